@@ -1,0 +1,181 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* xmhv.h: the hypercall interface. A small, versioned C API modelled on
+ * Xen's domctl/sysctl; the only way xmd (or any toolstack) drives domains.
+ * Each domain is one xmhv monitor process; libxmhv speaks a fixed-layout,
+ * length-checked protocol with it over a unix socket per domain under
+ * run_dir ("<run_dir>/<domid>.sock", console "<run_dir>/<domid>.console"). */
+#ifndef XMHV_H
+#define XMHV_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define XMHV_INTERFACE_VERSION 1
+
+#define XMHV_WUR __attribute__((warn_unused_result))
+
+#define XMHV_MAX_VCPUS 64
+#define XMHV_MAX_HOST_CPUS 1024
+#define XMHV_MAX_DISKS 16
+#define XMHV_MAX_NICS 8
+#define XMHV_MAX_CPUID 32
+#define XMHV_PATH_MAX 4096
+#define XMHV_CMDLINE_MAX 2048
+#define XMHV_NAME_MAX 64
+
+typedef uint32_t xmhv_domid_t;
+
+/* Domain state flags, as Xen's xm list printed them (r b p s c d). */
+enum xmhv_state_flag {
+	XMHV_STATE_RUNNING = 1u << 0,  /* r: a vCPU is executing */
+	XMHV_STATE_BLOCKED = 1u << 1,  /* b: every vCPU is halted */
+	XMHV_STATE_PAUSED = 1u << 2,   /* p */
+	XMHV_STATE_SHUTDOWN = 1u << 3, /* s: guest shut down, not destroyed */
+	XMHV_STATE_CRASHED = 1u << 4,  /* c */
+	XMHV_STATE_DYING = 1u << 5,    /* d */
+};
+
+/* Why a domain shut down (or was asked to). */
+enum xmhv_shutdown_reason {
+	XMHV_SHUTDOWN_NONE = 0,
+	XMHV_SHUTDOWN_POWEROFF, /* ACPI S5 */
+	XMHV_SHUTDOWN_REBOOT,	/* i8042 reset, triple fault from reboot, ... */
+	XMHV_SHUTDOWN_CRASH,	/* pvpanic, triple fault, unhandled exit, xmhv died */
+	XMHV_SHUTDOWN_HALT,	/* every vCPU halted with interrupts off */
+};
+
+/* Xen-style cpuid mask (see xmdomain.cfg(5)): per register 32 characters,
+ * bit 31 first, of '0' '1' 'x' 'k' 's'; an empty string leaves it alone. */
+struct xmhv_cpuid_mask {
+	uint32_t leaf;
+	uint32_t subleaf; /* UINT32_MAX: any */
+	char reg[4][33];  /* eax, ebx, ecx, edx */
+};
+
+struct xmhv_disk_config {
+	char path[XMHV_PATH_MAX]; /* file or block device */
+	uint8_t readonly;
+	uint8_t cdrom;
+	char serial[21];	  /* virtio-blk id */
+};
+
+struct xmhv_nic_config {
+	uint8_t mac[6];
+	char tap[16]; /* existing tap device name (created by the toolstack) */
+};
+
+/* Everything xmhv needs to build a domain. Fixed layout: sent as-is on the
+ * wire. Strings are NUL-terminated within their arrays. */
+struct xmhv_domain_config {
+	char name[XMHV_NAME_MAX];
+	uint8_t uuid[16];
+	char kernel[XMHV_PATH_MAX];
+	char ramdisk[XMHV_PATH_MAX]; /* empty: none */
+	char cmdline[XMHV_CMDLINE_MAX];
+	uint64_t memory_mib;
+	uint32_t max_vcpus;
+	uint32_t vcpus_online; /* 0: max_vcpus */
+	uint8_t localtime;
+	uint8_t pin_vcpus; /* cpu_affinity below is valid */
+	uint64_t cpu_affinity[XMHV_MAX_VCPUS][XMHV_MAX_HOST_CPUS / 64];
+	uint32_t ncpuid;
+	struct xmhv_cpuid_mask cpuid[XMHV_MAX_CPUID];
+	uint32_t ndisks;
+	struct xmhv_disk_config disks[XMHV_MAX_DISKS];
+	uint32_t nnics;
+	struct xmhv_nic_config nics[XMHV_MAX_NICS];
+	char console_log[XMHV_PATH_MAX]; /* empty: no log file */
+};
+
+/* getinfo. */
+struct xmhv_dominfo {
+	xmhv_domid_t domid;
+	char name[XMHV_NAME_MAX];
+	uint8_t uuid[16];
+	uint32_t state;	 /* enum xmhv_state_flag bits */
+	uint32_t shutdown_reason; /* enum xmhv_shutdown_reason when SHUTDOWN/CRASHED */
+	uint64_t memory_kib;
+	uint64_t max_memory_kib;
+	uint32_t max_vcpus;
+	uint32_t online_vcpus;
+	uint64_t cpu_time_ns; /* summed over vCPU threads */
+	uint64_t uptime_ns;   /* since create */
+	int32_t pid;	      /* the xmhv process */
+};
+
+/* physinfo. */
+struct xmhv_physinfo {
+	uint32_t nr_cpus;
+	uint32_t nr_nodes;
+	uint32_t cores_per_socket;
+	uint32_t threads_per_core;
+	uint32_t sockets_per_node;
+	uint32_t cpu_mhz;
+	uint64_t total_memory_kib;
+	uint64_t free_memory_kib; /* MemAvailable */
+	char cpu_model[64];
+	char hw_caps[128];
+};
+
+/* A state change, read from xmhv_event_fd(). */
+struct xmhv_event {
+	xmhv_domid_t domid;
+	uint32_t state;	 /* new enum xmhv_state_flag bits */
+	uint32_t reason; /* enum xmhv_shutdown_reason */
+	bool gone;	 /* the monitor process exited (destroyed or died) */
+};
+
+struct xmhv;
+
+/* Open the interface on run_dir (created if missing). xmhv_path is the
+ * monitor binary (NULL: $XMHV_PATH or the installed one). Returns NULL with
+ * errno set. Not thread-safe: use one handle per thread. */
+struct xmhv *xmhv_open(const char *run_dir, const char *xmhv_path);
+void xmhv_close(struct xmhv *h);
+
+/* Create a domain, paused: spawns a detached xmhv (it outlives the caller),
+ * sends cfg, waits until the VM is built. The domain id is allocated by the
+ * interface (counting up from 1, never reused while run_dir exists).
+ * On failure nothing is left behind and errmsg says why (file, reason).
+ * Returns 0 or -errno. */
+int xmhv_domain_create(struct xmhv *h, const struct xmhv_domain_config *cfg,
+		       xmhv_domid_t *domid_out, char *errmsg,
+		       size_t errlen) XMHV_WUR;
+
+int xmhv_domain_unpause(struct xmhv *h, xmhv_domid_t domid) XMHV_WUR;
+int xmhv_domain_pause(struct xmhv *h, xmhv_domid_t domid) XMHV_WUR;
+/* Ask the guest to shut down: POWEROFF presses the ACPI power button;
+ * REBOOT does the same and reports the resulting S5 as reason reboot. */
+int xmhv_domain_shutdown(struct xmhv *h, xmhv_domid_t domid,
+			 enum xmhv_shutdown_reason reason) XMHV_WUR;
+/* Kill the domain and its monitor; returns once the process is gone. */
+int xmhv_domain_destroy(struct xmhv *h, xmhv_domid_t domid) XMHV_WUR;
+int xmhv_domain_getinfo(struct xmhv *h, xmhv_domid_t domid,
+			struct xmhv_dominfo *info_out) XMHV_WUR;
+int xmhv_domain_set_vcpus(struct xmhv *h, xmhv_domid_t domid,
+			  uint32_t online) XMHV_WUR;
+/* Live domains (monitor processes that answer), sorted by id. Returns the
+ * count (at most max) or -errno. Used by xmd to re-adopt after restart. */
+int xmhv_domain_list(struct xmhv *h, xmhv_domid_t *domids, int max) XMHV_WUR;
+int xmhv_physinfo(struct xmhv *h, struct xmhv_physinfo *info_out) XMHV_WUR;
+
+/* Connect to the domain's console: the recent output (ring buffer) arrives
+ * first, then live output; bytes written go to the guest UART. One client
+ * at a time: a new one takes over and the old connection is closed.
+ * Returns a stream fd (caller closes) or -errno. */
+int xmhv_console_open(struct xmhv *h, xmhv_domid_t domid) XMHV_WUR;
+
+/* A pollable fd: readable when state changes are pending for any domain
+ * this handle watches. xmhv_watch() subscribes to a domain (create does so
+ * automatically). Returns the fd (owned by the handle) or -errno. */
+int xmhv_event_fd(struct xmhv *h);
+int xmhv_watch(struct xmhv *h, xmhv_domid_t domid) XMHV_WUR;
+/* Fetch one pending event: 1 with *ev_out, 0 when none, -errno. */
+int xmhv_event_read(struct xmhv *h, struct xmhv_event *ev_out) XMHV_WUR;
+
+const char *xmhv_reason_name(enum xmhv_shutdown_reason reason);
+/* "r-----" style string of 6 characters + NUL into buf[7]. */
+const char *xmhv_state_string(uint32_t state, char buf[7]);
+
+#endif

@@ -1,0 +1,211 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* xmcfg.h: public interface of libxmcfg, which evaluates /etc/xen domain
+ * configs (Python syntax) in a sandboxed child and validates them into typed
+ * C structures. No Python here: callers never see the interpreter. */
+#ifndef XMCFG_H
+#define XMCFG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define XMCFG_WUR __attribute__((warn_unused_result))
+
+/* Limits a config must fit (checked during validation). */
+#define XMCFG_MAX_DISKS 26
+#define XMCFG_MAX_VIFS 8
+#define XMCFG_MAX_VCPUS 128
+#define XMCFG_MAX_HOST_CPUS 1024
+#define XMCFG_MAX_CPUID 32
+#define XMCFG_MAX_WARNINGS 64
+
+/* Error classes; code of struct xmcfg_error. */
+enum xmcfg_errcode {
+	XMCFG_OK = 0,
+	XMCFG_ENOENT,	/* config file not found in the search path */
+	XMCFG_EIO,	/* config file unreadable */
+	XMCFG_ESYNTAX,	/* Python syntax error */
+	XMCFG_ERUNTIME, /* exception while evaluating (line of the config frame) */
+	XMCFG_EFORBIDDEN, /* sandbox: import, open, dunder escape, ... */
+	XMCFG_ELIMIT,	/* sandbox: CPU time or memory cap reached */
+	XMCFG_EVALUE,	/* a key has a bad value (type, range, syntax) */
+	XMCFG_EXML,	/* domain XML malformed or incomplete */
+	XMCFG_EINTERNAL, /* fork/pipe/allocation failure */
+};
+
+/* Every failure of libxmcfg is described here; the library never logs.
+ * file is empty and line 0 when not applicable. message never repeats the
+ * file and line; xmcfg_error_format() builds "FILE:LINE: message". */
+struct xmcfg_error {
+	enum xmcfg_errcode code;
+	char file[4096];
+	int line;
+	char message[1024];
+};
+
+enum xmcfg_action {
+	XMCFG_ACTION_DESTROY,
+	XMCFG_ACTION_RESTART,
+	XMCFG_ACTION_PRESERVE,
+	XMCFG_ACTION_RENAME_RESTART,
+};
+
+enum xmcfg_disk_mode {
+	XMCFG_DISK_RO,	   /* r, ro */
+	XMCFG_DISK_RW,	   /* w, rw is rejected as xm did (disk[N]: mode) */
+	XMCFG_DISK_SHARED, /* w!, ! */
+};
+
+/* One disk = "UNAME,VDEV[:cdrom],MODE[,BACKEND]" entry, validated. */
+struct xmcfg_disk {
+	char *spec;	/* the entry as written */
+	char *driver;	/* "phy", "file", "tap", "tap2" */
+	char *subtype;	/* "aio", "sync", "qcow", ... or NULL */
+	char *format;	/* "raw" unless the tap subtype names another */
+	char *source;	/* host path; phy:VG/LV -> /dev/VG/LV; NULL: empty cdrom */
+	char *vdev;	/* guest name as written, without ioemu: and :cdrom */
+	char *backend;	/* 4th field (backend domain) or NULL */
+	bool cdrom;
+	enum xmcfg_disk_mode mode;
+	char guest_dev[16]; /* virtio name this disk gets: vda, vdb, ... */
+};
+
+/* One vif = comma-separated key=value entry; NULL fields were not given. */
+struct xmcfg_vif {
+	char *spec;
+	uint8_t mac[6];
+	bool has_mac;	/* false: xmd generates 00:16:3e:xx:xx:xx */
+	char *bridge;
+	char *ip;	/* space-separated list as written */
+	char *script;
+	char *vifname;
+	char *model;
+	char *type;	/* "netfront", "ioemu", "vif" */
+	char *rate;	/* as written, e.g. "10Mb/s@20ms" */
+	uint64_t rate_bytes_per_sec; /* 0: unlimited */
+	uint32_t rate_interval_us;
+};
+
+/* Set of host CPUs (bit n = CPU n). */
+struct xmcfg_cpuset {
+	uint64_t bits[XMCFG_MAX_HOST_CPUS / 64];
+};
+
+/* Xen-style cpuid mask: for leaf[,subleaf], per register a 32-character
+ * string of '0' '1' 'x' (default) 'k' (host) 's' (same as default),
+ * bit 31 first; NULL register means untouched. */
+struct xmcfg_cpuid {
+	uint32_t leaf;
+	uint32_t subleaf;
+	bool has_subleaf;
+	char *reg[4]; /* eax, ebx, ecx, edx */
+};
+
+/* A validated domain configuration. All strings are malloc'd and owned by
+ * the structure; NULL means "not set". Free with xmcfg_domain_free(). */
+struct xmcfg_domain {
+	char *config_path; /* absolute path of the file evaluated (or NULL) */
+	char *name;
+	uint8_t uuid[16];
+	bool has_uuid;
+
+	char *kernel;
+	char *ramdisk;
+	char *root;	/* as written */
+	char *extra;
+	char *cmdline;	/* the command line xm would pass, root rewritten
+			   to the virtio device (see root_rewritten) */
+	char *root_rewritten; /* e.g. "/dev/vda ro" or NULL when unchanged */
+	char *bootloader;     /* parsed; unsupported: reported by xm create */
+	char *bootargs;
+
+	uint64_t memory_mib;  /* default 128 */
+	uint64_t maxmem_mib;  /* default memory_mib */
+	uint32_t vcpus;	      /* default 1 */
+	uint32_t maxvcpus;    /* default vcpus */
+	bool has_cpus;
+	struct xmcfg_cpuset cpus_all;		     /* cpus = "..." */
+	struct xmcfg_cpuset *cpus_per_vcpu; /* cpus = [...]: vcpus entries, or NULL */
+	char *cpus;				     /* as written (string form) */
+
+	enum xmcfg_action on_poweroff; /* default destroy */
+	enum xmcfg_action on_reboot;   /* default restart */
+	enum xmcfg_action on_crash;    /* default restart */
+
+	/* xm turned these into the kernel ip= argument */
+	char *ip, *netmask, *gateway, *hostname, *dhcp, *interface;
+	char *nfs_server, *nfs_root;
+
+	bool localtime;
+
+	struct xmcfg_cpuid *cpuid;
+	size_t ncpuid;
+
+	struct xmcfg_disk *disks;
+	size_t ndisks;
+	struct xmcfg_vif *vifs;
+	size_t nvifs;
+
+	/* Non-fatal findings, e.g. "FILE:12: unknown key 'foo' ignored". */
+	char **warnings;
+	size_t nwarnings;
+};
+
+/* Options for xmcfg_load; zero-initialise for the defaults. */
+struct xmcfg_options {
+	/* NULL-terminated search path for a bare name; NULL means xm's
+	 * "", ".", "/etc/xen" (XEN_CONFIG_DIR / XM_CONFIG_PATH honoured). */
+	const char *const *search_path;
+	/* Sandbox caps; 0 means the defaults (1 s CPU, 256 MiB). */
+	unsigned cpu_seconds;
+	uint64_t memory_bytes;
+};
+
+/* Resolve name_or_path the way xm did (absolute or relative path, then each
+ * search directory). Writes the path found into buf. Returns 0, or -1 with
+ * err filled (XMCFG_ENOENT). */
+int xmcfg_find(const char *name_or_path, const struct xmcfg_options *opts,
+	       char *buf, size_t buflen, struct xmcfg_error *err) XMCFG_WUR;
+
+/* Evaluate and validate one config file. overrides are "VAR=VALUE" strings
+ * applied after the file (as xm create did; list keys are replaced).
+ * On success returns 0 and *dom_out (free with xmcfg_domain_free).
+ * On failure returns -1, fills err, and leaves *dom_out untouched.
+ * Forks a sandboxed child; safe to call from any single thread of a process
+ * that does not reap children it does not own. */
+int xmcfg_load(const char *name_or_path, const char *const *overrides,
+	       size_t noverrides, const struct xmcfg_options *opts,
+	       struct xmcfg_domain **dom_out, struct xmcfg_error *err) XMCFG_WUR;
+
+/* Evaluate many files in one sandbox (bench, xendomains auto-start). For
+ * each path i, results[i] is a domain or NULL, errors[i] filled on failure.
+ * Returns the number that loaded. */
+size_t xmcfg_load_batch(const char *const *paths, size_t npaths,
+			const struct xmcfg_options *opts,
+			struct xmcfg_domain **results,
+			struct xmcfg_error *errors);
+
+void xmcfg_domain_free(struct xmcfg_domain *dom);
+
+/* Deep copy; NULL on allocation failure. */
+struct xmcfg_domain *xmcfg_domain_dup(const struct xmcfg_domain *dom);
+
+/* The normalised configuration as xm create -n printed it (SXP, with
+ * "(name X)" on its own line). Returns a malloc'd string or NULL (ENOMEM). */
+char *xmcfg_format_sxp(const struct xmcfg_domain *dom);
+
+/* Serialise to libvirt-style domain XML (libxml2) and back. to_xml returns
+ * a malloc'd NUL-terminated string or NULL. from_xml returns 0 or -1 with
+ * err (XMCFG_EXML) filled. */
+char *xmcfg_to_xml(const struct xmcfg_domain *dom);
+int xmcfg_from_xml(const char *xml, size_t len, struct xmcfg_domain **dom_out,
+		   struct xmcfg_error *err) XMCFG_WUR;
+
+/* "FILE:LINE: message" (or "FILE: message", or "message"). */
+const char *xmcfg_error_format(const struct xmcfg_error *err, char *buf,
+			       size_t buflen);
+
+const char *xmcfg_action_name(enum xmcfg_action action);
+int xmcfg_action_parse(const char *s, enum xmcfg_action *action_out) XMCFG_WUR;
+
+#endif
