@@ -3,23 +3,17 @@
 #ifndef XMHV_CONTROL_H
 #define XMHV_CONTROL_H
 
-#include "xmhv.h"
-
-/* Options of toolstack mode, from main.c's command line
- * (`xmhv --control-fd N --run-dir DIR --domid ID`). */
-struct control_options {
-	int ctl_fd;	     /* connected stream socket from libxmhv */
-	const char *run_dir; /* where "<domid>.sock", ".console", ".pid" go */
-	xmhv_domid_t domid;
-};
-
-/* The main loop of xmhv in toolstack mode. Reads the CREATE message from
- * ctl_fd, builds the VM (vm_create), binds "<run_dir>/<domid>.sock" and
- * "<run_dir>/<domid>.console", writes "<run_dir>/<domid>.pid", replies, then
- * serves requests and pushes events until destroyed. Takes ownership of
- * ctl_fd. Returns the process exit status (0 after a destroy, non-zero when
- * the domain could not be built; nothing is left in run_dir then). Main
- * thread only; call it once. */
-int control_main(const struct control_options *opts);
+/* The main loop of xmhv in toolstack mode
+ * (`xmhv --control-fd N --run-dir DIR --domid ID`; main.c may ignore
+ * --run-dir and --domid: the CREATE message carries both, they are on the
+ * command line so that ps(1) shows which domain a monitor runs).
+ * Reads the CREATE message from ctl_fd, builds the VM (vm_create), binds
+ * "<run_dir>/<domid>.sock" and "<run_dir>/<domid>.console", writes
+ * "<run_dir>/<domid>.pid", replies, then serves requests and pushes events
+ * until destroyed. Takes ownership of ctl_fd. Returns the process exit
+ * status: 0 after a destroy, non-zero when the domain could not be built
+ * (nothing is left in run_dir then). Main thread only; call it once, with
+ * logging already initialised (log_init). */
+int control_main(int ctl_fd);
 
 #endif
