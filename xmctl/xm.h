@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* xm.h: shared declarations of the xm command line (command table, errors,
+ * paths relocated by XMD_ROOT). */
+#ifndef XM_XM_H
+#define XM_XM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Exit statuses, as xm used them. */
+enum {
+	XM_EXIT_OK = 0,
+	XM_EXIT_ERR = 1,
+	XM_EXIT_USAGE = 1,
+	XM_EXIT_NODOM = 3, /* "Domain 'X' does not exist." */
+};
+
+/* One subcommand: handlers get argv with argv[0] = the full command name
+ * and return the process exit status. */
+struct xm_cmd {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *args; /* usage synopsis after the name */
+	const char *desc; /* one line */
+	bool common;      /* listed by the short help */
+};
+
+/* Print "Error: <message>" on stderr (xm's err()). */
+void xm_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Print the usage of one command (or the short help for NULL) on stdout
+ * and return XM_EXIT_USAGE, as xm's usage() did. */
+int xm_usage(const char *cmd);
+
+/* Build "<XMD_ROOT>/<rel>" (XMD_ROOT defaults to "/") into buf. Returns 0
+ * or -ENAMETOOLONG. */
+int xm_root_path(char *buf, size_t size, const char *rel)
+	__attribute__((warn_unused_result));
+
+/* Subcommand handlers, one file per family. */
+int cmd_create(int argc, char **argv);  /* cmd_create.c */
+int cmd_new(int argc, char **argv);     /* cmd_create.c */
+int cmd_list(int argc, char **argv);    /* cmd_list.c */
+int cmd_destroy(int argc, char **argv); /* cmd_domain.c */
+int cmd_shutdown(int argc, char **argv);
+int cmd_reboot(int argc, char **argv);
+int cmd_pause(int argc, char **argv);
+int cmd_unpause(int argc, char **argv);
+int cmd_rename(int argc, char **argv);
+int cmd_domname(int argc, char **argv);
+int cmd_domid(int argc, char **argv);
+int cmd_trigger(int argc, char **argv);
+int cmd_mem_set(int argc, char **argv);
+int cmd_mem_max(int argc, char **argv);
+int cmd_vcpu_set(int argc, char **argv);
+int cmd_vcpu_list(int argc, char **argv);
+int cmd_uptime(int argc, char **argv);
+int cmd_start(int argc, char **argv); /* cmd_managed.c */
+int cmd_delete(int argc, char **argv);
+int cmd_console(int argc, char **argv);      /* cmd_console.c */
+int cmd_info(int argc, char **argv);         /* cmd_info.c */
+int cmd_log(int argc, char **argv);          /* cmd_info.c */
+int cmd_dmesg(int argc, char **argv);        /* cmd_info.c */
+int cmd_block_list(int argc, char **argv);   /* cmd_devices.c */
+int cmd_network_list(int argc, char **argv); /* cmd_devices.c */
+
+#endif
