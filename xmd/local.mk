@@ -1,2 +1,14 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-# xmd/local.mk: build rules for xmd/.
+# xmd/local.mk: the XML-RPC codec library (shared with xm), the xmd daemon,
+# its man page and unit tests.
+noinst_LIBRARIES += common/libxmlrpc.a
+common_libxmlrpc_a_SOURCES = common/xmlrpc.c common/xmlrpc.h \
+	common/xmlrpc_client.c
+common_libxmlrpc_a_CFLAGS = $(AM_CFLAGS) $(LIBXML_CFLAGS)
+
+check_PROGRAMS += tests/unit/xmlrpc_codec
+TESTS += tests/unit/xmlrpc_codec
+tests_unit_xmlrpc_codec_SOURCES = tests/unit/xmlrpc_codec.c
+tests_unit_xmlrpc_codec_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests
+tests_unit_xmlrpc_codec_LDADD = common/libxmlrpc.a tests/libtap.a \
+	common/libcommon.a $(LIBXML_LIBS)
