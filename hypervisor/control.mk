@@ -1,2 +1,10 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-# hypervisor/control.mk: build rules (see the owner directory).
+# hypervisor/control.mk: libxmhv (the hypercall interface) and the control
+# side of xmhv (toolstack mode, console), included after hypervisor/local.mk.
+
+noinst_LIBRARIES += hypervisor/libxmhv.a
+hypervisor_libxmhv_a_SOURCES = hypervisor/libxmhv.c \
+	hypervisor/libxmhv_create.c hypervisor/libxmhv_physinfo.c \
+	hypervisor/libxmhv_int.h hypervisor/proto.c hypervisor/proto.h \
+	hypervisor/include/xmhv.h
+# Programs linking libxmhv.a also link common/libcommon.a after it.

@@ -1,2 +1,12 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-# tests/unit/libxmhv.mk: build rules (see the owner directory).
+# tests/unit/libxmhv.mk: unit tests of the hypercall interface (protocol,
+# console ring, state strings) and its kvm-tier interface tests.
+
+LIBXMHV_TEST_LDADD = hypervisor/libxmhv.a common/libcommon.a tests/libtap.a
+
+check_PROGRAMS += tests/unit/proto_check
+tests_unit_proto_check_SOURCES = tests/unit/proto_check.c
+tests_unit_proto_check_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/hypervisor \
+	-I$(top_srcdir)/tests
+tests_unit_proto_check_LDADD = $(LIBXMHV_TEST_LDADD)
+TESTS += tests/unit/proto_check
