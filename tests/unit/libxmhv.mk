@@ -10,3 +10,11 @@ tests_unit_proto_check_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/hypervisor \
 	-I$(top_srcdir)/tests
 tests_unit_proto_check_LDADD = $(LIBXMHV_TEST_LDADD)
 TESTS += tests/unit/proto_check
+
+check_PROGRAMS += tests/unit/libxmhv_console
+tests_unit_libxmhv_console_SOURCES = tests/unit/libxmhv_console.c \
+	hypervisor/console.c hypervisor/console.h
+tests_unit_libxmhv_console_CPPFLAGS = $(AM_CPPFLAGS) \
+	-I$(top_srcdir)/hypervisor -I$(top_srcdir)/tests
+tests_unit_libxmhv_console_LDADD = common/libcommon.a tests/libtap.a -lpthread
+TESTS += tests/unit/libxmhv_console

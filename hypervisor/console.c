@@ -1,0 +1,380 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* console.c: a domain's console: ring buffer, log file and one client. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "console.h"
+#include "util.h"
+
+#define CONSOLE_IN_MAX 4096
+#define CONSOLE_RETRY_MS 10
+
+struct console {
+	pthread_mutex_t lock; /* guards ring */
+	struct console_ring ring;
+	atomic_bool wake_pending;
+	int wake_fd; /* eventfd: output arrived */
+
+	int log_fd;
+	bool log_created;
+	uint64_t log_pos;
+	char log_path[4096];
+
+	int listen_fd;
+	char sock_path[108];
+	int client_fd;
+	uint64_t client_pos;
+
+	console_input_fn input;
+	void *input_opaque;
+	uint8_t in[CONSOLE_IN_MAX];
+	size_t in_len;
+};
+
+void
+console_ring_append(struct console_ring *ring, const uint8_t *buf, size_t len)
+{
+	size_t off, n;
+
+	if (len > CONSOLE_RING_SIZE) {
+		ring->head += len - CONSOLE_RING_SIZE;
+		buf += len - CONSOLE_RING_SIZE;
+		len = CONSOLE_RING_SIZE;
+	}
+	while (len > 0) {
+		off = (size_t)(ring->head & (CONSOLE_RING_SIZE - 1));
+		n = CONSOLE_RING_SIZE - off;
+		if (n > len)
+			n = len;
+		memcpy(ring->buf + off, buf, n);
+		ring->head += n;
+		buf += n;
+		len -= n;
+	}
+}
+
+uint64_t
+console_ring_tail(const struct console_ring *ring)
+{
+	return ring->head > CONSOLE_RING_SIZE ? ring->head - CONSOLE_RING_SIZE
+					      : 0;
+}
+
+size_t
+console_ring_read(const struct console_ring *ring, uint64_t *pos, uint8_t *out,
+		  size_t len, uint64_t *lost_out)
+{
+	uint64_t tail = console_ring_tail(ring), lost = 0, p = *pos;
+	size_t done = 0, off, n;
+
+	if (p < tail) {
+		lost = tail - p;
+		p = tail;
+	}
+	if (p > ring->head)
+		p = ring->head; /* a position from the future: clamp */
+	while (done < len && p < ring->head) {
+		off = (size_t)(p & (CONSOLE_RING_SIZE - 1));
+		n = CONSOLE_RING_SIZE - off;
+		if (n > len - done)
+			n = len - done;
+		if (n > ring->head - p)
+			n = (size_t)(ring->head - p);
+		memcpy(out + done, ring->buf + off, n);
+		done += n;
+		p += n;
+	}
+	*pos = p;
+	if (lost_out)
+		*lost_out = lost;
+	return done;
+}
+
+int
+console_new(struct console **console_out)
+{
+	struct console *c = calloc(1, sizeof(*c));
+
+	if (!c)
+		return -ENOMEM;
+	c->log_fd = c->listen_fd = c->client_fd = -1;
+	c->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (c->wake_fd < 0) {
+		int r = -errno;
+
+		free(c);
+		return r;
+	}
+	pthread_mutex_init(&c->lock, NULL);
+	atomic_init(&c->wake_pending, false);
+	*console_out = c;
+	return 0;
+}
+
+static void
+console_client_close(struct console *c)
+{
+	if (c->client_fd >= 0)
+		close(c->client_fd);
+	c->client_fd = -1;
+	c->in_len = 0;
+}
+
+void
+console_free(struct console *c, bool remove_log)
+{
+	if (!c)
+		return;
+	console_client_close(c);
+	if (c->listen_fd >= 0) {
+		close(c->listen_fd);
+		(void)unlink(c->sock_path);
+	}
+	if (c->log_fd >= 0) {
+		console_flush(c);
+		close(c->log_fd);
+		if (remove_log && c->log_created)
+			(void)unlink(c->log_path);
+	}
+	close(c->wake_fd);
+	pthread_mutex_destroy(&c->lock);
+	free(c);
+}
+
+void
+console_output(void *opaque, const uint8_t *buf, size_t len)
+{
+	struct console *c = opaque;
+	uint64_t one = 1;
+
+	pthread_mutex_lock(&c->lock);
+	console_ring_append(&c->ring, buf, len);
+	pthread_mutex_unlock(&c->lock);
+	/* One wake-up per batch the main loop has not seen yet: the guest
+	 * writes a byte per exit, an eventfd write per byte would double it. */
+	if (!atomic_exchange(&c->wake_pending, true))
+		(void)!write(c->wake_fd, &one, sizeof(one));
+}
+
+int
+console_open_log(struct console *c, const char *path)
+{
+	int fd, r;
+
+	r = util_strlcpy(c->log_path, path, sizeof(c->log_path));
+	if (r < 0)
+		return r;
+	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_EXCL | O_CLOEXEC,
+		  0640);
+	if (fd >= 0) {
+		c->log_created = true;
+	} else if (errno == EEXIST) {
+		fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
+	}
+	if (fd < 0)
+		return -errno;
+	c->log_fd = fd;
+	pthread_mutex_lock(&c->lock);
+	c->log_pos = console_ring_tail(&c->ring);
+	pthread_mutex_unlock(&c->lock);
+	return 0;
+}
+
+int
+console_listen(struct console *c, const char *path)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	mode_t old;
+	int fd, r;
+
+	r = util_strlcpy(sa.sun_path, path, sizeof(sa.sun_path));
+	if (r < 0)
+		return r;
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		return -errno;
+	(void)unlink(path);
+	old = umask(0177); /* the socket file is created 0600 */
+	r = bind(fd, (struct sockaddr *)&sa, sizeof(sa));
+	umask(old);
+	if (r < 0 || listen(fd, 4) < 0) {
+		r = -errno;
+		close(fd);
+		return r;
+	}
+	memcpy(c->sock_path, sa.sun_path, sizeof(c->sock_path));
+	c->listen_fd = fd;
+	return 0;
+}
+
+void
+console_set_input(struct console *c, console_input_fn fn, void *opaque)
+{
+	c->input = fn;
+	c->input_opaque = opaque;
+}
+
+/* Push ring bytes from *pos to fd; false when fd failed (not EAGAIN). */
+static bool
+console_pump(struct console *c, int fd, uint64_t *pos)
+{
+	uint8_t buf[4096];
+
+	for (;;) {
+		uint64_t p = *pos;
+		size_t n;
+		ssize_t w;
+
+		pthread_mutex_lock(&c->lock);
+		n = console_ring_read(&c->ring, &p, buf, sizeof(buf), NULL);
+		pthread_mutex_unlock(&c->lock);
+		if (n == 0)
+			return true;
+		w = write(fd, buf, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return true;
+		if (w <= 0)
+			return false;
+		/* Restart from where the ring read started, plus what went. */
+		*pos = p - n + (uint64_t)w;
+	}
+}
+
+void
+console_flush(struct console *c)
+{
+	uint64_t v;
+
+	atomic_store(&c->wake_pending, false);
+	(void)!read(c->wake_fd, &v, sizeof(v));
+	if (c->log_fd >= 0 && !console_pump(c, c->log_fd, &c->log_pos)) {
+		/* A full disk must not stop the console: stop logging. */
+		close(c->log_fd);
+		c->log_fd = -1;
+	}
+	if (c->client_fd >= 0 && !console_pump(c, c->client_fd, &c->client_pos))
+		console_client_close(c);
+}
+
+static bool
+console_client_pending(struct console *c)
+{
+	bool pending;
+
+	pthread_mutex_lock(&c->lock);
+	pending = c->client_pos < c->ring.head;
+	pthread_mutex_unlock(&c->lock);
+	return pending;
+}
+
+/* A new client takes over: the old one is told and closed. It gets the
+ * ring first, then live output. */
+static void
+console_accept(struct console *c)
+{
+	int fd;
+
+	fd = accept4(c->listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+	if (fd < 0)
+		return;
+	if (c->client_fd >= 0) {
+		(void)!write(c->client_fd, CONSOLE_TAKEOVER_MSG,
+			     sizeof(CONSOLE_TAKEOVER_MSG) - 1);
+		console_client_close(c);
+	}
+	c->client_fd = fd;
+	pthread_mutex_lock(&c->lock);
+	c->client_pos = console_ring_tail(&c->ring);
+	pthread_mutex_unlock(&c->lock);
+	if (!console_pump(c, fd, &c->client_pos))
+		console_client_close(c);
+}
+
+/* Hand buffered input to the guest; what it does not take stays. */
+static void
+console_feed(struct console *c)
+{
+	size_t n;
+
+	if (c->in_len == 0)
+		return;
+	if (!c->input) {
+		c->in_len = 0;
+		return;
+	}
+	n = c->input(c->input_opaque, c->in, c->in_len);
+	if (n > c->in_len)
+		n = c->in_len;
+	memmove(c->in, c->in + n, c->in_len - n);
+	c->in_len -= n;
+}
+
+static void
+console_read_client(struct console *c)
+{
+	ssize_t n;
+
+	n = read(c->client_fd, c->in + c->in_len, sizeof(c->in) - c->in_len);
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n <= 0) {
+		console_client_close(c);
+		return;
+	}
+	c->in_len += (size_t)n;
+	console_feed(c);
+}
+
+int
+console_poll_fill(struct console *c, struct pollfd *fds)
+{
+	fds[0] = (struct pollfd){.fd = c->wake_fd, .events = POLLIN};
+	fds[1] = (struct pollfd){.fd = c->listen_fd, .events = POLLIN};
+	fds[2] = (struct pollfd){.fd = c->client_fd};
+	if (c->client_fd >= 0) {
+		/* Stop reading while the guest has not taken what we hold. */
+		if (c->in_len < sizeof(c->in))
+			fds[2].events |= POLLIN;
+		if (console_client_pending(c))
+			fds[2].events |= POLLOUT;
+	}
+	return CONSOLE_POLL_FDS;
+}
+
+void
+console_poll_handle(struct console *c, const struct pollfd *fds, int n)
+{
+	if (n < CONSOLE_POLL_FDS)
+		return;
+	console_feed(c);
+	if (fds[0].revents & POLLIN)
+		console_flush(c);
+	if (fds[2].fd >= 0 && fds[2].fd == c->client_fd && fds[2].revents) {
+		if (fds[2].revents & POLLIN)
+			console_read_client(c);
+		else if (fds[2].revents & (POLLHUP | POLLERR | POLLNVAL))
+			console_client_close(c);
+		if (c->client_fd >= 0 && (fds[2].revents & POLLOUT) &&
+		    !console_pump(c, c->client_fd, &c->client_pos))
+			console_client_close(c);
+	}
+	if (fds[1].fd >= 0 && (fds[1].revents & POLLIN))
+		console_accept(c);
+}
+
+int
+console_poll_timeout(const struct console *c)
+{
+	return c->in_len > 0 ? CONSOLE_RETRY_MS : -1;
+}

@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* console.h: a domain's console: ring buffer, log file and one attached
+ * client on "<run_dir>/<domid>.console". */
+#ifndef XMHV_CONSOLE_H
+#define XMHV_CONSOLE_H
+
+#include <poll.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define CONSOLE_RING_SIZE (64u * 1024u) /* power of two */
+#define CONSOLE_TAKEOVER_MSG                                                   \
+	"\r\n[xmhv: console taken over by another client]\r\n"
+
+/* The last CONSOLE_RING_SIZE bytes of output. head counts every byte ever
+ * appended; a reader keeps its own position in that count. Not locked:
+ * struct console wraps it in a mutex. */
+struct console_ring {
+	uint64_t head;
+	uint8_t buf[CONSOLE_RING_SIZE];
+};
+
+/* Append len bytes (only the last CONSOLE_RING_SIZE matter). Pure. */
+void console_ring_append(struct console_ring *ring, const uint8_t *buf,
+			 size_t len);
+
+/* Copy up to len bytes from *pos into out and advance *pos. A reader that
+ * fell behind by more than the ring skips to the oldest byte kept; *lost_out
+ * (when not NULL) is the number of bytes skipped. Returns the bytes copied.
+ * Pure. */
+size_t console_ring_read(const struct console_ring *ring, uint64_t *pos,
+			 uint8_t *out, size_t len, uint64_t *lost_out);
+
+/* Position of the oldest byte still in the ring. Pure. */
+uint64_t console_ring_tail(const struct console_ring *ring);
+
+struct console;
+
+/* A console with an empty ring, no log, no socket. Returns 0 or -errno. */
+int console_new(struct console **console_out)
+	__attribute__((warn_unused_result));
+
+/* Stop and free (accepts NULL): writes what the log has not got yet,
+ * closes the client and unlinks the listening socket; with remove_log, also
+ * unlinks the log file when console_open_log created it (a domain that was
+ * never built leaves nothing). Main thread, after the vCPUs stopped. */
+void console_free(struct console *c, bool remove_log);
+
+/* Guest output (a vm_console_out_cb: opaque is the struct console). Copies
+ * into the ring and wakes the main loop; never blocks on I/O. Any thread. */
+void console_output(void *opaque, const uint8_t *buf, size_t len);
+
+/* Append output to this file (created 0640 when missing). 0 or -errno. */
+int console_open_log(struct console *c, const char *path)
+	__attribute__((warn_unused_result));
+
+/* Listen on a unix socket at path (mode 0600). 0 or -errno. */
+int console_listen(struct console *c, const char *path)
+	__attribute__((warn_unused_result));
+
+/* Where client input goes: fn returns how many bytes it accepted (the
+ * guest UART FIFO may be full; the rest is retried later, and the client
+ * is not read meanwhile). NULL fn: input is dropped. Main thread. */
+typedef size_t (*console_input_fn)(void *opaque, const uint8_t *buf,
+				   size_t len);
+void console_set_input(struct console *c, console_input_fn fn, void *opaque);
+
+/* Main loop integration: console_poll_fill writes at most
+ * CONSOLE_POLL_FDS entries and returns how many; console_poll_handle takes
+ * the same entries back after poll(). console_poll_timeout is -1 or the ms
+ * after which pending input must be retried. Main thread. */
+#define CONSOLE_POLL_FDS 3
+int console_poll_fill(struct console *c, struct pollfd *fds);
+void console_poll_handle(struct console *c, const struct pollfd *fds, int n);
+int console_poll_timeout(const struct console *c);
+
+/* Copy the newest output since the last call to the log and the client
+ * (what console_poll_handle does on a wake-up). Main thread. */
+void console_flush(struct console *c);
+
+#endif

@@ -1,0 +1,621 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* control.c: xmhv in toolstack mode: builds the VM libxmhv asked for and
+ * serves its control socket (requests, events) and console. */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "console.h"
+#include "control.h"
+#include "log.h"
+#include "proto.h"
+#include "util.h"
+#include "vm.h"
+
+#define CONTROL_MAX_CLIENTS 32
+#define CONTROL_CREATE_TIMEOUT_MS 30000
+#define CONTROL_EVQ 64
+/* State bits an event is sent for: running <-> blocked flips are not. */
+#define CONTROL_EVENT_BITS                                                     \
+	(XMHV_STATE_PAUSED | XMHV_STATE_SHUTDOWN | XMHV_STATE_CRASHED |        \
+	 XMHV_STATE_DYING)
+
+struct control_client {
+	int fd;
+	bool watch;
+	size_t have; /* bytes of hdr, then of payload, received */
+	struct proto_hdr hdr;
+	union proto_payload *msg; /* allocated once the header checked */
+};
+
+/* A state change from a vCPU thread, waiting for the main loop. */
+struct control_evq {
+	pthread_mutex_t lock;
+	int fd; /* eventfd */
+	unsigned head, tail;
+	struct {
+		uint32_t state, reason;
+	} ev[CONTROL_EVQ];
+};
+
+struct control {
+	struct proto_create create;
+	struct vm *vm;
+	struct console *console;
+	struct control_evq evq;
+	int listen_fd;
+	char sock_path[108], pid_path[XMHV_PATH_MAX];
+	struct control_client clients[CONTROL_MAX_CLIENTS];
+	uint32_t state, reason; /* last sent in an event */
+	uint64_t created_ns;
+	bool built; /* the creator was told OK */
+	bool destroyed;
+};
+
+typedef int (*control_handler)(struct control *ctl, struct control_client *cl,
+			       union proto_payload *ans);
+
+static void
+control_state_cb(void *opaque, uint32_t state, enum xmhv_shutdown_reason reason)
+{
+	struct control *ctl = opaque;
+	struct control_evq *q = &ctl->evq;
+	uint64_t one = 1;
+
+	pthread_mutex_lock(&q->lock);
+	if (q->head - q->tail < CONTROL_EVQ) {
+		q->ev[q->head % CONTROL_EVQ].state = state;
+		q->ev[q->head % CONTROL_EVQ].reason = reason;
+		q->head++;
+	} else {
+		/* Full: keep the newest, which is what watchers need most. */
+		q->ev[(q->head - 1) % CONTROL_EVQ].state = state;
+		q->ev[(q->head - 1) % CONTROL_EVQ].reason = reason;
+	}
+	pthread_mutex_unlock(&q->lock);
+	(void)!write(q->fd, &one, sizeof(one));
+}
+
+static void
+control_console_out(void *opaque, const uint8_t *buf, size_t len)
+{
+	struct control *ctl = opaque;
+
+	console_output(ctl->console, buf, len);
+}
+
+static size_t
+control_console_input(void *opaque, const uint8_t *buf, size_t len)
+{
+	return vm_console_input(opaque, buf, len);
+}
+
+/* Push one event to every watcher. A watcher whose socket is full loses
+ * the event rather than stalling the monitor. */
+static void
+control_push_event(struct control *ctl, uint32_t state, uint32_t reason)
+{
+	struct proto_event ev = {
+		.domid = ctl->create.domid, .state = state, .reason = reason};
+	struct {
+		struct proto_hdr hdr;
+		struct proto_event ev;
+	} m;
+	int i;
+
+	if ((state & CONTROL_EVENT_BITS) == (ctl->state & CONTROL_EVENT_BITS) &&
+	    reason == ctl->reason)
+		return;
+	ctl->state = state;
+	ctl->reason = reason;
+	proto_hdr_init(&m.hdr, PROTO_EVENT, 0);
+	m.ev = ev;
+	log_info("domain %s: state %s%s%s", ctl->create.cfg.name,
+		 xmhv_state_string(state, (char[7]){0}),
+		 reason ? ", reason " : "",
+		 reason ? xmhv_reason_name(reason) : "");
+	for (i = 0; i < CONTROL_MAX_CLIENTS; i++) {
+		struct control_client *cl = &ctl->clients[i];
+
+		if (cl->fd >= 0 && cl->watch)
+			(void)!send(cl->fd, &m, sizeof(m),
+				    MSG_DONTWAIT | MSG_NOSIGNAL);
+	}
+}
+
+/* Re-read the VM state after a request and tell watchers if it moved. */
+static void
+control_sync_state(struct control *ctl)
+{
+	struct xmhv_dominfo info;
+
+	memset(&info, 0, sizeof(info));
+	vm_getinfo(ctl->vm, &info);
+	control_push_event(ctl, info.state, info.shutdown_reason);
+}
+
+static void
+control_drain_events(struct control *ctl)
+{
+	struct control_evq *q = &ctl->evq;
+	uint64_t v;
+
+	(void)!read(q->fd, &v, sizeof(v));
+	for (;;) {
+		uint32_t state, reason;
+
+		pthread_mutex_lock(&q->lock);
+		if (q->tail == q->head) {
+			pthread_mutex_unlock(&q->lock);
+			break;
+		}
+		state = q->ev[q->tail % CONTROL_EVQ].state;
+		reason = q->ev[q->tail % CONTROL_EVQ].reason;
+		q->tail++;
+		pthread_mutex_unlock(&q->lock);
+		control_push_event(ctl, state, reason);
+	}
+}
+
+static int
+control_do_ping(struct control *ctl, struct control_client *cl,
+		union proto_payload *ans)
+{
+	return 0;
+}
+
+static int
+control_do_unpause(struct control *ctl, struct control_client *cl,
+		   union proto_payload *ans)
+{
+	int r = vm_unpause(ctl->vm);
+
+	control_sync_state(ctl);
+	return r;
+}
+
+static int
+control_do_pause(struct control *ctl, struct control_client *cl,
+		 union proto_payload *ans)
+{
+	int r = vm_pause(ctl->vm);
+
+	control_sync_state(ctl);
+	return r;
+}
+
+static int
+control_do_shutdown(struct control *ctl, struct control_client *cl,
+		    union proto_payload *ans)
+{
+	return vm_request_shutdown(ctl->vm, cl->msg->u32.value);
+}
+
+static int
+control_do_set_vcpus(struct control *ctl, struct control_client *cl,
+		     union proto_payload *ans)
+{
+	if (cl->msg->u32.value > ctl->create.cfg.max_vcpus) {
+		(void)snprintf(ans->reply.msg, sizeof(ans->reply.msg),
+			       "domain %s has at most %u vcpus",
+			       ctl->create.cfg.name, ctl->create.cfg.max_vcpus);
+		return -EINVAL;
+	}
+	return vm_set_vcpus(ctl->vm, cl->msg->u32.value);
+}
+
+static int
+control_do_watch(struct control *ctl, struct control_client *cl,
+		 union proto_payload *ans)
+{
+	cl->watch = true;
+	return 0;
+}
+
+static int
+control_do_destroy(struct control *ctl, struct control_client *cl,
+		   union proto_payload *ans)
+{
+	/* Watchers learn that the EOF which follows is a destroy. */
+	control_push_event(ctl, ctl->state | XMHV_STATE_DYING, ctl->reason);
+	ctl->destroyed = true;
+	return 0;
+}
+
+static int
+control_do_getinfo(struct control *ctl, struct control_client *cl,
+		   union proto_payload *ans)
+{
+	struct xmhv_dominfo *info = &ans->info.info;
+
+	memset(info, 0, sizeof(*info));
+	vm_getinfo(ctl->vm, info);
+	info->domid = ctl->create.domid;
+	memcpy(info->name, ctl->create.cfg.name, sizeof(info->name));
+	memcpy(info->uuid, ctl->create.cfg.uuid, sizeof(info->uuid));
+	info->pid = getpid();
+	if (info->uptime_ns == 0)
+		info->uptime_ns = util_now_ns() - ctl->created_ns;
+	if (ctl->destroyed)
+		info->state |= XMHV_STATE_DYING;
+	return 0;
+}
+
+static int
+control_do_create_again(struct control *ctl, struct control_client *cl,
+			union proto_payload *ans)
+{
+	(void)snprintf(ans->reply.msg, sizeof(ans->reply.msg),
+		       "domain %u is already built", ctl->create.domid);
+	return -EEXIST;
+}
+
+static const struct {
+	control_handler fn;
+	enum proto_type answer;
+} control_handlers[PROTO_TYPE_MAX] = {
+	[PROTO_CREATE] = {control_do_create_again, PROTO_REPLY},
+	[PROTO_PING] = {control_do_ping, PROTO_REPLY},
+	[PROTO_UNPAUSE] = {control_do_unpause, PROTO_REPLY},
+	[PROTO_PAUSE] = {control_do_pause, PROTO_REPLY},
+	[PROTO_SHUTDOWN] = {control_do_shutdown, PROTO_REPLY},
+	[PROTO_DESTROY] = {control_do_destroy, PROTO_REPLY},
+	[PROTO_GETINFO] = {control_do_getinfo, PROTO_INFO},
+	[PROTO_SET_VCPUS] = {control_do_set_vcpus, PROTO_REPLY},
+	[PROTO_WATCH] = {control_do_watch, PROTO_REPLY},
+};
+
+static void
+control_client_close(struct control_client *cl)
+{
+	if (cl->fd >= 0)
+		close(cl->fd);
+	free(cl->msg);
+	memset(cl, 0, sizeof(*cl));
+	cl->fd = -1;
+}
+
+static int
+control_reply(int fd, uint32_t seq, int err, const char *msg)
+{
+	struct proto_reply rep = {.err = err, .pid = getpid()};
+
+	if (msg)
+		(void)!util_strlcpy(rep.msg, msg, sizeof(rep.msg));
+	else if (err < 0)
+		(void)!util_strlcpy(rep.msg, strerror(-err), sizeof(rep.msg));
+	return proto_send(fd, PROTO_REPLY, seq, &rep);
+}
+
+/* Run a complete request and answer it. */
+static void
+control_dispatch(struct control *ctl, struct control_client *cl)
+{
+	enum proto_type type = cl->hdr.type;
+	union proto_payload *ans = calloc(1, sizeof(*ans));
+	char why[128] = "";
+	int r;
+
+	if (!ans) {
+		control_client_close(cl);
+		return;
+	}
+	r = proto_payload_check(type, cl->msg, cl->hdr.length, why,
+				sizeof(why));
+	if (r == 0 && !control_handlers[type].fn) {
+		r = -EBADMSG;
+		(void)snprintf(why, sizeof(why), "%s is not a request",
+			       proto_type_name(type));
+	}
+	if (r < 0) {
+		(void)!control_reply(cl->fd, cl->hdr.seq, r,
+				     why[0] ? why : NULL);
+		control_client_close(cl);
+		goto out;
+	}
+	r = control_handlers[type].fn(ctl, cl, ans);
+	if (r == 0 && control_handlers[type].answer == PROTO_INFO)
+		r = proto_send(cl->fd, PROTO_INFO, cl->hdr.seq, &ans->info);
+	else
+		r = control_reply(cl->fd, cl->hdr.seq, r,
+				  ans->reply.msg[0] ? ans->reply.msg : NULL);
+	if (r < 0)
+		control_client_close(cl);
+out:
+	free(ans);
+}
+
+/* Read what the client sent: header, checked before the payload buffer is
+ * allocated, then the payload. */
+static void
+control_client_read(struct control *ctl, struct control_client *cl)
+{
+	uint8_t *dst;
+	size_t want;
+	ssize_t n;
+	int r;
+
+	if (cl->have < sizeof(cl->hdr)) {
+		dst = (uint8_t *)&cl->hdr + cl->have;
+		want = sizeof(cl->hdr) - cl->have;
+	} else {
+		dst = (uint8_t *)cl->msg + (cl->have - sizeof(cl->hdr));
+		want = sizeof(cl->hdr) + cl->hdr.length - cl->have;
+	}
+	n = read(cl->fd, dst, want);
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n <= 0) {
+		control_client_close(cl);
+		return;
+	}
+	cl->have += (size_t)n;
+	if (cl->have == sizeof(cl->hdr)) {
+		r = proto_hdr_check(&cl->hdr);
+		if (r == -EPROTONOSUPPORT) {
+			char msg[128];
+
+			(void)snprintf(msg, sizeof(msg),
+				       "xmhv speaks interface version %u, "
+				       "the peer version %u",
+				       XMHV_INTERFACE_VERSION, cl->hdr.version);
+			log_warn("domain %s: %s", ctl->create.cfg.name, msg);
+			(void)!control_reply(cl->fd, cl->hdr.seq, r, msg);
+		}
+		if (r < 0) {
+			control_client_close(cl);
+			return;
+		}
+		if (!cl->msg)
+			cl->msg = calloc(1, sizeof(*cl->msg));
+		if (!cl->msg) {
+			control_client_close(cl);
+			return;
+		}
+	}
+	if (cl->have == sizeof(cl->hdr) + cl->hdr.length) {
+		cl->have = 0;
+		control_dispatch(ctl, cl);
+	}
+}
+
+static void
+control_accept(struct control *ctl)
+{
+	int fd, i;
+
+	fd = accept4(ctl->listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+	if (fd < 0)
+		return;
+	for (i = 0; i < CONTROL_MAX_CLIENTS; i++) {
+		if (ctl->clients[i].fd < 0) {
+			ctl->clients[i].fd = fd;
+			return;
+		}
+	}
+	close(fd); /* too many connections */
+}
+
+static int
+control_listen(struct control *ctl)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	mode_t old;
+	int fd, r;
+
+	memcpy(sa.sun_path, ctl->sock_path, sizeof(sa.sun_path));
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		return -errno;
+	(void)unlink(ctl->sock_path);
+	old = umask(0177); /* the control socket is 0600: root/owner only */
+	r = bind(fd, (struct sockaddr *)&sa, sizeof(sa));
+	umask(old);
+	if (r < 0 || listen(fd, 16) < 0) {
+		r = -errno;
+		close(fd);
+		return r;
+	}
+	ctl->listen_fd = fd;
+	return 0;
+}
+
+/* Everything after vm_create that can fail: log, pid file, sockets. On
+ * failure errmsg says what and the caller removes what was made. */
+static int
+control_publish(struct control *ctl, char *errmsg, size_t errlen)
+{
+	const char *dir = ctl->create.run_dir;
+	xmhv_domid_t id = ctl->create.domid;
+	char path[XMHV_PATH_MAX], pid[32];
+	int r;
+
+	if (ctl->create.cfg.console_log[0]) {
+		r = console_open_log(ctl->console, ctl->create.cfg.console_log);
+		if (r < 0) {
+			(void)snprintf(errmsg, errlen, "console log %s: %s",
+				       ctl->create.cfg.console_log,
+				       strerror(-r));
+			return r;
+		}
+	}
+	r = util_snprintf(ctl->pid_path, sizeof(ctl->pid_path), "%s/%u.pid",
+			  dir, id);
+	if (r == 0)
+		r = util_snprintf(ctl->sock_path, sizeof(ctl->sock_path),
+				  "%s/%u.sock", dir, id);
+	if (r == 0)
+		r = util_snprintf(path, sizeof(path), "%s/%u.console", dir, id);
+	if (r < 0) {
+		(void)snprintf(errmsg, errlen, "%s: path too long", dir);
+		return r;
+	}
+	(void)snprintf(pid, sizeof(pid), "%d\n", (int)getpid());
+	/* pid first: a socket without a pid file is a dead monitor's. */
+	r = util_write_file_atomic(ctl->pid_path, pid, strlen(pid), 0600);
+	if (r == 0)
+		r = control_listen(ctl);
+	if (r == 0)
+		r = console_listen(ctl->console, path);
+	if (r < 0)
+		(void)snprintf(errmsg, errlen, "%s: %s", dir, strerror(-r));
+	return r;
+}
+
+static void
+control_unpublish(struct control *ctl)
+{
+	if (ctl->listen_fd >= 0) {
+		close(ctl->listen_fd);
+		ctl->listen_fd = -1;
+		(void)unlink(ctl->sock_path);
+	}
+	if (ctl->pid_path[0])
+		(void)unlink(ctl->pid_path);
+}
+
+/* Receive CREATE, build and publish the domain, answer. */
+static int
+control_build(struct control *ctl, int ctl_fd)
+{
+	union proto_payload *msg = calloc(1, sizeof(*msg));
+	struct vm_callbacks cb = {.state = control_state_cb,
+				  .console_out = control_console_out,
+				  .opaque = ctl};
+	struct proto_hdr hdr;
+	char errmsg[PROTO_ERRMSG_MAX] = "";
+	int r;
+
+	if (!msg)
+		return -ENOMEM;
+	r = proto_recv(ctl_fd, CONTROL_CREATE_TIMEOUT_MS, &hdr, msg);
+	if (r == 0 && hdr.type != PROTO_CREATE)
+		r = -EBADMSG;
+	if (r < 0) {
+		(void)snprintf(errmsg, sizeof(errmsg),
+			       "xmhv (interface version %u): bad create "
+			       "message: %s",
+			       XMHV_INTERFACE_VERSION, strerror(-r));
+		goto out;
+	}
+	ctl->create = msg->create;
+	r = vm_create(&ctl->create.cfg, &cb, &ctl->vm, errmsg, sizeof(errmsg));
+	if (r < 0) {
+		if (!errmsg[0])
+			(void)snprintf(errmsg, sizeof(errmsg), "%s: %s",
+				       ctl->create.cfg.kernel, strerror(-r));
+		goto out;
+	}
+	console_set_input(ctl->console, control_console_input, ctl->vm);
+	r = control_publish(ctl, errmsg, sizeof(errmsg));
+	if (r < 0)
+		goto out;
+	ctl->created_ns = util_now_ns();
+	control_sync_state(ctl);
+	log_info("domain %s: id %u built", ctl->create.cfg.name,
+		 ctl->create.domid);
+out:
+	if (r < 0)
+		log_err("domain %s: %s", ctl->create.cfg.name, errmsg);
+	if (control_reply(ctl_fd, hdr.seq, r, r < 0 ? errmsg : NULL) < 0 &&
+	    r == 0)
+		r = -EPIPE;
+	free(msg);
+	return r;
+}
+
+static int
+control_loop(struct control *ctl)
+{
+	struct pollfd fds[2 + CONSOLE_POLL_FDS + CONTROL_MAX_CLIENTS];
+	int i, n;
+
+	while (!ctl->destroyed) {
+		fds[0] = (struct pollfd){.fd = ctl->evq.fd, .events = POLLIN};
+		fds[1] =
+			(struct pollfd){.fd = ctl->listen_fd, .events = POLLIN};
+		console_poll_fill(ctl->console, fds + 2);
+		n = 2 + CONSOLE_POLL_FDS;
+		for (i = 0; i < CONTROL_MAX_CLIENTS; i++)
+			fds[n + i] = (struct pollfd){.fd = ctl->clients[i].fd,
+						     .events = POLLIN};
+		if (poll(fds, (nfds_t)(n + CONTROL_MAX_CLIENTS),
+			 console_poll_timeout(ctl->console)) < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (fds[0].revents & POLLIN)
+			control_drain_events(ctl);
+		console_poll_handle(ctl->console, fds + 2, CONSOLE_POLL_FDS);
+		for (i = 0; i < CONTROL_MAX_CLIENTS && !ctl->destroyed; i++) {
+			struct control_client *cl = &ctl->clients[i];
+
+			if (cl->fd >= 0 && fds[n + i].fd == cl->fd &&
+			    fds[n + i].revents)
+				control_client_read(ctl, cl);
+		}
+		if (!ctl->destroyed && (fds[1].revents & POLLIN))
+			control_accept(ctl);
+	}
+	return 0;
+}
+
+int
+control_main(int ctl_fd)
+{
+	struct control *ctl = calloc(1, sizeof(*ctl));
+	int i, r, status = 1;
+
+	if (!ctl) {
+		close(ctl_fd);
+		return 1;
+	}
+	(void)signal(SIGPIPE, SIG_IGN);
+	ctl->listen_fd = -1;
+	for (i = 0; i < CONTROL_MAX_CLIENTS; i++)
+		ctl->clients[i].fd = -1;
+	pthread_mutex_init(&ctl->evq.lock, NULL);
+	ctl->evq.fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (ctl->evq.fd < 0 || console_new(&ctl->console) < 0) {
+		log_err("xmhv: %s", strerror(errno));
+		goto out;
+	}
+	r = control_build(ctl, ctl_fd);
+	if (r < 0)
+		goto out;
+	ctl->built = true;
+	/* The creating connection stays: libxmhv watches events on it. */
+	if (util_set_nonblock(ctl_fd, true) == 0) {
+		ctl->clients[0].fd = ctl_fd;
+		ctl_fd = -1;
+	}
+	r = control_loop(ctl);
+	status = r < 0 ? 1 : 0;
+	if (r < 0)
+		log_err("domain %s: %s", ctl->create.cfg.name, strerror(-r));
+out:
+	/* Files first, so that the domain is gone from listings at once. */
+	control_unpublish(ctl);
+	vm_destroy(ctl->vm); /* no vCPU thread writes to the console after */
+	console_free(ctl->console, !ctl->built);
+	for (i = 0; i < CONTROL_MAX_CLIENTS; i++)
+		control_client_close(&ctl->clients[i]);
+	if (ctl_fd >= 0)
+		close(ctl_fd);
+	if (ctl->evq.fd >= 0)
+		close(ctl->evq.fd);
+	pthread_mutex_destroy(&ctl->evq.lock);
+	free(ctl);
+	return status;
+}
