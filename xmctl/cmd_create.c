@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rpc.h"
 #include "util.h"
 #include "xm.h"
 #include "xmcfg.h"
@@ -225,6 +226,43 @@ create_dryrun(const struct create_opts *o, const struct xmcfg_domain *dom)
 	return XM_EXIT_OK;
 }
 
+/* Hand the domain to xmd: created paused when a console must attach from
+ * the first byte (or -p), then attached and unpaused. */
+static int
+create_start(const struct create_opts *o, const struct xmcfg_domain *dom)
+{
+	struct xmlrpc_value *res = NULL;
+	char *xml = xmcfg_to_xml(dom);
+	char *name = NULL;
+	int rc;
+
+	if (xml == NULL) {
+		xm_err("cannot serialise the configuration: %s",
+		       strerror(ENOMEM));
+		return XM_EXIT_ERR;
+	}
+	rc = rpc_call(&res, "xend.domain.create", "sb", xml,
+		      (int)(o->paused || o->console));
+	if (rc != XM_EXIT_OK)
+		goto out;
+	name = strdup(rpc_str(res, "name", dom->name != NULL ? dom->name : ""));
+	if (name == NULL) {
+		rc = XM_EXIT_ERR;
+		goto out;
+	}
+	if (!o->quiet)
+		printf("Started domain %s (id=%lld)\n", name,
+		       (long long)rpc_int(res, "domid", -1));
+	fflush(stdout);
+	if (o->console)
+		rc = console_boot(name, o->paused);
+out:
+	free(name);
+	xmlrpc_free(res);
+	free(xml);
+	return rc;
+}
+
 int
 cmd_create(int argc, char **argv)
 {
@@ -236,12 +274,41 @@ cmd_create(int argc, char **argv)
 		return xm_usage("create");
 	if (create_load(&o, &dom) < 0)
 		goto out;
+	if (o.dryrun)
+		rc = create_dryrun(&o, dom);
+	else
+		rc = create_start(&o, dom);
+out:
+	xmcfg_domain_free(dom);
+	return rc;
+}
+
+/* xm new: store the config in xmd as a managed domain. */
+int
+cmd_new(int argc, char **argv)
+{
+	struct create_opts o;
+	struct xmcfg_domain *dom = NULL;
+	char *xml = NULL;
+	int rc = XM_EXIT_ERR;
+
+	if (create_parse(argc, argv, false, &o) < 0)
+		return xm_usage("new");
+	if (create_load(&o, &dom) < 0)
+		goto out;
 	if (o.dryrun) {
 		rc = create_dryrun(&o, dom);
 		goto out;
 	}
-	xm_err("this xm has no daemon client yet; use xm create -n");
+	xml = xmcfg_to_xml(dom);
+	if (xml == NULL) {
+		xm_err("cannot serialise the configuration: %s",
+		       strerror(ENOMEM));
+		goto out;
+	}
+	rc = rpc_call(NULL, "xend.domain.new", "s", xml);
 out:
+	free(xml);
 	xmcfg_domain_free(dom);
 	return rc;
 }

@@ -37,6 +37,22 @@ int xm_usage(const char *cmd);
 int xm_root_path(char *buf, size_t size, const char *rel)
 	__attribute__((warn_unused_result));
 
+/* Ask xmd for dom's console socket and connect to it. Returns XM_EXIT_OK
+ * with *fd_out (caller closes) and the domain id, or an exit status after
+ * printing the error (nothing for a missing domain when quiet_nodom). */
+int console_connect(const char *dom, bool quiet_nodom, int *fd_out,
+		    long long *domid_out) __attribute__((warn_unused_result));
+
+/* Run an attached console on fd (owned, closed on return) for the domain
+ * called name: raw terminal when stdin is one, CTRL-] detaches, follows
+ * the domain to its next id across restarts. Returns an exit status. */
+int console_session(const char *name, int fd, long long domid);
+
+/* For create -c / start -c on a domain created paused: attach first so no
+ * output is missed, then unpause it (unless keep_paused), then run the
+ * session. Returns an exit status. */
+int console_boot(const char *name, bool keep_paused);
+
 /* Subcommand handlers, one file per family. */
 int cmd_create(int argc, char **argv);  /* cmd_create.c */
 int cmd_new(int argc, char **argv);     /* cmd_create.c */
@@ -51,7 +67,6 @@ int cmd_domname(int argc, char **argv);
 int cmd_domid(int argc, char **argv);
 int cmd_trigger(int argc, char **argv);
 int cmd_mem_set(int argc, char **argv);
-int cmd_mem_max(int argc, char **argv);
 int cmd_vcpu_set(int argc, char **argv);
 int cmd_vcpu_list(int argc, char **argv);
 int cmd_uptime(int argc, char **argv);
