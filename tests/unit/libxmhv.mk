@@ -18,3 +18,11 @@ tests_unit_libxmhv_console_CPPFLAGS = $(AM_CPPFLAGS) \
 	-I$(top_srcdir)/hypervisor -I$(top_srcdir)/tests
 tests_unit_libxmhv_console_LDADD = common/libcommon.a tests/libtap.a -lpthread
 TESTS += tests/unit/libxmhv_console
+
+# kvm tier: libxmhv drives real xmhv monitors (SKIPs without root, /dev/kvm,
+# hypervisor/xmhv or the test guest).
+check_PROGRAMS += tests/unit/xmhv_iface
+tests_unit_xmhv_iface_SOURCES = tests/unit/xmhv_iface.c
+tests_unit_xmhv_iface_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests
+tests_unit_xmhv_iface_LDADD = $(LIBXMHV_TEST_LDADD)
+TESTS += tests/unit/xmhv_iface
