@@ -1,0 +1,200 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* guest.h: shared declarations of the freestanding xmtools test guest kernel. */
+#ifndef GUEST_H
+#define GUEST_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define GUEST_MAX_CPUS 64
+#define GUEST_CMDLINE_MAX 4096
+#define GUEST_E820_MAX 64
+#define GUEST_HZ 100
+
+/* Interrupt vectors used by the guest. */
+#define VEC_TIMER 0x20
+#define VEC_COM1 0x21
+#define VEC_SCI 0x22
+#define VEC_SPURIOUS 0xff
+
+/* How the guest was entered (head.S stores one of these). */
+enum boot_kind {
+	BOOT_KIND_BZIMAGE64 = 1,
+	BOOT_KIND_ELF64 = 2,
+	BOOT_KIND_PVH = 3,
+	BOOT_KIND_BZIMAGE32 = 4,
+	BOOT_KIND_BZIMAGE16 = 5,
+};
+
+struct e820_entry {
+	uint64_t addr;
+	uint64_t size;
+	uint32_t type;
+};
+
+/* Everything the loader told us, copied out of its structures early. */
+struct boot_info {
+	const char *via;
+	char cmdline[GUEST_CMDLINE_MAX];
+	uint32_t e820_count;
+	struct e820_entry e820[GUEST_E820_MAX];
+	uint64_t initrd_gpa;
+	uint64_t initrd_size;
+	uint64_t rsdp_gpa;
+	uint64_t info_gpa; /* boot_params or hvm_start_info */
+	uint64_t usable_kib;
+	uint32_t ram_ranges;
+};
+
+/* What ACPI (or the MP table) told us about the machine. */
+struct platform {
+	uint64_t rsdp_gpa;
+	int fadt_ok;
+	uint32_t lapic_gpa;
+	uint32_t ioapic_gpa;
+	uint32_t ioapic_gsi_base;
+	uint32_t ncpus;
+	uint32_t apic_ids[GUEST_MAX_CPUS];
+	uint16_t pm1a_evt;
+	uint16_t pm1a_cnt;
+	uint8_t pm1_evt_len;
+	uint16_t sci_irq;
+	uint32_t smi_cmd;
+	uint8_t acpi_enable;
+	int s5_slp_typ; /* -1: not found */
+	/* ISA IRQ -> GSI and MPS INTI flags, from interrupt source overrides */
+	uint32_t isa_gsi[16];
+	uint16_t isa_flags[16];
+	const char *source; /* "ACPI" or "MP table" */
+};
+
+extern struct boot_info boot;
+extern struct platform plat;
+extern volatile uint64_t ticks;
+extern volatile uint32_t cpus_online;
+
+/* head.S */
+extern uint32_t boot_kind;
+extern uint64_t boot_ptr;
+extern uint64_t ap_stack_top;
+extern uint8_t tramp_start[], tramp_end[], tramp_farptr[], tramp32[];
+extern uint64_t isr_table[];
+extern uint8_t ap_stacks[];
+
+static inline void
+outb(uint16_t port, uint8_t v)
+{
+	__asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port));
+}
+
+static inline void
+outw(uint16_t port, uint16_t v)
+{
+	__asm__ volatile("outw %0, %1" : : "a"(v), "Nd"(port));
+}
+
+static inline void
+outl(uint16_t port, uint32_t v)
+{
+	__asm__ volatile("outl %0, %1" : : "a"(v), "Nd"(port));
+}
+
+static inline uint8_t
+inb(uint16_t port)
+{
+	uint8_t v;
+	__asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
+	return v;
+}
+
+static inline uint16_t
+inw(uint16_t port)
+{
+	uint16_t v;
+	__asm__ volatile("inw %1, %0" : "=a"(v) : "Nd"(port));
+	return v;
+}
+
+static inline uint32_t
+inl(uint16_t port)
+{
+	uint32_t v;
+	__asm__ volatile("inl %1, %0" : "=a"(v) : "Nd"(port));
+	return v;
+}
+
+static inline void
+cpu_relax(void)
+{
+	__asm__ volatile("pause" ::: "memory");
+}
+
+/* A 16-bit read of low memory (BIOS data area) the compiler cannot see. */
+static inline uint16_t
+low_read16(uint64_t gpa)
+{
+	uint16_t v;
+
+	__asm__ volatile("movw (%1), %0" : "=r"(v) : "r"(gpa) : "memory");
+	return v;
+}
+
+static inline uint32_t
+mmio_read32(uint64_t gpa)
+{
+	return *(volatile uint32_t *)(uintptr_t)gpa;
+}
+
+static inline void
+mmio_write32(uint64_t gpa, uint32_t v)
+{
+	*(volatile uint32_t *)(uintptr_t)gpa = v;
+}
+
+/* lib.c */
+void *memcpy(void *dst, const void *src, size_t n);
+void *memset(void *dst, int c, size_t n);
+int memcmp(const void *a, const void *b, size_t n);
+size_t strlen(const char *s);
+int lib_strncmp(const char *a, const char *b, size_t n);
+uint32_t lib_crc32(uint32_t crc, const void *buf, uint64_t len);
+int lib_parse_uint(const char *s, uint64_t *out);
+
+/* console.c */
+void console_init(void);
+void console_putc(char c);
+void console_write(const char *s, size_t n);
+void console_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void console_irq(void);
+int console_getc(void);
+
+/* acpi.c */
+int acpi_init(uint64_t rsdp_hint);
+void acpi_report(void);
+void acpi_enable_power_button(void);
+void acpi_sci(void);
+void acpi_poweroff(void);
+
+/* intr.c */
+void intr_init(void);
+void intr_start(void);
+void intr_ap_init(void);
+void intr_dispatch(uint64_t vec, uint64_t *frame);
+uint32_t lapic_id(void);
+int lapic_send_ipi(uint32_t apic_id, uint32_t icr_low);
+void ioapic_route(uint32_t gsi, uint8_t vector, int level, int active_low);
+
+/* smp.c */
+void smp_boot(void);
+void ap_main(void);
+int mptable_init(void);
+
+/* pci.c */
+void pci_scan(void);
+
+/* main.c */
+void kmain(void);
+void guest_halt(void) __attribute__((noreturn));
+
+#endif
