@@ -1,0 +1,139 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* hvconfig.c: turn a validated xmcfg_domain into the xmhv_domain_config
+ * the hypercall interface takes (names, memory, vCPUs, pinning, cpuid,
+ * disks through storage.c, console log). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+#include "xmd.h"
+
+static int
+hvconfig_copy(char *dst, size_t size, const char *src, const char *what,
+	      const char *name, char *msg, size_t msglen)
+{
+	if (!src)
+		src = "";
+	if (util_strlcpy(dst, src, size) < 0) {
+		snprintf(msg, msglen, "domain %s: %s is too long (limit %zu)",
+			 name, what, size - 1);
+		return -ENAMETOOLONG;
+	}
+	return 0;
+}
+
+static void
+hvconfig_cpus(const struct xmcfg_domain *cfg, struct xmhv_domain_config *hv)
+{
+	const struct xmcfg_cpuset *set;
+	uint32_t i;
+
+	if (!cfg->has_cpus)
+		return;
+	hv->pin_vcpus = 1;
+	for (i = 0; i < hv->max_vcpus && i < XMHV_MAX_VCPUS; i++) {
+		set = cfg->cpus_per_vcpu ? &cfg->cpus_per_vcpu[i]
+					 : &cfg->cpus_all;
+		memcpy(hv->cpu_affinity[i], set->bits,
+		       sizeof(hv->cpu_affinity[i]));
+	}
+}
+
+static int
+hvconfig_cpuid(const struct xmcfg_domain *cfg, struct xmhv_domain_config *hv,
+	       char *msg, size_t msglen)
+{
+	size_t i, r;
+
+	if (cfg->ncpuid > XMHV_MAX_CPUID) {
+		snprintf(msg, msglen, "domain %s: more than %d cpuid entries",
+			 cfg->name, XMHV_MAX_CPUID);
+		return -E2BIG;
+	}
+	for (i = 0; i < cfg->ncpuid; i++) {
+		hv->cpuid[i].leaf = cfg->cpuid[i].leaf;
+		hv->cpuid[i].subleaf = cfg->cpuid[i].has_subleaf
+					       ? cfg->cpuid[i].subleaf
+					       : UINT32_MAX;
+		for (r = 0; r < 4; r++) {
+			if (cfg->cpuid[i].reg[r] &&
+			    util_strlcpy(hv->cpuid[i].reg[r],
+					 cfg->cpuid[i].reg[r],
+					 sizeof(hv->cpuid[i].reg[r])) < 0) {
+				snprintf(msg, msglen,
+					 "domain %s: bad cpuid mask", cfg->name);
+				return -EINVAL;
+			}
+		}
+	}
+	hv->ncpuid = (uint32_t)cfg->ncpuid;
+	return 0;
+}
+
+/* Build *hv_out (malloc'd, caller frees) for cfg. Returns 0 or -errno with
+ * a message naming the domain in msg. */
+int
+hvconfig_build(struct xmd *x, const struct xmcfg_domain *cfg,
+	       struct xmhv_domain_config **hv_out, char *msg, size_t msglen)
+{
+	struct xmhv_domain_config *hv;
+	char log[PATH_MAX];
+	int rc;
+
+	hv = calloc(1, sizeof(*hv));
+	if (!hv) {
+		snprintf(msg, msglen, "out of memory");
+		return -ENOMEM;
+	}
+	rc = hvconfig_copy(hv->name, sizeof(hv->name), cfg->name, "name",
+			   cfg->name, msg, msglen);
+	if (rc == 0 && !cfg->kernel) {
+		snprintf(msg, msglen, "domain %s: no kernel given", cfg->name);
+		rc = -EINVAL;
+	}
+	if (rc == 0)
+		rc = hvconfig_copy(hv->kernel, sizeof(hv->kernel), cfg->kernel,
+				   "kernel path", cfg->name, msg, msglen);
+	if (rc == 0)
+		rc = hvconfig_copy(hv->ramdisk, sizeof(hv->ramdisk),
+				   cfg->ramdisk, "ramdisk path", cfg->name, msg,
+				   msglen);
+	if (rc == 0)
+		rc = hvconfig_copy(hv->cmdline, sizeof(hv->cmdline),
+				   cfg->cmdline, "command line", cfg->name, msg,
+				   msglen);
+	if (rc < 0)
+		goto fail;
+	memcpy(hv->uuid, cfg->uuid, sizeof(hv->uuid));
+	hv->memory_mib = cfg->memory_mib;
+	hv->max_vcpus = cfg->maxvcpus > cfg->vcpus ? cfg->maxvcpus : cfg->vcpus;
+	if (hv->max_vcpus == 0)
+		hv->max_vcpus = 1;
+	if (hv->max_vcpus > XMHV_MAX_VCPUS) {
+		snprintf(msg, msglen, "domain %s: %u vCPUs (limit %d)",
+			 cfg->name, hv->max_vcpus, XMHV_MAX_VCPUS);
+		rc = -EINVAL;
+		goto fail;
+	}
+	hv->vcpus_online = cfg->vcpus;
+	hv->localtime = cfg->localtime;
+	hvconfig_cpus(cfg, hv);
+	rc = hvconfig_cpuid(cfg, hv, msg, msglen);
+	if (rc == 0)
+		rc = storage_prepare(cfg, hv, msg, msglen);
+	if (rc < 0)
+		goto fail;
+	/* Networking (taps on bridges) is the networking issue's: vifs are
+	 * accepted and reported, no NIC is given to the guest yet. */
+	hv->nnics = 0;
+	if (vm_console_log(x, cfg->name, log, sizeof(log)) == 0)
+		(void)util_strlcpy(hv->console_log, log,
+				   sizeof(hv->console_log));
+	*hv_out = hv;
+	return 0;
+fail:
+	free(hv);
+	return rc;
+}

@@ -1,0 +1,574 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* vm.c: the domain table and lifecycle: create (worker threads), destroy,
+ * xmhv events, re-adoption after an xmd restart. */
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+#include <uuid/uuid.h>
+
+#include "log.h"
+#include "util.h"
+#include "xmd.h"
+
+/* One domain build, handed to a worker thread and back. */
+struct vm_job {
+	struct xmd_domain *d; /* owned by the main thread; never touched */
+	struct xmhv_domain_config *hv;
+	char dom_dir[PATH_MAX];
+	char xmhv_path[PATH_MAX];
+	int notify_fd;
+	int rc;
+	xmhv_domid_t domid;
+	char errmsg[1024];
+};
+
+static double
+vm_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+int
+vm_console_log(struct xmd *x, const char *name, char *buf, size_t len)
+{
+	return util_snprintf(buf, len, "%s/%s.log", x->console_dir, name);
+}
+
+struct xmd_domain *
+vm_find_domid(struct xmd *x, xmhv_domid_t domid)
+{
+	struct xmd_domain *d;
+
+	TAILQ_FOREACH(d, &x->domains, link)
+	{
+		if (domid != 0 && d->domid == domid &&
+		    d->phase == XMD_PHASE_ACTIVE)
+			return d;
+	}
+	return NULL;
+}
+
+struct xmd_domain *
+vm_find_name(struct xmd *x, const char *name)
+{
+	struct xmd_domain *d;
+
+	TAILQ_FOREACH(d, &x->domains, link)
+	{
+		if (strcmp(d->name, name) == 0)
+			return d;
+	}
+	return NULL;
+}
+
+struct xmd_domain *
+vm_find(struct xmd *x, const char *designator)
+{
+	struct xmd_domain *d;
+	uint64_t id;
+
+	if (util_parse_u64(designator, UINT32_MAX, &id) == 0 && id != 0) {
+		d = vm_find_domid(x, (xmhv_domid_t)id);
+		if (d)
+			return d;
+	}
+	d = vm_find_name(x, designator);
+	if (d)
+		return d;
+	TAILQ_FOREACH(d, &x->domains, link)
+	{
+		if (strcasecmp(d->uuid_str, designator) == 0)
+			return d;
+	}
+	return NULL;
+}
+
+const char *
+vm_state_string(const struct xmd_domain *d, char buf[7])
+{
+	if (d->phase != XMD_PHASE_ACTIVE || !d->info_valid) {
+		memcpy(buf, "------", 7);
+		return buf;
+	}
+	return xmhv_state_string(d->info.state, buf);
+}
+
+int
+vm_refresh(struct xmd *x, struct xmd_domain *d)
+{
+	struct xmhv_dominfo info;
+	int rc;
+
+	if (d->phase != XMD_PHASE_ACTIVE)
+		return -ESRCH;
+	rc = xmhv_domain_getinfo(x->hv, d->domid, &info);
+	if (rc < 0)
+		return rc;
+	d->info = info;
+	d->info.domid = d->domid;
+	d->info_valid = true;
+	return 0;
+}
+
+struct xmd_domain *
+vm_insert(struct xmd *x, struct xmcfg_domain *cfg, bool managed)
+{
+	struct xmd_domain *d;
+
+	d = calloc(1, sizeof(*d));
+	if (!d) {
+		xmcfg_domain_free(cfg);
+		return NULL;
+	}
+	d->cfg = cfg;
+	d->managed = managed;
+	(void)util_strlcpy(d->name, cfg->name, sizeof(d->name));
+	if (!cfg->has_uuid) {
+		uuid_generate(cfg->uuid);
+		cfg->has_uuid = true;
+	}
+	memcpy(d->uuid, cfg->uuid, sizeof(d->uuid));
+	uuid_unparse_lower(d->uuid, d->uuid_str);
+	TAILQ_INSERT_TAIL(&x->domains, d, link);
+	return d;
+}
+
+void
+vm_forget(struct xmd *x, struct xmd_domain *d, bool keep_record)
+{
+	if (!keep_record)
+		record_remove(x, d);
+	TAILQ_REMOVE(&x->domains, d, link);
+	xmcfg_domain_free(d->cfg);
+	free(d);
+}
+
+static void *
+vm_job_thread(void *arg)
+{
+	struct vm_job *job = arg;
+	struct xmhv *h;
+
+	h = xmhv_open(job->dom_dir, job->xmhv_path[0] ? job->xmhv_path : NULL);
+	if (!h) {
+		job->rc = -errno;
+		snprintf(job->errmsg, sizeof(job->errmsg), "%s: %s",
+			 job->dom_dir, strerror(errno));
+	} else {
+		job->rc = xmhv_domain_create(h, job->hv, &job->domid,
+					     job->errmsg, sizeof(job->errmsg));
+		xmhv_close(h);
+	}
+	if (util_write_all(job->notify_fd, &job, sizeof(job)) < 0)
+		abort(); /* the main loop would never hear of this domain */
+	return NULL;
+}
+
+/* Start building d in a worker thread. Returns 0 or -errno with msg. */
+static int
+vm_launch(struct xmd *x, struct xmd_domain *d, char *msg, size_t msglen)
+{
+	struct vm_job *job;
+	pthread_attr_t attr;
+	pthread_t tid;
+	int rc;
+
+	job = calloc(1, sizeof(*job));
+	if (!job) {
+		snprintf(msg, msglen, "out of memory");
+		return -ENOMEM;
+	}
+	rc = hvconfig_build(x, d->cfg, &job->hv, msg, msglen);
+	if (rc < 0) {
+		free(job);
+		return rc;
+	}
+	job->d = d;
+	job->notify_fd = x->job_pipe[1];
+	(void)util_strlcpy(job->dom_dir, x->dom_dir, sizeof(job->dom_dir));
+	(void)util_strlcpy(job->xmhv_path, x->xmhv_path,
+			   sizeof(job->xmhv_path));
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	rc = -pthread_create(&tid, &attr, vm_job_thread, job);
+	pthread_attr_destroy(&attr);
+	if (rc < 0) {
+		snprintf(msg, msglen, "domain %s: cannot start a worker: %s",
+			 d->name, strerror(-rc));
+		free(job->hv);
+		free(job);
+		return rc;
+	}
+	d->phase = XMD_PHASE_CREATING;
+	d->domid = 0;
+	d->info_valid = false;
+	d->policy_done = false;
+	d->destroying = false;
+	return 0;
+}
+
+int
+vm_create(struct xmd *x, struct xmcfg_domain *cfg, bool paused, bool managed,
+	  struct control_req *req, char *msg, size_t msglen)
+{
+	struct xmd_domain *d, *other;
+	int rc;
+
+	other = vm_find_name(x, cfg->name);
+	if (other) {
+		if (other->phase == XMD_PHASE_ACTIVE)
+			snprintf(msg, msglen,
+				 "Domain '%s' already exists with ID '%u'",
+				 cfg->name, other->domid);
+		else
+			snprintf(msg, msglen, "Domain '%s' already exists",
+				 cfg->name);
+		xmcfg_domain_free(cfg);
+		return XMLRPC_FAULT_EXISTS;
+	}
+	if (strlen(cfg->name) >= XMHV_NAME_MAX) {
+		snprintf(msg, msglen, "domain name '%s' is too long",
+			 cfg->name);
+		xmcfg_domain_free(cfg);
+		return XMLRPC_FAULT_INVALID;
+	}
+	d = vm_insert(x, cfg, managed);
+	if (!d) {
+		snprintf(msg, msglen, "out of memory");
+		return XMLRPC_FAULT_GENERIC;
+	}
+	other = NULL;
+	TAILQ_FOREACH(other, &x->domains, link)
+	{
+		if (other != d && memcmp(other->uuid, d->uuid, 16) == 0)
+			break;
+	}
+	if (other) {
+		snprintf(msg, msglen, "Domain '%s' already exists with UUID %s",
+			 other->name, other->uuid_str);
+		vm_forget(x, d, true);
+		return XMLRPC_FAULT_EXISTS;
+	}
+	d->paused_on_create = paused;
+	d->waiting = req;
+	d->first_start_time = vm_now();
+	rc = vm_launch(x, d, msg, msglen);
+	if (rc < 0) {
+		log_err("%s", msg);
+		vm_forget(x, d, true);
+		return XMLRPC_FAULT_GENERIC;
+	}
+	return 0;
+}
+
+int
+vm_start(struct xmd *x, struct xmd_domain *d, bool paused,
+	 struct control_req *req, char *msg, size_t msglen)
+{
+	int rc;
+
+	if (d->phase != XMD_PHASE_STOPPED) {
+		snprintf(msg, msglen, "Domain '%s' is already running",
+			 d->name);
+		return XMLRPC_FAULT_EXISTS;
+	}
+	d->paused_on_create = paused;
+	d->waiting = req;
+	d->restart_count = 0;
+	d->auto_restarted = false;
+	rc = vm_launch(x, d, msg, msglen);
+	if (rc < 0) {
+		log_err("%s", msg);
+		return XMLRPC_FAULT_GENERIC;
+	}
+	return 0;
+}
+
+/* The worker is done: make the domain live (or clean up). */
+static void
+vm_job_finish(struct xmd *x, struct vm_job *job)
+{
+	struct xmd_domain *d = job->d;
+	struct control_req *req = d->waiting;
+	struct xmlrpc_value *st;
+	int rc;
+
+	d->waiting = NULL;
+	if (job->rc < 0) {
+		log_err("domain %s: create failed: %s", d->name,
+			job->errmsg[0] ? job->errmsg : strerror(-job->rc));
+		if (req)
+			control_fault(req, XMLRPC_FAULT_GENERIC, "%s",
+				      job->errmsg[0] ? job->errmsg
+						     : strerror(-job->rc));
+		if (d->managed)
+			d->phase = XMD_PHASE_STOPPED;
+		else
+			vm_forget(x, d, false);
+		return;
+	}
+	d->domid = job->domid;
+	d->phase = XMD_PHASE_ACTIVE;
+	d->start_time = vm_now();
+	rc = xmhv_watch(x->hv, d->domid);
+	if (rc < 0)
+		log_warn("domain %s (id %u): cannot watch: %s", d->name,
+			 d->domid, strerror(-rc));
+	if (d->destroying) {
+		(void)vm_destroy(x, d, "destroyed while being created");
+		if (req)
+			control_fault(req, XMLRPC_FAULT_GENERIC,
+				      "Domain '%s' was destroyed while being "
+				      "created",
+				      job->hv->name);
+		return;
+	}
+	log_info("domain %s (id %u): created%s", d->name, d->domid,
+		 d->paused_on_create ? " (paused)" : "");
+	if (!d->paused_on_create) {
+		rc = xmhv_domain_unpause(x->hv, d->domid);
+		if (rc < 0) {
+			char msg[256];
+
+			snprintf(msg, sizeof(msg),
+				 "domain %s (id %u): cannot unpause: %s",
+				 d->name, d->domid, strerror(-rc));
+			log_err("%s", msg);
+			if (req)
+				control_fault(req, XMLRPC_FAULT_GENERIC, "%s",
+					      msg);
+			(void)vm_destroy(x, d, "unpause failed");
+			return;
+		}
+	}
+	(void)vm_refresh(x, d);
+	(void)record_write(x, d);
+	if (!req)
+		return;
+	st = xmlrpc_struct();
+	if (xmlrpc_struct_set(st, "domid", xmlrpc_int(d->domid)) < 0 ||
+	    xmlrpc_struct_set(st, "name", xmlrpc_string(d->name)) < 0 ||
+	    xmlrpc_struct_set(st, "uuid", xmlrpc_string(d->uuid_str)) < 0) {
+		xmlrpc_free(st);
+		control_fault(req, XMLRPC_FAULT_GENERIC, "out of memory");
+		return;
+	}
+	control_reply(req, st);
+}
+
+void
+vm_job_cb(int fd, short what, void *arg)
+{
+	struct xmd *x = arg;
+	struct vm_job *job;
+
+	while (util_read_all(fd, &job, sizeof(job)) == 0) {
+		vm_job_finish(x, job);
+		free(job->hv);
+		free(job);
+		break; /* one per wakeup: the pipe stays readable */
+	}
+}
+
+int
+vm_destroy(struct xmd *x, struct xmd_domain *d, const char *why)
+{
+	xmhv_domid_t domid = d->domid;
+	int rc = 0;
+
+	if (d->phase == XMD_PHASE_CREATING) {
+		/* The worker still builds it; vm_job_finish destroys it. */
+		d->destroying = true;
+		log_info("domain %s: destroy requested while being created",
+			 d->name);
+		return 0;
+	}
+	if (d->phase == XMD_PHASE_ACTIVE) {
+		d->destroying = true;
+		rc = xmhv_domain_destroy(x->hv, domid);
+		if (rc == -ESRCH)
+			rc = 0;
+		if (rc < 0) {
+			log_err("domain %s (id %u): destroy failed: %s",
+				d->name, domid, strerror(-rc));
+			d->destroying = false;
+			return rc;
+		}
+		log_info("domain %s (id %u): destroyed%s%s", d->name, domid,
+			 why ? ": " : "", why ? why : "");
+	}
+	d->domid = 0;
+	d->info_valid = false;
+	if (d->managed) {
+		d->phase = XMD_PHASE_STOPPED;
+		(void)record_write(x, d);
+	} else {
+		vm_forget(x, d, false);
+	}
+	return 0;
+}
+
+static void
+vm_handle_event(struct xmd *x, const struct xmhv_event *ev)
+{
+	struct xmd_domain *d = vm_find_domid(x, ev->domid);
+	uint32_t state = ev->state;
+
+	if (!d || d->destroying)
+		return;
+	d->info.state = state;
+	if (ev->gone) {
+		log_warn("domain %s (id %u): monitor exited unexpectedly",
+			 d->name, d->domid);
+		(void)xmhv_domain_destroy(x->hv, d->domid); /* its files */
+		d->domid = 0;
+		d->phase = XMD_PHASE_STOPPED; /* no monitor any more */
+		if (!d->policy_done)
+			policy_apply(x, d, XMHV_SHUTDOWN_CRASH);
+		return;
+	}
+	if ((state & (XMHV_STATE_SHUTDOWN | XMHV_STATE_CRASHED)) &&
+	    !d->policy_done) {
+		(void)vm_refresh(x, d);
+		policy_apply(x, d,
+			     state & XMHV_STATE_CRASHED ? XMHV_SHUTDOWN_CRASH
+							: ev->reason);
+	}
+}
+
+void
+vm_event_cb(int fd, short what, void *arg)
+{
+	struct xmd *x = arg;
+	struct xmhv_event ev;
+	int n, rc;
+
+	for (n = 0; n < 64; n++) {
+		rc = xmhv_event_read(x->hv, &ev);
+		if (rc <= 0)
+			break;
+		vm_handle_event(x, &ev);
+	}
+}
+
+/* Adopt a live monitor that has no record, from what getinfo says. */
+static void
+vm_adopt_unknown(struct xmd *x, xmhv_domid_t domid)
+{
+	struct xmhv_dominfo info;
+	struct xmcfg_domain *cfg;
+	struct xmd_domain *d;
+	char name[XMHV_NAME_MAX];
+
+	if (xmhv_domain_getinfo(x->hv, domid, &info) < 0)
+		return;
+	(void)util_strlcpy(name, info.name, sizeof(name));
+	if (!name[0] || vm_find_name(x, name))
+		snprintf(name, sizeof(name), "Domain-%u", domid);
+	cfg = calloc(1, sizeof(*cfg));
+	if (!cfg || !(cfg->name = strdup(name))) {
+		free(cfg);
+		return;
+	}
+	memcpy(cfg->uuid, info.uuid, 16);
+	cfg->has_uuid = true;
+	cfg->memory_mib = info.max_memory_kib / 1024;
+	cfg->maxmem_mib = cfg->memory_mib;
+	cfg->vcpus = info.online_vcpus;
+	cfg->maxvcpus = info.max_vcpus;
+	cfg->on_poweroff = XMCFG_ACTION_DESTROY;
+	cfg->on_reboot = XMCFG_ACTION_DESTROY; /* no config to restart from */
+	cfg->on_crash = XMCFG_ACTION_DESTROY;
+	d = vm_insert(x, cfg, false);
+	if (!d)
+		return;
+	d->domid = domid;
+	d->phase = XMD_PHASE_ACTIVE;
+	d->info = info;
+	d->info_valid = true;
+	d->start_time = vm_now() - info.uptime_ns / 1e9;
+	d->first_start_time = d->start_time;
+	if (xmhv_watch(x->hv, domid) < 0)
+		log_warn("domain %s (id %u): cannot watch", d->name, domid);
+	log_warn("domain %s (id %u): live monitor without a record adopted "
+		 "(policies: destroy)",
+		 d->name, domid);
+	(void)record_write(x, d);
+}
+
+void
+vm_adopt_all(struct xmd *x)
+{
+	xmhv_domid_t ids[1024];
+	struct xmd_domain *d, *next;
+	bool found;
+	int n, i;
+
+	record_load_all(x);
+	n = xmhv_domain_list(x->hv, ids, (int)ARRAY_SIZE(ids));
+	if (n < 0) {
+		log_err("cannot list live domains: %s", strerror(-n));
+		n = 0;
+	}
+	for (d = TAILQ_FIRST(&x->domains); d; d = next) {
+		next = TAILQ_NEXT(d, link);
+		if (d->phase != XMD_PHASE_ACTIVE)
+			continue;
+		found = false;
+		for (i = 0; i < n; i++)
+			if (ids[i] == d->domid)
+				found = true;
+		if (found && vm_refresh(x, d) == 0 &&
+		    memcmp(d->info.uuid, d->uuid, 16) == 0) {
+			if (xmhv_watch(x->hv, d->domid) < 0)
+				log_warn("domain %s (id %u): cannot watch",
+					 d->name, d->domid);
+			log_info("domain %s (id %u): re-adopted", d->name,
+				 d->domid);
+			if (d->info.state &
+			    (XMHV_STATE_SHUTDOWN | XMHV_STATE_CRASHED))
+				policy_apply(x, d,
+					     d->info.state & XMHV_STATE_CRASHED
+						     ? XMHV_SHUTDOWN_CRASH
+						     : d->info.shutdown_reason);
+			continue;
+		}
+		log_warn("domain %s (id %u): monitor died while xmd was down",
+			 d->name, d->domid);
+		d->domid = 0;
+		d->phase = XMD_PHASE_STOPPED;
+		d->info_valid = false;
+		policy_apply(x, d, XMHV_SHUTDOWN_CRASH);
+	}
+	for (i = 0; i < n; i++)
+		if (!vm_find_domid(x, ids[i]))
+			vm_adopt_unknown(x, ids[i]);
+}
+
+/* Restart d with its config (policy restart): called with no monitor. */
+int
+vm_restart(struct xmd *x, struct xmd_domain *d)
+{
+	char msg[1024];
+	int rc;
+
+	d->paused_on_create = false;
+	d->waiting = NULL;
+	rc = vm_launch(x, d, msg, sizeof(msg));
+	if (rc < 0) {
+		log_err("domain %s: restart failed: %s", d->name, msg);
+		return rc;
+	}
+	d->restart_count++;
+	d->auto_restarted = true;
+	return 0;
+}

@@ -1,0 +1,187 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* xmd.h: the daemon's internal interfaces (paths, domain table, lifecycle,
+ * records, storage, the XML-RPC server). Everything runs on the libevent
+ * main thread unless a comment says otherwise. */
+#ifndef XMD_XMD_H
+#define XMD_XMD_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/queue.h>
+#include <sys/types.h>
+
+#include "xmcfg.h"
+#include "xmhv.h"
+#include "xmlrpc.h"
+
+#define XMD_WUR __attribute__((warn_unused_result))
+#define XMD_RESTART_GUARD_S 60.0 /* xend's MINIMUM_RESTART_TIME */
+
+struct event_base;
+struct event;
+struct control_req;
+
+/* Where a domain is in its life, as xmd sees it. */
+enum xmd_dom_phase {
+	XMD_PHASE_CREATING, /* a worker thread is building its xmhv */
+	XMD_PHASE_ACTIVE,   /* an xmhv monitor exists (any xm state) */
+	XMD_PHASE_STOPPED,  /* managed, no monitor */
+};
+
+struct xmd_domain {
+	TAILQ_ENTRY(xmd_domain) link;
+	char name[XMHV_NAME_MAX];
+	uint8_t uuid[16];
+	char uuid_str[37];
+	xmhv_domid_t domid; /* 0 unless ACTIVE or CREATING a restart */
+	enum xmd_dom_phase phase;
+	struct xmcfg_domain *cfg; /* validated config; owned */
+	bool managed;
+	bool paused_on_create;
+	double start_time; /* epoch seconds of this incarnation */
+	double first_start_time;
+	unsigned restart_count;
+	bool auto_restarted; /* this incarnation came from a policy restart */
+	bool policy_done;    /* the shutdown of this incarnation was handled */
+	bool destroying;     /* we destroy it: its "gone" event is expected */
+	struct xmhv_dominfo info; /* last getinfo/event */
+	bool info_valid;
+	struct control_req *waiting; /* create/start request to answer */
+};
+
+TAILQ_HEAD(xmd_domain_list, xmd_domain);
+
+struct xmd {
+	char root[PATH_MAX];	    /* "" for "/" */
+	char etc_dir[PATH_MAX];	    /* <root>/etc/xen */
+	char run_dir[PATH_MAX];	    /* <root>/run/xmd */
+	char dom_dir[PATH_MAX];	    /* <root>/run/xmd/dom (xmhv run_dir) */
+	char sock_path[PATH_MAX];   /* <root>/run/xmd/xmlrpc.sock */
+	char lib_dir[PATH_MAX];	    /* <root>/var/lib/xmd/domains */
+	char log_dir[PATH_MAX];	    /* <root>/var/log/xmd */
+	char log_path[PATH_MAX];    /* <root>/var/log/xmd/xmd.log */
+	char console_dir[PATH_MAX]; /* <root>/var/log/xmd/console */
+	char xmhv_path[PATH_MAX];   /* "" : libxmhv's default */
+	bool foreground;
+	bool autostart;
+	bool has_ro_group;
+	gid_t ro_gid;
+	uid_t self_uid;
+	double restart_guard_s;
+	struct event_base *base;
+	struct xmhv *hv;
+	struct event *hv_event;
+	struct xmd_domain_list domains;
+	int listen_fd;
+	int job_pipe[2]; /* worker threads -> main loop */
+	struct event *job_event;
+};
+
+/* ---- vm.c: domain table and lifecycle ---- */
+
+/* Look a domain up by id, name or uuid string (xm's designators). */
+struct xmd_domain *vm_find(struct xmd *x, const char *designator);
+struct xmd_domain *vm_find_name(struct xmd *x, const char *name);
+struct xmd_domain *vm_find_domid(struct xmd *x, xmhv_domid_t domid);
+
+/* A new table entry (phase CREATING, no id) for cfg, which is taken over
+ * (freed on failure); a uuid is generated when cfg has none. NULL: ENOMEM. */
+struct xmd_domain *vm_insert(struct xmd *x, struct xmcfg_domain *cfg,
+			     bool managed);
+/* Validate cfg (taken over in every case) and start building the domain in
+ * a worker thread; req (may be NULL) is answered when it is done. Returns
+ * 0 (pending) or a fault code with msg filled. */
+int vm_create(struct xmd *x, struct xmcfg_domain *cfg, bool paused,
+	      bool managed, struct control_req *req, char *msg,
+	      size_t msglen) XMD_WUR;
+/* Boot a stopped managed domain (same contract as vm_create). */
+int vm_start(struct xmd *x, struct xmd_domain *d, bool paused,
+	     struct control_req *req, char *msg, size_t msglen) XMD_WUR;
+/* Destroy now. Managed domains become STOPPED, others are freed (d is
+ * invalid afterwards unless managed). Returns 0 or -errno. */
+int vm_destroy(struct xmd *x, struct xmd_domain *d, const char *why);
+/* Remove d from the table and free it (and its record unless keep). */
+void vm_forget(struct xmd *x, struct xmd_domain *d, bool keep_record);
+/* Refresh d->info with getinfo; returns 0 or -errno. */
+int vm_refresh(struct xmd *x, struct xmd_domain *d);
+/* The xm state string of d into buf[7]. */
+const char *vm_state_string(const struct xmd_domain *d, char buf[7]);
+/* Boot d again from its config after a policy restart (no monitor left).
+ * Returns 0 or -errno (logged). */
+int vm_restart(struct xmd *x, struct xmd_domain *d);
+/* Main-loop callbacks for the job pipe and the xmhv event fd. */
+void vm_job_cb(int fd, short what, void *arg);
+void vm_event_cb(int fd, short what, void *arg);
+/* Adopt live monitors and records at start (xmd restart). */
+void vm_adopt_all(struct xmd *x);
+/* Start the configs in <root>/etc/xen/auto not already running; fills
+ * result (an ARRAY of {name, error}) when non-NULL. */
+void vm_autostart(struct xmd *x, struct xmlrpc_value *result);
+/* Apply the on_* action for reason to a shut-down domain. */
+void policy_apply(struct xmd *x, struct xmd_domain *d, uint32_t reason);
+/* Console log path of a domain name. */
+int vm_console_log(struct xmd *x, const char *name, char *buf, size_t len);
+
+/* ---- record.c ---- */
+
+/* Write d's record atomically. Returns 0 or -errno (logged). */
+int record_write(struct xmd *x, const struct xmd_domain *d);
+void record_remove(struct xmd *x, const struct xmd_domain *d);
+/* Load every record into the table (phase as recorded). */
+void record_load_all(struct xmd *x);
+
+/* ---- hvconfig.c ---- */
+
+/* Build *hv_out (malloc'd, caller frees) for cfg: checks storage. Returns
+ * 0 or -errno with a message naming the domain in msg. */
+int hvconfig_build(struct xmd *x, const struct xmcfg_domain *cfg,
+		   struct xmhv_domain_config **hv_out, char *msg,
+		   size_t msglen) XMD_WUR;
+
+/* ---- storage.c ---- */
+
+/* Check and resolve the disks of cfg into hv (paths, read-only). Returns 0
+ * or -errno with a message naming the domain and disk. */
+int storage_prepare(const struct xmcfg_domain *cfg,
+		    struct xmhv_domain_config *hv, char *msg,
+		    size_t msglen) XMD_WUR;
+
+/* ---- control.c: the XML-RPC server ---- */
+
+/* Bind the socket and start serving. Returns 0 or -errno. */
+int control_init(struct xmd *x) XMD_WUR;
+void control_dispose(struct xmd *x);
+/* Answer a pending request with value (taken) or a fault. */
+void control_reply(struct control_req *req, struct xmlrpc_value *value);
+void control_fault(struct control_req *req, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* ---- methods.c ---- */
+
+struct control_method {
+	const char *name;
+	/* Return a value, or NULL after calling control_fault, or set
+	 * *pending and answer later through control_reply. */
+	struct xmlrpc_value *(*fn)(struct xmd *x, struct control_req *req,
+				   const struct xmlrpc_value *params,
+				   bool *pending);
+	bool readonly;
+};
+
+const struct control_method *methods_find(const char *name);
+/* The domain struct of doc/PROTOCOL.md. NULL on ENOMEM. */
+struct xmlrpc_value *methods_domain_struct(struct xmd *x,
+					   struct xmd_domain *d, bool detail);
+
+/* ---- node.c: host-level methods ---- */
+
+struct xmlrpc_value *node_info(struct xmd *x, struct control_req *req,
+			       const struct xmlrpc_value *params,
+			       bool *pending);
+struct xmlrpc_value *node_log(struct xmd *x, struct control_req *req,
+			      const struct xmlrpc_value *params, bool *pending);
+/* The Domain-0 row: the host. NULL on ENOMEM. */
+struct xmlrpc_value *node_dom0_struct(struct xmd *x);
+
+#endif
