@@ -28,6 +28,10 @@
 #define CONSOLE_GONE_WAIT_NS (5ull * 1000 * 1000 * 1000)
 #define CONSOLE_TAKEOVER_NS (1500ull * 1000 * 1000)
 #define CONSOLE_POLL_NS (100ull * 1000 * 1000)
+/* What xmhv writes to a client before closing it for a newer one
+ * (CONSOLE_TAKEOVER_MSG in hypervisor/console.h). */
+#define CONSOLE_TAKEOVER_MARK "console taken over by another client]"
+#define CONSOLE_TAIL 64
 
 static volatile sig_atomic_t console_signalled;
 
@@ -191,12 +195,32 @@ console_from_user(int sock, bool *eof)
 	return esc != NULL ? 1 : 0;
 }
 
+/* Keep the last CONSOLE_TAIL bytes of output (NUL-free) in tail. */
+static void
+console_tail(char *tail, size_t *tlen, const char *buf, size_t n)
+{
+	size_t i = n > CONSOLE_TAIL ? n - CONSOLE_TAIL : 0;
+
+	for (; i < n; i++) {
+		if (buf[i] == '\0')
+			continue;
+		if (*tlen == CONSOLE_TAIL) {
+			memmove(tail, tail + 1, CONSOLE_TAIL - 1);
+			(*tlen)--;
+		}
+		tail[(*tlen)++] = buf[i];
+	}
+	tail[*tlen] = '\0';
+}
+
 int
 console_session(const char *name, int fd, long long domid)
 {
 	struct termios saved, raw;
 	struct sigaction sa, old_term, old_hup, old_int, old_pipe;
 	bool tty = isatty(STDIN_FILENO), in_eof = false;
+	char tail[CONSOLE_TAIL + 1] = "";
+	size_t tlen = 0;
 	int rc = XM_EXIT_OK;
 
 	memset(&sa, 0, sizeof(sa));
@@ -245,11 +269,14 @@ console_session(const char *name, int fd, long long domid)
 		if (n > 0) {
 			if (util_write_all(STDOUT_FILENO, buf, (size_t)n) < 0)
 				break; /* nobody reads our output any more */
+			console_tail(tail, &tlen, buf, (size_t)n);
 			continue;
 		}
 		/* the stream ended: reboot, shutdown or a takeover */
 		close(fd);
 		fd = -1;
+		if (strstr(tail, CONSOLE_TAKEOVER_MARK) != NULL)
+			break;
 		if (console_follow(name, domid, &fd, &domid) != 1)
 			break;
 	}

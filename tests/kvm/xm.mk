@@ -1,2 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-# tests/kvm/xm.mk: build rules (see the owner directory).
+# tests/kvm/xm.mk: integration tests of xm against a real xmd booting the
+# test guest (kvm tier: root and /dev/kvm, else SKIP with the reason).
+TESTS += tests/kvm/xm_lifecycle.py
+EXTRA_DIST += tests/kvm/xm_lifecycle.py

@@ -1,0 +1,442 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""xm_lifecycle.py: xm against a real xmd (--root in a temp dir) booting the
+test guest: create, list formats, info, console through a pty and through
+pipes (CTRL-] detach, terminal restored, takeover), pause/unpause, rename,
+reboot (new id, console follows), shutdown -w with preserve, managed
+domains, kill -9 of xmd, exit statuses. TAP output."""
+import os
+import pty
+import re
+import select
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import termios
+import time
+import xml.etree.ElementTree as ET
+
+top_builddir = os.environ.get("top_builddir", os.getcwd())
+XM = os.path.join(top_builddir, "xmctl", "xm")
+XMD = os.path.join(top_builddir, "xmd", "xmd")
+XMHV = os.path.join(top_builddir, "hypervisor", "xmhv")
+KERNEL = os.path.join(top_builddir, "tests", "guest", "guest.bzImage")
+PROMPT = b"xmguest# "
+
+n_tests = 0
+n_failed = 0
+
+
+def ok(cond, desc, diag=None):
+    global n_tests, n_failed
+    n_tests += 1
+    if not cond:
+        n_failed += 1
+    print("%sok %d - %s" % ("" if cond else "not ", n_tests, desc), flush=True)
+    if not cond and diag:
+        for line in str(diag).splitlines()[-15:]:
+            print("#   " + line)
+    return cond
+
+
+def skip_all(reason):
+    print("1..0 # SKIP %s" % reason)
+    sys.exit(0)
+
+
+def check_requirements():
+    if os.geteuid() != 0:
+        skip_all("needs root (xmd manages /dev/kvm monitors)")
+    if not os.access("/dev/kvm", os.R_OK | os.W_OK):
+        skip_all("no usable /dev/kvm")
+    for path, what in ((XM, "xm"), (XMD, "xmd"), (XMHV, "xmhv"),
+                       (KERNEL, "the test guest kernel")):
+        if not os.path.exists(path):
+            skip_all("%s is not built (%s)" % (what, path))
+
+
+class Env:
+    def __init__(self):
+        self.root = tempfile.mkdtemp(prefix="xm-lifecycle-")
+        self.env = dict(os.environ, XMD_ROOT=self.root, XMHV_PATH=XMHV)
+        self.xmd = None
+
+    def start_xmd(self):
+        log = open(os.path.join(self.root, "xmd.out"), "a")
+        self.xmd = subprocess.Popen([XMD, "--root", self.root, "-d"],
+                                    env=self.env, stdout=log,
+                                    stderr=subprocess.STDOUT,
+                                    start_new_session=True)
+        end = time.time() + 20
+        while time.time() < end:
+            if self.xm("list").returncode == 0:
+                return True
+            if self.xmd.poll() is not None:
+                return False
+            time.sleep(0.1)
+        return False
+
+    def kill_xmd(self):
+        if self.xmd is not None:
+            try:
+                os.kill(self.xmd.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            self.xmd.wait()
+
+    def xm(self, *args, timeout=120):
+        return subprocess.run([XM] + list(args), env=self.env,
+                              capture_output=True, text=True,
+                              timeout=timeout)
+
+    def cfg(self, name, extra=""):
+        path = os.path.join(self.root, name + ".cfg")
+        with open(path, "w") as f:
+            f.write('name = "%s"\nkernel = "%s"\nmemory = 32\nvcpus = 1\n'
+                    'extra = "xmtest=%s"\n%s' % (name, KERNEL, name, extra))
+        return path
+
+    def row(self, name):
+        r = self.xm("list")
+        for line in r.stdout.splitlines():
+            f = line.split()
+            if f and f[0] == name:
+                return f
+        return None
+
+    def cleanup(self):
+        for name in ("t1", "t1b", "t2", "t3", "t4", "t5"):
+            try:
+                self.xm("destroy", name, timeout=20)
+            except Exception:
+                pass
+        if self.xmd is not None:
+            try:
+                os.killpg(self.xmd.pid, signal.SIGKILL)
+            except Exception:
+                pass
+            try:
+                self.xmd.wait(timeout=5)
+            except Exception:
+                pass
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
+class Console:
+    """xm console (or create -c) on a pty (tty=True) or on pipes."""
+
+    def __init__(self, env, args, tty=True):
+        self.buf = b""
+        self.tty = tty
+        if tty:
+            self.master, self.slave = pty.openpty()
+            self.before = termios.tcgetattr(self.slave)
+            self.p = subprocess.Popen([XM] + args, env=env.env,
+                                      stdin=self.slave, stdout=self.slave,
+                                      stderr=self.slave, close_fds=True)
+            self.rfd = self.master
+            self.wfd = self.master
+        else:
+            self.p = subprocess.Popen([XM] + args, env=env.env,
+                                      stdin=subprocess.PIPE,
+                                      stdout=subprocess.PIPE,
+                                      stderr=subprocess.STDOUT)
+            self.rfd = self.p.stdout.fileno()
+            self.wfd = self.p.stdin.fileno()
+
+    def expect(self, pattern, timeout=60):
+        """Read until pattern (bytes regex) appears after the current
+        position; returns True/False."""
+        start = len(self.buf)
+        end = time.time() + timeout
+        rx = re.compile(pattern)
+        while time.time() < end:
+            if rx.search(self.buf, start):
+                return True
+            r, _, _ = select.select([self.rfd], [], [], 0.2)
+            if r:
+                try:
+                    data = os.read(self.rfd, 65536)
+                except OSError:
+                    data = b""
+                if not data:
+                    break
+                self.buf += data
+            elif self.p.poll() is not None:
+                # drain whatever is left
+                continue
+        return rx.search(self.buf, start) is not None
+
+    def send(self, data):
+        os.write(self.wfd, data)
+
+    def command(self, line, reply, timeout=60):
+        """Type a line into the guest shell, wait for reply."""
+        self.send(line.encode() + b"\r")
+        return self.expect(reply, timeout)
+
+    def detach(self, timeout=15):
+        self.send(b"\x1d")
+        try:
+            self.p.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.p.kill()
+            self.p.wait()
+            return None
+        return self.p.returncode
+
+    def wait(self, timeout=15):
+        try:
+            self.p.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            return None
+        return self.p.returncode
+
+    def restored(self):
+        return termios.tcgetattr(self.slave) == self.before
+
+    def close(self):
+        if self.p.poll() is None:
+            self.p.kill()
+            self.p.wait()
+        if self.tty:
+            os.close(self.master)
+            os.close(self.slave)
+
+
+def wait_for(pred, timeout=60, step=0.2):
+    end = time.time() + timeout
+    while time.time() < end:
+        v = pred()
+        if v:
+            return v
+        time.sleep(step)
+    return pred()
+
+
+LIST_HDR = ("Name                                        ID   Mem VCPUs"
+            "      State   Time(s)")
+ROW_RX = r"^(\S+)\s+(-?\d+)\s+(\d+)\s+(\d+)\s+([-rbpscd]{6})\s+(\d+\.\d)$"
+
+
+def test_basics(e):
+    r = e.xm("list")
+    lines = r.stdout.splitlines()
+    ok(r.returncode == 0 and lines and lines[0] == LIST_HDR,
+       "xm list: xm's header", r.stdout + r.stderr)
+    ok(len(lines) > 1 and re.match(r"^Domain-0\s+0\s+\d+\s+\d+\s+r-----",
+                                   lines[1]),
+       "xm list: Domain-0 row with host memory and CPUs", r.stdout)
+    r = e.xm("info")
+    keys = dict(re.findall(r"^(\S+)\s*: (.*)$", r.stdout, re.M))
+    ok(r.returncode == 0 and all(k in keys for k in (
+        "total_memory", "free_memory", "nr_cpus", "nr_nodes",
+        "cores_per_socket", "threads_per_core", "cpu_mhz", "xen_major",
+        "xen_minor", "xen_extra", "xen_caps")),
+       "xm info: xend's keys", r.stdout + r.stderr)
+    ok(re.search(r"^total_memory {11}: \d+$", r.stdout, re.M) is not None,
+       "xm info: %-23s: %s lines", r.stdout)
+
+
+def test_create_list(e):
+    r = e.xm("create", e.cfg("t1"))
+    ok(r.returncode == 0 and 'Using config file "' in r.stdout and
+       re.search(r"Started domain t1 \(id=\d+\)", r.stdout),
+       "xm create: Using config file / Started domain t1 (id=N)",
+       r.stdout + r.stderr)
+    f = e.row("t1")
+    ok(f is not None and len(f) == 6 and f[2] == "32" and f[3] == "1",
+       "xm list: six fields, 32 MiB, 1 vCPU", f)
+    r = e.xm("list")
+    rows = [l for l in r.stdout.splitlines()[1:]]
+    ok(all(re.match(ROW_RX, l) for l in rows), "every row parses", r.stdout)
+    r = e.xm("list", "--long", "t1")
+    st = [l for l in r.stdout.splitlines() if "status" in l]
+    ok(r.returncode == 0 and "\n    (name t1)\n" in r.stdout and
+       re.search(r"^    \(domid \d+\)$", r.stdout, re.M) and
+       re.search(r"^    \(cpu_time [\d.]+\)$", r.stdout, re.M) and
+       re.search(r"^    \(state [-rbpscd]{6}\)$", r.stdout, re.M) and
+       st == ["    (status 2)"],
+       "xm list --long: SXP, one child per line, (status 2) only",
+       r.stdout + r.stderr)
+    r = e.xm("list", "--xml")
+    try:
+        doms = ET.fromstring(r.stdout).findall("domain")
+        names = [d.findtext("name") for d in doms]
+    except ET.ParseError as ex:
+        names = [str(ex)]
+    ok(names[:1] == ["Domain-0"] and "t1" in names,
+       "xm list --xml parses, Domain-0 first", r.stdout[:300])
+    r = e.xm("create", e.cfg("t1"))
+    ok(r.returncode != 0 and "Error:" in r.stderr,
+       "create of an existing name fails", r.stdout + r.stderr)
+
+
+def test_console(e):
+    c = Console(e, ["console", "t1"])
+    got = c.expect(PROMPT, 90)
+    got = got or c.command("", PROMPT, 30)
+    ok(got, "console: guest prompt (recent output shown on attach)",
+       c.buf[-300:])
+    ok(c.command("echo hello-4711", rb"hello-4711\r?\n"),
+       "console: echo typed into the guest comes back", c.buf[-300:])
+    rc = c.detach()
+    ok(rc == 0, "console: CTRL-] detaches with exit 0 (rc=%s)" % rc)
+    ok(c.restored(), "console: terminal settings restored exactly")
+    c.close()
+
+    p = Console(e, ["console", "t1"], tty=False)
+    ok(p.command("echo piped-1234", rb"piped-1234\r?\n"),
+       "console without a terminal (pipes)", p.buf[-300:])
+    q = Console(e, ["console", "t1"], tty=False)
+    rc = p.wait(20)
+    ok(rc == 0 and b"taken over" in p.buf,
+       "a second xm console takes over; the first exits (rc=%s)" % rc,
+       p.buf[-200:])
+    ok(q.command("echo second-99", rb"second-99\r?\n"),
+       "... and the second one works", q.buf[-300:])
+    ok(q.detach() == 0, "... CTRL-] through a pipe")
+    p.close()
+    q.close()
+
+
+def test_domain_cmds(e):
+    r = e.xm("pause", "t1")
+    f = e.row("t1")
+    ok(r.returncode == 0 and f and f[4][2] == "p", "pause: --p---", f)
+    r = e.xm("unpause", "t1")
+    f = e.row("t1")
+    ok(r.returncode == 0 and f and f[4][2] == "-", "unpause", f)
+    domid = f[1] if f else "?"
+    r = e.xm("rename", "t1", "t1b")
+    r2 = e.xm("domname", domid)
+    ok(r.returncode == 0 and r2.stdout.strip() == "t1b",
+       "rename, domname", r.stderr + r2.stdout + r2.stderr)
+    r = e.xm("domid", "t1b")
+    ok(r.stdout.strip() == domid, "domid", r.stdout + r.stderr)
+    e.xm("rename", "t1b", "t1")
+    for args in (("vcpu-list", "t1"), ("uptime", "t1"), ("uptime", "-s"),
+                 ("block-list", "t1"), ("network-list", "t1"),
+                 ("mem-set", "t1", "32"), ("vcpu-set", "t1", "1"),
+                 ("log",), ("vcpu-l", "t1")):
+        r = e.xm(*args)
+        ok(r.returncode == 0, "xm %s" % " ".join(args), r.stdout + r.stderr)
+    r = e.xm("destroy", "nosuch")
+    ok(r.returncode == 3 and
+       r.stderr.strip() == "Error: Domain 'nosuch' does not exist.",
+       "missing domain: message and exit status 3", r.stderr)
+    for args in (("shutdown", "nosuch"), ("console", "nosuch"),
+                 ("list", "nosuch")):
+        r = e.xm(*args)
+        ok(r.returncode == 3, "xm %s: exit 3" % " ".join(args), r.stderr)
+
+
+def test_reboot(e):
+    old = e.row("t1")
+    c = Console(e, ["console", "t1"], tty=False)
+    c.command("", PROMPT, 30)
+    r = e.xm("reboot", "-w", "t1", timeout=120)
+    new = e.row("t1")
+    ok(r.returncode == 0 and old and new and new[1] != old[1],
+       "reboot -w: new domain id (%s -> %s)" % (old and old[1],
+                                                new and new[1]),
+       r.stdout + r.stderr)
+    ok(c.expect(rb"xmguest: booted via", 90) and c.expect(PROMPT, 60),
+       "console follows the domain across the reboot", c.buf[-300:])
+    ok(c.command("echo after-reboot", rb"after-reboot\r?\n"),
+       "... and types into the new incarnation", c.buf[-300:])
+    ok(c.detach() == 0, "... CTRL-] detaches")
+    c.close()
+
+
+def test_create_console(e):
+    c = Console(e, ["create", "-c", e.cfg("t3")])
+    ok(c.expect(rb"Started domain t3", 60) and
+       c.expect(rb"xmguest: booted via", 90),
+       "create -c: from the first line of guest output", c.buf[-300:])
+    ok(c.expect(PROMPT, 60), "create -c: prompt", c.buf[-200:])
+    ok(c.detach() == 0 and c.restored(),
+       "create -c: CTRL-] detaches, terminal restored")
+    c.close()
+    ok(e.row("t3") is not None, "the domain still runs after detaching")
+    r = e.xm("trigger", "t3", "power")
+    ok(r.returncode == 0 and wait_for(lambda: e.row("t3") is None, 60),
+       "trigger power: the guest powers off (on_poweroff=destroy)",
+       r.stderr)
+
+
+def test_preserve(e):
+    r = e.xm("create", e.cfg("t2", "on_poweroff = 'preserve'\n"))
+    ok(r.returncode == 0, "create t2 with on_poweroff='preserve'", r.stderr)
+    c = Console(e, ["console", "t2"], tty=False)
+    c.expect(PROMPT, 90)
+    c.detach()
+    c.close()
+    r = e.xm("shutdown", "-w", "t2", timeout=120)
+    ok(r.returncode == 0 and "Domain t2 terminated" in r.stdout,
+       "shutdown -w returns once preserved", r.stdout + r.stderr)
+    f = e.row("t2")
+    ok(f is not None and f[4] == "---s--", "preserved: listed as ---s--", f)
+    r = e.xm("list", "-l", "t2")
+    ok("    (status 4)" in r.stdout.splitlines(), "(status 4)", r.stdout)
+    r = e.xm("destroy", "t2")
+    ok(r.returncode == 0 and e.row("t2") is None, "destroy removes it",
+       r.stderr)
+
+
+def test_managed(e):
+    r = e.xm("new", e.cfg("t4"))
+    ok(r.returncode == 0, "xm new", r.stdout + r.stderr)
+    r = e.xm("start", "t4")
+    ok(r.returncode == 0 and wait_for(lambda: e.row("t4") and
+                                      int(e.row("t4")[1]) > 0, 30),
+       "xm start", r.stdout + r.stderr)
+    r = e.xm("delete", "t4")
+    ok(r.returncode != 0, "delete of a running managed domain refused")
+    e.xm("destroy", "t4")
+    r = e.xm("delete", "t4")
+    ok(r.returncode == 0 and e.row("t4") is None, "destroy, delete",
+       r.stderr)
+
+
+def test_xmd_restart(e):
+    before = e.row("t1")
+    e.kill_xmd()
+    r = e.xm("list")
+    ok(r.returncode == 1 and "Is xmd running?" in r.stderr,
+       "no daemon: exit 1, says how to start it", r.stderr)
+    ok(e.start_xmd(), "xmd restarted")
+    after = e.row("t1")
+    ok(before and after and before[1] == after[1],
+       "kill -9 of xmd: the domain is still there, same id",
+       "%s / %s" % (before, after))
+    r = e.xm("shutdown", "-w", "t1", timeout=120)
+    ok(r.returncode == 0 and e.row("t1") is None,
+       "shutdown -w: gone (on_poweroff=destroy)", r.stdout + r.stderr)
+
+
+def main():
+    check_requirements()
+    e = Env()
+    try:
+        if not ok(e.start_xmd(), "xmd --root %s started" % e.root):
+            with open(os.path.join(e.root, "xmd.out")) as f:
+                print("# " + "\n# ".join(f.read().splitlines()[-10:]))
+        else:
+            for t in (test_basics, test_create_list, test_console,
+                      test_domain_cmds, test_reboot, test_create_console,
+                      test_preserve, test_managed, test_xmd_restart):
+                try:
+                    t(e)
+                except Exception as ex:  # a hang or crash is a failure
+                    ok(False, "%s raised %r" % (t.__name__, ex))
+    finally:
+        e.cleanup()
+    print("1..%d" % n_tests)
+    sys.exit(1 if n_failed else 0)
+
+
+if __name__ == "__main__":
+    main()
