@@ -47,3 +47,8 @@ CLEANFILES += tests/guest/guest.elf tests/guest/guest.bzImage \
 	tests/guest/guest.full $(GUEST_OBJS)
 EXTRA_DIST += $(GUEST_SRCS) tests/guest/guest.h tests/guest/guest.ld \
 	tests/guest/README.md
+
+# image.py: unit tier (headers, note, layout); qemu-boot.py: boots both images
+# under QEMU TCG (SKIP without QEMU), no /dev/kvm or root needed.
+TESTS += tests/guest/image.py tests/guest/qemu-boot.py
+EXTRA_DIST += tests/guest/image.py tests/guest/qemu-boot.py
