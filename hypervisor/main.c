@@ -1,0 +1,368 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* main.c: the xmhv program: stand-alone mode (one domain on the terminal)
+ * or control mode (--control-fd, driven by libxmhv through control.c). */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "sandbox.h"
+#include "util.h"
+#include "vm.h"
+
+#define MAIN_ESCAPE 0x1d /* CTRL-] */
+
+/* control.c (the control-socket mode), when linked in. */
+int control_main(int ctl_fd) __attribute__((weak));
+
+struct main_event {
+	uint32_t state;
+	uint32_t reason;
+};
+
+static int main_event_pipe[2] = {-1, -1};
+
+static const char *const main_reason_names[] = {
+	[XMHV_SHUTDOWN_NONE] = "none",
+	[XMHV_SHUTDOWN_POWEROFF] = "poweroff",
+	[XMHV_SHUTDOWN_REBOOT] = "reboot",
+	[XMHV_SHUTDOWN_CRASH] = "crash",
+	[XMHV_SHUTDOWN_HALT] = "halt",
+};
+
+/* Exit status per reason: 0 for poweroff, as a shell expects. */
+static const int main_reason_status[] = {
+	[XMHV_SHUTDOWN_NONE] = 1,   [XMHV_SHUTDOWN_POWEROFF] = 0,
+	[XMHV_SHUTDOWN_REBOOT] = 2, [XMHV_SHUTDOWN_CRASH] = 3,
+	[XMHV_SHUTDOWN_HALT] = 4,
+};
+
+static void
+main_state(void *opaque, uint32_t state, enum xmhv_shutdown_reason reason)
+{
+	struct main_event ev = {state, reason};
+
+	(void)opaque;
+	/* A pipe write of 8 bytes is atomic; never blocks (O_NONBLOCK). */
+	if (write(main_event_pipe[1], &ev, sizeof(ev)) < 0)
+		return;
+}
+
+static void
+main_console_out(void *opaque, const uint8_t *buf, size_t len)
+{
+	(void)opaque;
+	if (util_write_all(STDOUT_FILENO, buf, len) < 0)
+		return;
+}
+
+static void
+main_signal(int sig)
+{
+	struct main_event ev = {XMHV_STATE_DYING, XMHV_SHUTDOWN_NONE};
+
+	(void)sig;
+	if (write(main_event_pipe[1], &ev, sizeof(ev)) < 0)
+		return;
+}
+
+static void
+main_usage(FILE *f)
+{
+	fprintf(f,
+		"usage: xmhv --kernel FILE [--ramdisk FILE] [--cmdline TEXT]\n"
+		"            --memory MIB --vcpus N [--cpus LIST] [--name "
+		"NAME]\n"
+		"            [--localtime] [--console stdio]\n"
+		"       xmhv --control-fd FD\n"
+		"Stand-alone: runs one domain on this terminal; CTRL-] "
+		"destroys it.\n"
+		"Exit status: 0 poweroff, 2 reboot, 3 crash, 1 error.\n");
+}
+
+/* "0-3,6": set those CPUs for every vCPU. Returns 0 or -EINVAL. */
+static int
+main_parse_cpus(const char *s, struct xmhv_domain_config *cfg)
+{
+	char *end;
+	unsigned long a, b, c;
+	uint32_t v;
+
+	while (*s) {
+		a = strtoul(s, &end, 10);
+		if (end == s)
+			return -EINVAL;
+		b = a;
+		if (*end == '-') {
+			s = end + 1;
+			b = strtoul(s, &end, 10);
+			if (end == s)
+				return -EINVAL;
+		}
+		if (b < a || b >= XMHV_MAX_HOST_CPUS)
+			return -EINVAL;
+		for (c = a; c <= b; c++)
+			for (v = 0; v < XMHV_MAX_VCPUS; v++)
+				cfg->cpu_affinity[v][c / 64] |= 1ULL
+								<< (c % 64);
+		if (*end == ',')
+			end++;
+		else if (*end)
+			return -EINVAL;
+		s = end;
+	}
+	cfg->pin_vcpus = 1;
+	return 0;
+}
+
+enum {
+	OPT_KERNEL = 256,
+	OPT_RAMDISK,
+	OPT_CMDLINE,
+	OPT_MEMORY,
+	OPT_VCPUS,
+	OPT_CPUS,
+	OPT_LOCALTIME,
+	OPT_CONSOLE,
+	OPT_CONTROL_FD,
+	OPT_NAME,
+	OPT_HELP
+};
+
+static const struct option main_options[] = {
+	{"kernel", required_argument, NULL, OPT_KERNEL},
+	{"ramdisk", required_argument, NULL, OPT_RAMDISK},
+	{"cmdline", required_argument, NULL, OPT_CMDLINE},
+	{"memory", required_argument, NULL, OPT_MEMORY},
+	{"vcpus", required_argument, NULL, OPT_VCPUS},
+	{"cpus", required_argument, NULL, OPT_CPUS},
+	{"localtime", no_argument, NULL, OPT_LOCALTIME},
+	{"console", required_argument, NULL, OPT_CONSOLE},
+	{"control-fd", required_argument, NULL, OPT_CONTROL_FD},
+	{"name", required_argument, NULL, OPT_NAME},
+	{"help", no_argument, NULL, OPT_HELP},
+	{NULL, 0, NULL, 0},
+};
+
+/* Parse argv into cfg; *ctl_fd_out is set for --control-fd. Returns 0,
+ * 1 for --help, or -EINVAL after printing why. */
+static int
+main_parse(int argc, char **argv, struct xmhv_domain_config *cfg,
+	   int *ctl_fd_out)
+{
+	uint64_t v;
+	int opt, rc = 0;
+
+	cfg->max_vcpus = 1;
+	cfg->memory_mib = 128;
+	while ((opt = getopt_long(argc, argv, "", main_options, NULL)) != -1) {
+		switch (opt) {
+		case OPT_KERNEL:
+			rc = util_strlcpy(cfg->kernel, optarg,
+					  sizeof(cfg->kernel));
+			break;
+		case OPT_RAMDISK:
+			rc = util_strlcpy(cfg->ramdisk, optarg,
+					  sizeof(cfg->ramdisk));
+			break;
+		case OPT_CMDLINE:
+			rc = util_strlcpy(cfg->cmdline, optarg,
+					  sizeof(cfg->cmdline));
+			break;
+		case OPT_NAME:
+			rc = util_strlcpy(cfg->name, optarg, sizeof(cfg->name));
+			break;
+		case OPT_MEMORY:
+			rc = util_parse_u64(optarg, 1ULL << 26, &v);
+			cfg->memory_mib = v;
+			break;
+		case OPT_VCPUS:
+			rc = util_parse_u64(optarg, XMHV_MAX_VCPUS, &v);
+			cfg->max_vcpus = (uint32_t)v;
+			break;
+		case OPT_CPUS:
+			rc = main_parse_cpus(optarg, cfg);
+			break;
+		case OPT_LOCALTIME:
+			cfg->localtime = 1;
+			break;
+		case OPT_CONSOLE:
+			rc = strcmp(optarg, "stdio") ? -EINVAL : 0;
+			break;
+		case OPT_CONTROL_FD:
+			rc = util_parse_u64(optarg, 65535, &v);
+			*ctl_fd_out = (int)v;
+			break;
+		case OPT_HELP:
+			main_usage(stdout);
+			return 1;
+		default:
+			main_usage(stderr);
+			return -EINVAL;
+		}
+		if (rc < 0) {
+			fprintf(stderr, "xmhv: --%s %s: invalid value\n",
+				main_options[opt - OPT_KERNEL].name, optarg);
+			return rc;
+		}
+	}
+	if (optind != argc || (*ctl_fd_out < 0 && !cfg->kernel[0])) {
+		main_usage(stderr);
+		return -EINVAL;
+	}
+	if (!cfg->name[0])
+		memcpy(cfg->name, "xmhv", 5);
+	return 0;
+}
+
+/* Feed pending console input; returns false when the user typed CTRL-]. */
+static bool
+main_input(struct vm *vm, uint8_t *buf, size_t *len)
+{
+	size_t n;
+
+	if (memchr(buf, MAIN_ESCAPE, *len))
+		return false;
+	n = vm_console_input(vm, buf, *len);
+	memmove(buf, buf + n, *len - n);
+	*len -= n;
+	return true;
+}
+
+/* The stand-alone loop: terminal in, events out. Returns the exit status. */
+static int
+main_loop(struct vm *vm)
+{
+	uint8_t in[256];
+	size_t inlen = 0;
+	bool stdin_open = true;
+	struct main_event ev;
+	struct pollfd pfd[2];
+	ssize_t n;
+
+	for (;;) {
+		pfd[0] = (struct pollfd){main_event_pipe[0], POLLIN, 0};
+		pfd[1] = (struct pollfd){STDIN_FILENO, POLLIN, 0};
+		if (poll(pfd, stdin_open && inlen < sizeof(in) ? 2 : 1,
+			 inlen ? 5 : -1) < 0 &&
+		    errno != EINTR)
+			return 1;
+		if (pfd[0].revents & POLLIN) {
+			n = read(main_event_pipe[0], &ev, sizeof(ev));
+			if (n == sizeof(ev) && ev.state == XMHV_STATE_DYING) {
+				fprintf(stderr, "\r\nxmhv: signal: domain "
+						"destroyed\r\n");
+				return 1;
+			}
+			if (n == sizeof(ev) &&
+			    (ev.state &
+			     (XMHV_STATE_SHUTDOWN | XMHV_STATE_CRASHED)) &&
+			    ev.reason < ARRAY_SIZE(main_reason_names)) {
+				fprintf(stderr,
+					"\r\nxmhv: domain shut down: %s\r\n",
+					main_reason_names[ev.reason]);
+				return main_reason_status[ev.reason];
+			}
+		}
+		if (pfd[1].revents & (POLLIN | POLLHUP)) {
+			n = read(STDIN_FILENO, in + inlen, sizeof(in) - inlen);
+			if (n <= 0)
+				stdin_open = false;
+			else
+				inlen += (size_t)n;
+		}
+		if (inlen && !main_input(vm, in, &inlen)) {
+			fprintf(stderr,
+				"\r\nxmhv: CTRL-]: domain destroyed\r\n");
+			return 1;
+		}
+	}
+}
+
+static int
+main_standalone(struct xmhv_domain_config *cfg)
+{
+	struct vm_callbacks cb = {main_state, main_console_out, NULL};
+	struct termios saved, raw;
+	bool tty = isatty(STDIN_FILENO);
+	struct sigaction sa;
+	struct vm *vm = NULL;
+	char errmsg[512];
+	int rc, status = 1;
+
+	if (pipe2(main_event_pipe, O_CLOEXEC | O_NONBLOCK) < 0) {
+		fprintf(stderr, "xmhv: pipe: %s\n", strerror(errno));
+		return 1;
+	}
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = main_signal;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	if (!tty)
+		sigaction(SIGINT, &sa, NULL);
+	rc = vm_create(cfg, &cb, &vm, errmsg, sizeof(errmsg));
+	if (rc < 0) {
+		fprintf(stderr, "xmhv: %s\n", errmsg);
+		goto out;
+	}
+	rc = sandbox_enter(NULL, 0);
+	if (rc < 0)
+		log_warn("domain %s: sandbox: %s", cfg->name, strerror(-rc));
+	if (tty && tcgetattr(STDIN_FILENO, &saved) == 0) {
+		raw = saved;
+		cfmakeraw(&raw);
+		raw.c_oflag |= OPOST | ONLCR;
+		tcsetattr(STDIN_FILENO, TCSANOW, &raw);
+	} else {
+		tty = false;
+	}
+	rc = vm_unpause(vm);
+	if (rc == 0)
+		status = main_loop(vm);
+	if (tty)
+		tcsetattr(STDIN_FILENO, TCSANOW, &saved);
+out:
+	vm_destroy(vm);
+	return status;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct xmhv_domain_config *cfg;
+	int ctl_fd = -1, rc, status;
+
+	log_init("xmhv", true);
+	cfg = calloc(1, sizeof(*cfg));
+	if (!cfg)
+		return 1;
+	rc = main_parse(argc, argv, cfg, &ctl_fd);
+	if (rc != 0) {
+		free(cfg);
+		return rc > 0 ? 0 : 1;
+	}
+	rc = sandbox_close_inherited(&ctl_fd, ctl_fd >= 0 ? 1 : 0);
+	if (rc < 0) {
+		fprintf(stderr, "xmhv: startup: %s\n", strerror(-rc));
+		free(cfg);
+		return 1;
+	}
+	if (ctl_fd >= 0) {
+		free(cfg);
+		if (!control_main) {
+			fprintf(stderr, "xmhv: control mode is not built in\n");
+			return 1;
+		}
+		return control_main(ctl_fd);
+	}
+	status = main_standalone(cfg);
+	free(cfg);
+	return status;
+}

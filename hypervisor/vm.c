@@ -1,0 +1,636 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* vm.c: one KVM virtual machine (implements vm.h): build, vCPU threads,
+ * pause/unpause, shutdown reasons, getinfo, and the I/O dispatch table. */
+#include <errno.h>
+#include <linux/kvm.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "hv.h"
+#include "log.h"
+#include "sandbox.h"
+#include "util.h"
+#include "vm.h"
+
+#define VM_IO_MAX 32
+
+struct vm_io {
+	bool mmio;
+	uint64_t base, len;
+	io_fn fn;
+	void *opaque;
+};
+
+struct vm {
+	struct xmhv_domain_config *cfg;
+	struct vm_callbacks cb;
+	int vm_fd;
+	struct mem mem;
+	uint32_t nvcpus;
+	struct vcpu *vcpus;
+	struct serial *serial;
+	struct pm *pm;
+	struct rtc *rtc;
+	struct pci *pci;
+	struct vm_io io[VM_IO_MAX];
+	size_t nio;
+
+	pthread_mutex_t lock;
+	pthread_cond_t run_cond;    /* parked vCPUs wait here */
+	pthread_cond_t parked_cond; /* pause waits for nparked */
+	uint32_t nthreads, nparked;
+	bool paused, ended, stopping, reboot_requested;
+	enum xmhv_shutdown_reason reason;
+	uint64_t create_ns;
+	uint64_t sample_ns, sample_cpu_ns;
+	bool sample_running;
+};
+
+int
+vm_vm_fd(const struct vm *vm)
+{
+	return vm->vm_fd;
+}
+
+const struct mem *
+vm_mem(const struct vm *vm)
+{
+	return &vm->mem;
+}
+
+const char *
+vm_name(const struct vm *vm)
+{
+	return vm->cfg->name[0] ? vm->cfg->name : "(unnamed)";
+}
+
+bool
+vm_localtime(const struct vm *vm)
+{
+	return vm->cfg->localtime != 0;
+}
+
+/* Claim [base, base + len) of port or MMIO space. Build time only. */
+int
+vm_io_register(struct vm *vm, bool mmio, uint64_t base, uint64_t len, io_fn fn,
+	       void *opaque)
+{
+	if (vm->nio >= VM_IO_MAX)
+		return -ENOSPC;
+	vm->io[vm->nio++] = (struct vm_io){mmio, base, len, fn, opaque};
+	return 0;
+}
+
+void
+vm_io_dispatch(struct vm *vm, bool mmio, uint64_t addr, uint8_t *data,
+	       uint32_t size, bool write)
+{
+	const struct vm_io *io;
+	size_t i;
+
+	for (i = 0; i < vm->nio; i++) {
+		io = &vm->io[i];
+		if (io->mmio == mmio && addr >= io->base &&
+		    addr - io->base < io->len) {
+			io->fn(io->opaque, addr, data, size, write);
+			return;
+		}
+	}
+	if (!write)
+		memset(data, 0xff, size);
+}
+
+int
+vm_irq_line(struct vm *vm, uint32_t gsi, int level)
+{
+	return kvm_irq_line(vm->vm_fd, gsi, level);
+}
+
+/* Caller holds vm->lock: make every vCPU leave KVM_RUN soon. */
+static void
+vm_kick_locked(struct vm *vm)
+{
+	uint32_t i;
+
+	for (i = 0; i < vm->nvcpus; i++) {
+		if (!vm->vcpus[i].thread_started)
+			continue;
+		vm->vcpus[i].run->immediate_exit = 1;
+		pthread_kill(vm->vcpus[i].thread, SIGUSR1);
+	}
+}
+
+static uint32_t
+vm_state_locked(const struct vm *vm)
+{
+	if (vm->ended)
+		return vm->reason == XMHV_SHUTDOWN_CRASH ? XMHV_STATE_CRASHED
+							 : XMHV_STATE_SHUTDOWN;
+	if (vm->paused)
+		return XMHV_STATE_PAUSED;
+	return XMHV_STATE_RUNNING;
+}
+
+static void
+vm_notify(struct vm *vm, uint32_t state, enum xmhv_shutdown_reason reason)
+{
+	if (vm->cb.state)
+		vm->cb.state(vm->cb.opaque, state, reason);
+}
+
+void
+vm_end(struct vm *vm, enum xmhv_shutdown_reason reason)
+{
+	uint32_t state;
+
+	pthread_mutex_lock(&vm->lock);
+	if (vm->ended || vm->stopping) {
+		pthread_mutex_unlock(&vm->lock);
+		return;
+	}
+	vm->ended = true;
+	vm->reason = reason;
+	vm_kick_locked(vm);
+	state = vm_state_locked(vm);
+	pthread_mutex_unlock(&vm->lock);
+	if (vm->serial)
+		serial_flush(vm->serial);
+	vm_notify(vm, state, reason);
+}
+
+void
+vm_power_off(struct vm *vm)
+{
+	bool reboot;
+
+	pthread_mutex_lock(&vm->lock);
+	reboot = vm->reboot_requested;
+	pthread_mutex_unlock(&vm->lock);
+	vm_end(vm, reboot ? XMHV_SHUTDOWN_REBOOT : XMHV_SHUTDOWN_POWEROFF);
+}
+
+static void *
+vm_vcpu_thread(void *arg)
+{
+	struct vcpu *vcpu = arg;
+	struct vm *vm = vcpu->vm;
+
+	if (sandbox_drop_caps() < 0)
+		log_warn("domain %s: vcpu %u: cannot drop capabilities",
+			 vm_name(vm), vcpu->id);
+	for (;;) {
+		pthread_mutex_lock(&vm->lock);
+		while ((vm->paused || vm->ended) && !vm->stopping) {
+			vm->nparked++;
+			pthread_cond_broadcast(&vm->parked_cond);
+			pthread_cond_wait(&vm->run_cond, &vm->lock);
+			vm->nparked--;
+		}
+		if (vm->stopping) {
+			pthread_mutex_unlock(&vm->lock);
+			break;
+		}
+		vcpu->run->immediate_exit = 0;
+		pthread_mutex_unlock(&vm->lock);
+		(void)vcpu_run_once(vcpu);
+	}
+	return NULL;
+}
+
+static int
+vm_pin(struct vm *vm, struct vcpu *vcpu)
+{
+	const uint64_t *mask = vm->cfg->cpu_affinity[vcpu->id];
+	cpu_set_t set;
+	unsigned i;
+
+	CPU_ZERO(&set);
+	for (i = 0; i < XMHV_MAX_HOST_CPUS && i < CPU_SETSIZE; i++)
+		if (mask[i / 64] & (1ULL << (i % 64)))
+			CPU_SET(i, &set);
+	if (CPU_COUNT(&set) == 0)
+		return 0;
+	return -pthread_setaffinity_np(vcpu->thread, sizeof(set), &set);
+}
+
+static int
+vm_start_threads(struct vm *vm, char *errmsg, size_t errlen)
+{
+	struct vcpu *vcpu;
+	sigset_t all, old;
+	uint32_t i;
+	int rc = 0;
+
+	/* vCPU threads get the kick signal; block the rest while creating. */
+	sigfillset(&all);
+	sigdelset(&all, SIGUSR1);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	for (i = 0; i < vm->nvcpus; i++) {
+		vcpu = &vm->vcpus[i];
+		rc = -pthread_create(&vcpu->thread, NULL, vm_vcpu_thread, vcpu);
+		if (rc < 0)
+			break;
+		vcpu->thread_started = true;
+		vm->nthreads++;
+		if (pthread_getcpuclockid(vcpu->thread, &vcpu->clock) != 0)
+			vcpu->clock = CLOCK_MONOTONIC;
+		if (vm->cfg->pin_vcpus && (rc = vm_pin(vm, vcpu)) < 0)
+			break;
+	}
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc < 0)
+		snprintf(errmsg, errlen, "vcpu %u thread: %s", i,
+			 strerror(-rc));
+	return rc;
+}
+
+static int
+vm_build_vcpus(struct vm *vm, int kvm_fd, const struct boot_image *img,
+	       char *errmsg, size_t errlen)
+{
+	struct kvm_cpuid2 *supported = NULL, *c = NULL;
+	uint32_t online =
+		vm->cfg->vcpus_online ? vm->cfg->vcpus_online : vm->nvcpus;
+	uint32_t i;
+	int rc = 0;
+
+	supported = kvm_supported_cpuid(kvm_fd);
+	if (!supported) {
+		rc = -errno;
+		snprintf(errmsg, errlen, "KVM_GET_SUPPORTED_CPUID: %s",
+			 strerror(-rc));
+		goto out;
+	}
+	for (i = 0; i < vm->nvcpus; i++) {
+		c = cpuid_for_vcpu(supported, i, online, vm->cfg->cpuid,
+				   vm->cfg->ncpuid);
+		if (!c) {
+			rc = -errno;
+			snprintf(errmsg, errlen, "cpuid for vcpu %u: %s", i,
+				 rc == -EINVAL ? "bad cpuid mask"
+					       : strerror(-rc));
+			goto out;
+		}
+		rc = vcpu_init(&vm->vcpus[i], vm, kvm_fd, i, c);
+		free(c);
+		c = NULL;
+		if (rc == 0 && i == 0)
+			rc = vcpu_setup_boot(&vm->vcpus[0], &vm->mem, img);
+		if (rc < 0) {
+			snprintf(errmsg, errlen, "vcpu %u: %s", i,
+				 strerror(-rc));
+			goto out;
+		}
+	}
+out:
+	free(supported);
+	return rc;
+}
+
+static void
+vm_serial_out(void *opaque, const uint8_t *buf, size_t len)
+{
+	struct vm *vm = opaque;
+
+	if (vm->cb.console_out)
+		vm->cb.console_out(vm->cb.opaque, buf, len);
+}
+
+static int
+vm_check_config(const struct xmhv_domain_config *cfg, char *errmsg,
+		size_t errlen)
+{
+	if (cfg->memory_mib < 16 || cfg->memory_mib > (1ULL << 26)) {
+		snprintf(errmsg, errlen,
+			 "memory %llu MiB: out of range (16 MiB..64 TiB)",
+			 (unsigned long long)cfg->memory_mib);
+		return -EINVAL;
+	}
+	if (cfg->max_vcpus < 1 || cfg->max_vcpus > XMHV_MAX_VCPUS ||
+	    cfg->vcpus_online > cfg->max_vcpus) {
+		snprintf(errmsg, errlen, "vcpus %u: out of range (1..%d)",
+			 cfg->max_vcpus, XMHV_MAX_VCPUS);
+		return -EINVAL;
+	}
+	if (!memchr(cfg->kernel, 0, sizeof(cfg->kernel)) ||
+	    !memchr(cfg->ramdisk, 0, sizeof(cfg->ramdisk)) ||
+	    !memchr(cfg->cmdline, 0, sizeof(cfg->cmdline)) ||
+	    !memchr(cfg->name, 0, sizeof(cfg->name)) || !cfg->kernel[0]) {
+		snprintf(errmsg, errlen,
+			 "configuration: kernel missing or a string not "
+			 "terminated");
+		return -EINVAL;
+	}
+	if (cfg->ncpuid > XMHV_MAX_CPUID) {
+		snprintf(errmsg, errlen, "configuration: too many cpuid masks");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int
+vm_create(const struct xmhv_domain_config *cfg, const struct vm_callbacks *cb,
+	  struct vm **vm_out, char *errmsg, size_t errlen)
+{
+	struct boot_request req;
+	struct boot_image img;
+	struct vm *vm = NULL;
+	int kvm_fd = -1, rc;
+	uint32_t online;
+
+	rc = vm_check_config(cfg, errmsg, errlen);
+	if (rc < 0)
+		return rc;
+	rc = vcpu_kick_signal();
+	if (rc < 0) {
+		snprintf(errmsg, errlen, "sigaction: %s", strerror(-rc));
+		return rc;
+	}
+	rc = -ENOMEM;
+	vm = calloc(1, sizeof(*vm));
+	if (!vm || !(vm->cfg = malloc(sizeof(*cfg)))) {
+		snprintf(errmsg, errlen, "out of memory");
+		goto fail;
+	}
+	memcpy(vm->cfg, cfg, sizeof(*cfg));
+	if (cb)
+		vm->cb = *cb;
+	vm->vm_fd = -1;
+	vm->paused = true;
+	vm->create_ns = util_now_ns();
+	pthread_mutex_init(&vm->lock, NULL);
+	pthread_cond_init(&vm->run_cond, NULL);
+	pthread_cond_init(&vm->parked_cond, NULL);
+	vm->nvcpus = cfg->max_vcpus;
+	online = cfg->vcpus_online ? cfg->vcpus_online : cfg->max_vcpus;
+	vm->vcpus = calloc(vm->nvcpus, sizeof(*vm->vcpus));
+	if (!vm->vcpus)
+		goto fail;
+
+	rc = kvm_fd = kvm_open(errmsg, errlen);
+	if (rc < 0)
+		goto fail;
+	rc = mem_init(&vm->mem, cfg->memory_mib * HV_MIB);
+	if (rc < 0) {
+		snprintf(errmsg, errlen, "guest memory (%llu MiB): %s",
+			 (unsigned long long)cfg->memory_mib, strerror(-rc));
+		goto fail;
+	}
+	rc = vm->vm_fd = kvm_create_vm(kvm_fd, &vm->mem, errmsg, errlen);
+	if (rc < 0)
+		goto fail;
+
+	req = (struct boot_request){&vm->mem, cfg->kernel, cfg->ramdisk,
+				    cfg->cmdline, false};
+	rc = boot_load(&req, &img, errmsg, errlen);
+	if (rc < 0)
+		goto fail;
+	rc = acpi_write(&vm->mem, HV_ACPI_RSDP_GPA, HV_ACPI_TABLES_GPA,
+			HV_ACPI_TABLES_END, online);
+	if (rc == 0)
+		rc = mptable_write(&vm->mem, HV_MPTABLE_GPA, online);
+	if (rc < 0) {
+		snprintf(errmsg, errlen, "ACPI/MP tables: %s", strerror(-rc));
+		goto fail;
+	}
+	rc = vm_build_vcpus(vm, kvm_fd, &img, errmsg, errlen);
+	if (rc < 0)
+		goto fail;
+	rc = -ENOMEM;
+	vm->serial = serial_new(vm, vm_serial_out, vm);
+	if (!vm->serial) {
+		snprintf(errmsg, errlen, "serial device: out of memory");
+		goto fail;
+	}
+	rc = vm_io_register(vm, false, XMHV_COM1_PORT, 8, serial_io,
+			    vm->serial);
+	if (rc == 0)
+		rc = devices_register(vm);
+	if (rc < 0) {
+		snprintf(errmsg, errlen, "devices: %s", strerror(-rc));
+		goto fail;
+	}
+	rc = vm_start_threads(vm, errmsg, errlen);
+	if (rc < 0)
+		goto fail;
+	close(kvm_fd);
+	*vm_out = vm;
+	return 0;
+fail:
+	if (kvm_fd >= 0)
+		close(kvm_fd);
+	vm_destroy(vm);
+	return rc;
+}
+
+int
+vm_unpause(struct vm *vm)
+{
+	pthread_mutex_lock(&vm->lock);
+	if (vm->ended || !vm->paused) {
+		pthread_mutex_unlock(&vm->lock);
+		return vm->ended ? -ESRCH : 0;
+	}
+	vm->paused = false;
+	pthread_cond_broadcast(&vm->run_cond);
+	pthread_mutex_unlock(&vm->lock);
+	vm_notify(vm, XMHV_STATE_RUNNING, XMHV_SHUTDOWN_NONE);
+	return 0;
+}
+
+int
+vm_pause(struct vm *vm)
+{
+	pthread_mutex_lock(&vm->lock);
+	if (vm->ended) {
+		pthread_mutex_unlock(&vm->lock);
+		return -ESRCH;
+	}
+	vm->paused = true;
+	vm_kick_locked(vm);
+	while (vm->nparked < vm->nthreads)
+		pthread_cond_wait(&vm->parked_cond, &vm->lock);
+	pthread_mutex_unlock(&vm->lock);
+	vm_notify(vm, XMHV_STATE_PAUSED, XMHV_SHUTDOWN_NONE);
+	return 0;
+}
+
+int
+vm_request_shutdown(struct vm *vm, enum xmhv_shutdown_reason reason)
+{
+	if (reason != XMHV_SHUTDOWN_POWEROFF && reason != XMHV_SHUTDOWN_REBOOT)
+		return -EINVAL;
+	pthread_mutex_lock(&vm->lock);
+	if (vm->ended) {
+		pthread_mutex_unlock(&vm->lock);
+		return -ESRCH;
+	}
+	vm->reboot_requested = reason == XMHV_SHUTDOWN_REBOOT;
+	pthread_mutex_unlock(&vm->lock);
+	pm_power_button(vm->pm);
+	return 0;
+}
+
+size_t
+vm_console_input(struct vm *vm, const uint8_t *buf, size_t len)
+{
+	return serial_input(vm->serial, buf, len);
+}
+
+static uint64_t
+vm_cpu_time_ns(const struct vm *vm)
+{
+	struct timespec ts;
+	uint64_t sum = 0;
+	uint32_t i;
+
+	for (i = 0; i < vm->nvcpus; i++) {
+		if (!vm->vcpus[i].thread_started ||
+		    clock_gettime(vm->vcpus[i].clock, &ts) < 0)
+			continue;
+		sum += (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+	}
+	return sum;
+}
+
+void
+vm_getinfo(struct vm *vm, struct xmhv_dominfo *info_out)
+{
+	struct xmhv_dominfo info;
+	uint64_t now = util_now_ns(), cpu;
+
+	memset(&info, 0, sizeof(info));
+	memcpy(info.name, vm->cfg->name, sizeof(info.name));
+	memcpy(info.uuid, vm->cfg->uuid, sizeof(info.uuid));
+	info.memory_kib = info.max_memory_kib = vm->cfg->memory_mib * 1024;
+	info.max_vcpus = vm->nvcpus;
+	info.online_vcpus =
+		vm->cfg->vcpus_online ? vm->cfg->vcpus_online : vm->nvcpus;
+	info.uptime_ns = now - vm->create_ns;
+	info.pid = getpid();
+	pthread_mutex_lock(&vm->lock);
+	cpu = vm_cpu_time_ns(vm);
+	info.cpu_time_ns = cpu;
+	info.state = vm_state_locked(vm);
+	info.shutdown_reason = vm->ended ? vm->reason : XMHV_SHUTDOWN_NONE;
+	if (info.state == XMHV_STATE_RUNNING) {
+		/* In-kernel HLT never exits: a guest whose vCPUs used under
+		 * 2% of one CPU since the last look is blocked. */
+		if (vm->sample_ns && now > vm->sample_ns + 1000000)
+			vm->sample_running = (cpu - vm->sample_cpu_ns) * 50 >
+					     now - vm->sample_ns;
+		else if (!vm->sample_ns)
+			vm->sample_running = true;
+		if (!vm->sample_ns || now > vm->sample_ns + 1000000) {
+			vm->sample_ns = now;
+			vm->sample_cpu_ns = cpu;
+		}
+		if (!vm->sample_running)
+			info.state = XMHV_STATE_BLOCKED;
+	}
+	pthread_mutex_unlock(&vm->lock);
+	*info_out = info;
+}
+
+int
+vm_set_vcpus(struct vm *vm, uint32_t online)
+{
+	(void)vm;
+	(void)online;
+	/* No ACPI CPU hotplug in the DSDT: the guest cannot be told. */
+	return -EOPNOTSUPP;
+}
+
+void
+vm_destroy(struct vm *vm)
+{
+	uint32_t i;
+
+	if (!vm)
+		return;
+	pthread_mutex_lock(&vm->lock);
+	vm->stopping = true;
+	vm_kick_locked(vm);
+	pthread_cond_broadcast(&vm->run_cond);
+	pthread_mutex_unlock(&vm->lock);
+	for (i = 0; vm->vcpus && i < vm->nvcpus; i++)
+		if (vm->vcpus[i].thread_started)
+			pthread_join(vm->vcpus[i].thread, NULL);
+	serial_free(vm->serial);
+	pm_free(vm->pm);
+	rtc_free(vm->rtc);
+	pci_free(vm->pci);
+	for (i = 0; vm->vcpus && i < vm->nvcpus; i++)
+		vcpu_dispose(&vm->vcpus[i]);
+	free(vm->vcpus);
+	if (vm->vm_fd >= 0)
+		close(vm->vm_fd);
+	mem_dispose(&vm->mem);
+	pthread_cond_destroy(&vm->run_cond);
+	pthread_cond_destroy(&vm->parked_cond);
+	pthread_mutex_destroy(&vm->lock);
+	free(vm->cfg);
+	free(vm);
+}
+
+static void
+vm_reset_port(void *opaque, uint64_t port, uint8_t *data, uint32_t size,
+	      bool write)
+{
+	struct vm *vm = opaque;
+
+	/* PIIX reset control register at 0xcf9 (FADT RESET_REG). */
+	if (!write) {
+		data[0] = 0;
+		return;
+	}
+	if (data[0] & 0x4)
+		vm_end(vm, XMHV_SHUTDOWN_REBOOT);
+}
+
+static void
+vm_pci_or_reset(void *opaque, uint64_t port, uint8_t *data, uint32_t size,
+		bool write)
+{
+	struct vm *vm = opaque;
+
+	if (port == 0xcf9 && size == 1)
+		vm_reset_port(vm, port, data, size, write);
+	else
+		pci_io(vm->pci, port, data, size, write);
+}
+
+int
+devices_register(struct vm *vm)
+{
+	int rc;
+
+	vm->pm = pm_new(vm);
+	vm->rtc = rtc_new(vm->mem.size, vm->cfg->localtime != 0);
+	vm->pci = pci_new(vm);
+	if (!vm->pm || !vm->rtc || !vm->pci)
+		return -ENOMEM;
+	rc = vm_io_register(vm, false, XMHV_I8042_DATA_PORT, 1, i8042_io, vm);
+	if (rc == 0)
+		rc = vm_io_register(vm, false, XMHV_I8042_CMD_PORT, 1, i8042_io,
+				    vm);
+	if (rc == 0)
+		rc = vm_io_register(vm, false, XMHV_PVPANIC_PORT, 1, pvpanic_io,
+				    vm);
+	if (rc == 0)
+		rc = vm_io_register(vm, false, XMHV_RTC_PORT, 2, rtc_io,
+				    vm->rtc);
+	if (rc == 0)
+		rc = vm_io_register(vm, false, XMHV_ACPI_PM1A_EVT_BLK, 16,
+				    pm_io, vm->pm);
+	if (rc == 0)
+		rc = vm_io_register(vm, false, XMHV_PCI_CONFIG_ADDR, 8,
+				    vm_pci_or_reset, vm);
+	return rc;
+}
