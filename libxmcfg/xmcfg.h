@@ -22,15 +22,15 @@
 /* Error classes; code of struct xmcfg_error. */
 enum xmcfg_errcode {
 	XMCFG_OK = 0,
-	XMCFG_ENOENT,	/* config file not found in the search path */
-	XMCFG_EIO,	/* config file unreadable */
-	XMCFG_ESYNTAX,	/* Python syntax error */
+	XMCFG_ENOENT,  /* config file not found in the search path */
+	XMCFG_EIO,     /* config file unreadable */
+	XMCFG_ESYNTAX, /* Python syntax error */
 	XMCFG_ERUNTIME, /* exception while evaluating (line of the config frame) */
 	XMCFG_EFORBIDDEN, /* sandbox: import, open, dunder escape, ... */
-	XMCFG_ELIMIT,	/* sandbox: CPU time or memory cap reached */
-	XMCFG_EVALUE,	/* a key has a bad value (type, range, syntax) */
-	XMCFG_EXML,	/* domain XML malformed or incomplete */
-	XMCFG_EINTERNAL, /* fork/pipe/allocation failure */
+	XMCFG_ELIMIT,     /* sandbox: CPU time or memory cap reached */
+	XMCFG_EVALUE,     /* a key has a bad value (type, range, syntax) */
+	XMCFG_EXML,       /* domain XML malformed or incomplete */
+	XMCFG_EINTERNAL,  /* fork/pipe/allocation failure */
 };
 
 /* Every failure of libxmcfg is described here; the library never logs.
@@ -51,20 +51,20 @@ enum xmcfg_action {
 };
 
 enum xmcfg_disk_mode {
-	XMCFG_DISK_RO,	   /* r, ro */
-	XMCFG_DISK_RW,	   /* w, rw is rejected as xm did (disk[N]: mode) */
+	XMCFG_DISK_RO,     /* r, ro */
+	XMCFG_DISK_RW,     /* w, rw is rejected as xm did (disk[N]: mode) */
 	XMCFG_DISK_SHARED, /* w!, ! */
 };
 
 /* One disk = "UNAME,VDEV[:cdrom],MODE[,BACKEND]" entry, validated. */
 struct xmcfg_disk {
-	char *spec;	/* the entry as written */
-	char *driver;	/* "phy", "file", "tap", "tap2" */
-	char *subtype;	/* "aio", "sync", "qcow", ... or NULL */
-	char *format;	/* "raw" unless the tap subtype names another */
-	char *source;	/* host path; phy:VG/LV -> /dev/VG/LV; NULL: empty cdrom */
-	char *vdev;	/* guest name as written, without ioemu: and :cdrom */
-	char *backend;	/* 4th field (backend domain) or NULL */
+	char *spec;    /* the entry as written */
+	char *driver;  /* "phy", "file", "tap", "tap2" */
+	char *subtype; /* "aio", "sync", "qcow", ... or NULL */
+	char *format;  /* "raw" unless the tap subtype names another */
+	char *source; /* host path; phy:VG/LV -> /dev/VG/LV; NULL: empty cdrom */
+	char *vdev;   /* guest name as written, without ioemu: and :cdrom */
+	char *backend; /* 4th field (backend domain) or NULL */
 	bool cdrom;
 	enum xmcfg_disk_mode mode;
 	char guest_dev[16]; /* virtio name this disk gets: vda, vdb, ... */
@@ -74,14 +74,14 @@ struct xmcfg_disk {
 struct xmcfg_vif {
 	char *spec;
 	uint8_t mac[6];
-	bool has_mac;	/* false: xmd generates 00:16:3e:xx:xx:xx */
+	bool has_mac; /* false: xmd generates 00:16:3e:xx:xx:xx */
 	char *bridge;
-	char *ip;	/* space-separated list as written */
+	char *ip; /* space-separated list as written */
 	char *script;
 	char *vifname;
 	char *model;
-	char *type;	/* "netfront", "ioemu", "vif" */
-	char *rate;	/* as written, e.g. "10Mb/s@20ms" */
+	char *type;                  /* "netfront", "ioemu", "vif" */
+	char *rate;                  /* as written, e.g. "10Mb/s@20ms" */
 	uint64_t rate_bytes_per_sec; /* 0: unlimited */
 	uint32_t rate_interval_us;
 };
@@ -111,22 +111,23 @@ struct xmcfg_domain {
 
 	char *kernel;
 	char *ramdisk;
-	char *root;	/* as written */
+	char *root; /* as written */
 	char *extra;
-	char *cmdline;	/* the command line xm would pass, root rewritten
+	char *cmdline;        /* the command line xm would pass, root rewritten
 			   to the virtio device (see root_rewritten) */
 	char *root_rewritten; /* e.g. "/dev/vda ro" or NULL when unchanged */
 	char *bootloader;     /* parsed; unsupported: reported by xm create */
 	char *bootargs;
 
-	uint64_t memory_mib;  /* default 128 */
-	uint64_t maxmem_mib;  /* default memory_mib */
-	uint32_t vcpus;	      /* default 1 */
-	uint32_t maxvcpus;    /* default vcpus */
+	uint64_t memory_mib; /* default 128 */
+	uint64_t maxmem_mib; /* default memory_mib */
+	uint32_t vcpus;      /* default 1 */
+	uint32_t maxvcpus;   /* default vcpus */
 	bool has_cpus;
-	struct xmcfg_cpuset cpus_all;		     /* cpus = "..." */
-	struct xmcfg_cpuset *cpus_per_vcpu; /* cpus = [...]: vcpus entries, or NULL */
-	char *cpus;				     /* as written (string form) */
+	struct xmcfg_cpuset cpus_all; /* cpus = "..." */
+	struct xmcfg_cpuset
+		*cpus_per_vcpu; /* cpus = [...]: vcpus entries, or NULL */
+	char *cpus;             /* as written (string form) */
 
 	enum xmcfg_action on_poweroff; /* default destroy */
 	enum xmcfg_action on_reboot;   /* default restart */
@@ -175,7 +176,8 @@ int xmcfg_find(const char *name_or_path, const struct xmcfg_options *opts,
  * that does not reap children it does not own. */
 int xmcfg_load(const char *name_or_path, const char *const *overrides,
 	       size_t noverrides, const struct xmcfg_options *opts,
-	       struct xmcfg_domain **dom_out, struct xmcfg_error *err) XMCFG_WUR;
+	       struct xmcfg_domain **dom_out,
+	       struct xmcfg_error *err) XMCFG_WUR;
 
 /* Evaluate many files in one sandbox (bench, xendomains auto-start). For
  * each path i, results[i] is a domain or NULL, errors[i] filled on failure.

@@ -1,0 +1,413 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* xmcfg.c: libxmcfg's entry points: find, load (one file or a batch in one
+ * sandbox), free and copy domains. */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "internal.h"
+#include "util.h"
+
+#define XMCFG_MAX_FILE (1u << 20)
+
+static bool
+xmcfg_is_file(const char *p)
+{
+	struct stat st;
+
+	return stat(p, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+/* Resolve a config name as xm did: the name itself, then each directory of
+ * the search path ('.', then $XEN_CONFIG_DIR or /etc/xen). */
+int
+xmcfg_find(const char *name_or_path, const struct xmcfg_options *opts,
+	   char *buf, size_t buflen, struct xmcfg_error *err)
+{
+	const char *defaults[4] = {"", ".", NULL, NULL};
+	const char *const *path = opts ? opts->search_path : NULL;
+	const char *dir;
+	char cand[PATH_MAX + 8];
+	size_t i;
+
+	if (!name_or_path || !*name_or_path) {
+		xmerr_set(err, XMCFG_ENOENT, NULL, 0, "no config file given");
+		return -1;
+	}
+	if (!path) {
+		dir = getenv("XEN_CONFIG_DIR");
+		defaults[2] = dir && *dir ? dir : "/etc/xen";
+		path = defaults;
+	}
+	for (i = 0; path[i]; i++) {
+		if (name_or_path[0] == '/') {
+			if (util_snprintf(cand, sizeof(cand), "%s",
+					  name_or_path) < 0)
+				break;
+		} else if (!path[i][0] || !strcmp(path[i], ".")) {
+			if (util_snprintf(cand, sizeof(cand), "%s%s",
+					  strncmp(name_or_path, "./", 2) &&
+							  strncmp(name_or_path,
+								  "../", 3)
+						  ? "./"
+						  : "",
+					  name_or_path) < 0)
+				continue;
+		} else if (util_snprintf(cand, sizeof(cand), "%s/%s", path[i],
+					 name_or_path) < 0) {
+			continue;
+		}
+		if (xmcfg_is_file(cand)) {
+			if (util_strlcpy(buf, cand, buflen) < 0) {
+				xmerr_set(err, XMCFG_ENOENT, name_or_path, 0,
+					  "path too long");
+				return -1;
+			}
+			return 0;
+		}
+		if (name_or_path[0] == '/')
+			break;
+	}
+	xmerr_set(err, XMCFG_ENOENT, NULL, 0, "Unable to open config file: %s",
+		  name_or_path);
+	return -1;
+}
+
+static int
+xmcfg_read(const char *path, char **text, size_t *len, struct xmcfg_error *err)
+{
+	int rc = util_read_file(path, XMCFG_MAX_FILE, text, len);
+
+	if (rc < 0) {
+		xmerr_set(err, XMCFG_EIO, path, 0, "cannot read: %s",
+			  rc == -EFBIG ? "larger than 1 MiB" : strerror(-rc));
+		return -1;
+	}
+	return 0;
+}
+
+/* Take the next "u32 len, record" frame off buf at *off. Returns 1 when a
+ * whole frame is there (payload in *p, *n), 0 otherwise. */
+static int
+xmcfg_frame(const struct xmbuf *buf, size_t *off, const char **p, size_t *n)
+{
+	const unsigned char *d = (const unsigned char *)buf->data + *off;
+	size_t left = buf->len - *off, len;
+
+	if (left < 4)
+		return 0;
+	len = (size_t)d[0] | (size_t)d[1] << 8 | (size_t)d[2] << 16 |
+	      (size_t)d[3] << 24;
+	if (left - 4 < len)
+		return 0;
+	*p = (const char *)d + 4;
+	*n = len;
+	*off += 4 + len;
+	return 1;
+}
+
+/* Turn one record into a domain. Returns 0, or -1 with err. */
+static int
+xmcfg_build(const char *rec, size_t len, const char *path,
+	    const char *const *overrides, size_t noverrides,
+	    struct xmcfg_domain **dom_out, struct xmcfg_error *err)
+{
+	struct xmbindings b = {NULL, 0};
+	struct xmcfg_domain *dom = NULL;
+	char real[PATH_MAX];
+	size_t used;
+	int rc;
+
+	rc = xmwire_decode(rec, len, &b, err, &used);
+	if (rc == 1) {
+		snprintf(err->file, sizeof(err->file), "%s", path);
+		return -1;
+	}
+	if (rc < 0 || used != len) {
+		xmerr_set(err, XMCFG_EINTERNAL, path, 0,
+			  "malformed result from the config evaluator");
+		goto fail;
+	}
+	if (xmkeys_override(&b, overrides, noverrides, err) < 0) {
+		snprintf(err->file, sizeof(err->file), "%s", path);
+		goto fail;
+	}
+	dom = calloc(1, sizeof(*dom));
+	if (!dom) {
+		xmerr_set(err, XMCFG_EINTERNAL, path, 0, "out of memory");
+		goto fail;
+	}
+	if (xmkeys_apply(&b, path, dom, err) < 0)
+		goto fail;
+	dom->config_path = xm_strdup(realpath(path, real) ? real : path);
+	if (!dom->config_path) {
+		xmerr_set(err, XMCFG_EINTERNAL, path, 0, "out of memory");
+		goto fail;
+	}
+	xmbindings_dispose(&b);
+	*dom_out = dom;
+	return 0;
+fail:
+	xmbindings_dispose(&b);
+	xmcfg_domain_free(dom);
+	return -1;
+}
+
+/* Evaluate and validate one config (see xmcfg.h). */
+int
+xmcfg_load(const char *name_or_path, const char *const *overrides,
+	   size_t noverrides, const struct xmcfg_options *opts,
+	   struct xmcfg_domain **dom_out, struct xmcfg_error *err)
+{
+	char path[PATH_MAX];
+	struct xmbuf out = {0};
+	struct xmsrc src;
+	char *text = NULL;
+	const char *rec;
+	size_t len = 0, off = 0, n;
+	int rc = -1;
+	size_t i;
+
+	memset(err, 0, sizeof(*err));
+	for (i = 0; i < noverrides; i++)
+		if (!strchr(overrides[i], '=') || overrides[i][0] == '=') {
+			xmerr_set(err, XMCFG_EVALUE, NULL, 0,
+				  "'%s' is not VAR=VALUE", overrides[i]);
+			return -1;
+		}
+	if (xmcfg_find(name_or_path, opts, path, sizeof(path), err) < 0)
+		return -1;
+	if (xmcfg_read(path, &text, &len, err) < 0)
+		return -1;
+	src.path = path;
+	src.text = text;
+	src.len = len;
+	if (xmpy_run(&src, 1, overrides, noverrides, opts, &out, err) < 0) {
+		snprintf(err->file, sizeof(err->file), "%s", path);
+		goto out;
+	}
+	if (!xmcfg_frame(&out, &off, &rec, &n)) {
+		xmerr_set(err, XMCFG_EINTERNAL, path, 0,
+			  "the config evaluator returned nothing");
+		goto out;
+	}
+	rc = xmcfg_build(rec, n, path, overrides, noverrides, dom_out, err);
+out:
+	xmbuf_free(&out);
+	free(text);
+	return rc;
+}
+
+/* Evaluate many files in as few sandboxes as possible (one, unless one
+ * file kills its sandbox; the rest then continue in a new one). */
+size_t
+xmcfg_load_batch(const char *const *paths, size_t npaths,
+		 const struct xmcfg_options *opts,
+		 struct xmcfg_domain **results, struct xmcfg_error *errors)
+{
+	struct xmsrc *srcs = NULL;
+	size_t *idx = NULL, nsrc = 0, i, done = 0, ok = 0, off, n;
+	char **texts = NULL;
+	struct xmbuf out = {0};
+	const char *rec;
+	int rc;
+
+	for (i = 0; i < npaths; i++) {
+		results[i] = NULL;
+		memset(&errors[i], 0, sizeof(errors[i]));
+	}
+	srcs = calloc(npaths ? npaths : 1, sizeof(*srcs));
+	idx = calloc(npaths ? npaths : 1, sizeof(*idx));
+	texts = calloc(npaths ? npaths : 1, sizeof(*texts));
+	if (!srcs || !idx || !texts) {
+		for (i = 0; i < npaths; i++)
+			xmerr_set(&errors[i], XMCFG_EINTERNAL, paths[i], 0,
+				  "out of memory");
+		goto out;
+	}
+	for (i = 0; i < npaths; i++) {
+		size_t len;
+
+		if (xmcfg_read(paths[i], &texts[i], &len, &errors[i]) < 0)
+			continue;
+		srcs[nsrc].path = paths[i];
+		srcs[nsrc].text = texts[i];
+		srcs[nsrc].len = len;
+		idx[nsrc++] = i;
+	}
+	while (done < nsrc) {
+		out.len = 0;
+		rc = xmpy_run(srcs + done, nsrc - done, NULL, 0, opts, &out,
+			      &errors[idx[done]]);
+		off = 0;
+		while (done < nsrc && xmcfg_frame(&out, &off, &rec, &n)) {
+			i = idx[done++];
+			if (xmcfg_build(rec, n, paths[i], NULL, 0, &results[i],
+					&errors[i]) == 0)
+				ok++;
+		}
+		if (done < nsrc) {
+			/* the sandbox died on this file: it gets the error */
+			i = idx[done++];
+			if (rc == 0)
+				xmerr_set(&errors[i], XMCFG_EINTERNAL, NULL, 0,
+					  "the config evaluator stopped");
+			snprintf(errors[i].file, sizeof(errors[i].file), "%s",
+				 paths[i]);
+		}
+	}
+out:
+	if (texts)
+		for (i = 0; i < npaths; i++)
+			free(texts[i]);
+	free(texts);
+	free(srcs);
+	free(idx);
+	xmbuf_free(&out);
+	return ok;
+}
+
+/* Free a domain and everything it owns; NULL is fine. */
+void
+xmcfg_domain_free(struct xmcfg_domain *dom)
+{
+	size_t i;
+
+	if (!dom)
+		return;
+	free(dom->config_path);
+	free(dom->name);
+	free(dom->kernel);
+	free(dom->ramdisk);
+	free(dom->root);
+	free(dom->extra);
+	free(dom->cmdline);
+	free(dom->root_rewritten);
+	free(dom->bootloader);
+	free(dom->bootargs);
+	free(dom->cpus_per_vcpu);
+	free(dom->cpus);
+	free(dom->ip);
+	free(dom->netmask);
+	free(dom->gateway);
+	free(dom->hostname);
+	free(dom->dhcp);
+	free(dom->interface);
+	free(dom->nfs_server);
+	free(dom->nfs_root);
+	for (i = 0; i < dom->ncpuid; i++)
+		xmcpuid_dispose(&dom->cpuid[i]);
+	free(dom->cpuid);
+	for (i = 0; i < dom->ndisks; i++)
+		xmdisk_dispose(&dom->disks[i]);
+	free(dom->disks);
+	for (i = 0; i < dom->nvifs; i++)
+		xmvif_dispose(&dom->vifs[i]);
+	free(dom->vifs);
+	for (i = 0; i < dom->nwarnings; i++)
+		free(dom->warnings[i]);
+	free(dom->warnings);
+	free(dom);
+}
+
+static bool
+dup_str(char **dst, const char *src)
+{
+	*dst = NULL;
+	if (!src)
+		return true;
+	*dst = strdup(src);
+	return *dst != NULL;
+}
+
+/* Deep copy of a domain; NULL on allocation failure. */
+struct xmcfg_domain *
+xmcfg_domain_dup(const struct xmcfg_domain *s)
+{
+	struct xmcfg_domain *d = malloc(sizeof(*d));
+	bool ok = true;
+	size_t i, k;
+
+	if (!d)
+		return NULL;
+	*d = *s;
+	ok &= dup_str(&d->config_path, s->config_path);
+	ok &= dup_str(&d->name, s->name);
+	ok &= dup_str(&d->kernel, s->kernel);
+	ok &= dup_str(&d->ramdisk, s->ramdisk);
+	ok &= dup_str(&d->root, s->root);
+	ok &= dup_str(&d->extra, s->extra);
+	ok &= dup_str(&d->cmdline, s->cmdline);
+	ok &= dup_str(&d->root_rewritten, s->root_rewritten);
+	ok &= dup_str(&d->bootloader, s->bootloader);
+	ok &= dup_str(&d->bootargs, s->bootargs);
+	ok &= dup_str(&d->cpus, s->cpus);
+	ok &= dup_str(&d->ip, s->ip);
+	ok &= dup_str(&d->netmask, s->netmask);
+	ok &= dup_str(&d->gateway, s->gateway);
+	ok &= dup_str(&d->hostname, s->hostname);
+	ok &= dup_str(&d->dhcp, s->dhcp);
+	ok &= dup_str(&d->interface, s->interface);
+	ok &= dup_str(&d->nfs_server, s->nfs_server);
+	ok &= dup_str(&d->nfs_root, s->nfs_root);
+	d->cpus_per_vcpu = NULL;
+	d->cpuid = NULL;
+	d->disks = NULL;
+	d->vifs = NULL;
+	d->warnings = NULL;
+	d->ncpuid = d->ndisks = d->nvifs = d->nwarnings = 0;
+	if (s->cpus_per_vcpu) {
+		d->cpus_per_vcpu = malloc(s->vcpus * sizeof(*s->cpus_per_vcpu));
+		ok &= d->cpus_per_vcpu != NULL;
+		if (d->cpus_per_vcpu)
+			memcpy(d->cpus_per_vcpu, s->cpus_per_vcpu,
+			       s->vcpus * sizeof(*s->cpus_per_vcpu));
+	}
+	d->cpuid = calloc(s->ncpuid + 1, sizeof(*d->cpuid));
+	d->disks = calloc(s->ndisks + 1, sizeof(*d->disks));
+	d->vifs = calloc(s->nvifs + 1, sizeof(*d->vifs));
+	d->warnings = calloc(s->nwarnings + 1, sizeof(*d->warnings));
+	if (!ok || !d->cpuid || !d->disks || !d->vifs || !d->warnings)
+		goto fail;
+	for (i = 0; i < s->ncpuid; i++, d->ncpuid++) {
+		d->cpuid[i] = s->cpuid[i];
+		for (k = 0; k < 4; k++)
+			ok &= dup_str(&d->cpuid[i].reg[k], s->cpuid[i].reg[k]);
+	}
+	for (i = 0; i < s->ndisks; i++, d->ndisks++) {
+		const struct xmcfg_disk *a = &s->disks[i];
+		struct xmcfg_disk *b = &d->disks[i];
+
+		*b = *a;
+		ok &= dup_str(&b->spec, a->spec) &
+		      dup_str(&b->driver, a->driver) &
+		      dup_str(&b->subtype, a->subtype) &
+		      dup_str(&b->format, a->format) &
+		      dup_str(&b->source, a->source) &
+		      dup_str(&b->vdev, a->vdev) &
+		      dup_str(&b->backend, a->backend);
+	}
+	for (i = 0; i < s->nvifs; i++, d->nvifs++) {
+		const struct xmcfg_vif *a = &s->vifs[i];
+		struct xmcfg_vif *b = &d->vifs[i];
+
+		*b = *a;
+		ok &= dup_str(&b->spec, a->spec) &
+		      dup_str(&b->bridge, a->bridge) & dup_str(&b->ip, a->ip) &
+		      dup_str(&b->script, a->script) &
+		      dup_str(&b->vifname, a->vifname) &
+		      dup_str(&b->model, a->model) &
+		      dup_str(&b->type, a->type) & dup_str(&b->rate, a->rate);
+	}
+	for (i = 0; i < s->nwarnings; i++, d->nwarnings++)
+		ok &= dup_str(&d->warnings[i], s->warnings[i]);
+	if (!ok)
+		goto fail;
+	return d;
+fail:
+	xmcfg_domain_free(d);
+	return NULL;
+}

@@ -1,0 +1,700 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* xml.c: libvirt-style domain XML (libxml2) from a domain and back; what
+ * libvirt has no element for lives under <metadata><xmtools:config>. */
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+
+#include "internal.h"
+#include "util.h"
+
+#define XML_NS "https://xmtools.invalid/xmcfg/1"
+#define XML_MAX (16u << 20)
+
+static const char *const xml_regs[] = {"eax", "ebx", "ecx", "edx"};
+
+static xmlNodePtr
+xml_child(xmlNodePtr parent, const char *name, const char *text)
+{
+	return xmlNewTextChild(parent, NULL, BAD_CAST name, BAD_CAST text);
+}
+
+static void
+xml_prop(xmlNodePtr n, const char *name, const char *val)
+{
+	if (val)
+		xmlNewProp(n, BAD_CAST name, BAD_CAST val);
+}
+
+static void
+xml_propu(xmlNodePtr n, const char *name, unsigned long long v)
+{
+	char tmp[32];
+
+	snprintf(tmp, sizeof(tmp), "%llu", v);
+	xmlNewProp(n, BAD_CAST name, BAD_CAST tmp);
+}
+
+static void
+xml_opt(xmlNodePtr parent, const char *name, const char *text)
+{
+	if (text)
+		xml_child(parent, name, text);
+}
+
+static void
+xml_disk(xmlNodePtr devs, xmlNodePtr meta, const struct xmcfg_disk *d)
+{
+	bool block = !strcmp(d->driver, "phy");
+	xmlNodePtr n = xmlNewChild(devs, NULL, BAD_CAST "disk", NULL), c;
+	const char *v = d->vdev;
+
+	xml_prop(n, "type", block ? "block" : "file");
+	xml_prop(n, "device", d->cdrom ? "cdrom" : "disk");
+	c = xmlNewChild(n, NULL, BAD_CAST "driver", NULL);
+	xml_prop(c, "name", d->driver);
+	xml_prop(c, "type", d->format);
+	if (d->source) {
+		c = xmlNewChild(n, NULL, BAD_CAST "source", NULL);
+		xml_prop(c, block ? "dev" : "file", d->source);
+	}
+	c = xmlNewChild(n, NULL, BAD_CAST "target", NULL);
+	xml_prop(c, "dev", d->vdev);
+	xml_prop(c, "bus",
+		 !strncmp(v, "xvd", 3)  ? "xen"
+		 : !strncmp(v, "sd", 2) ? "scsi"
+					: "ide");
+	if (d->mode == XMCFG_DISK_RO)
+		xmlNewChild(n, NULL, BAD_CAST "readonly", NULL);
+	if (d->mode == XMCFG_DISK_SHARED)
+		xmlNewChild(n, NULL, BAD_CAST "shareable", NULL);
+	c = xmlNewChild(meta, NULL, BAD_CAST "disk", NULL);
+	xml_prop(c, "spec", d->spec);
+	xml_prop(c, "guest_dev", d->guest_dev);
+}
+
+static void
+xml_vif(xmlNodePtr devs, xmlNodePtr meta, const struct xmcfg_vif *v)
+{
+	xmlNodePtr n = xmlNewChild(devs, NULL, BAD_CAST "interface", NULL), c;
+	bool bridge =
+		v->bridge || (v->script && (strstr(v->script, "vif-bridge") ||
+					    strstr(v->script, "vif-vnic")));
+	char mac[24], *ips, *save = NULL, *ip;
+
+	xml_prop(n, "type", bridge ? "bridge" : "ethernet");
+	if (v->has_mac) {
+		snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x",
+			 v->mac[0], v->mac[1], v->mac[2], v->mac[3], v->mac[4],
+			 v->mac[5]);
+		c = xmlNewChild(n, NULL, BAD_CAST "mac", NULL);
+		xml_prop(c, "address", mac);
+	}
+	if (v->bridge)
+		xml_prop(xmlNewChild(n, NULL, BAD_CAST "source", NULL),
+			 "bridge", v->bridge);
+	if (v->script)
+		xml_prop(xmlNewChild(n, NULL, BAD_CAST "script", NULL), "path",
+			 v->script);
+	if (v->vifname)
+		xml_prop(xmlNewChild(n, NULL, BAD_CAST "target", NULL), "dev",
+			 v->vifname);
+	if (v->ip && (ips = xm_strdup(v->ip))) {
+		for (ip = strtok_r(ips, " ", &save); ip;
+		     ip = strtok_r(NULL, " ", &save))
+			xml_prop(xmlNewChild(n, NULL, BAD_CAST "ip", NULL),
+				 "address", ip);
+		free(ips);
+	}
+	if (v->model || (v->type && strcmp(v->type, "ioemu")))
+		xml_prop(xmlNewChild(n, NULL, BAD_CAST "model", NULL), "type",
+			 v->model ? v->model : "netfront");
+	if (v->rate) {
+		c = xmlNewChild(n, NULL, BAD_CAST "bandwidth", NULL);
+		c = xmlNewChild(c, NULL, BAD_CAST "outbound", NULL);
+		xml_propu(c, "average", v->rate_bytes_per_sec / 1000);
+	}
+	xml_prop(xmlNewChild(meta, NULL, BAD_CAST "vif", NULL), "spec",
+		 v->spec);
+}
+
+static void
+xml_vcpu(xmlNodePtr root, const struct xmcfg_domain *dom)
+{
+	char tmp[16], *s;
+	xmlNodePtr n, t;
+	uint32_t i;
+
+	snprintf(tmp, sizeof(tmp), "%u", dom->maxvcpus);
+	n = xml_child(root, "vcpu", tmp);
+	xml_prop(n, "placement", "static");
+	if (dom->has_cpus && !dom->cpus_per_vcpu &&
+	    (s = xmcpus_format(&dom->cpus_all))) {
+		xml_prop(n, "cpuset", s);
+		free(s);
+	}
+	if (dom->maxvcpus != dom->vcpus)
+		xml_propu(n, "current", dom->vcpus);
+	if (!dom->cpus_per_vcpu)
+		return;
+	t = xmlNewChild(root, NULL, BAD_CAST "cputune", NULL);
+	for (i = 0; i < dom->vcpus; i++) {
+		n = xmlNewChild(t, NULL, BAD_CAST "vcpupin", NULL);
+		xml_propu(n, "vcpu", i);
+		s = xmcpus_format(&dom->cpus_per_vcpu[i]);
+		xml_prop(n, "cpuset", s ? s : "");
+		free(s);
+	}
+}
+
+/* Serialise a domain to libvirt-style XML; malloc'd string or NULL. */
+char *
+xmcfg_to_xml(const struct xmcfg_domain *dom)
+{
+	xmlDocPtr doc = xmlNewDoc(BAD_CAST "1.0");
+	xmlNodePtr root, n, meta, devs;
+	xmlNsPtr ns;
+	xmlChar *mem = NULL;
+	char tmp[64], *out = NULL;
+	const uint8_t *u = dom->uuid;
+	size_t i, r;
+	int len = 0;
+
+	if (!doc)
+		return NULL;
+	root = xmlNewNode(NULL, BAD_CAST "domain");
+	xmlDocSetRootElement(doc, root);
+	xml_prop(root, "type", "kvm");
+	xml_child(root, "name", dom->name);
+	if (dom->has_uuid) {
+		snprintf(tmp, sizeof(tmp),
+			 "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x"
+			 "%02x%02x%02x%02x",
+			 u[0], u[1], u[2], u[3], u[4], u[5], u[6], u[7], u[8],
+			 u[9], u[10], u[11], u[12], u[13], u[14], u[15]);
+		xml_child(root, "uuid", tmp);
+	}
+	snprintf(tmp, sizeof(tmp), "%llu",
+		 (unsigned long long)dom->maxmem_mib * 1024);
+	xml_prop(xml_child(root, "memory", tmp), "unit", "KiB");
+	snprintf(tmp, sizeof(tmp), "%llu",
+		 (unsigned long long)dom->memory_mib * 1024);
+	xml_prop(xml_child(root, "currentMemory", tmp), "unit", "KiB");
+	xml_vcpu(root, dom);
+	xml_opt(root, "bootloader", dom->bootloader);
+	xml_opt(root, "bootloader_args", dom->bootargs);
+	n = xmlNewChild(root, NULL, BAD_CAST "os", NULL);
+	xml_prop(xml_child(n, "type", "linux"), "machine", "xenpv");
+	xml_opt(n, "kernel", dom->kernel);
+	xml_opt(n, "initrd", dom->ramdisk);
+	xml_opt(n, "cmdline", dom->cmdline);
+	xml_prop(xmlNewChild(root, NULL, BAD_CAST "clock", NULL), "offset",
+		 dom->localtime ? "localtime" : "utc");
+	xml_child(root, "on_poweroff", xmcfg_action_name(dom->on_poweroff));
+	xml_child(root, "on_reboot", xmcfg_action_name(dom->on_reboot));
+	xml_child(root, "on_crash", xmcfg_action_name(dom->on_crash));
+	devs = xmlNewChild(root, NULL, BAD_CAST "devices", NULL);
+	n = xmlNewChild(root, NULL, BAD_CAST "metadata", NULL);
+	meta = xmlNewChild(n, NULL, BAD_CAST "config", NULL);
+	ns = xmlNewNs(meta, BAD_CAST XML_NS, BAD_CAST "xmtools");
+	xmlSetNs(meta, ns);
+	xml_opt(meta, "config_path", dom->config_path);
+	xml_opt(meta, "root", dom->root);
+	xml_opt(meta, "extra", dom->extra);
+	xml_opt(meta, "root_rewritten", dom->root_rewritten);
+	xml_opt(meta, "cpus", dom->cpus);
+	xml_opt(meta, "ip", dom->ip);
+	xml_opt(meta, "netmask", dom->netmask);
+	xml_opt(meta, "gateway", dom->gateway);
+	xml_opt(meta, "hostname", dom->hostname);
+	xml_opt(meta, "dhcp", dom->dhcp);
+	xml_opt(meta, "interface", dom->interface);
+	xml_opt(meta, "nfs_server", dom->nfs_server);
+	xml_opt(meta, "nfs_root", dom->nfs_root);
+	for (i = 0; i < dom->ncpuid; i++) {
+		n = xmlNewChild(meta, NULL, BAD_CAST "cpuid", NULL);
+		xml_propu(n, "leaf", dom->cpuid[i].leaf);
+		if (dom->cpuid[i].has_subleaf)
+			xml_propu(n, "subleaf", dom->cpuid[i].subleaf);
+		for (r = 0; r < 4; r++)
+			xml_prop(n, xml_regs[r], dom->cpuid[i].reg[r]);
+	}
+	for (i = 0; i < dom->ndisks; i++)
+		xml_disk(devs, meta, &dom->disks[i]);
+	for (i = 0; i < dom->nvifs; i++)
+		xml_vif(devs, meta, &dom->vifs[i]);
+	xmlDocDumpFormatMemoryEnc(doc, &mem, &len, "UTF-8", 1);
+	if (mem) {
+		/* drop the XML declaration line, as libvirt's files have none */
+		const char *p = (const char *)mem;
+
+		if (!strncmp(p, "<?xml", 5) && strchr(p, '\n'))
+			p = strchr(p, '\n') + 1;
+		out = xm_strdup(p);
+		xmlFree(mem);
+	}
+	xmlFreeDoc(doc);
+	return out;
+}
+
+/* ---- parsing ---- */
+
+static xmlNodePtr
+xml_find(xmlNodePtr parent, const char *name)
+{
+	xmlNodePtr c;
+
+	if (!parent)
+		return NULL;
+	for (c = parent->children; c; c = c->next)
+		if (c->type == XML_ELEMENT_NODE &&
+		    !xmlStrcmp(c->name, BAD_CAST name))
+			return c;
+	return NULL;
+}
+
+/* malloc'd copy of the text of a child element, or NULL. */
+static char *
+xml_text(xmlNodePtr parent, const char *name)
+{
+	xmlNodePtr n = xml_find(parent, name);
+	xmlChar *t;
+	char *s;
+
+	if (!n)
+		return NULL;
+	t = xmlNodeGetContent(n);
+	s = xm_strdup(t ? (const char *)t : "");
+	xmlFree(t);
+	return s;
+}
+
+static char *
+xml_attr(xmlNodePtr n, const char *name)
+{
+	xmlChar *t;
+	char *s;
+
+	if (!n)
+		return NULL;
+	t = xmlGetProp(n, BAD_CAST name);
+	if (!t)
+		return NULL;
+	s = xm_strdup((const char *)t);
+	xmlFree(t);
+	return s;
+}
+
+static int
+xml_u64(xmlNodePtr parent, const char *name, uint64_t div, uint64_t *out)
+{
+	char *s = xml_text(parent, name);
+	uint64_t v;
+	int rc;
+
+	if (!s)
+		return 1;
+	rc = util_parse_u64(s, UINT64_MAX, &v);
+	free(s);
+	if (rc < 0)
+		return -1;
+	*out = v / div;
+	return 0;
+}
+
+/* Build "driver:source,vdev[:cdrom],mode" from a libvirt <disk>. */
+static char *
+xml_disk_spec(xmlNodePtr d)
+{
+	xmlNodePtr drv = xml_find(d, "driver"), src = xml_find(d, "source");
+	char *name = xml_attr(drv, "name"), *type = xml_attr(drv, "type");
+	char *dev = xml_attr(xml_find(d, "target"), "dev");
+	char *file = xml_attr(src, "dev"), *device = xml_attr(d, "device");
+	const char *mode = xml_find(d, "readonly")    ? "r"
+			   : xml_find(d, "shareable") ? "w!"
+						      : "w";
+	struct xmbuf b = {0};
+
+	if (!file)
+		file = xml_attr(src, "file");
+	if (name && (!strcmp(name, "tap") || !strcmp(name, "tap2")))
+		xmbuf_printf(&b, "%s:%s:", name,
+			     type && strcmp(type, "raw") ? type : "aio");
+	else if (name && file)
+		xmbuf_printf(&b, "%s:", name);
+	xmbuf_printf(&b, "%s,%s%s,%s", file ? file : "", dev ? dev : "",
+		     device && !strcmp(device, "cdrom") ? ":cdrom" : "", mode);
+	xmbuf_put(&b, "", 1);
+	free(name);
+	free(type);
+	free(dev);
+	free(file);
+	free(device);
+	if (b.failed) {
+		xmbuf_free(&b);
+		return NULL;
+	}
+	return b.data;
+}
+
+static char *
+xml_vif_spec(xmlNodePtr n)
+{
+	static const struct {
+		const char *elem, *attr, *key;
+	} map[] = {
+		{"mac", "address", "mac"},    {"source", "bridge", "bridge"},
+		{"script", "path", "script"}, {"target", "dev", "vifname"},
+		{"model", "type", "model"},   {NULL, NULL, NULL},
+	};
+	struct xmbuf b = {0};
+	xmlNodePtr c;
+	char *v;
+	size_t i;
+	bool ip = false;
+
+	for (i = 0; map[i].elem; i++) {
+		v = xml_attr(xml_find(n, map[i].elem), map[i].attr);
+		if (v)
+			xmbuf_printf(&b, "%s%s=%s", b.len ? "," : "",
+				     map[i].key, v);
+		free(v);
+	}
+	for (c = n->children; c; c = c->next) {
+		if (c->type != XML_ELEMENT_NODE ||
+		    xmlStrcmp(c->name, BAD_CAST "ip"))
+			continue;
+		v = xml_attr(c, "address");
+		if (v)
+			xmbuf_printf(&b, "%s%s",
+				     ip      ? " "
+				     : b.len ? ",ip="
+					     : "ip=",
+				     v);
+		ip = true;
+		free(v);
+	}
+	xmbuf_put(&b, "", 1);
+	if (b.failed) {
+		xmbuf_free(&b);
+		return NULL;
+	}
+	return b.data;
+}
+
+struct xml_list {
+	char **v;
+	size_t n;
+};
+
+static int
+xml_push(struct xml_list *l, char *s)
+{
+	char **nv;
+
+	if (!s)
+		return -1;
+	nv = realloc(l->v, (l->n + 1) * sizeof(*nv));
+	if (!nv) {
+		free(s);
+		return -1;
+	}
+	l->v = nv;
+	l->v[l->n++] = s;
+	return 0;
+}
+
+static void
+xml_list_free(struct xml_list *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		free(l->v[i]);
+	free(l->v);
+}
+
+/* Parse domain XML back into a domain (see xmcfg.h). */
+int
+xmcfg_from_xml(const char *xml, size_t len, struct xmcfg_domain **dom_out,
+	       struct xmcfg_error *err)
+{
+	struct xml_list disks = {0}, vifs = {0};
+	struct xmcfg_domain *dom = NULL;
+	xmlDocPtr doc = NULL;
+	xmlNodePtr root, os, meta = NULL, n, c;
+	char msg[512], *s = NULL;
+	uint64_t v;
+	size_t i, r;
+	int rc = -1;
+
+	memset(err, 0, sizeof(*err));
+	if (len > XML_MAX || len > INT32_MAX) {
+		xmerr_set(err, XMCFG_EXML, NULL, 0, "domain XML too large");
+		goto out;
+	}
+	doc = xmlReadMemory(xml, (int)len, "domain.xml", NULL,
+			    XML_PARSE_NONET | XML_PARSE_NOERROR |
+				    XML_PARSE_NOWARNING);
+	root = doc ? xmlDocGetRootElement(doc) : NULL;
+	if (!root || xmlStrcmp(root->name, BAD_CAST "domain")) {
+		xmerr_set(err, XMCFG_EXML, NULL, 0,
+			  "not a domain XML document (no <domain>)");
+		goto out;
+	}
+	dom = calloc(1, sizeof(*dom));
+	if (!dom)
+		goto nomem;
+	n = xml_find(root, "metadata");
+	for (c = n ? n->children : NULL; c; c = c->next)
+		if (c->type == XML_ELEMENT_NODE && c->ns &&
+		    !xmlStrcmp(c->ns->href, BAD_CAST XML_NS))
+			meta = c;
+	dom->name = xml_text(root, "name");
+	if (!dom->name || !dom->name[0]) {
+		xmerr_set(err, XMCFG_EXML, NULL, 0, "domain XML has no <name>");
+		goto out;
+	}
+	s = xml_text(root, "uuid");
+	if (s) {
+		unsigned b[16];
+
+		if (sscanf(s,
+			   "%2x%2x%2x%2x-%2x%2x-%2x%2x-%2x%2x-%2x%2x%2x%2x%2x%"
+			   "2x",
+			   &b[0], &b[1], &b[2], &b[3], &b[4], &b[5], &b[6],
+			   &b[7], &b[8], &b[9], &b[10], &b[11], &b[12], &b[13],
+			   &b[14], &b[15]) != 16) {
+			xmerr_set(err, XMCFG_EXML, NULL, 0,
+				  "bad <uuid> '%.64s'", s);
+			goto out;
+		}
+		for (i = 0; i < 16; i++)
+			dom->uuid[i] = (uint8_t)b[i];
+		dom->has_uuid = true;
+		free(s);
+		s = NULL;
+	}
+	if (xml_u64(root, "currentMemory", 1024, &dom->memory_mib) < 0 ||
+	    xml_u64(root, "memory", 1024, &dom->maxmem_mib) < 0 ||
+	    xml_u64(root, "vcpu", 1, &v) < 0) {
+		xmerr_set(err, XMCFG_EXML, NULL, 0, "bad memory or vcpu value");
+		goto out;
+	}
+	if (!dom->maxmem_mib)
+		dom->maxmem_mib = dom->memory_mib;
+	if (!dom->memory_mib)
+		dom->memory_mib = dom->maxmem_mib ? dom->maxmem_mib : 128;
+	if (!dom->maxmem_mib)
+		dom->maxmem_mib = dom->memory_mib;
+	n = xml_find(root, "vcpu");
+	dom->maxvcpus = n ? (uint32_t)v : 1;
+	s = xml_attr(n, "current");
+	dom->vcpus = dom->maxvcpus;
+	if (s && util_parse_u64(s, UINT64_MAX, &v) == 0)
+		dom->vcpus = (uint32_t)v;
+	free(s);
+	s = NULL;
+	if (!dom->vcpus || dom->vcpus > XMCFG_MAX_VCPUS ||
+	    dom->maxvcpus < dom->vcpus || dom->maxvcpus > XMCFG_MAX_VCPUS) {
+		xmerr_set(err, XMCFG_EXML, NULL, 0, "bad vcpu count");
+		goto out;
+	}
+	dom->cpus = meta ? xml_text(meta, "cpus") : NULL;
+	if (!dom->cpus)
+		dom->cpus = xml_attr(n, "cpuset");
+	if (dom->cpus) {
+		if (xmcpus_parse(dom->cpus, &dom->cpus_all, msg, sizeof(msg)) <
+		    0) {
+			xmerr_set(err, XMCFG_EXML, NULL, 0, "cpuset: %s", msg);
+			goto out;
+		}
+		dom->has_cpus = dom->cpus[0] != '\0';
+	}
+	n = xml_find(root, "cputune");
+	if (n && xml_find(n, "vcpupin")) {
+		dom->cpus_per_vcpu =
+			calloc(dom->vcpus, sizeof(*dom->cpus_per_vcpu));
+		if (!dom->cpus_per_vcpu)
+			goto nomem;
+		for (c = n->children; c; c = c->next) {
+			char *vc, *set;
+
+			if (c->type != XML_ELEMENT_NODE ||
+			    xmlStrcmp(c->name, BAD_CAST "vcpupin"))
+				continue;
+			vc = xml_attr(c, "vcpu");
+			set = xml_attr(c, "cpuset");
+			rc = vc && set &&
+					     util_parse_u64(vc, UINT64_MAX,
+							    &v) == 0 &&
+					     v < dom->vcpus
+				     ? xmcpus_parse(set, &dom->cpus_per_vcpu[v],
+						    msg, sizeof(msg))
+				     : -1;
+			free(vc);
+			free(set);
+			if (rc < 0) {
+				xmerr_set(err, XMCFG_EXML, NULL, 0,
+					  "bad <vcpupin>");
+				goto out;
+			}
+		}
+		rc = -1;
+		dom->has_cpus = true;
+	}
+	dom->bootloader = xml_text(root, "bootloader");
+	dom->bootargs = xml_text(root, "bootloader_args");
+	os = xml_find(root, "os");
+	dom->kernel = xml_text(os, "kernel");
+	dom->ramdisk = xml_text(os, "initrd");
+	s = xml_attr(xml_find(root, "clock"), "offset");
+	dom->localtime = s && !strcmp(s, "localtime");
+	free(s);
+	s = NULL;
+	{
+		static const char *const acts[] = {"on_poweroff", "on_reboot",
+						   "on_crash"};
+		enum xmcfg_action *f[] = {&dom->on_poweroff, &dom->on_reboot,
+					  &dom->on_crash};
+		const enum xmcfg_action def[] = {XMCFG_ACTION_DESTROY,
+						 XMCFG_ACTION_RESTART,
+						 XMCFG_ACTION_RESTART};
+
+		for (i = 0; i < 3; i++) {
+			s = xml_text(root, acts[i]);
+			*f[i] = def[i];
+			if (s && xmcfg_action_parse(s, f[i]) < 0) {
+				xmerr_set(err, XMCFG_EXML, NULL, 0,
+					  "bad <%s> '%.64s'", acts[i], s);
+				goto out;
+			}
+			free(s);
+			s = NULL;
+		}
+	}
+	if (meta) {
+		static const struct {
+			const char *name;
+			size_t off;
+		} strs[] = {
+			{"config_path",
+			 offsetof(struct xmcfg_domain, config_path)},
+			{"root", offsetof(struct xmcfg_domain, root)},
+			{"extra", offsetof(struct xmcfg_domain, extra)},
+			{"ip", offsetof(struct xmcfg_domain, ip)},
+			{"netmask", offsetof(struct xmcfg_domain, netmask)},
+			{"gateway", offsetof(struct xmcfg_domain, gateway)},
+			{"hostname", offsetof(struct xmcfg_domain, hostname)},
+			{"dhcp", offsetof(struct xmcfg_domain, dhcp)},
+			{"interface", offsetof(struct xmcfg_domain, interface)},
+			{"nfs_server",
+			 offsetof(struct xmcfg_domain, nfs_server)},
+			{"nfs_root", offsetof(struct xmcfg_domain, nfs_root)},
+		};
+
+		for (i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)
+			*(char **)((char *)dom + strs[i].off) =
+				xml_text(meta, strs[i].name);
+		for (c = meta->children; c; c = c->next) {
+			if (c->type != XML_ELEMENT_NODE)
+				continue;
+			if (!xmlStrcmp(c->name, BAD_CAST "disk")) {
+				if (xml_push(&disks, xml_attr(c, "spec")) < 0)
+					goto nomem;
+			} else if (!xmlStrcmp(c->name, BAD_CAST "vif")) {
+				if (xml_push(&vifs, xml_attr(c, "spec")) < 0)
+					goto nomem;
+			} else if (!xmlStrcmp(c->name, BAD_CAST "cpuid")) {
+				struct xmcfg_cpuid *cp, *nc;
+
+				if (dom->ncpuid >= XMCFG_MAX_CPUID)
+					continue;
+				nc = realloc(dom->cpuid,
+					     (dom->ncpuid + 1) * sizeof(*nc));
+				if (!nc)
+					goto nomem;
+				dom->cpuid = nc;
+				cp = &dom->cpuid[dom->ncpuid++];
+				memset(cp, 0, sizeof(*cp));
+				s = xml_attr(c, "leaf");
+				if (s && util_parse_u64(s, UINT64_MAX, &v) == 0)
+					cp->leaf = (uint32_t)v;
+				free(s);
+				s = xml_attr(c, "subleaf");
+				if (s &&
+				    util_parse_u64(s, UINT64_MAX, &v) == 0) {
+					cp->subleaf = (uint32_t)v;
+					cp->has_subleaf = true;
+				}
+				free(s);
+				s = NULL;
+				for (r = 0; r < 4; r++)
+					cp->reg[r] = xml_attr(c, xml_regs[r]);
+			}
+		}
+	} else {
+		dom->extra = xml_text(os, "cmdline");
+	}
+	n = xml_find(root, "devices");
+	if (!meta && n)
+		for (c = n->children; c; c = c->next) {
+			if (c->type != XML_ELEMENT_NODE)
+				continue;
+			if (!xmlStrcmp(c->name, BAD_CAST "disk") &&
+			    xml_push(&disks, xml_disk_spec(c)) < 0)
+				goto nomem;
+			if (!xmlStrcmp(c->name, BAD_CAST "interface") &&
+			    xml_push(&vifs, xml_vif_spec(c)) < 0)
+				goto nomem;
+		}
+	if (disks.n > XMCFG_MAX_DISKS || vifs.n > XMCFG_MAX_VIFS) {
+		xmerr_set(err, XMCFG_EXML, NULL, 0, "too many devices");
+		goto out;
+	}
+	dom->disks = calloc(disks.n + 1, sizeof(*dom->disks));
+	dom->vifs = calloc(vifs.n + 1, sizeof(*dom->vifs));
+	if (!dom->disks || !dom->vifs)
+		goto nomem;
+	for (i = 0; i < disks.n; i++) {
+		if (xmdisk_parse(disks.v[i], &dom->disks[i], msg, sizeof(msg)) <
+		    0) {
+			xmerr_set(err, XMCFG_EXML, NULL, 0, "disk[%zu]: %s", i,
+				  msg);
+			goto out;
+		}
+		dom->ndisks = i + 1;
+		snprintf(dom->disks[i].guest_dev,
+			 sizeof(dom->disks[i].guest_dev), "vd%c",
+			 (char)('a' + i));
+	}
+	for (i = 0; i < vifs.n; i++) {
+		if (xmvif_parse(vifs.v[i], &dom->vifs[i], msg, sizeof(msg)) <
+		    0) {
+			xmerr_set(err, XMCFG_EXML, NULL, 0, "vif[%zu]: %s", i,
+				  msg);
+			goto out;
+		}
+		dom->nvifs = i + 1;
+	}
+	if (xmcmdline_build(dom) < 0)
+		goto nomem;
+	*dom_out = dom;
+	dom = NULL;
+	rc = 0;
+	goto out;
+nomem:
+	xmerr_set(err, XMCFG_EINTERNAL, NULL, 0, "out of memory");
+out:
+	free(s);
+	xml_list_free(&disks);
+	xml_list_free(&vifs);
+	xmcfg_domain_free(dom);
+	if (doc)
+		xmlFreeDoc(doc);
+	return rc;
+}
