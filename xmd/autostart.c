@@ -50,7 +50,7 @@ autostart_one(struct xmd *x, const char *path, struct xmlrpc_value *result)
 		autostart_result(result, path, "", msg);
 		return;
 	}
-	(void)util_strlcpy(name, cfg->name ? cfg->name : "", sizeof(name));
+	XMD_STRLCPY(name, cfg->name ? cfg->name : "");
 	if (vm_find_name(x, name)) {
 		log_info("autostart: domain %s already exists", name);
 		xmcfg_domain_free(cfg);

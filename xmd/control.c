@@ -137,7 +137,7 @@ control_dispatch(struct control_req *req, const char *body, size_t len)
 			      err);
 		return;
 	}
-	(void)util_strlcpy(req->method, call->method, sizeof(req->method));
+	XMD_STRLCPY(req->method, call->method);
 	m = methods_find(call->method);
 	if (!m) {
 		control_fault(req, XMLRPC_FAULT_GENERIC, "Unknown method %s",
@@ -265,8 +265,8 @@ control_write_cb(struct bufferevent *bev, void *arg)
 {
 	struct control_req *req = arg;
 
-	if (req->answered && evbuffer_get_length(bufferevent_get_output(bev)) ==
-				     0)
+	if (req->answered &&
+	    evbuffer_get_length(bufferevent_get_output(bev)) == 0)
 		control_free(req);
 }
 
@@ -379,7 +379,8 @@ control_init(struct xmd *x)
 	if (rc < 0)
 		goto fail;
 	if (chmod(x->sock_path, 0660) < 0 ||
-	    (x->has_ro_group && chown(x->sock_path, (uid_t)-1, x->ro_gid) < 0)) {
+	    (x->has_ro_group &&
+	     chown(x->sock_path, (uid_t)-1, x->ro_gid) < 0)) {
 		rc = -errno;
 		goto fail;
 	}

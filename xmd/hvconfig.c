@@ -63,7 +63,8 @@ hvconfig_cpuid(const struct xmcfg_domain *cfg, struct xmhv_domain_config *hv,
 					 cfg->cpuid[i].reg[r],
 					 sizeof(hv->cpuid[i].reg[r])) < 0) {
 				snprintf(msg, msglen,
-					 "domain %s: bad cpuid mask", cfg->name);
+					 "domain %s: bad cpuid mask",
+					 cfg->name);
 				return -EINVAL;
 			}
 		}
@@ -129,8 +130,7 @@ hvconfig_build(struct xmd *x, const struct xmcfg_domain *cfg,
 	 * accepted and reported, no NIC is given to the guest yet. */
 	hv->nnics = 0;
 	if (vm_console_log(x, cfg->name, log, sizeof(log)) == 0)
-		(void)util_strlcpy(hv->console_log, log,
-				   sizeof(hv->console_log));
+		XMD_STRLCPY(hv->console_log, log);
 	*hv_out = hv;
 	return 0;
 fail:

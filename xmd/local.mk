@@ -6,6 +6,17 @@ common_libxmlrpc_a_SOURCES = common/xmlrpc.c common/xmlrpc.h \
 	common/xmlrpc_client.c
 common_libxmlrpc_a_CFLAGS = $(AM_CFLAGS) $(LIBXML_CFLAGS)
 
+sbin_PROGRAMS += xmd/xmd
+xmd_xmd_SOURCES = xmd/xmd.c xmd/xmd.h xmd/control.c xmd/methods.c \
+	xmd/node.c xmd/vm.c xmd/policy.c xmd/record.c xmd/hvconfig.c \
+	xmd/storage.c xmd/autostart.c
+xmd_xmd_CFLAGS = $(AM_CFLAGS) $(LIBXML_CFLAGS) $(LIBEVENT_CFLAGS) \
+	$(UUID_CFLAGS) $(DEVMAPPER_CFLAGS)
+xmd_xmd_LDADD = libxmcfg/libxmcfg.a hypervisor/libxmhv.a common/libxmlrpc.a \
+	common/libcommon.a $(PYTHON_LIBS) $(LIBXML_LIBS) $(LIBEVENT_LIBS) \
+	$(UUID_LIBS) $(DEVMAPPER_LIBS) -lpthread
+dist_man_MANS += doc/xmd.8
+
 check_PROGRAMS += tests/unit/xmlrpc_codec
 TESTS += tests/unit/xmlrpc_codec
 tests_unit_xmlrpc_codec_SOURCES = tests/unit/xmlrpc_codec.c

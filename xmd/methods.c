@@ -55,7 +55,8 @@ m_int(struct control_req *req, const struct xmlrpc_value *params, size_t i,
 	if (xmlrpc_get_int(v, out) == 0)
 		return true;
 	/* xm of old sent numbers as strings at times. */
-	if (xmlrpc_get_string(v, &s) == 0 && util_parse_u64(s, INT32_MAX, &u) == 0) {
+	if (xmlrpc_get_string(v, &s) == 0 &&
+	    util_parse_u64(s, INT32_MAX, &u) == 0) {
 		*out = (int64_t)u;
 		return true;
 	}
@@ -74,8 +75,8 @@ m_is_dom0(const char *dom)
 /* The domain named by parameter 0, or NULL after a fault (3, or 6 for
  * Domain-0 when modifying). With need_active, a stopped domain is 3. */
 static struct xmd_domain *
-m_dom(struct xmd *x, struct control_req *req,
-      const struct xmlrpc_value *params, bool need_active)
+m_dom(struct xmd *x, struct control_req *req, const struct xmlrpc_value *params,
+      bool need_active)
 {
 	struct xmd_domain *d;
 	const char *dom;
@@ -150,7 +151,8 @@ m_vifs(const struct xmd_domain *d)
 
 	for (i = 0; arr && i < cfg->nvifs; i++) {
 		const struct xmcfg_vif *v = &cfg->vifs[i];
-		uint8_t m[6] = {0x00, 0x16, 0x3e, (uint8_t)(d->uuid[0] & 0x7f),
+		uint8_t m[6] = {0x00,       0x16,
+				0x3e,       (uint8_t)(d->uuid[0] & 0x7f),
 				d->uuid[1], (uint8_t)(d->uuid[2] + i)};
 
 		if (v->has_mac)
@@ -217,11 +219,11 @@ methods_domain_struct(struct xmd *x, struct xmd_domain *d, bool detail)
 				xmlrpc_int(cfg->maxvcpus > cfg->vcpus
 						   ? cfg->maxvcpus
 						   : cfg->vcpus));
-	rc |= xmlrpc_struct_set(st, "online_vcpus",
-				xmlrpc_int(live ? d->info.online_vcpus
-						: (d->phase == XMD_PHASE_ACTIVE
-							   ? cfg->vcpus
-							   : 0)));
+	rc |= xmlrpc_struct_set(
+		st, "online_vcpus",
+		xmlrpc_int(live ? d->info.online_vcpus
+				: (d->phase == XMD_PHASE_ACTIVE ? cfg->vcpus
+								: 0)));
 	rc |= xmlrpc_struct_set(st, "state", xmlrpc_string(state));
 	rc |= xmlrpc_struct_set(
 		st, "cpu_time",
@@ -236,18 +238,20 @@ methods_domain_struct(struct xmd *x, struct xmd_domain *d, bool detail)
 						      : 0.0));
 	rc |= xmlrpc_struct_set(
 		st, "shutdown_reason",
-		xmlrpc_string(live && (d->info.state & (XMHV_STATE_SHUTDOWN |
-							XMHV_STATE_CRASHED))
-				      ? xmhv_reason_name(
-						d->info.shutdown_reason)
-				      : ""));
+		xmlrpc_string(
+			live && (d->info.state &
+				 (XMHV_STATE_SHUTDOWN | XMHV_STATE_CRASHED))
+				? xmhv_reason_name(d->info.shutdown_reason)
+				: ""));
 	rc |= xmlrpc_struct_set(
 		st, "on_poweroff",
 		xmlrpc_string(xmcfg_action_name(cfg->on_poweroff)));
 	rc |= xmlrpc_struct_set(
-		st, "on_reboot", xmlrpc_string(xmcfg_action_name(cfg->on_reboot)));
+		st, "on_reboot",
+		xmlrpc_string(xmcfg_action_name(cfg->on_reboot)));
 	rc |= xmlrpc_struct_set(
-		st, "on_crash", xmlrpc_string(xmcfg_action_name(cfg->on_crash)));
+		st, "on_crash",
+		xmlrpc_string(xmcfg_action_name(cfg->on_crash)));
 	rc |= xmlrpc_struct_set(st, "managed", xmlrpc_bool(d->managed));
 	rc |= xmlrpc_struct_set(st, "restart_count",
 				xmlrpc_int(d->restart_count));
@@ -382,7 +386,8 @@ m_create(M_ARGS)
 	bool paused;
 	int code;
 
-	if (!m_bool(req, params, 1, false, &paused) || !m_cfg(req, params, &cfg))
+	if (!m_bool(req, params, 1, false, &paused) ||
+	    !m_cfg(req, params, &cfg))
 		return NULL;
 	code = vm_create(x, cfg, paused, false, req, msg, sizeof(msg));
 	if (code) {
@@ -562,7 +567,7 @@ m_rename(M_ARGS)
 	log_info("domain %s (id %u): renamed to %s", d->name, d->domid, name);
 	free(d->cfg->name);
 	d->cfg->name = copy;
-	(void)util_strlcpy(d->name, name, sizeof(d->name));
+	XMD_STRLCPY(d->name, name);
 	(void)record_write(x, d);
 	return m_zero();
 }

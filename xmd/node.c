@@ -83,9 +83,11 @@ node_dom0_struct(struct xmd *x)
 		st, "uuid",
 		xmlrpc_string("00000000-0000-0000-0000-000000000000"));
 	rc |= xmlrpc_struct_set(
-		st, "memory", xmlrpc_int((int64_t)(pi.total_memory_kib / 1024)));
+		st, "memory",
+		xmlrpc_int((int64_t)(pi.total_memory_kib / 1024)));
 	rc |= xmlrpc_struct_set(
-		st, "maxmem", xmlrpc_int((int64_t)(pi.total_memory_kib / 1024)));
+		st, "maxmem",
+		xmlrpc_int((int64_t)(pi.total_memory_kib / 1024)));
 	rc |= xmlrpc_struct_set(st, "vcpus", xmlrpc_int(pi.nr_cpus));
 	rc |= xmlrpc_struct_set(st, "online_vcpus", xmlrpc_int(pi.nr_cpus));
 	rc |= xmlrpc_struct_set(st, "state", xmlrpc_string("r-----"));
@@ -149,21 +151,19 @@ node_info(struct xmd *x, struct control_req *req,
 	rc |= xmlrpc_struct_set(st, "xen_major", xmlrpc_int(3));
 	rc |= xmlrpc_struct_set(st, "xen_minor", xmlrpc_int(4));
 	rc |= xmlrpc_struct_set(st, "xen_extra", xmlrpc_string(".0-xmtools"));
-	rc |= xmlrpc_struct_set(
-		st, "xen_caps", xmlrpc_string("xen-3.0-x86_64 hvm-3.0-x86_64"));
+	rc |= xmlrpc_struct_set(st, "xen_caps",
+				xmlrpc_string("xen-3.0-x86_64 hvm-3.0-x86_64"));
 	rc |= xmlrpc_struct_set(st, "xen_scheduler", xmlrpc_string("credit"));
 	rc |= xmlrpc_struct_set(st, "xen_pagesize", xmlrpc_int(4096));
-	rc |= xmlrpc_struct_set(
-		st, "platform_params",
-		xmlrpc_string("virt_start=0xffff800000000000"));
+	rc |= xmlrpc_struct_set(st, "platform_params",
+				xmlrpc_string("virt_start=0xffff800000000000"));
 	rc |= xmlrpc_struct_set(st, "xen_changeset",
 				xmlrpc_string("xmtools " PACKAGE_VERSION));
 	rc |= xmlrpc_struct_set(st, "cc_compiler",
 				xmlrpc_string("gcc version " __VERSION__));
 	rc |= xmlrpc_struct_set(st, "cc_compile_by", xmlrpc_string("xmtools"));
 	rc |= xmlrpc_struct_set(st, "cc_compile_domain", xmlrpc_string(""));
-	rc |= xmlrpc_struct_set(st, "cc_compile_date",
-				xmlrpc_string(__DATE__));
+	rc |= xmlrpc_struct_set(st, "cc_compile_date", xmlrpc_string(__DATE__));
 	rc |= xmlrpc_struct_set(st, "xend_config_format", xmlrpc_int(4));
 	rc |= xmlrpc_struct_set(st, "xmd_version",
 				xmlrpc_string(PACKAGE_VERSION));

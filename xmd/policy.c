@@ -74,13 +74,12 @@ policy_keep_renamed(struct xmd *x, struct xmd_domain *d)
 	old->managed = false;
 	old->waiting = NULL;
 	old->policy_done = true;
-	(void)util_strlcpy(old->name, name, sizeof(old->name));
+	XMD_STRLCPY(old->name, name);
 	memcpy(old->uuid, cfg->uuid, 16);
 	uuid_unparse_lower(old->uuid, old->uuid_str);
 	TAILQ_INSERT_TAIL(&x->domains, old, link);
 	(void)record_write(x, old);
-	log_info("domain %s (id %u): preserved as %s", d->name, d->domid,
-		 name);
+	log_info("domain %s (id %u): preserved as %s", d->name, d->domid, name);
 	d->domid = 0;
 	d->phase = XMD_PHASE_STOPPED;
 	return 0;
@@ -105,11 +104,12 @@ policy_apply(struct xmd *x, struct xmd_domain *d, uint32_t reason)
 	switch (action) {
 	case XMCFG_ACTION_PRESERVE:
 		if (live) {
-			log_info("domain %s (id %u): preserved (on_%s=preserve)",
-				 d->name, d->domid,
-				 reason == XMHV_SHUTDOWN_REBOOT  ? "reboot"
-				 : reason == XMHV_SHUTDOWN_CRASH ? "crash"
-								 : "poweroff");
+			log_info(
+				"domain %s (id %u): preserved (on_%s=preserve)",
+				d->name, d->domid,
+				reason == XMHV_SHUTDOWN_REBOOT  ? "reboot"
+				: reason == XMHV_SHUTDOWN_CRASH ? "crash"
+								: "poweroff");
 			(void)record_write(x, d);
 			return;
 		}
@@ -139,7 +139,8 @@ policy_apply(struct xmd *x, struct xmd_domain *d, uint32_t reason)
 		rc = xmhv_domain_destroy(x->hv, d->domid);
 		d->destroying = false;
 		if (rc < 0 && rc != -ESRCH) {
-			log_err("domain %s (id %u): cannot destroy for restart: "
+			log_err("domain %s (id %u): cannot destroy for "
+				"restart: "
 				"%s",
 				d->name, d->domid, strerror(-rc));
 			return;

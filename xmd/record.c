@@ -57,8 +57,7 @@ record_build(const struct xmd_domain *d)
 	xmlNewProp(rt, BAD_CAST "name", BAD_CAST d->name);
 	xmlNewProp(rt, BAD_CAST "uuid", BAD_CAST d->uuid_str);
 	xmlNewProp(rt, BAD_CAST "phase",
-		   BAD_CAST record_phase_names[d->phase ==
-							   XMD_PHASE_CREATING
+		   BAD_CAST record_phase_names[d->phase == XMD_PHASE_CREATING
 						       ? XMD_PHASE_STOPPED
 						       : d->phase]);
 	record_set_num(rt, "domid", 0, (double)d->domid);
@@ -72,8 +71,8 @@ record_build(const struct xmd_domain *d)
 		       d->info_valid ? d->info.shutdown_reason : 0);
 	cfgxml = d->cfg->kernel ? xmcfg_to_xml(d->cfg) : NULL;
 	if (cfgxml)
-		cfgdoc = xmlReadMemory(cfgxml, (int)strlen(cfgxml), "domain.xml",
-				       NULL,
+		cfgdoc = xmlReadMemory(cfgxml, (int)strlen(cfgxml),
+				       "domain.xml", NULL,
 				       XML_PARSE_NONET | XML_PARSE_NOERROR |
 					       XML_PARSE_NOWARNING);
 	if (cfgdoc && xmlDocGetRootElement(cfgdoc)) {
@@ -213,8 +212,7 @@ record_load_one(struct xmd *x, const char *path)
 		uuid = xmlGetProp(rt, BAD_CAST "uuid");
 		phase = xmlGetProp(rt, BAD_CAST "phase");
 	}
-	if (!name || !uuid || !phase ||
-	    uuid_parse((const char *)uuid, u) < 0) {
+	if (!name || !uuid || !phase || uuid_parse((const char *)uuid, u) < 0) {
 		log_err("record %s: malformed, ignored", path);
 		goto out;
 	}

@@ -169,11 +169,10 @@ storage_prepare(const struct xmcfg_domain *cfg, struct xmhv_domain_config *hv,
 			return rc;
 		out = &hv->disks[hv->ndisks++];
 		memset(out, 0, sizeof(*out));
-		(void)util_strlcpy(out->path, path, sizeof(out->path));
+		XMD_STRLCPY(out->path, path);
 		out->readonly = disk->mode == XMCFG_DISK_RO || disk->cdrom;
 		out->cdrom = disk->cdrom;
-		(void)util_strlcpy(out->serial, disk->vdev ? disk->vdev : "",
-				   sizeof(out->serial));
+		XMD_STRLCPY(out->serial, disk->vdev ? disk->vdev : "");
 	}
 	return 0;
 }

@@ -25,7 +25,7 @@ struct vm_job {
 	int notify_fd;
 	int rc;
 	xmhv_domid_t domid;
-	char errmsg[1024];
+	char errmsg[XMHV_PATH_MAX + 256];
 };
 
 static double
@@ -131,7 +131,7 @@ vm_insert(struct xmd *x, struct xmcfg_domain *cfg, bool managed)
 	}
 	d->cfg = cfg;
 	d->managed = managed;
-	(void)util_strlcpy(d->name, cfg->name, sizeof(d->name));
+	XMD_STRLCPY(d->name, cfg->name);
 	if (!cfg->has_uuid) {
 		uuid_generate(cfg->uuid);
 		cfg->has_uuid = true;
@@ -194,9 +194,8 @@ vm_launch(struct xmd *x, struct xmd_domain *d, char *msg, size_t msglen)
 	}
 	job->d = d;
 	job->notify_fd = x->job_pipe[1];
-	(void)util_strlcpy(job->dom_dir, x->dom_dir, sizeof(job->dom_dir));
-	(void)util_strlcpy(job->xmhv_path, x->xmhv_path,
-			   sizeof(job->xmhv_path));
+	XMD_STRLCPY(job->dom_dir, x->dom_dir);
+	XMD_STRLCPY(job->xmhv_path, x->xmhv_path);
 	pthread_attr_init(&attr);
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
 	rc = -pthread_create(&tid, &attr, vm_job_thread, job);
@@ -429,7 +428,9 @@ vm_handle_event(struct xmd *x, const struct xmhv_event *ev)
 	if (ev->gone) {
 		log_warn("domain %s (id %u): monitor exited unexpectedly",
 			 d->name, d->domid);
-		(void)xmhv_domain_destroy(x->hv, d->domid); /* its files */
+		if (xmhv_domain_destroy(x->hv, d->domid) < 0) {
+			/* gone already: this only removes its files */
+		}
 		d->domid = 0;
 		d->phase = XMD_PHASE_STOPPED; /* no monitor any more */
 		if (!d->policy_done)
@@ -471,7 +472,7 @@ vm_adopt_unknown(struct xmd *x, xmhv_domid_t domid)
 
 	if (xmhv_domain_getinfo(x->hv, domid, &info) < 0)
 		return;
-	(void)util_strlcpy(name, info.name, sizeof(name));
+	XMD_STRLCPY(name, info.name);
 	if (!name[0] || vm_find_name(x, name))
 		snprintf(name, sizeof(name), "Domain-%u", domid);
 	cfg = calloc(1, sizeof(*cfg));

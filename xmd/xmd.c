@@ -30,7 +30,8 @@ static const char xmd_usage[] =
 	"                         DIR/var/lib/xmd, DIR/var/log/xmd\n"
 	"  -g, --ro-group GROUP   let members of GROUP use read-only methods\n"
 	"  -a, --autostart        start the domains in <root>/etc/xen/auto\n"
-	"  -x, --xmhv PATH        the xmhv monitor binary (default $XMHV_PATH,\n"
+	"  -x, --xmhv PATH        the xmhv monitor binary (default "
+	"$XMHV_PATH,\n"
 	"                         then the installed one)\n"
 	"      --restart-guard S  seconds within which a restarted domain is\n"
 	"                         not restarted again (default 60, as xend)\n"
@@ -126,7 +127,7 @@ xmd_find_xmhv(struct xmd *x)
 	if (util_snprintf(cand, sizeof(cand), "%s/../hypervisor/xmhv", self) ==
 		    0 &&
 	    access(cand, X_OK) == 0)
-		(void)util_strlcpy(x->xmhv_path, cand, sizeof(x->xmhv_path));
+		XMD_STRLCPY(x->xmhv_path, cand);
 }
 
 /* One xmd per root: an flock'ed pid file. Returns the fd or -errno. */
@@ -221,7 +222,8 @@ xmd_parse_args(struct xmd *x, int argc, char **argv, const char **root)
 		}
 	}
 	if (optind < argc) {
-		fprintf(stderr, "xmd: unexpected argument '%s'\n", argv[optind]);
+		fprintf(stderr, "xmd: unexpected argument '%s'\n",
+			argv[optind]);
 		return 2;
 	}
 	return -1;
@@ -249,8 +251,8 @@ xmd_events(struct xmd *x)
 	fd = xmhv_event_fd(x->hv);
 	if (fd < 0)
 		return fd;
-	x->hv_event = event_new(x->base, fd, EV_READ | EV_PERSIST,
-				vm_event_cb, x);
+	x->hv_event =
+		event_new(x->base, fd, EV_READ | EV_PERSIST, vm_event_cb, x);
 	if (!x->hv_event || event_add(x->hv_event, NULL) < 0)
 		return -ENOMEM;
 	return 0;

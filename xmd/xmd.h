@@ -16,6 +16,14 @@
 #include "xmlrpc.h"
 
 #define XMD_WUR __attribute__((warn_unused_result))
+/* Copy into an array whose size bounds a value already validated (or
+ * where truncation is harmless, e.g. log text). */
+#define XMD_STRLCPY(dst, src)                                                  \
+	do {                                                                   \
+		if (util_strlcpy((dst), (src), sizeof(dst)) < 0) {             \
+			/* truncated: see above */                             \
+		}                                                              \
+	} while (0)
 #define XMD_RESTART_GUARD_S 60.0 /* xend's MINIMUM_RESTART_TIME */
 
 struct event_base;
@@ -53,13 +61,13 @@ struct xmd_domain {
 TAILQ_HEAD(xmd_domain_list, xmd_domain);
 
 struct xmd {
-	char root[PATH_MAX];	    /* "" for "/" */
-	char etc_dir[PATH_MAX];	    /* <root>/etc/xen */
-	char run_dir[PATH_MAX];	    /* <root>/run/xmd */
-	char dom_dir[PATH_MAX];	    /* <root>/run/xmd/dom (xmhv run_dir) */
+	char root[PATH_MAX];        /* "" for "/" */
+	char etc_dir[PATH_MAX];     /* <root>/etc/xen */
+	char run_dir[PATH_MAX];     /* <root>/run/xmd */
+	char dom_dir[PATH_MAX];     /* <root>/run/xmd/dom (xmhv run_dir) */
 	char sock_path[PATH_MAX];   /* <root>/run/xmd/xmlrpc.sock */
-	char lib_dir[PATH_MAX];	    /* <root>/var/lib/xmd/domains */
-	char log_dir[PATH_MAX];	    /* <root>/var/log/xmd */
+	char lib_dir[PATH_MAX];     /* <root>/var/lib/xmd/domains */
+	char log_dir[PATH_MAX];     /* <root>/var/log/xmd */
 	char log_path[PATH_MAX];    /* <root>/var/log/xmd/xmd.log */
 	char console_dir[PATH_MAX]; /* <root>/var/log/xmd/console */
 	char xmhv_path[PATH_MAX];   /* "" : libxmhv's default */
@@ -171,8 +179,8 @@ struct control_method {
 
 const struct control_method *methods_find(const char *name);
 /* The domain struct of doc/PROTOCOL.md. NULL on ENOMEM. */
-struct xmlrpc_value *methods_domain_struct(struct xmd *x,
-					   struct xmd_domain *d, bool detail);
+struct xmlrpc_value *methods_domain_struct(struct xmd *x, struct xmd_domain *d,
+					   bool detail);
 
 /* ---- node.c: host-level methods ---- */
 
