@@ -1,2 +1,27 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-# xmctl/local.mk: build rules for xmctl/.
+# xmctl/local.mk: build rules for xmctl/ (the xm command line) and its
+# unit tests.
+bin_PROGRAMS += xmctl/xm
+xmctl_xm_SOURCES = xmctl/xm.c xmctl/xm.h xmctl/rpc.c xmctl/rpc.h \
+	xmctl/sxp.c xmctl/sxp.h xmctl/cmd_create.c xmctl/cmd_list.c \
+	xmctl/cmd_domain.c xmctl/cmd_console.c xmctl/cmd_info.c \
+	xmctl/cmd_managed.c xmctl/cmd_devices.c
+xmctl_xm_CPPFLAGS = $(AM_CPPFLAGS) $(LIBXML_CFLAGS)
+xmctl_xm_LDADD = common/libxmlrpc.a $(XMCFG_LIBS) $(UUID_LIBS)
+
+dist_man_MANS += doc/xm.1 doc/xmdomain.cfg.5
+
+# Unit tests: the SXP writer, and the xm binary itself without a daemon
+# (command lookup, create -n, exit statuses, the no-daemon message).
+check_PROGRAMS += tests/unit/xm_sxp tests/unit/xm_cli
+TESTS += tests/unit/xm_sxp tests/unit/xm_cli
+tests_unit_xm_sxp_SOURCES = tests/unit/xm_sxp.c xmctl/sxp.c xmctl/sxp.h
+tests_unit_xm_sxp_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests \
+	-I$(top_srcdir)/xmctl
+tests_unit_xm_sxp_LDADD = tests/libtap.a common/libcommon.a
+tests_unit_xm_cli_SOURCES = tests/unit/xm_cli.c
+tests_unit_xm_cli_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests \
+	-DXM_BINARY='"$(abs_top_builddir)/xmctl/xm"'
+tests_unit_xm_cli_LDADD = tests/libtap.a common/libxmlrpc.a common/libcommon.a \
+	$(LIBXML_LIBS)
+EXTRA_tests_unit_xm_cli_DEPENDENCIES = xmctl/xm$(EXEEXT)
