@@ -6,6 +6,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,7 @@
 #include "control.h"
 #include "log.h"
 #include "proto.h"
+#include "sandbox.h"
 #include "util.h"
 #include "vm.h"
 
@@ -61,6 +63,20 @@ struct control {
 	bool built; /* the creator was told OK */
 	bool destroyed;
 };
+
+static void control_errmsg(char *buf, size_t size, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Messages name a path of up to PATH_MAX: truncation is acceptable. */
+static void
+control_errmsg(char *buf, size_t size, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	(void)vsnprintf(buf, size, fmt, ap);
+	va_end(ap);
+}
 
 typedef int (*control_handler)(struct control *ctl, struct control_client *cl,
 			       union proto_payload *ans);
@@ -206,7 +222,7 @@ control_do_set_vcpus(struct control *ctl, struct control_client *cl,
 		     union proto_payload *ans)
 {
 	if (cl->msg->u32.value > ctl->create.cfg.max_vcpus) {
-		(void)snprintf(ans->reply.msg, sizeof(ans->reply.msg),
+		control_errmsg(ans->reply.msg, sizeof(ans->reply.msg),
 			       "domain %s has at most %u vcpus",
 			       ctl->create.cfg.name, ctl->create.cfg.max_vcpus);
 		return -EINVAL;
@@ -255,7 +271,7 @@ static int
 control_do_create_again(struct control *ctl, struct control_client *cl,
 			union proto_payload *ans)
 {
-	(void)snprintf(ans->reply.msg, sizeof(ans->reply.msg),
+	control_errmsg(ans->reply.msg, sizeof(ans->reply.msg),
 		       "domain %u is already built", ctl->create.domid);
 	return -EEXIST;
 }
@@ -314,7 +330,7 @@ control_dispatch(struct control *ctl, struct control_client *cl)
 				sizeof(why));
 	if (r == 0 && !control_handlers[type].fn) {
 		r = -EBADMSG;
-		(void)snprintf(why, sizeof(why), "%s is not a request",
+		control_errmsg(why, sizeof(why), "%s is not a request",
 			       proto_type_name(type));
 	}
 	if (r < 0) {
@@ -365,7 +381,7 @@ control_client_read(struct control *ctl, struct control_client *cl)
 		if (r == -EPROTONOSUPPORT) {
 			char msg[128];
 
-			(void)snprintf(msg, sizeof(msg),
+			control_errmsg(msg, sizeof(msg),
 				       "xmhv speaks interface version %u, "
 				       "the peer version %u",
 				       XMHV_INTERFACE_VERSION, cl->hdr.version);
@@ -443,7 +459,7 @@ control_publish(struct control *ctl, char *errmsg, size_t errlen)
 	if (ctl->create.cfg.console_log[0]) {
 		r = console_open_log(ctl->console, ctl->create.cfg.console_log);
 		if (r < 0) {
-			(void)snprintf(errmsg, errlen, "console log %s: %s",
+			control_errmsg(errmsg, errlen, "console log %s: %s",
 				       ctl->create.cfg.console_log,
 				       strerror(-r));
 			return r;
@@ -457,10 +473,10 @@ control_publish(struct control *ctl, char *errmsg, size_t errlen)
 	if (r == 0)
 		r = util_snprintf(path, sizeof(path), "%s/%u.console", dir, id);
 	if (r < 0) {
-		(void)snprintf(errmsg, errlen, "%s: path too long", dir);
+		control_errmsg(errmsg, errlen, "%s: path too long", dir);
 		return r;
 	}
-	(void)snprintf(pid, sizeof(pid), "%d\n", (int)getpid());
+	control_errmsg(pid, sizeof(pid), "%d\n", (int)getpid());
 	/* pid first: a socket without a pid file is a dead monitor's. */
 	r = util_write_file_atomic(ctl->pid_path, pid, strlen(pid), 0600);
 	if (r == 0)
@@ -468,7 +484,7 @@ control_publish(struct control *ctl, char *errmsg, size_t errlen)
 	if (r == 0)
 		r = console_listen(ctl->console, path);
 	if (r < 0)
-		(void)snprintf(errmsg, errlen, "%s: %s", dir, strerror(-r));
+		control_errmsg(errmsg, errlen, "%s: %s", dir, strerror(-r));
 	return r;
 }
 
@@ -502,7 +518,7 @@ control_build(struct control *ctl, int ctl_fd)
 	if (r == 0 && hdr.type != PROTO_CREATE)
 		r = -EBADMSG;
 	if (r < 0) {
-		(void)snprintf(errmsg, sizeof(errmsg),
+		control_errmsg(errmsg, sizeof(errmsg),
 			       "xmhv (interface version %u): bad create "
 			       "message: %s",
 			       XMHV_INTERFACE_VERSION, strerror(-r));
@@ -512,7 +528,7 @@ control_build(struct control *ctl, int ctl_fd)
 	r = vm_create(&ctl->create.cfg, &cb, &ctl->vm, errmsg, sizeof(errmsg));
 	if (r < 0) {
 		if (!errmsg[0])
-			(void)snprintf(errmsg, sizeof(errmsg), "%s: %s",
+			control_errmsg(errmsg, sizeof(errmsg), "%s: %s",
 				       ctl->create.cfg.kernel, strerror(-r));
 		goto out;
 	}
@@ -521,6 +537,13 @@ control_build(struct control *ctl, int ctl_fd)
 	if (r < 0)
 		goto out;
 	ctl->created_ns = util_now_ns();
+	/* Everything that needs open/bind is done: give up the rest before
+	 * the first guest instruction (unpause). */
+	r = sandbox_enter(NULL, 0);
+	if (r < 0)
+		log_warn("domain %s: sandbox: %s", ctl->create.cfg.name,
+			 strerror(-r));
+	r = 0;
 	control_sync_state(ctl);
 	log_info("domain %s: id %u built", ctl->create.cfg.name,
 		 ctl->create.domid);

@@ -8,3 +8,9 @@ hypervisor_libxmhv_a_SOURCES = hypervisor/libxmhv.c \
 	hypervisor/libxmhv_int.h hypervisor/proto.c hypervisor/proto.h \
 	hypervisor/include/xmhv.h
 # Programs linking libxmhv.a also link common/libcommon.a after it.
+
+# The control side of the xmhv program (main.c calls control_main for
+# --control-fd).
+hypervisor_xmhv_SOURCES += hypervisor/control.c hypervisor/control.h \
+	hypervisor/console.c hypervisor/console.h hypervisor/proto.c \
+	hypervisor/proto.h

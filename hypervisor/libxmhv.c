@@ -555,6 +555,25 @@ libxmhv_read_pid(const struct xmhv *h, xmhv_domid_t domid)
 	return (pid_t)v;
 }
 
+bool
+libxmhv_pid_alive(pid_t pid)
+{
+	struct pollfd pfd = {.events = POLLIN};
+	bool alive;
+
+	if (pid <= 0)
+		return false;
+	/* A pidfd is readable once the process exited, even while it is a
+	 * zombie that kill(pid, 0) still finds. */
+	pfd.fd = (int)syscall(SYS_pidfd_open, pid, 0);
+	if (pfd.fd < 0)
+		return errno == ESRCH ? false
+				      : kill(pid, 0) == 0 || errno == EPERM;
+	alive = poll(&pfd, 1, 0) == 0;
+	close(pfd.fd);
+	return alive;
+}
+
 int
 xmhv_domain_destroy(struct xmhv *h, xmhv_domid_t domid)
 {
@@ -599,41 +618,12 @@ out:
 	return r;
 }
 
-const char *
-xmhv_reason_name(enum xmhv_shutdown_reason reason)
-{
-	static const char *const names[] = {
-		[XMHV_SHUTDOWN_NONE] = "none",
-		[XMHV_SHUTDOWN_POWEROFF] = "poweroff",
-		[XMHV_SHUTDOWN_REBOOT] = "reboot",
-		[XMHV_SHUTDOWN_CRASH] = "crash",
-		[XMHV_SHUTDOWN_HALT] = "halt",
-	};
-
-	if ((unsigned)reason >= ARRAY_SIZE(names))
-		return "unknown";
-	return names[reason];
-}
-
-const char *
-xmhv_state_string(uint32_t state, char buf[7])
-{
-	static const char letters[] = "rbpscd";
-	int i;
-
-	for (i = 0; i < 6; i++)
-		buf[i] = (state & (1u << i)) ? letters[i] : '-';
-	buf[6] = '\0';
-	return buf;
-}
-
 /* Is "<domid>.sock" a live monitor? 1 yes, 0 no (stale files removed),
  * -EBUSY alive but not answering (left alone). */
 static int
 libxmhv_list_check(struct xmhv *h, xmhv_domid_t domid)
 {
-	pid_t pid = libxmhv_read_pid(h, domid);
-	bool alive = pid > 0 && (kill(pid, 0) == 0 || errno == EPERM);
+	bool alive = libxmhv_pid_alive(libxmhv_read_pid(h, domid));
 	int r;
 
 	r = libxmhv_ping(h, domid);

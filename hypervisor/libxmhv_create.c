@@ -161,11 +161,9 @@ xmhv_domain_create(struct xmhv *h, const struct xmhv_domain_config *cfg,
 		   xmhv_domid_t *domid_out, char *errmsg, size_t errlen)
 {
 	const char *path = libxmhv_monitor_path(h);
-	char fdarg[16], idarg[16], rundir[XMHV_PATH_MAX];
-	char *argv[] = {(char *)"xmhv", (char *)"--control-fd",
-			fdarg,          (char *)"--run-dir",
-			rundir,         (char *)"--domid",
-			idarg,          NULL};
+	char fdarg[16];
+	/* run_dir and the id travel in CREATE; main.c needs only the fd. */
+	char *argv[] = {(char *)"xmhv", (char *)"--control-fd", fdarg, NULL};
 	struct proto_create *req = NULL;
 	union proto_payload *ans = NULL;
 	struct proto_hdr hdr;
@@ -188,6 +186,7 @@ xmhv_domain_create(struct xmhv *h, const struct xmhv_domain_config *cfg,
 		goto out;
 	}
 	req->cfg = *cfg;
+	req->domid = UINT32_MAX; /* checked before an id is spent on it */
 	r = util_strlcpy(req->run_dir, libxmhv_run_dir(h),
 			 sizeof(req->run_dir));
 	if (r == 0)
@@ -205,8 +204,6 @@ xmhv_domain_create(struct xmhv *h, const struct xmhv_domain_config *cfg,
 	}
 	req->domid = domid;
 	(void)snprintf(fdarg, sizeof(fdarg), "%d", CREATE_CTL_FD);
-	(void)snprintf(idarg, sizeof(idarg), "%u", domid);
-	(void)!util_strlcpy(rundir, libxmhv_run_dir(h), sizeof(rundir));
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) < 0) {
 		r = -errno;
 		goto out;

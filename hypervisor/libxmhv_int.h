@@ -27,6 +27,9 @@ int libxmhv_ping(struct xmhv *h, xmhv_domid_t domid) XMHV_WUR;
 /* The pid in "<domid>.pid", 0 when there is none. */
 pid_t libxmhv_read_pid(const struct xmhv *h, xmhv_domid_t domid);
 
+/* Has pid not exited yet (a zombie counts as exited)? */
+bool libxmhv_pid_alive(pid_t pid);
+
 /* Wait up to timeout_ms for pid (pidfd when >= 0) to exit, then SIGKILL
  * it and wait again. 0 once gone, -ETIMEDOUT. */
 int libxmhv_wait_gone(pid_t pid, int pidfd, int timeout_ms) XMHV_WUR;

@@ -325,3 +325,33 @@ proto_recv(int fd, int timeout_ms, struct proto_hdr *hdr_out,
 	return proto_payload_check((enum proto_type)hdr.type, msg, hdr.length,
 				   NULL, 0);
 }
+
+/* The name and state-string helpers of xmhv.h live here: pure, and shared
+ * by libxmhv and the monitor. */
+const char *
+xmhv_reason_name(enum xmhv_shutdown_reason reason)
+{
+	static const char *const names[] = {
+		[XMHV_SHUTDOWN_NONE] = "none",
+		[XMHV_SHUTDOWN_POWEROFF] = "poweroff",
+		[XMHV_SHUTDOWN_REBOOT] = "reboot",
+		[XMHV_SHUTDOWN_CRASH] = "crash",
+		[XMHV_SHUTDOWN_HALT] = "halt",
+	};
+
+	if ((unsigned)reason >= ARRAY_SIZE(names))
+		return "unknown";
+	return names[reason];
+}
+
+const char *
+xmhv_state_string(uint32_t state, char buf[7])
+{
+	static const char letters[] = "rbpscd";
+	int i;
+
+	for (i = 0; i < 6; i++)
+		buf[i] = (state & (1u << i)) ? letters[i] : '-';
+	buf[6] = '\0';
+	return buf;
+}
