@@ -63,12 +63,15 @@ main_console_out(void *opaque, const uint8_t *buf, size_t len)
 		return;
 }
 
+/* SIGTERM presses the power button (a clean shutdown, as `xm shutdown`);
+ * SIGINT (when stdin is no terminal) and SIGHUP destroy the domain. */
 static void
 main_signal(int sig)
 {
 	struct main_event ev = {XMHV_STATE_DYING, XMHV_SHUTDOWN_NONE};
 
-	(void)sig;
+	if (sig == SIGTERM)
+		ev = (struct main_event){0, XMHV_SHUTDOWN_POWEROFF};
 	if (write(main_event_pipe[1], &ev, sizeof(ev)) < 0)
 		return;
 }
@@ -83,7 +86,7 @@ main_usage(FILE *f)
 		"            [--localtime] [--console stdio]\n"
 		"       xmhv --control-fd FD\n"
 		"Stand-alone: runs one domain on this terminal; CTRL-] "
-		"destroys it.\n"
+		"destroys it; SIGTERM presses its power button.\n"
 		"Exit status: 0 poweroff, 2 reboot, 3 crash, 1 error.\n");
 }
 
@@ -256,6 +259,9 @@ main_loop(struct vm *vm)
 			return 1;
 		if (pfd[0].revents & POLLIN) {
 			n = read(main_event_pipe[0], &ev, sizeof(ev));
+			if (n == sizeof(ev) && ev.state == 0 &&
+			    vm_request_shutdown(vm, ev.reason) < 0)
+				return 1;
 			if (n == sizeof(ev) && ev.state == XMHV_STATE_DYING) {
 				fprintf(stderr, "\r\nxmhv: signal: domain "
 						"destroyed\r\n");

@@ -1,0 +1,214 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""hv_boot.py: kvm tier for xmhv stand-alone mode: boots the project's test
+guest (tests/guest) with 1/2/4 vCPUs and 32/256/3500 MiB and checks the
+guest's own report against the configuration (cmdline, memory, CPUs, initrd
+CRC32 computed by the host with zlib); poweroff/reboot/crash reasons; the
+power button (SIGTERM); PVH and ELF entries; bad kernels. Prints TAP."""
+import os
+import re
+import select
+import signal
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+import zlib
+
+B = os.environ.get("top_builddir", ".")
+XMHV = os.path.join(B, "hypervisor", "xmhv")
+GUEST = os.path.join(B, "tests", "guest", "guest.bzImage")
+GUEST_ELF = os.path.join(B, "tests", "guest", "guest.elf")
+STUB = os.path.join(B, "tests", "kvm")
+TIMEOUT = 60
+n = 0
+failed = 0
+
+
+def ok(cond, desc, diag=None):
+    global n, failed
+    n += 1
+    print("%sok %d - %s" % ("" if cond else "not ", n, desc))
+    if not cond:
+        failed += 1
+        for line in (diag or "").splitlines()[-15:]:
+            print("#   " + line)
+    sys.stdout.flush()
+    return cond
+
+
+def skip_all(why):
+    print("1..0 # SKIP " + why)
+    sys.exit(0)
+
+
+class Guest:
+    """xmhv stand-alone with the console on pipes."""
+
+    def __init__(self, args):
+        self.p = subprocess.Popen([XMHV] + args + ["--console", "stdio"],
+                                  stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE)
+        self.out = b""
+
+    def wait_for(self, pattern, limit=TIMEOUT):
+        end = time.time() + limit
+        while time.time() < end:
+            if re.search(pattern, self.out):
+                return True
+            r, _, _ = select.select([self.p.stdout], [], [], 0.2)
+            if r:
+                data = os.read(self.p.stdout.fileno(), 65536)
+                if not data:
+                    break
+                self.out += data
+            elif self.p.poll() is not None:
+                break
+        return re.search(pattern, self.out) is not None
+
+    def send(self, text):
+        self.p.stdin.write(text.encode())
+        self.p.stdin.flush()
+
+    def finish(self, limit=TIMEOUT):
+        try:
+            out, err = self.p.communicate(timeout=limit)
+        except subprocess.TimeoutExpired:
+            self.p.kill()
+            out, err = self.p.communicate()
+        self.out += out
+        self.err = err.decode("utf-8", "replace")
+        return self.p.returncode
+
+    def text(self):
+        return self.out.decode("utf-8", "replace")
+
+
+def boot_matrix(tmp):
+    initrd = os.path.join(tmp, "initrd.img")
+    data = os.urandom(48 * 1024)
+    open(initrd, "wb").write(data)
+    crc = "%08x" % zlib.crc32(data)
+    for vcpus, mem in ((1, 32), (2, 256), (4, 3500)):
+        cmdline = "console=ttyS0 xmtest=%d-%d" % (vcpus, mem)
+        g = Guest(["--kernel", GUEST, "--ramdisk", initrd, "--cmdline", cmdline,
+                   "--memory", str(mem), "--vcpus", str(vcpus)])
+        up = g.wait_for(rb"xmguest# ")
+        t = g.text()
+        ok(up, "%d vCPU %d MiB: guest reaches its prompt" % (vcpus, mem), t)
+        ok("cmdline: %s\r" % cmdline in t, "  cmdline reported", t)
+        ok("mem=%d MiB" % mem in t, "  mem=%d MiB reported" % mem, t)
+        ok("cpus: %d online" % vcpus in t, "  cpus: %d online" % vcpus, t)
+        ok("initrd: %d bytes crc32 %s" % (len(data), crc) in t,
+           "  initrd size and CRC32 match the host's", t)
+        g.send("poweroff\r")
+        rc = g.finish()
+        ok(rc == 0 and "domain shut down: poweroff" in g.err,
+           "  guest poweroff ends xmhv with reason poweroff (rc %s)" % rc, g.err)
+
+
+def reasons():
+    for cmd, reason, status in (("reboot", "reboot", 2), ("crash", "crash", 3)):
+        g = Guest(["--kernel", GUEST, "--memory", "32", "--vcpus", "1"])
+        g.wait_for(rb"xmguest# ")
+        g.send(cmd + "\r")
+        rc = g.finish()
+        ok(rc == status and ("domain shut down: %s" % reason) in g.err,
+           "guest %s: reason %s, exit %d (got %s)" % (cmd, reason, status, rc),
+           g.text() + g.err)
+    g = Guest(["--kernel", GUEST, "--memory", "32", "--vcpus", "2"])
+    g.wait_for(rb"xmguest# ")
+    g.p.send_signal(signal.SIGTERM)
+    rc = g.finish()
+    ok(rc == 0 and "power button" in g.text() and "poweroff" in g.err,
+       "power button (SIGTERM) -> guest shuts down, reason poweroff", g.text() + g.err)
+
+
+def entries(tmp):
+    g = Guest(["--kernel", GUEST_ELF, "--memory", "64", "--vcpus", "2",
+               "--cmdline", "via pvh"])
+    up = g.wait_for(rb"xmguest# ")
+    ok(up and "booted via pvh" in g.text() and "cpus: 2 online" in g.text(),
+       "ELF with a PVH note boots through the PVH entry", g.text())
+    g.send("poweroff\r")
+    g.finish()
+    # The same ELF without its PT_NOTE: the 64-bit entry with boot_params.
+    elf = bytearray(open(GUEST_ELF, "rb").read())
+    phoff, = struct.unpack_from("<Q", elf, 32)
+    phentsize, phnum = struct.unpack_from("<HH", elf, 54)
+    for i in range(phnum):
+        if struct.unpack_from("<I", elf, phoff + i * phentsize)[0] == 4:
+            struct.pack_into("<I", elf, phoff + i * phentsize, 0)
+    plain = os.path.join(tmp, "guest-nopvh.elf")
+    open(plain, "wb").write(elf)
+    g = Guest(["--kernel", plain, "--memory", "64", "--cmdline", "via elf64"])
+    up = g.wait_for(rb"xmguest# ")
+    ok(up and "booted via elf64" in g.text() and "cmdline: via elf64" in g.text(),
+       "ELF without a PVH note boots through its 64-bit entry", g.text())
+    g.send("poweroff\r")
+    g.finish()
+
+
+def stub_cases(tmp):
+    stub = os.path.join(STUB, "hv_stub.bzImage")
+    g = Guest(["--kernel", stub, "--memory", "32", "--cmdline", "poweroff stub"])
+    rc = g.finish()
+    ok(rc == 0 and "cmdline=poweroff stub" in g.text(),
+       "crafted bzImage (relocatable, pref_address 16 MiB) boots", g.text() + g.err)
+    g = Guest(["--kernel", stub, "--memory", "32", "--cmdline", "triple"])
+    rc = g.finish()
+    ok(rc == 3 and "crash" in g.err and "rip=" in g.err,
+       "triple fault / emulation failure -> crash, logged with registers",
+       g.err)
+
+
+def bad_kernels(tmp):
+    cases = (
+        ("hv_bad_magic.img", "not a kernel"),
+        ("hv_bad_truncated.bzImage", "truncated"),
+        ("hv_bad_old.bzImage", "too old"),
+        ("hv_bad_no64.bzImage", "64-bit entry"),
+        ("hv_bad_huge.bzImage", "too big for memory"),
+        ("hv_bad_aarch64.elf", "another architecture"),
+        ("hv_bad_truncated.elf", "truncated"),
+    )
+    for name, words in cases:
+        path = os.path.join(STUB, name)
+        p = subprocess.run([XMHV, "--kernel", path, "--memory", "32",
+                            "--console", "stdio"], stdin=subprocess.DEVNULL,
+                           capture_output=True, timeout=TIMEOUT)
+        err = p.stderr.decode("utf-8", "replace")
+        ok(p.returncode == 1 and path in err and words in err,
+           "refused: %s (%s)" % (name, words), err)
+    big = os.path.join(tmp, "big.img")
+    with open(big, "wb") as f:
+        f.truncate(40 * 1024 * 1024)
+    p = subprocess.run([XMHV, "--kernel", GUEST, "--ramdisk", big, "--memory", "32",
+                        "--console", "stdio"], stdin=subprocess.DEVNULL,
+                       capture_output=True, timeout=TIMEOUT)
+    err = p.stderr.decode("utf-8", "replace")
+    ok(p.returncode == 1 and big in err and "initrd too large" in err,
+       "refused: initrd larger than memory", err)
+
+
+def main():
+    if not os.access("/dev/kvm", os.R_OK | os.W_OK):
+        skip_all("no usable /dev/kvm")
+    if os.geteuid() != 0:
+        skip_all("needs root")
+    for f in (XMHV, GUEST, GUEST_ELF):
+        if not os.path.exists(f):
+            skip_all("%s not built" % f)
+    with tempfile.TemporaryDirectory() as tmp:
+        boot_matrix(tmp)
+        reasons()
+        entries(tmp)
+        stub_cases(tmp)
+        bad_kernels(tmp)
+    print("1..%d" % n)
+    sys.exit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    main()
