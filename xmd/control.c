@@ -24,6 +24,8 @@
 #include "xmd.h"
 
 #define CONTROL_TIMEOUT_S 60
+#define CONTROL_LINGER_S 5
+#define CONTROL_LINGER_BYTES (64u << 20)
 
 enum control_access {
 	CONTROL_DENIED,
@@ -39,6 +41,9 @@ struct control_req {
 	pid_t pid;
 	uid_t uid;
 	bool have_head;
+	bool have_body;
+	bool lingering; /* answered early: draining the rest */
+	size_t drained;
 	bool answered;
 	bool pending; /* a worker holds the request */
 	bool dead;    /* the client went away while pending */
@@ -242,6 +247,13 @@ control_read_cb(struct bufferevent *bev, void *arg)
 	struct evbuffer *in = bufferevent_get_input(bev);
 	char *body;
 
+	if (req->lingering) {
+		req->drained += evbuffer_get_length(in);
+		evbuffer_drain(in, evbuffer_get_length(in));
+		if (req->drained > CONTROL_LINGER_BYTES)
+			control_free(req);
+		return;
+	}
 	if (req->answered || req->pending)
 		return;
 	if (!req->have_head && control_parse_head(req, in) != 0)
@@ -255,6 +267,7 @@ control_read_cb(struct bufferevent *bev, void *arg)
 	}
 	evbuffer_remove(in, body, req->body_len);
 	body[req->body_len] = '\0';
+	req->have_body = true;
 	bufferevent_disable(bev, EV_READ);
 	control_dispatch(req, body, req->body_len);
 	free(body);
@@ -263,11 +276,25 @@ control_read_cb(struct bufferevent *bev, void *arg)
 static void
 control_write_cb(struct bufferevent *bev, void *arg)
 {
+	struct timeval tv = {.tv_sec = CONTROL_LINGER_S};
 	struct control_req *req = arg;
 
-	if (req->answered &&
-	    evbuffer_get_length(bufferevent_get_output(bev)) == 0)
-		control_free(req);
+	if (!req->answered || evbuffer_get_length(bufferevent_get_output(bev)))
+		return;
+	if (!req->have_body) {
+		/* Answered before the whole request arrived (too large, bad
+		 * header): close our side but drain what the client still
+		 * sends, so that it gets to read the answer instead of a
+		 * reset. Bounded by CONTROL_LINGER_S. */
+		req->lingering = true;
+		(void)shutdown(bufferevent_getfd(bev), SHUT_WR);
+		bufferevent_disable(bev, EV_WRITE);
+		bufferevent_set_timeouts(bev, &tv, NULL);
+		bufferevent_setwatermark(bev, EV_READ, 0, 0);
+		bufferevent_enable(bev, EV_READ);
+		return;
+	}
+	control_free(req);
 }
 
 static void

@@ -1,2 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-# tests/kvm/xmd.mk: build rules (see the owner directory).
+# tests/kvm/xmd.mk: daemon-side integration tests (real xmd + xmhv + test
+# guest; they skip without root, /dev/kvm or the built pieces).
+TESTS += tests/kvm/xmd_daemon.py
+EXTRA_DIST += tests/kvm/xmd_daemon.py

@@ -1,0 +1,435 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""xmd_daemon.py: the daemon side of the lifecycle, driven with raw XML-RPC
+(python's xmlrpc.client over the unix socket) against a real xmd --root TMP
+booting the test guest: node info, create/list while a create runs,
+console, on_poweroff=preserve, on_reboot=restart (new id) and xm's restart
+guard, on_crash=destroy, kill -9 of xmd (re-adoption) and of xmhv (on_crash,
+also while xmd is down), a bad kernel leaves nothing behind, managed
+domains, XML bomb / oversized / deep requests get a fault. TAP output."""
+import glob
+import http.client
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import xmlrpc.client
+
+top_builddir = os.environ.get("top_builddir", os.getcwd())
+XMD = os.path.join(top_builddir, "xmd", "xmd")
+XMHV = os.path.join(top_builddir, "hypervisor", "xmhv")
+KERNEL = os.path.join(top_builddir, "tests", "guest", "guest.bzImage")
+PROMPT = b"xmguest# "
+
+n_tests = 0
+n_failed = 0
+
+
+def ok(cond, desc, diag=None):
+    global n_tests, n_failed
+    n_tests += 1
+    if not cond:
+        n_failed += 1
+    print("%sok %d - %s" % ("" if cond else "not ", n_tests, desc), flush=True)
+    if not cond and diag is not None:
+        for line in str(diag).splitlines()[-12:]:
+            print("#   " + line)
+    return cond
+
+
+def skip_all(reason):
+    print("1..0 # SKIP %s" % reason)
+    sys.exit(0)
+
+
+class UnixConnection(http.client.HTTPConnection):
+    def __init__(self, path):
+        super().__init__("localhost", timeout=120)
+        self.unix_path = path
+
+    def connect(self):
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.sock.settimeout(120)
+        self.sock.connect(self.unix_path)
+
+
+class UnixTransport(xmlrpc.client.Transport):
+    def __init__(self, path):
+        super().__init__()
+        self.unix_path = path
+
+    def make_connection(self, host):
+        return UnixConnection(self.unix_path)
+
+
+def domain_xml(name, kernel=KERNEL, memory=32, extra="", **policies):
+    pol = "".join("<%s>%s</%s>" % (k, v, k) for k, v in policies.items())
+    return ("<domain type='kvm'><name>%s</name>"
+            "<memory unit='KiB'>%d</memory>"
+            "<currentMemory unit='KiB'>%d</currentMemory>"
+            "<vcpu placement='static'>1</vcpu>"
+            "<os><type machine='xenpv'>linux</type><kernel>%s</kernel>"
+            "<cmdline>console=ttyS0 %s</cmdline></os>"
+            "<clock offset='utc'/>%s<devices/></domain>"
+            % (name, memory * 1024, memory * 1024, kernel, extra, pol))
+
+
+class Daemon:
+    def __init__(self, root):
+        self.root = root
+        self.proc = None
+        self.sock = os.path.join(root, "run", "xmd", "xmlrpc.sock")
+        self.log = os.path.join(root, "var", "log", "xmd", "xmd.log")
+
+    def start(self):
+        env = dict(os.environ, XMHV_PATH=XMHV)
+        env.pop("XMD_ROOT", None)
+        out = open(os.path.join(self.root, "xmd.out"), "ab")
+        self.proc = subprocess.Popen([XMD, "--root", self.root, "-d"],
+                                     env=env, stdout=out, stderr=out,
+                                     start_new_session=True)
+        out.close()
+        deadline = time.time() + 20
+        while time.time() < deadline:
+            try:
+                self.rpc().xend.node.info()
+                return True
+            except (OSError, xmlrpc.client.Error):
+                time.sleep(0.1)
+        return False
+
+    def kill9(self):
+        self.proc.kill()
+        self.proc.wait()
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+    def rpc(self):
+        return xmlrpc.client.ServerProxy("http://localhost/RPC2",
+                                         transport=UnixTransport(self.sock),
+                                         allow_none=True)
+
+    def raw(self, body, headers=None):
+        """POST body as-is; returns (status, text)."""
+        c = UnixConnection(self.sock)
+        hdrs = {"Content-Type": "text/xml"}
+        hdrs.update(headers or {})
+        c.request("POST", "/RPC2", body=body, headers=hdrs)
+        r = c.getresponse()
+        data = r.read()
+        c.close()
+        return r.status, data.decode("utf-8", "replace")
+
+    def logtext(self):
+        try:
+            return open(self.log).read()
+        except OSError:
+            return ""
+
+
+def domains(d, all_=False):
+    return {x["name"]: x for x in d.rpc().xend.domains(False, all_)}
+
+
+def wait_for(pred, timeout=60, step=0.2):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            v = pred()
+            if v:
+                return v
+        except (OSError, xmlrpc.client.Error):
+            pass
+        time.sleep(step)
+    return None
+
+
+class Console:
+    def __init__(self, d, name):
+        c = d.rpc().xend.domain.console(name)
+        self.s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.s.connect(c["path"])
+        self.s.settimeout(0.3)
+        self.buf = b""
+
+    def expect(self, what, timeout=30):
+        deadline = time.time() + timeout
+        while what not in self.buf and time.time() < deadline:
+            try:
+                data = self.s.recv(4096)
+                if not data:
+                    break
+                self.buf += data
+            except socket.timeout:
+                pass
+        return what in self.buf
+
+    def command(self, cmd, expect=None, timeout=30):
+        self.buf = b""
+        self.s.sendall(cmd.encode() + b"\r")
+        if expect is None:
+            return True
+        return self.expect(expect, timeout)
+
+    def close(self):
+        self.s.close()
+
+
+def run_command(d, name, cmd):
+    """Type cmd into the guest shell once its prompt shows."""
+    con = Console(d, name)
+    ready = con.expect(PROMPT, 30)
+    if not ready:
+        con.command("", PROMPT, 10)
+    con.command(cmd)
+    con.close()
+    return True
+
+
+def xmhv_pid(root, domid):
+    try:
+        return int(open(os.path.join(root, "run", "xmd", "dom",
+                                     "%d.pid" % domid)).read().split()[0])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def records(root):
+    return glob.glob(os.path.join(root, "var", "lib", "xmd", "domains",
+                                  "*.xml"))
+
+
+def main():
+    if os.geteuid() != 0:
+        skip_all("needs root")
+    if not os.access("/dev/kvm", os.R_OK | os.W_OK):
+        skip_all("no usable /dev/kvm")
+    for path, what in ((XMD, "xmd"), (XMHV, "xmhv"),
+                       (KERNEL, "the test guest kernel")):
+        if not os.path.exists(path):
+            skip_all("%s is not built (%s)" % (what, path))
+    root = tempfile.mkdtemp(prefix="xmd-test-")
+    d = Daemon(root)
+    try:
+        body(d, root)
+    finally:
+        try:
+            for name, dom in domains(d, True).items():
+                if name != "Domain-0":
+                    d.rpc().xend.domain.destroy(name)
+        except Exception:
+            pass
+        d.stop()
+        shutil.rmtree(root, ignore_errors=True)
+    print("1..%d" % n_tests)
+    return 1 if n_failed else 0
+
+
+def body(d, root):
+    if not ok(d.start(), "xmd starts on --root and answers"):
+        print("Bail out! xmd did not start: %s"
+              % open(os.path.join(root, "xmd.out")).read()[-300:])
+        sys.exit(1)
+    rpc = d.rpc()
+    info = rpc.xend.node.info()
+    ok(info["nr_cpus"] >= 1 and info["total_memory"] > 0 and
+       info["free_memory"] <= info["total_memory"] and
+       info["xen_major"] == 3, "xend.node.info: host numbers")
+    doms = rpc.xend.domains(False)
+    ok(doms[0]["name"] == "Domain-0" and doms[0]["domid"] == 0 and
+       doms[0]["state"] == "r-----", "xend.domains: Domain-0 first")
+
+    # Create, while another client lists.
+    results = {}
+
+    def creator():
+        try:
+            results["create"] = d.rpc().xend.domain.create(
+                domain_xml("t1", on_poweroff="preserve"), False)
+        except Exception as e:
+            results["create"] = e
+    th = threading.Thread(target=creator)
+    th.start()
+    listed = []
+    while th.is_alive() and len(listed) < 50:
+        listed.append(len(d.rpc().xend.domains(False)))
+    th.join()
+    c = results.get("create")
+    ok(isinstance(c, dict) and c.get("domid", 0) >= 1 and c["name"] == "t1",
+       "xend.domain.create returns the new domid", c)
+    ok(len(listed) >= 1, "xend.domains answered while a create ran (%d "
+       "answers)" % len(listed))
+    t1 = domains(d).get("t1")
+    ok(t1 is not None and t1["domid"] == c["domid"] and
+       t1["memory"] == 32 and len(t1["state"]) == 6 and
+       t1["uuid"] and t1["on_poweroff"] == "preserve",
+       "t1 is listed with its id, memory, state and policies", t1)
+    ok(len(records(root)) == 1, "t1 has a record")
+    try:
+        rpc.xend.domain.create(domain_xml("t1"), False)
+        ok(False, "a second t1 is refused")
+    except xmlrpc.client.Fault as e:
+        ok(e.faultCode == 4, "a second t1 is refused with fault 4", e)
+
+    con = Console(d, "t1")
+    ok(con.expect(PROMPT), "console: the recent output shows the prompt",
+       con.buf[-200:])
+    ok(con.command("echo xmd-says-4711", b"xmd-says-4711\r\n"),
+       "console: the guest shell answers", con.buf[-200:])
+    con.close()
+
+    # on_poweroff=preserve: stays listed as ---s--.
+    run_command(d, "t1", "poweroff")
+    st = wait_for(lambda: domains(d)["t1"]["state"] == "---s--" and
+                  domains(d)["t1"])
+    ok(st and st["shutdown_reason"] == "poweroff",
+       "on_poweroff=preserve: listed as ---s-- with reason poweroff",
+       domains(d).get("t1"))
+    ok(rpc.xend.domain.destroy("t1") == 0 and "t1" not in domains(d) and
+       not records(root), "destroy removes a preserved domain and its record")
+    try:
+        rpc.xend.domain.destroy("t1")
+        ok(False, "destroy of a missing domain is fault 3")
+    except xmlrpc.client.Fault as e:
+        ok(e.faultCode == 3 and e.faultString == "Domain 't1' does not exist.",
+           "destroy of a missing domain is fault 3", e)
+
+    # on_reboot=restart: a new id; a second reboot within 60 s: destroyed.
+    c = rpc.xend.domain.create(domain_xml("t2"), False)
+    run_command(d, "t2", "reboot")
+    nd = wait_for(lambda: domains(d).get("t2", {}).get("domid", 0) not in
+                  (0, -1, c["domid"]) and domains(d)["t2"])
+    ok(nd and nd["restart_count"] == 1,
+       "on_reboot=restart: a new id (%s -> %s)" % (c["domid"],
+                                                    nd and nd["domid"]),
+       domains(d).get("t2"))
+    ok(wait_for(lambda: "t2" in domains(d) and
+                run_command(d, "t2", "reboot"), 30),
+       "rebooted the restarted domain")
+    ok(wait_for(lambda: "t2" not in domains(d)),
+       "xm's guard: restarting again within 60 s destroys it",
+       domains(d).get("t2"))
+    ok("restarting too fast" in d.logtext(), "the guard is logged")
+
+    # on_crash=destroy.
+    rpc.xend.domain.create(domain_xml("t3", on_crash="destroy"), False)
+    run_command(d, "t3", "crash")
+    ok(wait_for(lambda: "t3" not in domains(d)),
+       "on_crash=destroy: a pvpanic crash destroys the domain")
+    ok(not records(root), "no stale record after the policies")
+
+    # RPC shutdown with the default on_poweroff=destroy.
+    rpc.xend.domain.create(domain_xml("t4"), False)
+    wait_for(lambda: run_command(d, "t4", "echo up"), 30)
+    ok(rpc.xend.domain.shutdown("t4", "poweroff") == 0,
+       "xend.domain.shutdown poweroff")
+    ok(wait_for(lambda: "t4" not in domains(d)),
+       "the guest powered off and was destroyed (on_poweroff=destroy)")
+
+    # kill -9 of xmd: the domain is re-adopted with the same id.
+    c = rpc.xend.domain.create(domain_xml("t5", on_crash="destroy"), False)
+    before = domains(d)["t5"]
+    d.kill9()
+    ok(d.start(), "xmd restarts after kill -9")
+    after = domains(d).get("t5")
+    ok(after and after["domid"] == before["domid"] and
+       after["uuid"] == before["uuid"],
+       "after kill -9 of xmd: same id and uuid", after)
+    con = Console(d, "t5")
+    ok(con.command("echo still-here", b"still-here\r\n"),
+       "the console still works after the restart", con.buf[-200:])
+    con.close()
+
+    # kill -9 of xmhv: on_crash (destroy) applies.
+    pid = xmhv_pid(root, c["domid"])
+    ok(pid is not None, "the monitor's pid file exists")
+    if pid:
+        os.kill(pid, signal.SIGKILL)
+    ok(wait_for(lambda: "t5" not in domains(d)),
+       "kill -9 of xmhv: on_crash=destroy applied")
+
+    # xmhv dies while xmd is down.
+    c = rpc.xend.domain.create(domain_xml("t6", on_crash="destroy"), False)
+    d.kill9()
+    pid = xmhv_pid(root, c["domid"])
+    if pid:
+        os.kill(pid, signal.SIGKILL)
+        wait_for(lambda: not os.path.exists("/proc/%d" % pid), 10)
+    ok(d.start(), "xmd restarts")
+    ok("t6" not in domains(d) and
+       "monitor died while xmd was down" in d.logtext(),
+       "a monitor that died while xmd was down is reported and cleaned up")
+    ok(not records(root), "no stale record")
+
+    # A bad kernel leaves nothing behind.
+    try:
+        rpc.xend.domain.create(domain_xml("bad", kernel="/nonexistent/vmlinuz"),
+                               False)
+        ok(False, "a bad kernel is refused")
+    except xmlrpc.client.Fault as e:
+        ok("nonexistent" in e.faultString, "a bad kernel is refused, the "
+           "fault names the file", e)
+    left = [f for f in os.listdir(os.path.join(root, "run", "xmd", "dom"))
+            if not f.startswith("domid.")]
+    ok("bad" not in domains(d, True) and not records(root) and not left,
+       "no half-built domain, record or socket left", left)
+
+    # Managed domains.
+    r = rpc.xend.domain.new(domain_xml("m1"))
+    lst = domains(d, True)
+    ok(r["name"] == "m1" and lst["m1"]["domid"] == -1 and
+       lst["m1"]["state"] == "------" and "m1" not in domains(d),
+       "xend.domain.new: stored, listed only with all=true", lst.get("m1"))
+    s = rpc.xend.domain.start("m1", False)
+    ok(s["domid"] >= 1 and domains(d)["m1"]["managed"],
+       "xend.domain.start boots it")
+    rpc.xend.domain.destroy("m1")
+    ok(domains(d, True)["m1"]["domid"] == -1 and len(records(root)) == 1,
+       "destroy of a managed domain keeps its record")
+    ok(rpc.xend.domain.delete("m1") == 0 and not records(root) and
+       "m1" not in domains(d, True), "xend.domain.delete removes it")
+
+    # Hostile requests.
+    bomb = ('<?xml version="1.0"?><!DOCTYPE l [<!ENTITY a "aaaaaaaaaa">'
+            + "".join('<!ENTITY %s "%s">' % (chr(98 + i), ("&%s;" % chr(97 + i)) * 10)
+                      for i in range(9))
+            + ']><methodCall><methodName>xend.domain</methodName><params>'
+            '<param><value><string>&j;</string></value></param></params>'
+            '</methodCall>')
+    status, text = d.raw(bomb)
+    ok(status == 200 and "faultCode" in text, "XML bomb: a fault", text[:200])
+    big = ("<?xml version='1.0'?><methodCall><methodName>xend.domain"
+           "</methodName><params><param><value><string>"
+           + "x" * (2 << 20) + "</string></value></param></params>"
+           "</methodCall>")
+    try:
+        status, text = d.raw(big)
+        ok(status == 200 and "faultCode" in text and "limit" in text,
+           "oversized request: a fault", text[:200])
+    except (BrokenPipeError, ConnectionResetError):
+        ok(True, "oversized request: refused (connection closed early)")
+    deep = ("<methodCall><methodName>xend.domain</methodName><params><param>"
+            + "<value><array><data>" * 60 + "</data></array></value>" * 60
+            + "</param></params></methodCall>")
+    status, text = d.raw(deep)
+    ok(status == 200 and "faultCode" in text, "deeply nested request: a fault")
+    status, text = d.raw("<methodCall><methodName>x</methodName>")
+    ok(status == 200 and "faultCode" in text, "malformed XML: a fault")
+    ok(d.proc.poll() is None and rpc.xend.node.info()["nr_cpus"] >= 1,
+       "xmd still answers")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
