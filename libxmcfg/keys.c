@@ -174,6 +174,35 @@ key_warn(struct xmcfg_domain *dom, const char *path, int line, const char *fmt,
 	return 0;
 }
 
+/* Strings end up in XML, SXP and command lines: valid UTF-8, and no control
+ * characters but tab. */
+static bool
+key_text_ok(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	int n, i;
+
+	while (*p) {
+		if (*p < 0x80) {
+			if ((*p < 0x20 && *p != '\t') || *p == 0x7f)
+				return false;
+			p++;
+			continue;
+		}
+		n = (*p & 0xe0) == 0xc0   ? 1
+		    : (*p & 0xf0) == 0xe0 ? 2
+		    : (*p & 0xf8) == 0xf0 ? 3
+					  : -1;
+		if (n < 0 || *p == 0xc0 || *p == 0xc1 || *p > 0xf4)
+			return false;
+		for (i = 1; i <= n; i++)
+			if ((p[i] & 0xc0) != 0x80)
+				return false;
+		p += n + 1;
+	}
+	return true;
+}
+
 /* A value as a string: str as is, int in decimal (xm's str() of it). */
 static int
 key_as_str(struct key_ctx *c, const char *what, const struct xmval *v,
@@ -184,6 +213,11 @@ key_as_str(struct key_ctx *c, const char *what, const struct xmval *v,
 	if (v->type == XMVAL_STR) {
 		if (strlen(v->str) != v->len)
 			return key_fail(c, "%s: contains a NUL character",
+					what);
+		if (!key_text_ok(v->str))
+			return key_fail(c,
+					"%s: contains a control character or "
+					"invalid UTF-8",
 					what);
 		*out = xm_strdup(v->str);
 	} else if (v->type == XMVAL_INT) {
@@ -259,6 +293,11 @@ key_as_list(struct key_ctx *c, const char *what, const struct xmval *v,
 	size_t i;
 
 	if (v->type == XMVAL_STR) {
+		if (!key_text_ok(v->str) || strlen(v->str) != v->len)
+			return key_fail(c,
+					"%s: contains a control character or "
+					"invalid UTF-8",
+					what);
 		*items = v;
 		*n = 1;
 		return 0;
@@ -270,6 +309,12 @@ key_as_list(struct key_ctx *c, const char *what, const struct xmval *v,
 		if (v->items[i].type != XMVAL_STR)
 			return key_fail(c, "%s[%zu]: expected a string, got %s",
 					what, i, xmval_type_name(&v->items[i]));
+		else if (!key_text_ok(v->items[i].str) ||
+			 strlen(v->items[i].str) != v->items[i].len)
+			return key_fail(c,
+					"%s[%zu]: contains a control character "
+					"or invalid UTF-8",
+					what, i);
 	*items = v->items;
 	*n = v->n;
 	return 0;
