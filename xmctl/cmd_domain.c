@@ -107,8 +107,14 @@ domain_wait(char **names, int64_t *ids, size_t n, bool reboot)
 			if (rc == XM_EXIT_NODOM)
 				done = true;
 			else if (reboot)
-				done = rpc_int(d, "domid", -1) != ids[i] &&
-				       rpc_int(d, "domid", -1) >= 0;
+				/* the next incarnation, once it runs (it is
+				 * built paused) */
+				done = (rpc_int(d, "domid", -1) != ids[i] &&
+					rpc_int(d, "domid", -1) >= 0 &&
+					strpbrk(rpc_str(d, "state", "p"),
+						"pscd") == NULL) ||
+				       strpbrk(rpc_str(d, "state", ""), "sc") !=
+					       NULL;
 			else
 				done = strpbrk(rpc_str(d, "state", ""),
 					       "scd") != NULL ||
