@@ -136,6 +136,8 @@ enum {
 	OPT_CONSOLE,
 	OPT_CONTROL_FD,
 	OPT_NAME,
+	OPT_RUN_DIR,
+	OPT_DOMID,
 	OPT_HELP
 };
 
@@ -150,6 +152,8 @@ static const struct option main_options[] = {
 	{"console", required_argument, NULL, OPT_CONSOLE},
 	{"control-fd", required_argument, NULL, OPT_CONTROL_FD},
 	{"name", required_argument, NULL, OPT_NAME},
+	{"run-dir", required_argument, NULL, OPT_RUN_DIR},
+	{"domid", required_argument, NULL, OPT_DOMID},
 	{"help", no_argument, NULL, OPT_HELP},
 	{NULL, 0, NULL, 0},
 };
@@ -202,6 +206,10 @@ main_parse(int argc, char **argv, struct xmhv_domain_config *cfg,
 		case OPT_CONTROL_FD:
 			rc = util_parse_u64(optarg, 65535, &v);
 			*ctl_fd_out = (int)v;
+			break;
+		case OPT_RUN_DIR:
+		case OPT_DOMID:
+			/* For ps(1) only: the CREATE message carries both. */
 			break;
 		case OPT_HELP:
 			main_usage(stdout);

@@ -1,2 +1,14 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-# tests/unit/hv.mk: build rules (see the owner directory).
+# tests/unit/hv.mk: unit tests of xmhv's machine (no KVM, no root): tables,
+# loaders with crafted images, device registers.
+HV_UNIT_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/hypervisor -I$(top_srcdir)/tests
+HV_UNIT_LDADD = hypervisor/libxmhvcore.a tests/libtap.a common/libcommon.a -lpthread
+
+check_PROGRAMS += tests/unit/hv_tables tests/unit/hv_loader
+TESTS += tests/unit/hv_tables tests/unit/hv_loader
+tests_unit_hv_tables_SOURCES = tests/unit/hv_tables.c
+tests_unit_hv_tables_CPPFLAGS = $(HV_UNIT_CPPFLAGS)
+tests_unit_hv_tables_LDADD = $(HV_UNIT_LDADD)
+tests_unit_hv_loader_SOURCES = tests/unit/hv_loader.c
+tests_unit_hv_loader_CPPFLAGS = $(HV_UNIT_CPPFLAGS)
+tests_unit_hv_loader_LDADD = $(HV_UNIT_LDADD)
