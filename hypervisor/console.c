@@ -40,6 +40,7 @@ struct console {
 	size_t in_len;
 };
 
+/* See console.h. */
 void
 console_ring_append(struct console_ring *ring, const uint8_t *buf, size_t len)
 {
@@ -62,6 +63,7 @@ console_ring_append(struct console_ring *ring, const uint8_t *buf, size_t len)
 	}
 }
 
+/* See console.h. */
 uint64_t
 console_ring_tail(const struct console_ring *ring)
 {
@@ -69,6 +71,7 @@ console_ring_tail(const struct console_ring *ring)
 					      : 0;
 }
 
+/* See console.h. */
 size_t
 console_ring_read(const struct console_ring *ring, uint64_t *pos, uint8_t *out,
 		  size_t len, uint64_t *lost_out)
@@ -99,6 +102,7 @@ console_ring_read(const struct console_ring *ring, uint64_t *pos, uint8_t *out,
 	return done;
 }
 
+/* See console.h. */
 int
 console_new(struct console **console_out)
 {
@@ -129,6 +133,7 @@ console_client_close(struct console *c)
 	c->in_len = 0;
 }
 
+/* See console.h. */
 void
 console_free(struct console *c, bool remove_log)
 {
@@ -150,6 +155,7 @@ console_free(struct console *c, bool remove_log)
 	free(c);
 }
 
+/* See console.h. */
 void
 console_output(void *opaque, const uint8_t *buf, size_t len)
 {
@@ -165,6 +171,7 @@ console_output(void *opaque, const uint8_t *buf, size_t len)
 		(void)!write(c->wake_fd, &one, sizeof(one));
 }
 
+/* See console.h. */
 int
 console_open_log(struct console *c, const char *path)
 {
@@ -189,6 +196,7 @@ console_open_log(struct console *c, const char *path)
 	return 0;
 }
 
+/* See console.h. */
 int
 console_listen(struct console *c, const char *path)
 {
@@ -216,6 +224,7 @@ console_listen(struct console *c, const char *path)
 	return 0;
 }
 
+/* See console.h. */
 void
 console_set_input(struct console *c, console_input_fn fn, void *opaque)
 {
@@ -251,6 +260,7 @@ console_pump(struct console *c, int fd, uint64_t *pos)
 	}
 }
 
+/* See console.h. */
 void
 console_flush(struct console *c)
 {
@@ -336,6 +346,7 @@ console_read_client(struct console *c)
 	console_feed(c);
 }
 
+/* See console.h. */
 int
 console_poll_fill(struct console *c, struct pollfd *fds)
 {
@@ -352,6 +363,7 @@ console_poll_fill(struct console *c, struct pollfd *fds)
 	return CONSOLE_POLL_FDS;
 }
 
+/* See console.h. */
 void
 console_poll_handle(struct console *c, const struct pollfd *fds, int n)
 {
@@ -373,6 +385,7 @@ console_poll_handle(struct console *c, const struct pollfd *fds, int n)
 		console_accept(c);
 }
 
+/* See console.h. */
 int
 console_poll_timeout(const struct console *c)
 {

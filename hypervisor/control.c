@@ -190,11 +190,26 @@ control_do_ping(struct control *ctl, struct control_client *cl,
 	return 0;
 }
 
+/* Pause and unpause make no sense once the guest has shut down. */
+static int
+control_check_alive(struct control *ctl, union proto_payload *ans)
+{
+	if (!(ctl->state & (XMHV_STATE_SHUTDOWN | XMHV_STATE_CRASHED)))
+		return 0;
+	control_errmsg(ans->reply.msg, sizeof(ans->reply.msg),
+		       "domain %s has shut down (%s)", ctl->create.cfg.name,
+		       xmhv_reason_name(ctl->reason));
+	return -EINVAL;
+}
+
 static int
 control_do_unpause(struct control *ctl, struct control_client *cl,
 		   union proto_payload *ans)
 {
-	int r = vm_unpause(ctl->vm);
+	int r = control_check_alive(ctl, ans);
+
+	if (r == 0)
+		r = vm_unpause(ctl->vm);
 
 	control_sync_state(ctl);
 	return r;
@@ -204,7 +219,10 @@ static int
 control_do_pause(struct control *ctl, struct control_client *cl,
 		 union proto_payload *ans)
 {
-	int r = vm_pause(ctl->vm);
+	int r = control_check_alive(ctl, ans);
+
+	if (r == 0)
+		r = vm_pause(ctl->vm);
 
 	control_sync_state(ctl);
 	return r;
@@ -214,7 +232,9 @@ static int
 control_do_shutdown(struct control *ctl, struct control_client *cl,
 		    union proto_payload *ans)
 {
-	return vm_request_shutdown(ctl->vm, cl->msg->u32.value);
+	int r = control_check_alive(ctl, ans);
+
+	return r < 0 ? r : vm_request_shutdown(ctl->vm, cl->msg->u32.value);
 }
 
 static int
@@ -594,6 +614,7 @@ control_loop(struct control *ctl)
 	return 0;
 }
 
+/* See control.h: build, publish, serve until destroy. Main thread. */
 int
 control_main(int ctl_fd)
 {

@@ -69,6 +69,7 @@ libxmhv_errmsg(char *errmsg, size_t errlen, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* Build "<run_dir>/<domid><suffix>"; 0 or -ENAMETOOLONG. */
 int
 libxmhv_path(const struct xmhv *h, xmhv_domid_t domid, const char *suffix,
 	     char *buf, size_t size)
@@ -76,18 +77,21 @@ libxmhv_path(const struct xmhv *h, xmhv_domid_t domid, const char *suffix,
 	return util_snprintf(buf, size, "%s/%u%s", h->run_dir, domid, suffix);
 }
 
+/* The next request sequence number of this handle. */
 uint32_t
 libxmhv_next_seq(struct xmhv *h)
 {
 	return ++h->seq;
 }
 
+/* The monitor binary create spawns (owned by the handle). */
 const char *
 libxmhv_monitor_path(const struct xmhv *h)
 {
 	return h->xmhv_path;
 }
 
+/* The run directory of the handle (owned by the handle). */
 const char *
 libxmhv_run_dir(const struct xmhv *h)
 {
@@ -95,6 +99,7 @@ libxmhv_run_dir(const struct xmhv *h)
 }
 
 /* Remove what a monitor leaves in run_dir. */
+/* Unlink a domain's socket, console socket and pid file. */
 void
 libxmhv_remove_files(const struct xmhv *h, xmhv_domid_t domid)
 {
@@ -149,6 +154,7 @@ libxmhv_find_monitor(struct xmhv *h, const char *xmhv_path)
 	}
 }
 
+/* xmhv.h: make run_dir (0700), pick the monitor binary. NULL + errno. */
 struct xmhv *
 xmhv_open(const char *run_dir, const char *xmhv_path)
 {
@@ -199,6 +205,7 @@ libxmhv_watch_free(struct xmhv *h, struct xmhv_watchconn *w)
 	free(w);
 }
 
+/* xmhv.h: close watch connections and free the handle (NULL ok). */
 void
 xmhv_close(struct xmhv *h)
 {
@@ -211,6 +218,8 @@ xmhv_close(struct xmhv *h)
 	free(h);
 }
 
+/* Connect to a domain socket: a CLOEXEC fd, or -ESRCH when nobody
+ * listens, -errno. */
 int
 libxmhv_connect(const struct xmhv *h, xmhv_domid_t domid, const char *suffix)
 {
@@ -298,18 +307,21 @@ libxmhv_simple(struct xmhv *h, xmhv_domid_t domid, enum proto_type type,
 	return r;
 }
 
+/* xmhv.h: run the vCPUs. 0 or -errno (-ESRCH: no such domain). */
 int
 xmhv_domain_unpause(struct xmhv *h, xmhv_domid_t domid)
 {
 	return libxmhv_simple(h, domid, PROTO_UNPAUSE, 0);
 }
 
+/* xmhv.h: stop the vCPUs; returns once they are out of KVM_RUN. */
 int
 xmhv_domain_pause(struct xmhv *h, xmhv_domid_t domid)
 {
 	return libxmhv_simple(h, domid, PROTO_PAUSE, 0);
 }
 
+/* xmhv.h: press the power button (reason poweroff or reboot). */
 int
 xmhv_domain_shutdown(struct xmhv *h, xmhv_domid_t domid,
 		     enum xmhv_shutdown_reason reason)
@@ -319,6 +331,8 @@ xmhv_domain_shutdown(struct xmhv *h, xmhv_domid_t domid,
 	return libxmhv_simple(h, domid, PROTO_SHUTDOWN, (uint32_t)reason);
 }
 
+/* xmhv.h: set the online vCPU count (-EOPNOTSUPP when the guest
+ * cannot be told). */
 int
 xmhv_domain_set_vcpus(struct xmhv *h, xmhv_domid_t domid, uint32_t online)
 {
@@ -327,6 +341,7 @@ xmhv_domain_set_vcpus(struct xmhv *h, xmhv_domid_t domid, uint32_t online)
 	return libxmhv_simple(h, domid, PROTO_SET_VCPUS, online);
 }
 
+/* PING with a short timeout: 0 when the monitor answers, -errno. */
 int
 libxmhv_ping(struct xmhv *h, xmhv_domid_t domid)
 {
@@ -338,6 +353,7 @@ libxmhv_ping(struct xmhv *h, xmhv_domid_t domid)
 	return r;
 }
 
+/* xmhv.h: state, memory, vCPUs, CPU time, uptime, pid of a domain. */
 int
 xmhv_domain_getinfo(struct xmhv *h, xmhv_domid_t domid,
 		    struct xmhv_dominfo *info_out)
@@ -352,6 +368,7 @@ xmhv_domain_getinfo(struct xmhv *h, xmhv_domid_t domid,
 	return r;
 }
 
+/* xmhv.h: a stream fd on the domain console (caller closes). */
 int
 xmhv_console_open(struct xmhv *h, xmhv_domid_t domid)
 {
@@ -399,6 +416,8 @@ libxmhv_watch_find(struct xmhv *h, xmhv_domid_t domid)
 	return NULL;
 }
 
+/* Send WATCH on fd and keep it as the event connection of domid.
+ * Takes ownership of fd. 0 or -errno. */
 int
 libxmhv_watch_fd(struct xmhv *h, xmhv_domid_t domid, int fd)
 {
@@ -414,6 +433,7 @@ libxmhv_watch_fd(struct xmhv *h, xmhv_domid_t domid, int fd)
 	return libxmhv_watch_add(h, domid, fd);
 }
 
+/* xmhv.h: subscribe to state changes of domid (idempotent). */
 int
 xmhv_watch(struct xmhv *h, xmhv_domid_t domid)
 {
@@ -427,6 +447,7 @@ xmhv_watch(struct xmhv *h, xmhv_domid_t domid)
 	return libxmhv_watch_fd(h, domid, fd);
 }
 
+/* xmhv.h: the epoll fd over the watch connections (owned by h). */
 int
 xmhv_event_fd(struct xmhv *h)
 {
@@ -483,6 +504,8 @@ libxmhv_watch_read(struct xmhv *h, struct xmhv_watchconn *w,
 	return 1;
 }
 
+/* xmhv.h: one pending event (1), none (0) or -errno. Reads one
+ * message per call, so a level-triggered poller wakes again for the next. */
 int
 xmhv_event_read(struct xmhv *h, struct xmhv_event *ev_out)
 {
@@ -504,6 +527,8 @@ xmhv_event_read(struct xmhv *h, struct xmhv_event *ev_out)
 	return 0;
 }
 
+/* Wait for pid to exit (pidfd when >= 0), SIGKILL it after
+ * timeout_ms, wait again. 0 once gone, -ETIMEDOUT. */
 int
 libxmhv_wait_gone(pid_t pid, int pidfd, int timeout_ms)
 {
@@ -537,6 +562,7 @@ libxmhv_wait_gone(pid_t pid, int pidfd, int timeout_ms)
 	}
 }
 
+/* The pid in "<domid>.pid", 0 when missing or unreadable. */
 pid_t
 libxmhv_read_pid(const struct xmhv *h, xmhv_domid_t domid)
 {
@@ -555,6 +581,7 @@ libxmhv_read_pid(const struct xmhv *h, xmhv_domid_t domid)
 	return (pid_t)v;
 }
 
+/* Has pid not exited yet? A zombie counts as exited. */
 bool
 libxmhv_pid_alive(pid_t pid)
 {
@@ -574,6 +601,8 @@ libxmhv_pid_alive(pid_t pid)
 	return alive;
 }
 
+/* xmhv.h: tell the monitor to exit, wait until it is gone (SIGKILL
+ * after a bound), remove its files. -ESRCH when there was no such domain. */
 int
 xmhv_domain_destroy(struct xmhv *h, xmhv_domid_t domid)
 {
@@ -644,6 +673,8 @@ libxmhv_cmp_domid(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* xmhv.h: live domains sorted by id (at most max); removes files
+ * of dead monitors. */
 int
 xmhv_domain_list(struct xmhv *h, xmhv_domid_t *domids, int max)
 {

@@ -156,6 +156,9 @@ out:
 	return r;
 }
 
+/* xmhv.h: allocate an id, spawn the detached monitor, send CREATE, wait
+ * for the VM to be built, watch it. On failure the monitor is gone and its
+ * files removed before this returns; errmsg says why. */
 int
 xmhv_domain_create(struct xmhv *h, const struct xmhv_domain_config *cfg,
 		   xmhv_domid_t *domid_out, char *errmsg, size_t errlen)

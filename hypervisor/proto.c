@@ -36,6 +36,7 @@ static const struct proto_type_desc proto_types[PROTO_TYPE_MAX] = {
 	(XMHV_STATE_RUNNING | XMHV_STATE_BLOCKED | XMHV_STATE_PAUSED |         \
 	 XMHV_STATE_SHUTDOWN | XMHV_STATE_CRASHED | XMHV_STATE_DYING)
 
+/* proto.h: fixed payload size of a type. */
 size_t
 proto_payload_size(enum proto_type type)
 {
@@ -44,6 +45,7 @@ proto_payload_size(enum proto_type type)
 	return proto_types[type].size;
 }
 
+/* proto.h: diagnostic name of a type. */
 const char *
 proto_type_name(enum proto_type type)
 {
@@ -52,6 +54,7 @@ proto_type_name(enum proto_type type)
 	return proto_types[type].name;
 }
 
+/* proto.h: header for a message of this type. */
 void
 proto_hdr_init(struct proto_hdr *hdr, enum proto_type type, uint32_t seq)
 {
@@ -64,6 +67,7 @@ proto_hdr_init(struct proto_hdr *hdr, enum proto_type type, uint32_t seq)
 	hdr->seq = seq;
 }
 
+/* proto.h: magic, version, type and exact length. */
 int
 proto_hdr_check(const struct proto_hdr *hdr)
 {
@@ -79,6 +83,7 @@ proto_hdr_check(const struct proto_hdr *hdr)
 	return 0;
 }
 
+/* proto.h: NUL inside size bytes? */
 int
 proto_str_ok(const char *s, size_t size)
 {
@@ -198,6 +203,7 @@ proto_check_info(const struct xmhv_dominfo *info)
 	return 0;
 }
 
+/* proto.h: bounds of a payload read in full. */
 int
 proto_payload_check(enum proto_type type, const void *payload, size_t len,
 		    char *why, size_t whylen)
@@ -285,6 +291,7 @@ proto_io(int fd, void *buf, size_t len, bool out, int timeout_ms)
 	return 0;
 }
 
+/* proto.h: write one whole message. */
 int
 proto_send(int fd, enum proto_type type, uint32_t seq, const void *payload)
 {
@@ -300,6 +307,7 @@ proto_send(int fd, enum proto_type type, uint32_t seq, const void *payload)
 	return r;
 }
 
+/* proto.h: read and check one whole message. */
 int
 proto_recv(int fd, int timeout_ms, struct proto_hdr *hdr_out,
 	   union proto_payload *msg)
@@ -328,6 +336,7 @@ proto_recv(int fd, int timeout_ms, struct proto_hdr *hdr_out,
 
 /* The name and state-string helpers of xmhv.h live here: pure, and shared
  * by libxmhv and the monitor. */
+/* xmhv.h: Xen's name of a shutdown reason. */
 const char *
 xmhv_reason_name(enum xmhv_shutdown_reason reason)
 {
@@ -344,6 +353,7 @@ xmhv_reason_name(enum xmhv_shutdown_reason reason)
 	return names[reason];
 }
 
+/* xmhv.h: the "rbpscd" column of xm list. */
 const char *
 xmhv_state_string(uint32_t state, char buf[7])
 {

@@ -10,14 +10,20 @@
  * read. Integers are in host byte order (both ends run on the same host).
  * The header carries XMHV_INTERFACE_VERSION; a peer speaking another
  * version gets a PROTO_REPLY with -EPROTONOSUPPORT and a message naming
- * both versions. See doc/PROTOCOL.md.
+ * both versions, and the connection is closed.
  *
  * Requests (libxmhv -> xmhv) and their answers:
  *   CREATE  (first message on the spawn socketpair only) -> REPLY
  *   PING, UNPAUSE, PAUSE, SHUTDOWN, DESTROY, SET_VCPUS   -> REPLY
  *   GETINFO                                              -> INFO
  *   WATCH -> REPLY, then EVENT messages pushed on that connection for
- *            every state change until it closes.
+ *            every state change until it closes (running <-> blocked flips
+ *            are not events). DESTROY first pushes an EVENT with the DYING
+ *            bit, so a watcher knows the EOF that follows is a destroy; an
+ *            EOF without it means the monitor died (reason crash).
+ * After CREATE succeeds the spawn socketpair stays open as an ordinary
+ * connection (libxmhv sends WATCH on it). The control socket
+ * "<run_dir>/<domid>.sock" is mode 0600.
  */
 
 #include <stddef.h>
