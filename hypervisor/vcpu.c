@@ -51,17 +51,19 @@ static int
 vcpu_set_lint(struct vcpu *vcpu)
 {
 	struct kvm_lapic_state lapic;
-	uint32_t *lint0, *lint1;
+	uint32_t lint0, lint1;
 
 	if (ioctl(vcpu->fd, KVM_GET_LAPIC, &lapic) < 0)
 		return -errno;
-	lint0 = (uint32_t *)(void *)&lapic.regs[APIC_LVT_LINT0];
-	lint1 = (uint32_t *)(void *)&lapic.regs[APIC_LVT_LINT1];
+	memcpy(&lint0, &lapic.regs[APIC_LVT_LINT0], 4);
+	memcpy(&lint1, &lapic.regs[APIC_LVT_LINT1], 4);
 	/* Virtual-wire mode as PC firmware leaves it: PIC on LINT0, NMI on
 	 * LINT1; without this nothing arrives before the guest sets up its
 	 * IOAPIC. */
-	*lint0 = (*lint0 & ~0x1ff00u) | (APIC_MODE_EXTINT << 8);
-	*lint1 = (*lint1 & ~0x1ff00u) | (APIC_MODE_NMI << 8);
+	lint0 = (lint0 & ~0x1ff00u) | (APIC_MODE_EXTINT << 8);
+	lint1 = (lint1 & ~0x1ff00u) | (APIC_MODE_NMI << 8);
+	memcpy(&lapic.regs[APIC_LVT_LINT0], &lint0, 4);
+	memcpy(&lapic.regs[APIC_LVT_LINT1], &lint1, 4);
 	if (ioctl(vcpu->fd, KVM_SET_LAPIC, &lapic) < 0)
 		return -errno;
 	return 0;

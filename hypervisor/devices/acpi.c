@@ -444,7 +444,7 @@ acpi_write(const struct mem *mem, uint64_t rsdp_gpa, uint64_t tables_gpa,
 	uint32_t re[2];
 	uint8_t *base = mem_gpa_to_hva(mem, tables_gpa, max), *p;
 	struct acpi_rsdp *rsdp = mem_gpa_to_hva(mem, rsdp_gpa, sizeof(*rsdp));
-	uint64_t *xe;
+	uint64_t xe[2];
 	size_t off = 0;
 	int n;
 
@@ -478,9 +478,9 @@ acpi_write(const struct mem *mem, uint64_t rsdp_gpa, uint64_t tables_gpa,
 	if (off + 36 + 16 + 16 + 36 + 8 > max)
 		return -ENOSPC;
 	p = base + off;
-	xe = (uint64_t *)(void *)(p + 36);
 	xe[0] = fadt;
 	xe[1] = madt;
+	memcpy(p + 36, xe, sizeof(xe));
 	acpi_header((struct acpi_header *)(void *)p, "XSDT", 36 + 16, 1);
 	/* An RSDT too, for guests that only read 32-bit pointers. */
 	off += 36 + 16;
