@@ -23,3 +23,7 @@ tests_unit_xmlrpc_codec_SOURCES = tests/unit/xmlrpc_codec.c
 tests_unit_xmlrpc_codec_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests
 tests_unit_xmlrpc_codec_LDADD = common/libxmlrpc.a tests/libtap.a \
 	common/libcommon.a $(LIBXML_LIBS)
+
+# Service files (copied by packagers; paths assume the default prefix).
+EXTRA_DIST += examples/systemd/xmd.service examples/systemd/xendomains.service \
+	examples/init.d/xmd examples/init.d/xendomains doc/PROTOCOL.md

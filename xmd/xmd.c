@@ -237,8 +237,10 @@ xmd_events(struct xmd *x)
 	size_t i;
 	int fd;
 
-	for (i = 0; i < ARRAY_SIZE(sigs); i++) {
+	for (i = 0; i < ARRAY_SIZE(sigs) && i < ARRAY_SIZE(x->sig_events);
+	     i++) {
 		ev = evsignal_new(x->base, sigs[i], xmd_signal_cb, x);
+		x->sig_events[i] = ev;
 		if (!ev || evsignal_add(ev, NULL) < 0)
 			return -ENOMEM;
 	}
@@ -270,6 +272,7 @@ main(int argc, char **argv)
 	const char *root = getenv("XMD_ROOT");
 	struct xmd_domain *d;
 	int rc, lock_fd = -1, status = 1;
+	size_t i;
 
 	TAILQ_INIT(&x->domains);
 	rc = xmd_parse_args(x, argc, argv, &root);
@@ -327,6 +330,9 @@ out:
 		xmcfg_domain_free(d->cfg);
 		free(d);
 	}
+	for (i = 0; i < ARRAY_SIZE(x->sig_events); i++)
+		if (x->sig_events[i])
+			event_free(x->sig_events[i]);
 	if (x->hv_event)
 		event_free(x->hv_event);
 	if (x->job_event)

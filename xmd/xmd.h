@@ -84,6 +84,7 @@ struct xmd {
 	int listen_fd;
 	int job_pipe[2]; /* worker threads -> main loop */
 	struct event *job_event;
+	struct event *sig_events[3];
 };
 
 /* ---- vm.c: domain table and lifecycle ---- */
