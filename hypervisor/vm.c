@@ -6,6 +6,7 @@
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,6 +51,8 @@ struct vm {
 	uint64_t create_ns;
 	uint64_t sample_ns, sample_cpu_ns;
 	bool sample_running;
+	bool bench; /* XMHV_BENCH: log the first guest port write */
+	_Atomic bool first_io_seen;
 };
 
 int
@@ -94,6 +97,10 @@ vm_io_dispatch(struct vm *vm, bool mmio, uint64_t addr, uint8_t *data,
 	const struct vm_io *io;
 	size_t i;
 
+	if (vm->bench && !atomic_exchange(&vm->first_io_seen, true))
+		log_info("domain %s: first guest port write at %llu ns "
+			 "(CLOCK_MONOTONIC)",
+			 vm_name(vm), (unsigned long long)util_now_ns());
 	for (i = 0; i < vm->nio; i++) {
 		io = &vm->io[i];
 		if (io->mmio == mmio && addr >= io->base &&
@@ -224,6 +231,7 @@ vm_start_threads(struct vm *vm, char *errmsg, size_t errlen)
 {
 	struct vcpu *vcpu;
 	sigset_t all, old;
+	char name[16];
 	uint32_t i;
 	int rc = 0;
 
@@ -238,6 +246,8 @@ vm_start_threads(struct vm *vm, char *errmsg, size_t errlen)
 			break;
 		vcpu->thread_started = true;
 		vm->nthreads++;
+		snprintf(name, sizeof(name), "vcpu%u", i);
+		pthread_setname_np(vcpu->thread, name);
 		if (pthread_getcpuclockid(vcpu->thread, &vcpu->clock) != 0)
 			vcpu->clock = CLOCK_MONOTONIC;
 		if (vm->cfg->pin_vcpus && (rc = vm_pin(vm, vcpu)) < 0)
@@ -363,6 +373,7 @@ vm_create(const struct xmhv_domain_config *cfg, const struct vm_callbacks *cb,
 		vm->cb = *cb;
 	vm->vm_fd = -1;
 	vm->paused = true;
+	vm->bench = getenv("XMHV_BENCH") != NULL;
 	vm->create_ns = util_now_ns();
 	pthread_mutex_init(&vm->lock, NULL);
 	pthread_cond_init(&vm->run_cond, NULL);

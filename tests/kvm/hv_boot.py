@@ -125,6 +125,26 @@ def reasons():
        "power button (SIGTERM) -> guest shuts down, reason poweroff", g.text() + g.err)
 
 
+def pinning():
+    cpus = sorted(os.sched_getaffinity(0))
+    want = str(cpus[-1])
+    g = Guest(["--kernel", GUEST, "--memory", "32", "--vcpus", "2", "--cpus", want])
+    g.wait_for(rb"xmguest# ")
+    pinned = {}
+    for tid in os.listdir("/proc/%d/task" % g.p.pid):
+        try:
+            comm = open("/proc/%d/task/%s/comm" % (g.p.pid, tid)).read().strip()
+            st = open("/proc/%d/task/%s/status" % (g.p.pid, tid)).read()
+        except OSError:
+            continue
+        if comm.startswith("vcpu"):
+            pinned[comm] = re.search(r"Cpus_allowed_list:\s*(\S+)", st).group(1)
+    g.send("poweroff\r")
+    g.finish()
+    ok(pinned == {"vcpu0": want, "vcpu1": want},
+       "--cpus %s pins both vCPU threads (%s)" % (want, pinned))
+
+
 def entries(tmp):
     g = Guest(["--kernel", GUEST_ELF, "--memory", "64", "--vcpus", "2",
                "--cmdline", "via pvh"])
@@ -203,6 +223,7 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         boot_matrix(tmp)
         reasons()
+        pinning()
         entries(tmp)
         stub_cases(tmp)
         bad_kernels(tmp)
