@@ -23,6 +23,10 @@ import xmlrpc.client
 top_builddir = os.environ.get("top_builddir", os.getcwd())
 XMD = os.path.join(top_builddir, "xmd", "xmd")
 XMHV = os.path.join(top_builddir, "hypervisor", "xmhv")
+XM = os.path.join(top_builddir, "xmctl", "xm")
+top_srcdir = os.environ.get("top_srcdir",
+                            os.path.join(os.path.dirname(__file__), "..", ".."))
+XENDOMAINS = os.path.join(top_srcdir, "examples", "init.d", "xendomains")
 KERNEL = os.path.join(top_builddir, "tests", "guest", "guest.bzImage")
 PROMPT = b"xmguest# "
 
@@ -86,11 +90,12 @@ class Daemon:
         self.sock = os.path.join(root, "run", "xmd", "xmlrpc.sock")
         self.log = os.path.join(root, "var", "log", "xmd", "xmd.log")
 
-    def start(self):
+    def start(self, args=()):
         env = dict(os.environ, XMHV_PATH=XMHV)
         env.pop("XMD_ROOT", None)
         out = open(os.path.join(self.root, "xmd.out"), "ab")
-        self.proc = subprocess.Popen([XMD, "--root", self.root, "-d"],
+        self.proc = subprocess.Popen([XMD, "--root", self.root, "-d"]
+                                     + list(args),
                                      env=env, stdout=out, stderr=out,
                                      start_new_session=True)
         out.close()
@@ -429,6 +434,38 @@ def body(d, root):
     ok(status == 200 and "faultCode" in text, "malformed XML: a fault")
     ok(d.proc.poll() is None and rpc.xend.node.info()["nr_cpus"] >= 1,
        "xmd still answers")
+
+    # Auto-start: the configs of <root>/etc/xen/auto, evaluated by libxmcfg.
+    d.stop()
+    auto = os.path.join(root, "etc", "xen", "auto")
+    os.makedirs(auto)
+    with open(os.path.join(auto, "auto1"), "w") as f:
+        f.write('# started by xmd --autostart\nname = "auto1"\n'
+                'kernel = "%s"\nmemory = 32\nextra = "console=ttyS0"\n'
+                % KERNEL)
+    with open(os.path.join(auto, "broken"), "w") as f:
+        f.write('name = "broken"\nmemory = (\n')
+    ok(d.start(["--autostart"]), "xmd --autostart starts")
+    rpc = d.rpc()
+    ok(wait_for(lambda: "auto1" in domains(d)),
+       "--autostart booted auto1 from etc/xen/auto")
+    r = rpc.xend.domain.autostart()
+    ok(any(e["name"] == "auto1" and e["error"] == "" for e in r) and
+       any("broken" in e["file"] and e["error"] for e in r),
+       "xend.domain.autostart: auto1 already runs, the broken config is "
+       "reported", r)
+    if os.path.exists(XM):
+        env = dict(os.environ, XM=XM, XMD_ROOT=root,
+                   XENDOMAINS_STOP_MAXWAIT="60")
+        wait_for(lambda: run_command(d, "auto1", "echo up"), 30)
+        p = subprocess.run(["sh", XENDOMAINS, "stop"], env=env,
+                           capture_output=True, text=True, timeout=120)
+        ok(p.returncode == 0 and "auto1" not in domains(d),
+           "xendomains stop shuts every domain down",
+           p.stdout + p.stderr)
+    else:
+        print("ok %d # SKIP xm is not built" % (n_tests + 1))
+        globals()["n_tests"] += 1
 
 
 if __name__ == "__main__":
