@@ -23,6 +23,7 @@ TESTS += tests/unit/libxmhv_console
 # hypervisor/xmhv or the test guest).
 check_PROGRAMS += tests/unit/xmhv_iface
 tests_unit_xmhv_iface_SOURCES = tests/unit/xmhv_iface.c
-tests_unit_xmhv_iface_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests
+tests_unit_xmhv_iface_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests \
+	-I$(top_srcdir)/hypervisor
 tests_unit_xmhv_iface_LDADD = $(LIBXMHV_TEST_LDADD)
 TESTS += tests/unit/xmhv_iface

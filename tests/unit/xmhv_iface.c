@@ -11,8 +11,11 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
+#include "proto.h"
 #include "tap.h"
 #include "util.h"
 #include "xmhv.h"
@@ -77,6 +80,16 @@ iface_quiet(int fd, int ms)
 	return poll(&pfd, 1, ms) == 0;
 }
 
+/* Read and drop whatever output is pending (waiting up to ms for it). */
+static void
+iface_drain(int fd, int ms)
+{
+	char junk[4096];
+
+	while (!iface_quiet(fd, ms) && read(fd, junk, sizeof(junk)) > 0)
+		;
+}
+
 static bool
 iface_send(int fd, const char *s)
 {
@@ -138,6 +151,82 @@ iface_file(xmhv_domid_t id, const char *suffix)
 	(void)snprintf(path, sizeof(path), "%s/run/%u%s", iface_dir, id,
 		       suffix);
 	return access(path, F_OK) == 0;
+}
+
+/* Connect to the domain's control socket as a raw peer. */
+static int
+iface_raw(xmhv_domid_t id)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	(void)snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/run/%u.sock",
+		       iface_dir, id);
+	if (fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		close(fd);
+		fd = -1;
+	}
+	return fd;
+}
+
+/* Hostile and outdated peers: the monitor refuses them and keeps going. */
+static void
+iface_hostile(struct xmhv *h, xmhv_domid_t id)
+{
+	union proto_payload *msg = calloc(1, sizeof(*msg));
+	struct xmhv_dominfo info;
+	struct proto_hdr hdr;
+	char junk[PROTO_HDR_SIZE], c;
+	int fd, r;
+
+	memset(junk, 0xa5, sizeof(junk));
+	fd = iface_raw(id);
+	r = fd >= 0 && util_write_all(fd, junk, sizeof(junk)) == 0
+		    ? util_read_all(fd, &c, 1)
+		    : 0;
+	tap_ok(r == -EPIPE || r == -ECONNRESET,
+	       "garbage: the monitor closes the connection");
+	if (fd >= 0)
+		close(fd);
+	fd = iface_raw(id);
+	proto_hdr_init(&hdr, PROTO_PING, 5);
+	hdr.length = 0xffffffffu;
+	tap_ok(fd >= 0 && util_write_all(fd, &hdr, sizeof(hdr)) == 0 &&
+		       util_read_all(fd, &c, 1) == -EPIPE,
+	       "a 4 GiB length: refused before any allocation");
+	if (fd >= 0)
+		close(fd);
+	fd = iface_raw(id);
+	proto_hdr_init(&hdr, PROTO_PING, 6);
+	hdr.version = XMHV_INTERFACE_VERSION + 1;
+	r = fd >= 0 && util_write_all(fd, &hdr, sizeof(hdr)) == 0
+		    ? proto_recv(fd, IFACE_WAIT_MS, &hdr, msg)
+		    : -EIO;
+	tap_ok(r == 0 && hdr.type == PROTO_REPLY &&
+		       msg->reply.err == -EPROTONOSUPPORT &&
+		       strstr(msg->reply.msg, "version") != NULL,
+	       "another interface version: refused with \"%s\"",
+	       r == 0 ? msg->reply.msg : "");
+	if (fd >= 0)
+		close(fd);
+	fd = iface_raw(id);
+	proto_hdr_init(&hdr, PROTO_EVENT, 7);
+	memset(msg, 0, sizeof(*msg));
+	r = fd >= 0 && proto_send(fd, PROTO_EVENT, 7, &msg->event) == 0
+		    ? proto_recv(fd, IFACE_WAIT_MS, &hdr, msg)
+		    : -EIO;
+	tap_ok(r == 0 && msg->reply.err == -EBADMSG,
+	       "an answer type sent as a request is refused");
+	if (fd >= 0)
+		close(fd);
+	tap_ok(xmhv_domain_getinfo(h, id, &info) == 0,
+	       "the monitor still answers");
+	r = xmhv_domain_set_vcpus(h, id, 1);
+	tap_ok(r == 0 || r == -EOPNOTSUPP, "set_vcpus 1: %s",
+	       r ? strerror(-r) : "ok");
+	tap_is_int(xmhv_domain_set_vcpus(h, id, 2), -EINVAL,
+		   "set_vcpus beyond max_vcpus refused");
+	free(msg);
 }
 
 /* Create + unpause + console at the prompt. Returns the console fd. */
@@ -269,6 +358,7 @@ iface_lifecycle(struct xmhv *h)
 	t1 = iface_ticks(fd);
 
 	/* Pause: the guest makes no progress at all. */
+	iface_drain(fd, 200);
 	tap_ok(xmhv_domain_pause(h, id) == 0, "pause");
 	tap_ok(iface_event(h, id, false, XMHV_STATE_PAUSED, &ev),
 	       "paused event");
@@ -276,7 +366,12 @@ iface_lifecycle(struct xmhv *h)
 		       (info.state & XMHV_STATE_PAUSED),
 	       "getinfo: paused");
 	tap_ok(iface_send(fd, "ticks\r"), "type while paused");
-	tap_ok(iface_quiet(fd, 500), "a paused guest does not answer");
+	if (!tap_ok(iface_quiet(fd, 500), "a paused guest does not answer")) {
+		ssize_t k = read(fd, buf, sizeof(buf) - 1);
+
+		buf[k > 0 ? k : 0] = '\0';
+		tap_diag("got: %s", buf);
+	}
 	tap_ok(xmhv_domain_unpause(h, id) == 0, "unpause again");
 	tap_ok(iface_expect(fd, "xmguest# ", buf, sizeof(buf)),
 	       "the guest answers once unpaused");
@@ -309,6 +404,7 @@ iface_lifecycle(struct xmhv *h)
 	close(fd);
 	fd = fd2;
 
+	iface_hostile(h, id);
 	tap_ok(iface_send(fd, "poweroff\r"), "send poweroff");
 	tap_ok(iface_event(h, id, false, XMHV_STATE_SHUTDOWN, &ev) &&
 		       ev.reason == XMHV_SHUTDOWN_POWEROFF,
@@ -428,6 +524,7 @@ main(void)
 	struct xmhv *h;
 	int kvm;
 
+	(void)signal(SIGPIPE, SIG_IGN); /* a refused peer must not kill us */
 	if (geteuid() != 0)
 		tap_skip_all("needs root");
 	kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC);
