@@ -39,7 +39,8 @@ struct xmval {
 struct xmbinding {
 	char *name;
 	int line;
-	bool declared; /* declared with xm_vars.var(): no unknown-key warning */
+	bool declared; /* declared with xm_vars.var() or read by the config
+			* itself (a helper): no unknown-key warning */
 	struct xmval val;
 };
 

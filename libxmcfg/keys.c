@@ -114,6 +114,7 @@ static const struct key_def key_table[] = {
 };
 
 struct key_ctx {
+	const struct xmbindings *b;
 	struct xmcfg_domain *dom;
 	const char *path;
 	struct xmcfg_error *err;
@@ -612,6 +613,18 @@ key_find(const char *name)
 	return NULL;
 }
 
+/* Point errors of key_finish at the assignment of key (or at no line). */
+static void
+key_at(struct key_ctx *c, const char *key)
+{
+	size_t i;
+
+	c->cur = NULL;
+	for (i = 0; i < c->b->n; i++)
+		if (!strcmp(c->b->v[i].name, key))
+			c->cur = &c->b->v[i];
+}
+
 /* Checks that need several keys: per-vCPU cpus, cpu=, memory limits,
  * defaults, name, kernel, the root mapping and the command line. */
 static int
@@ -632,6 +645,7 @@ key_finish(struct key_ctx *c)
 		if (!dom->name)
 			return key_fail(c, "out of memory");
 	}
+	key_at(c, "name");
 	if (!dom->name[0] || strlen(dom->name) > 64 || strchr(dom->name, '/'))
 		return key_fail(c,
 				"name: '%.100s' must be 1-64 characters "
@@ -647,6 +661,7 @@ key_finish(struct key_ctx *c)
 		dom->memory_mib = 128;
 	if (!dom->maxmem_mib)
 		dom->maxmem_mib = dom->memory_mib;
+	key_at(c, "maxmem");
 	if (dom->maxmem_mib < dom->memory_mib)
 		return key_fail(c,
 				"maxmem: %llu MiB is less than memory "
@@ -657,6 +672,7 @@ key_finish(struct key_ctx *c)
 		dom->vcpus = 1;
 	if (!dom->maxvcpus)
 		dom->maxvcpus = dom->vcpus;
+	key_at(c, "maxvcpus");
 	if (dom->maxvcpus < dom->vcpus)
 		return key_fail(c, "maxvcpus: %u is less than vcpus (%u)",
 				dom->maxvcpus, dom->vcpus);
@@ -684,6 +700,7 @@ key_finish(struct key_ctx *c)
 				return -1;
 			}
 	}
+	key_at(c, "cpu");
 	if (c->has_cpu) {
 		/* xend: cpu=N is folded in as "N,<cpus>" */
 		len = (dom->cpus ? strlen(dom->cpus) : 0) + 16;
@@ -700,14 +717,18 @@ key_finish(struct key_ctx *c)
 			return key_fail(c, "cpu: %s", msg);
 		dom->has_cpus = true;
 	}
+	c->cur = NULL;
 	if (!dom->kernel && !dom->bootloader)
 		return key_fail(c, "no kernel specified (kernel = "
 				   "\"/boot/vmlinuz-...\")");
+	key_at(c, "dhcp");
 	if (dom->dhcp && strcmp(dom->dhcp, "off") && strcmp(dom->dhcp, "dhcp"))
 		return key_fail(c, "dhcp: '%.100s' is not 'dhcp' or 'off'",
 				dom->dhcp);
+	key_at(c, "nfs_root");
 	if (dom->nfs_root && !dom->nfs_server)
 		return key_fail(c, "nfs_root needs nfs_server");
+	c->cur = NULL;
 	if (xmcmdline_build(dom) < 0)
 		return key_fail(c, "out of memory");
 	return 0;
@@ -720,7 +741,7 @@ int
 xmkeys_apply(const struct xmbindings *b, const char *path,
 	     struct xmcfg_domain *dom, struct xmcfg_error *err)
 {
-	struct key_ctx c = {.dom = dom, .path = path, .err = err};
+	struct key_ctx c = {.b = b, .dom = dom, .path = path, .err = err};
 	const struct key_def *k;
 	size_t i;
 

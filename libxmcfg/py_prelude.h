@@ -32,6 +32,7 @@ static const char py_prelude[] =
 	"    e.line = line\n"
 	"    raise e\n"
 	"def _check(tree):\n"
+	"    used = set()\n"
 	"    stack = [(tree, 0)]\n"
 	"    while stack:\n"
 	"        n, ln = stack.pop()\n"
@@ -45,6 +46,8 @@ static const char py_prelude[] =
 	"            _deny(ln, 'match statements are not allowed in a domain "
 	"config')\n"
 	"        if isinstance(n, _A.Name):\n"
+	"            if isinstance(n.ctx, _A.Load):\n"
+	"                used.add(n.id)\n"
 	"            if n.id in _BAD_NAMES or n.id.startswith('__'):\n"
 	"                _deny(ln, \"'%s' is not allowed in a domain config\" "
 	"% "
@@ -67,6 +70,7 @@ static const char py_prelude[] =
 	"                        stack.append((x, ln))\n"
 	"            elif isinstance(v, _A.AST):\n"
 	"                stack.append((v, ln))\n"
+	"    return used\n"
 	"def _lines(tree):\n"
 	"    out = {}\n"
 	"    def tgt(t, ln):\n"
@@ -142,7 +146,7 @@ static const char py_prelude[] =
 	"    except RecursionError:\n"
 	"        return ('E', 3, 0, 'syntax error: too deeply nested')\n"
 	"    try:\n"
-	"        _check(tree)\n"
+	"        used = _check(tree)\n"
 	"    except _Forbidden as e:\n"
 	"        return ('E', 5, e.line, str(e))\n"
 	"    lines = _lines(tree)\n"
@@ -178,7 +182,8 @@ static const char py_prelude[] =
 	"            continue\n"
 	"        if type(v).__name__ in _SKIP_TYPES:\n"
 	"            continue\n"
-	"        res.append((k, lines.get(k, 0), k in xv._decl, v))\n"
+	"        res.append((k, lines.get(k, 0), k in xv._decl or k in used, "
+	"v))\n"
 	"    return ('O', res)\n";
 
 #endif

@@ -75,10 +75,17 @@ sxp_disk(struct xmbuf *b, const struct xmcfg_disk *d)
 	char uname[4200], dev[80];
 	const char *comma = strchr(d->spec, ',');
 
-	/* uname as written (xm kept it verbatim) */
-	snprintf(uname, sizeof(uname), "%.*s",
-		 (int)(comma ? (size_t)(comma - d->spec) : strlen(d->spec)),
-		 d->spec);
+	const char *u = d->spec;
+	size_t n = comma ? (size_t)(comma - d->spec) : strlen(d->spec);
+
+	/* uname as written (xm kept it verbatim), without spaces around it */
+	while (n && (*u == ' ' || *u == '\t')) {
+		u++;
+		n--;
+	}
+	while (n && (u[n - 1] == ' ' || u[n - 1] == '\t'))
+		n--;
+	snprintf(uname, sizeof(uname), "%.*s", (int)n, u);
 	snprintf(dev, sizeof(dev), "%s%s", d->vdev, d->cdrom ? ":cdrom" : "");
 	xmbuf_put(b, "    (device (vbd ", 17);
 	if (uname[0]) {
@@ -140,10 +147,11 @@ sxp_cpuid(struct xmbuf *b, const struct xmcfg_domain *dom)
 	for (i = 0; i < dom->ncpuid; i++) {
 		const struct xmcfg_cpuid *c = &dom->cpuid[i];
 
+		/* extended leaves read better in hex, as they are written */
+		xmbuf_printf(b, c->leaf >= 0x80000000u ? " (0x%x" : " (%u",
+			     c->leaf);
 		if (c->has_subleaf)
-			xmbuf_printf(b, " (%u,%u", c->leaf, c->subleaf);
-		else
-			xmbuf_printf(b, " (%u", c->leaf);
+			xmbuf_printf(b, ",%u", c->subleaf);
 		for (r = 0; r < 4; r++)
 			if (c->reg[r]) {
 				xmbuf_put(b, " ", 1);
@@ -220,7 +228,8 @@ xmcfg_format_sxp(const struct xmcfg_domain *dom)
 	sxp_line(&b, 12, "root", dom->root);
 	sxp_line(&b, 12, "args", dom->extra);
 	sxp_line(&b, 12, "guest_root", dom->root_rewritten);
-	sxp_line(&b, 12, "cmdline", dom->cmdline);
+	if (dom->cmdline && dom->cmdline[0])
+		sxp_line(&b, 12, "cmdline", dom->cmdline);
 	xmbuf_put(&b, "        )\n    )\n", 16);
 	for (i = 0; i < dom->ndisks; i++)
 		sxp_disk(&b, &dom->disks[i]);

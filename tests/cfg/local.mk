@@ -1,6 +1,19 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # tests/cfg/local.mk: config golden tests, oracle check, spec unit tests.
-check_PROGRAMS += tests/cfg/cfg-dump
 noinst_PROGRAMS += tests/cfg/cfg-dump
 tests_cfg_cfg_dump_SOURCES = tests/cfg/cfg-dump.c
 tests_cfg_cfg_dump_LDADD = $(XMCFG_LIBS)
+
+TESTS += tests/cfg/run-golden.sh
+EXTRA_DIST += tests/cfg/run-golden.sh tests/cfg/pass tests/cfg/fail
+# the golden tests use xm when it is built, cfg-dump otherwise
+tests/cfg/run-golden.log: tests/cfg/cfg-dump$(EXEEXT)
+
+check_PROGRAMS += tests/unit/cfg_specs tests/unit/cfg_xml
+TESTS += tests/unit/cfg_specs tests/unit/cfg_xml
+tests_unit_cfg_specs_SOURCES = tests/unit/cfg_specs.c
+tests_unit_cfg_specs_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests
+tests_unit_cfg_specs_LDADD = tests/libtap.a $(XMCFG_LIBS)
+tests_unit_cfg_xml_SOURCES = tests/unit/cfg_xml.c
+tests_unit_cfg_xml_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests
+tests_unit_cfg_xml_LDADD = tests/libtap.a $(XMCFG_LIBS)
