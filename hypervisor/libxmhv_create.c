@@ -164,9 +164,13 @@ xmhv_domain_create(struct xmhv *h, const struct xmhv_domain_config *cfg,
 		   xmhv_domid_t *domid_out, char *errmsg, size_t errlen)
 {
 	const char *path = libxmhv_monitor_path(h);
-	char fdarg[16];
-	/* run_dir and the id travel in CREATE; main.c needs only the fd. */
-	char *argv[] = {(char *)"xmhv", (char *)"--control-fd", fdarg, NULL};
+	char fdarg[16], idarg[16], rundir[XMHV_PATH_MAX];
+	/* run_dir and the id travel in CREATE; on the command line they only
+	 * tell ps(1) which domain a monitor runs. */
+	char *argv[] = {(char *)"xmhv", (char *)"--control-fd",
+			fdarg,          (char *)"--run-dir",
+			rundir,         (char *)"--domid",
+			idarg,          NULL};
 	struct proto_create *req = NULL;
 	union proto_payload *ans = NULL;
 	struct proto_hdr hdr;
@@ -207,6 +211,8 @@ xmhv_domain_create(struct xmhv *h, const struct xmhv_domain_config *cfg,
 	}
 	req->domid = domid;
 	(void)snprintf(fdarg, sizeof(fdarg), "%d", CREATE_CTL_FD);
+	(void)snprintf(idarg, sizeof(idarg), "%u", domid);
+	(void)!util_strlcpy(rundir, libxmhv_run_dir(h), sizeof(rundir));
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) < 0) {
 		r = -errno;
 		goto out;
