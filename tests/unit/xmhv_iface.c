@@ -13,6 +13,7 @@
 #include <sys/syscall.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "proto.h"
@@ -320,7 +321,10 @@ iface_lifecycle(struct xmhv *h)
 	size_t len;
 	int fd = -1, fd2, n, i, r;
 	bool listed = false;
+	struct xmhv *h2 = NULL;
+	char run[128];
 
+	(void)snprintf(run, sizeof(run), "%s/run", iface_dir);
 	memset(&info, 0, sizeof(info));
 	iface_config(cfg, "life");
 	(void)snprintf(logp, sizeof(logp), "%s/life.log", iface_dir);
@@ -405,10 +409,16 @@ iface_lifecycle(struct xmhv *h)
 	fd = fd2;
 
 	iface_hostile(h, id);
+	/* A second toolstack handle (xmd restarted) watches too. */
+	h2 = xmhv_open(run, NULL);
+	tap_ok(h2 && xmhv_watch(h2, id) == 0, "a second handle watches");
 	tap_ok(iface_send(fd, "poweroff\r"), "send poweroff");
 	tap_ok(iface_event(h, id, false, XMHV_STATE_SHUTDOWN, &ev) &&
 		       ev.reason == XMHV_SHUTDOWN_POWEROFF,
 	       "event: shutdown, reason poweroff");
+	tap_ok(h2 && iface_event(h2, id, false, XMHV_STATE_SHUTDOWN, &ev) &&
+		       ev.reason == XMHV_SHUTDOWN_POWEROFF,
+	       "the second handle sees it too");
 	r = xmhv_domain_getinfo(h, id, &info);
 	tap_ok(r == 0 && (info.state & XMHV_STATE_SHUTDOWN) &&
 		       info.shutdown_reason == XMHV_SHUTDOWN_POWEROFF,
@@ -426,12 +436,18 @@ destroy:
 	tap_ok(r == 0 && ev.reason != XMHV_SHUTDOWN_CRASH,
 	       "gone event, not a crash (reason %s)",
 	       xmhv_reason_name(ev.reason));
+	tap_ok(h2 && iface_event(h2, id, true, 0, &ev) &&
+		       ev.reason == XMHV_SHUTDOWN_POWEROFF,
+	       "the second handle sees it gone, not crashed");
+	xmhv_close(h2);
+	h2 = NULL;
 	tap_is_int(xmhv_domain_destroy(h, id), -ESRCH, "destroy again: ESRCH");
 	tap_ok(util_read_file(logp, 1 << 20, &log, &len) == 0 &&
 		       strstr(log, "xmguest# ") != NULL,
 	       "console log has the guest output");
 	free(log);
 out:
+	xmhv_close(h2);
 	if (fd >= 0)
 		close(fd);
 	free(cfg);
@@ -479,6 +495,67 @@ iface_killed(struct xmhv *h)
 	tap_ok(xmhv_domain_list(h, ids, 16) == 0, "killed: not listed");
 	tap_ok(!iface_file(id, ".sock") && !iface_file(id, ".pid"),
 	       "killed: stale files removed");
+}
+
+/* The caller dies (kill -9) right after create: the monitor lives on, is
+ * not its child, and a new handle adopts it. */
+static void
+iface_orphan(struct xmhv *h)
+{
+	struct xmhv_dominfo info;
+	xmhv_domid_t id = 0, ids[16];
+	char path[64], *stat = NULL;
+	int pfd[2], n, i;
+	bool listed = false;
+	pid_t child, ppid = 0;
+	size_t len;
+
+	if (pipe(pfd) < 0) {
+		tap_ok(false, "pipe: %s", strerror(errno));
+		return;
+	}
+	child = fork();
+	if (child == 0) {
+		struct xmhv_domain_config *cfg = calloc(1, sizeof(*cfg));
+		char run[128], err[256];
+		struct xmhv *ch;
+
+		(void)snprintf(run, sizeof(run), "%s/run", iface_dir);
+		ch = xmhv_open(run, NULL);
+		iface_config(cfg, "orphan");
+		if (!ch || xmhv_domain_create(ch, cfg, &id, err, sizeof(err)))
+			id = 0;
+		(void)!write(pfd[1], &id, sizeof(id));
+		pause();
+		_exit(0);
+	}
+	close(pfd[1]);
+	if (child < 0 || util_read_all(pfd[0], &id, sizeof(id)) < 0)
+		id = 0;
+	close(pfd[0]);
+	if (!tap_ok(id > 0, "orphan: a child process created domain %u", id))
+		goto out;
+	(void)kill(child, SIGKILL);
+	(void)waitpid(child, NULL, 0);
+	child = -1;
+	n = xmhv_domain_list(h, ids, 16);
+	for (i = 0; i < n; i++)
+		listed |= ids[i] == id;
+	tap_ok(listed, "orphan: alive and listed after its creator died");
+	tap_ok(xmhv_watch(h, id) == 0 && xmhv_domain_getinfo(h, id, &info) == 0,
+	       "orphan: adopted by another handle");
+	(void)snprintf(path, sizeof(path), "/proc/%d/stat", (int)info.pid);
+	if (util_read_file(path, 4096, &stat, &len) == 0 && strrchr(stat, ')'))
+		(void)sscanf(strrchr(stat, ')') + 2, "%*c %d", &ppid);
+	free(stat);
+	tap_ok(ppid > 0 && ppid != getpid(),
+	       "orphan: the monitor is not our child (parent %d)", (int)ppid);
+	tap_ok(xmhv_domain_destroy(h, id) == 0, "orphan: destroy");
+out:
+	if (child > 0) {
+		(void)kill(child, SIGKILL);
+		(void)waitpid(child, NULL, 0);
+	}
 }
 
 static void
@@ -558,6 +635,7 @@ main(void)
 	iface_ending(h, "crash", "crash\r", XMHV_SHUTDOWN_CRASH);
 	iface_paused_destroy(h);
 	iface_killed(h);
+	iface_orphan(h);
 	iface_bad_kernel(h);
 	xmhv_close(h);
 	(void)snprintf(xmhv, sizeof(xmhv), "rm -rf '%s'", iface_dir);
