@@ -133,6 +133,7 @@ control_dispatch(struct control_req *req, const char *body, size_t len)
 	struct xmlrpc_call *call = NULL;
 	struct xmlrpc_value *result;
 	bool pending = false;
+	uint64_t t0;
 	char err[256];
 	int rc;
 
@@ -154,6 +155,7 @@ control_dispatch(struct control_req *req, const char *body, size_t len)
 			      "Permission denied: %s needs root", m->name);
 		goto out;
 	}
+	t0 = util_now_ns();
 	result = m->fn(req->x, req, call->params, &pending);
 	if (pending) {
 		req->pending = true;
@@ -162,6 +164,9 @@ control_dispatch(struct control_req *req, const char *body, size_t len)
 	} else if (!req->answered) {
 		control_fault(req, XMLRPC_FAULT_GENERIC, "%s failed", m->name);
 	}
+	log_debug("control: %s from uid %u: %.2f ms%s", m->name,
+		  (unsigned)req->uid, (double)(util_now_ns() - t0) / 1e6,
+		  pending ? " (pending)" : "");
 out:
 	xmlrpc_call_free(call);
 }

@@ -318,7 +318,8 @@ m_domains(M_ARGS)
 		}
 	}
 	for (i = 0; i < n; i++) {
-		if (sorted[i]->phase == XMD_PHASE_ACTIVE)
+		if (sorted[i]->phase == XMD_PHASE_ACTIVE &&
+		    !info_fresh(sorted[i]))
 			(void)vm_refresh(x, sorted[i]);
 		rc |= xmlrpc_array_append(
 			arr, methods_domain_struct(x, sorted[i], detail));
@@ -474,6 +475,7 @@ m_pause_common(struct xmd *x, struct control_req *req,
 			      strerror(-rc));
 		return NULL;
 	}
+	(void)vm_refresh(x, d);
 	log_info("domain %s (id %u): %s", d->name, d->domid,
 		 pause ? "paused" : "unpaused");
 	return m_zero();

@@ -116,6 +116,8 @@ vm_refresh(struct xmd *x, struct xmd_domain *d)
 	d->info = info;
 	d->info.domid = d->domid;
 	d->info_valid = true;
+	d->info_gen++;
+	d->info_time_ns = util_now_ns();
 	return 0;
 }
 
@@ -425,6 +427,7 @@ vm_handle_event(struct xmd *x, const struct xmhv_event *ev)
 	if (!d || d->destroying)
 		return;
 	d->info.state = state;
+	d->info_gen++;
 	if (ev->gone) {
 		log_warn("domain %s (id %u): monitor exited unexpectedly",
 			 d->name, d->domid);

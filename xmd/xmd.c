@@ -309,6 +309,11 @@ main(int argc, char **argv)
 		log_err("event loop setup: %s", strerror(-rc));
 		goto out;
 	}
+	rc = info_init(x);
+	if (rc < 0) {
+		log_err("info cache: %s", strerror(-rc));
+		goto out;
+	}
 	vm_adopt_all(x);
 	rc = control_init(x);
 	if (rc < 0) {
@@ -324,7 +329,9 @@ main(int argc, char **argv)
 	status = 0;
 out:
 	control_dispose(x);
-	(void)unlink(x->sock_path);
+	info_dispose();
+	if (status == 0) /* the socket is ours */
+		(void)unlink(x->sock_path);
 	while ((d = TAILQ_FIRST(&x->domains)) != NULL) {
 		TAILQ_REMOVE(&x->domains, d, link);
 		xmcfg_domain_free(d->cfg);

@@ -55,6 +55,8 @@ struct xmd_domain {
 	bool destroying;     /* we destroy it: its "gone" event is expected */
 	struct xmhv_dominfo info; /* last getinfo/event */
 	bool info_valid;
+	uint64_t info_gen;     /* bumped by every event and direct refresh */
+	uint64_t info_time_ns; /* util_now_ns() of the last getinfo */
 	struct control_req *waiting; /* create/start request to answer */
 };
 
@@ -131,6 +133,15 @@ void vm_autostart(struct xmd *x, struct xmlrpc_value *result);
 void policy_apply(struct xmd *x, struct xmd_domain *d, uint32_t reason);
 /* Console log path of a domain name. */
 int vm_console_log(struct xmd *x, const char *name, char *buf, size_t len);
+
+/* ---- info.c: the getinfo cache ---- */
+
+/* Start refreshing every domain's info once a second from a worker
+ * thread. Returns 0 or -errno. */
+int info_init(struct xmd *x) XMD_WUR;
+void info_dispose(void);
+/* Whether d->info is recent enough to answer a list from. */
+bool info_fresh(const struct xmd_domain *d);
 
 /* ---- record.c ---- */
 
