@@ -665,6 +665,26 @@ libxmhv_list_check(struct xmhv *h, xmhv_domid_t domid)
 	return 0;
 }
 
+/* Is name "<domid><suffix>" with a domid >= 1? */
+static bool
+libxmhv_list_name(const char *name, const char *suffix, xmhv_domid_t *id_out)
+{
+	size_t len = strlen(name), slen = strlen(suffix);
+	char num[16];
+	uint64_t id;
+
+	if (len <= slen || len - slen >= sizeof(num) ||
+	    strcmp(name + len - slen, suffix) != 0)
+		return false;
+	memcpy(num, name, len - slen);
+	num[len - slen] = '\0';
+	if (num[0] < '1' || num[0] > '9' ||
+	    util_parse_u64(num, UINT32_MAX, &id) < 0)
+		return false;
+	*id_out = (xmhv_domid_t)id;
+	return true;
+}
+
 static int
 libxmhv_cmp_domid(const void *a, const void *b)
 {
@@ -690,19 +710,23 @@ xmhv_domain_list(struct xmhv *h, xmhv_domid_t *domids, int max)
 	if (!d)
 		return -errno;
 	while ((e = readdir(d)) != NULL) {
-		char num[16];
-		uint64_t id;
-		size_t len = strlen(e->d_name);
+		xmhv_domid_t id;
 
-		if (len < 6 || len - 5 >= sizeof(num) ||
-		    strcmp(e->d_name + len - 5, ".sock") != 0)
+		if (libxmhv_list_name(e->d_name, ".pid", &id)) {
+			/* A pid file alone: a monitor that died between
+			 * writing it and binding its socket. */
+			char sock[XMHV_PATH_MAX];
+
+			if (libxmhv_path(h, id, ".sock", sock, sizeof(sock)) ==
+				    0 &&
+			    access(sock, F_OK) < 0 && errno == ENOENT &&
+			    !libxmhv_pid_alive(libxmhv_read_pid(h, id)))
+				libxmhv_remove_files(h, id);
 			continue;
-		memcpy(num, e->d_name, len - 5);
-		num[len - 5] = '\0';
-		if (num[0] < '1' || num[0] > '9' ||
-		    util_parse_u64(num, UINT32_MAX, &id) < 0)
+		}
+		if (!libxmhv_list_name(e->d_name, ".sock", &id))
 			continue;
-		if (libxmhv_list_check(h, (xmhv_domid_t)id) != 1)
+		if (libxmhv_list_check(h, id) != 1)
 			continue;
 		if (n == cap) {
 			cap = cap ? cap * 2 : 16;
@@ -713,7 +737,7 @@ xmhv_domain_list(struct xmhv *h, xmhv_domid_t *domids, int max)
 			}
 			all = grown;
 		}
-		all[n++] = (xmhv_domid_t)id;
+		all[n++] = id;
 	}
 	if (n > 0)
 		qsort(all, n, sizeof(*all), libxmhv_cmp_domid);

@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "proto.h"
@@ -346,6 +347,31 @@ test_handle(void)
 	close(lfd);
 	tap_is_int(xmhv_domain_list(h, ids, 4), 0, "stale socket not listed");
 	tap_ok(access(sa.sun_path, F_OK) < 0, "stale socket removed");
+
+	/* Pid files without sockets: a dead monitor's goes, a live one's
+	 * (still being built) stays. */
+	{
+		char pidp[128], txt[32];
+		pid_t dead = fork();
+
+		if (dead == 0)
+			_exit(0);
+		(void)waitpid(dead, NULL, 0);
+		(void)snprintf(pidp, sizeof(pidp), "%s/9.pid", sub);
+		(void)snprintf(txt, sizeof(txt), "%d\n", (int)dead);
+		tap_is_int(util_write_file_atomic(pidp, txt, strlen(txt), 0600),
+			   0, "write a dead monitor's pid file");
+		tap_is_int(xmhv_domain_list(h, ids, 4), 0, "not listed");
+		tap_ok(access(pidp, F_OK) < 0,
+		       "dead monitor's pid file removed");
+		(void)snprintf(pidp, sizeof(pidp), "%s/10.pid", sub);
+		(void)snprintf(txt, sizeof(txt), "%d\n", (int)getpid());
+		tap_is_int(util_write_file_atomic(pidp, txt, strlen(txt), 0600),
+			   0, "write a live process's pid file");
+		tap_is_int(xmhv_domain_list(h, ids, 4), 0, "not listed either");
+		tap_ok(access(pidp, F_OK) == 0, "live pid file kept");
+		(void)unlink(pidp);
+	}
 
 	/* A peer speaking another interface version. */
 	lfd = socket(AF_UNIX, SOCK_STREAM, 0);
