@@ -427,6 +427,8 @@ m_do_shutdown(struct xmd *x, struct control_req *req, struct xmd_domain *d,
 	if (d->info.state & (XMHV_STATE_SHUTDOWN | XMHV_STATE_CRASHED))
 		return m_zero(); /* already down (preserved) */
 	rc = xmhv_domain_shutdown(x->hv, d->domid, reason);
+	if (rc == 0 && reason == XMHV_SHUTDOWN_REBOOT)
+		d->reboot_requested = true;
 	if (rc < 0) {
 		control_fault(req, XMLRPC_FAULT_GENERIC,
 			      "domain %s: shutdown failed: %s", d->name,

@@ -124,7 +124,12 @@ policy_apply(struct xmd *x, struct xmd_domain *d, uint32_t reason)
 	case XMCFG_ACTION_RENAME_RESTART:
 		break;
 	}
-	if (d->auto_restarted && up < x->restart_guard_s) {
+	/* xend refused restarts within MINIMUM_RESTART_TIME of the start to
+	 * stop crash/reboot loops; here the first restart and an
+	 * administrator's xm reboot always go through, and the guard applies
+	 * to a domain that already restarted by itself. */
+	if (d->auto_restarted && up < x->restart_guard_s &&
+	    !(reason == XMHV_SHUTDOWN_REBOOT && d->reboot_requested)) {
 		log_err("domain %s: restarting too fast (%.0f s), not "
 			"restarting",
 			d->name, up);

@@ -78,12 +78,20 @@ storage_dm_resolve(const char *domname, const char *source, char *out,
 	dm_log_with_errno_init(storage_dm_log);
 	dmt = dm_task_create(DM_DEVICE_INFO);
 	if (!dmt || !dm_task_set_name(dmt, name) || !dm_task_run(dmt)) {
+		int e = access("/dev/mapper/control", R_OK | W_OK) < 0 ? errno
+								       : 0;
+
 		snprintf(msg, msglen,
 			 "domain %s: disk %s: logical volume %s unavailable: "
-			 "device-mapper: %s",
+			 "device-mapper %s%s%s%s",
 			 domname, source, name,
-			 storage_dm_error[0] ? storage_dm_error
-					     : "not available on this host");
+			 e ? "is not usable on this host (/dev/mapper/control: "
+			   : "failed",
+			 e ? strerror(e) : "", e ? ")" : "",
+			 storage_dm_error[0] ? ": " : "");
+		if (storage_dm_error[0] && strlen(msg) + 1 < msglen)
+			strncat(msg, storage_dm_error,
+				msglen - strlen(msg) - 1);
 		rc = -ENODEV;
 		goto out;
 	}

@@ -213,6 +213,7 @@ vm_launch(struct xmd *x, struct xmd_domain *d, char *msg, size_t msglen)
 	d->domid = 0;
 	d->info_valid = false;
 	d->policy_done = false;
+	d->reboot_requested = false;
 	d->destroying = false;
 	return 0;
 }
@@ -333,8 +334,12 @@ vm_job_finish(struct xmd *x, struct vm_job *job)
 				      job->hv->name);
 		return;
 	}
-	log_info("domain %s (id %u): created%s", d->name, d->domid,
-		 d->paused_on_create ? " (paused)" : "");
+	if (d->auto_restarted && !req)
+		log_info("domain %s (id %u): restarted (restart %u)", d->name,
+			 d->domid, d->restart_count);
+	else
+		log_info("domain %s (id %u): created%s", d->name, d->domid,
+			 d->paused_on_create ? " (paused)" : "");
 	if (!d->paused_on_create) {
 		rc = xmhv_domain_unpause(x->hv, d->domid);
 		if (rc < 0) {

@@ -52,7 +52,8 @@ struct xmd_domain {
 	unsigned restart_count;
 	bool auto_restarted; /* this incarnation came from a policy restart */
 	bool policy_done;    /* the shutdown of this incarnation was handled */
-	bool destroying;     /* we destroy it: its "gone" event is expected */
+	bool reboot_requested; /* xend.domain.shutdown(reboot): not a loop */
+	bool destroying;       /* we destroy it: its "gone" event is expected */
 	struct xmhv_dominfo info; /* last getinfo/event */
 	bool info_valid;
 	uint64_t info_gen;     /* bumped by every event and direct refresh */

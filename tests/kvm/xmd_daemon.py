@@ -71,7 +71,8 @@ class UnixTransport(xmlrpc.client.Transport):
         return UnixConnection(self.unix_path)
 
 
-def domain_xml(name, kernel=KERNEL, memory=32, extra="", **policies):
+def domain_xml(name, kernel=KERNEL, memory=32, extra="", devices="",
+               **policies):
     pol = "".join("<%s>%s</%s>" % (k, v, k) for k, v in policies.items())
     return ("<domain type='kvm'><name>%s</name>"
             "<memory unit='KiB'>%d</memory>"
@@ -79,8 +80,21 @@ def domain_xml(name, kernel=KERNEL, memory=32, extra="", **policies):
             "<vcpu placement='static'>1</vcpu>"
             "<os><type machine='xenpv'>linux</type><kernel>%s</kernel>"
             "<cmdline>console=ttyS0 %s</cmdline></os>"
-            "<clock offset='utc'/>%s<devices/></domain>"
-            % (name, memory * 1024, memory * 1024, kernel, extra, pol))
+            "<clock offset='utc'/>%s<devices>%s</devices></domain>"
+            % (name, memory * 1024, memory * 1024, kernel, extra, pol,
+               devices))
+
+
+def file_disk(path, ro=False):
+    return ("<disk type='file' device='disk'><driver name='file' type='raw'/>"
+            "<source file='%s'/><target dev='hda1' bus='ide'/>%s</disk>"
+            % (path, "<readonly/>" if ro else ""))
+
+
+LVM_DISK = ("<disk type='block' device='disk'><driver name='phy' type='raw'/>"
+            "<source dev='/dev/xmdtestvg/web1'/>"
+            "<target dev='hda1' bus='ide'/></disk>")
+VIF = "<interface type='bridge'><source bridge='xenbr0'/></interface>"
 
 
 class Daemon:
@@ -328,6 +342,21 @@ def body(d, root):
        domains(d).get("t2"))
     ok("restarting too fast" in d.logtext(), "the guard is logged")
 
+    # xm reboot (requested) is never stopped by the guard.
+    before = domains(d)["t2"]["domid"] if "t2" in domains(d) else None
+    rpc.xend.domain.create(domain_xml("t2b"), False)
+    ids = []
+    for _ in range(2):
+        old = domains(d)["t2b"]["domid"]
+        wait_for(lambda: run_command(d, "t2b", "echo up"), 30)
+        rpc.xend.domain.shutdown("t2b", "reboot")
+        nd = wait_for(lambda: domains(d).get("t2b", {}).get("domid", old)
+                      not in (old, -1) and domains(d)["t2b"])
+        ids.append(nd and nd["domid"])
+    ok(all(ids) and len(set(ids)) == 2,
+       "two xm reboots in a row: two new ids %s" % ids)
+    rpc.xend.domain.destroy("t2b")
+
     # on_crash=destroy.
     rpc.xend.domain.create(domain_xml("t3", on_crash="destroy"), False)
     run_command(d, "t3", "crash")
@@ -391,6 +420,35 @@ def body(d, root):
     ok("bad" not in domains(d, True) and not records(root) and not left,
        "no half-built domain, record or socket left", left)
 
+    # Storage and network devices.
+    img = os.path.join(root, "disk.img")
+    with open(img, "wb") as f:
+        f.truncate(4 << 20)
+    try:
+        rpc.xend.domain.create(domain_xml("lv", devices=LVM_DISK), False)
+        ok(False, "an LVM volume without device-mapper is refused")
+    except xmlrpc.client.Fault as e:
+        ok("xmdtestvg" in e.faultString and "device-mapper" in e.faultString,
+           "a missing LVM volume is refused, naming the volume and "
+           "device-mapper", e)
+    try:
+        rpc.xend.domain.create(domain_xml(
+            "nofile", devices=file_disk(img + ".missing")), False)
+        ok(False, "a missing disk image is refused")
+    except xmlrpc.client.Fault as e:
+        ok(".missing" in e.faultString and "No such file" in e.faultString,
+           "a missing disk image is refused, naming the file", e)
+    rpc.xend.domain.create(domain_xml("dev", devices=file_disk(img, True)
+                                      + VIF), False)
+    dv = rpc.xend.domain("dev")
+    ok(dv["disks"] == [{"vdev": "hda1", "guest_dev": "vda",
+                        "uname": "file:" + img, "mode": "r"}],
+       "disks are reported (read-only, guest name vda)", dv["disks"])
+    ok(len(dv["vifs"]) == 1 and dv["vifs"][0]["bridge"] == "xenbr0" and
+       dv["vifs"][0]["mac"].startswith("00:16:3e:"),
+       "vifs are reported with a 00:16:3e MAC", dv["vifs"])
+    rpc.xend.domain.destroy("dev")
+
     # Managed domains.
     r = rpc.xend.domain.new(domain_xml("m1"))
     lst = domains(d, True)
@@ -434,6 +492,37 @@ def body(d, root):
     ok(status == 200 and "faultCode" in text, "malformed XML: a fault")
     ok(d.proc.poll() is None and rpc.xend.node.info()["nr_cpus"] >= 1,
        "xmd still answers")
+
+    # Permissions: another user is refused; with --ro-group it may read.
+    setpriv = shutil.which("setpriv")
+    client = ("import sys, xmlrpc.client; sys.path.insert(0, %r); "
+              "import xmd_daemon as T; "
+              "p = xmlrpc.client.ServerProxy('http://localhost/RPC2', "
+              "transport=T.UnixTransport(%r))\n"
+              "try:\n  print(len(p.xend.domains(False)))\n"
+              "except Exception as e: print('ERR', e)\n"
+              "try:\n  p.xend.domain.destroy('x'); print('destroyed')\n"
+              "except Exception as e: print('ERR', e)\n"
+              % (os.path.dirname(os.path.abspath(__file__)), d.sock))
+    if setpriv:
+        os.chmod(root, 0o755)
+        as_nobody = [setpriv, "--reuid=nobody", "--regid=nogroup",
+                     "--clear-groups", sys.executable, "-c", client]
+        p = subprocess.run(as_nobody, capture_output=True, text=True)
+        ok(p.stdout.count("ERR") == 2 and "destroyed" not in p.stdout,
+           "another user cannot use the socket", p.stdout + p.stderr)
+        d.stop()
+        ok(d.start(["--ro-group", "nogroup"]), "xmd --ro-group nogroup")
+        rpc = d.rpc()
+        p = subprocess.run(as_nobody, capture_output=True, text=True)
+        lines = p.stdout.splitlines()
+        ok(len(lines) == 2 and lines[0] == "1" and "Fault 5" in lines[1],
+           "the read-only group may list but not destroy (fault 5)",
+           p.stdout + p.stderr)
+    else:
+        for _ in range(3):
+            print("ok %d # SKIP setpriv missing" % (n_tests + 1))
+            globals()["n_tests"] += 1
 
     # Auto-start: the configs of <root>/etc/xen/auto, evaluated by libxmcfg.
     d.stop()
