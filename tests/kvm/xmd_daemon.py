@@ -357,6 +357,37 @@ def body(d, root):
        "two xm reboots in a row: two new ids %s" % ids)
     rpc.xend.domain.destroy("t2b")
 
+    # pause/unpause, vCPUs, memory target, rename, trigger power.
+    rpc.xend.domain.create(domain_xml("t7", on_reboot="rename-restart"),
+                           False)
+    ok(rpc.xend.domain.pause("t7") == 0 and
+       "p" in rpc.xend.domain("t7")["state"], "pause: state has p")
+    ok(rpc.xend.domain.unpause("t7") == 0 and
+       "p" not in rpc.xend.domain("t7")["state"], "unpause")
+    ok(rpc.xend.domain.setMemoryTarget("t7", 32) == 0,
+       "setMemoryTarget to the current size is accepted")
+    try:
+        rpc.xend.domain.setVCpuCount("t7", 5)
+        ok(False, "setVCpuCount past the maximum is refused")
+    except xmlrpc.client.Fault as e:
+        ok(e.faultCode == 6, "setVCpuCount past the maximum is fault 6", e)
+    ok(rpc.xend.domain.rename("t7", "t7r") == 0 and "t7r" in domains(d) and
+       "t7" not in domains(d), "rename")
+    old = domains(d)["t7r"]["domid"]
+    wait_for(lambda: run_command(d, "t7r", "echo up"), 30)
+    rpc.xend.domain.shutdown("t7r", "reboot")
+    nd = wait_for(lambda: "t7r-1" in domains(d) and
+                  domains(d).get("t7r", {}).get("domid", old) not in
+                  (old, -1) and domains(d))
+    ok(nd and nd["t7r-1"]["domid"] == old,
+       "on_reboot=rename-restart: the old domain stays as t7r-1, a new "
+       "t7r starts", nd and sorted(nd))
+    ok(rpc.xend.domain.trigger("t7r", "power") == 0 and
+       wait_for(lambda: "t7r" not in domains(d)),
+       "trigger power: the guest powers off (on_poweroff=destroy)")
+    rpc.xend.domain.destroy("t7r-1")
+    ok("created" in rpc.xend.node.log(), "xend.node.log returns the log")
+
     # on_crash=destroy.
     rpc.xend.domain.create(domain_xml("t3", on_crash="destroy"), False)
     run_command(d, "t3", "crash")
@@ -494,7 +525,14 @@ def body(d, root):
        "xmd still answers")
 
     # Permissions: another user is refused; with --ro-group it may read.
-    setpriv = shutil.which("setpriv")
+    try:
+        import grp
+        import pwd
+        grp.getgrnam("nogroup")
+        pwd.getpwnam("nobody")
+        setpriv = shutil.which("setpriv")
+    except (ImportError, KeyError):
+        setpriv = None
     client = ("import sys, xmlrpc.client; sys.path.insert(0, %r); "
               "import xmd_daemon as T; "
               "p = xmlrpc.client.ServerProxy('http://localhost/RPC2', "
