@@ -16,6 +16,9 @@
 
 /* How often shutdown -w / reboot -w ask xmd (xm asked once a second). */
 #define DOMAIN_POLL_NS (200ull * 1000 * 1000)
+/* reboot -w: how long a domain may stay gone or shut down before we
+ * conclude its policy will not bring it back. */
+#define DOMAIN_LIMBO_NS (10ull * 1000 * 1000 * 1000)
 
 /* xm's arg_check: exactly n words after the command (options removed). */
 static int
@@ -85,40 +88,57 @@ domain_sleep_ns(uint64_t ns)
 	nanosleep(&ts, NULL);
 }
 
+/* Is this the next incarnation of a rebooted domain, running? While it is
+ * built its state is "------"; the old one shows "---s--" meanwhile. */
+static bool
+domain_rebooted(const struct xmlrpc_value *d, int64_t old_id)
+{
+	int64_t id = rpc_int(d, "domid", -1);
+
+	return id >= 0 && id != old_id &&
+	       strpbrk(rpc_str(d, "state", ""), "rb") != NULL;
+}
+
 /* Wait until no domain in names[] runs any more: gone, or preserved
- * (state with 's'); for reboot, until it has a new id (or is gone).
- * Prints xm's "Domain X terminated" lines. Returns an exit status. */
+ * (state with 's'); for reboot, until it has a new id and runs, or has
+ * stayed gone or shut down for DOMAIN_LIMBO_NS (its policy did not restart
+ * it). Prints xm's "Domain X terminated" lines. Returns an exit status. */
 static int
 domain_wait(char **names, int64_t *ids, size_t n, bool reboot)
 {
+	uint64_t *limbo = calloc(n + 1, sizeof(*limbo));
 	size_t left = n, i;
+	int rc = XM_EXIT_OK;
 
+	if (limbo == NULL)
+		return XM_EXIT_ERR;
 	while (left > 0) {
 		for (i = 0; i < n; i++) {
 			struct xmlrpc_value *d = NULL;
-			bool done;
-			int rc;
+			uint64_t now = util_now_ns();
+			bool done, gone;
 
 			if (names[i] == NULL)
 				continue;
 			rc = rpc_call_q(true, &d, "xend.domain", "s", names[i]);
 			if (rc != XM_EXIT_OK && rc != XM_EXIT_NODOM)
-				return rc;
-			if (rc == XM_EXIT_NODOM)
+				goto out;
+			gone = rc == XM_EXIT_NODOM ||
+			       rpc_int(d, "domid", -1) < 0 ||
+			       strpbrk(rpc_str(d, "state", ""), "scd") != NULL;
+			rc = XM_EXIT_OK;
+			if (!reboot) {
+				done = gone;
+			} else if (domain_rebooted(d, ids[i])) {
 				done = true;
-			else if (reboot)
-				/* the next incarnation, once it runs (it is
-				 * built paused) */
-				done = (rpc_int(d, "domid", -1) != ids[i] &&
-					rpc_int(d, "domid", -1) >= 0 &&
-					strpbrk(rpc_str(d, "state", "p"),
-						"pscd") == NULL) ||
-				       strpbrk(rpc_str(d, "state", ""), "sc") !=
-					       NULL;
-			else
-				done = strpbrk(rpc_str(d, "state", ""),
-					       "scd") != NULL ||
-				       rpc_int(d, "domid", -1) < 0;
+			} else if (gone) {
+				if (limbo[i] == 0)
+					limbo[i] = now;
+				done = now - limbo[i] > DOMAIN_LIMBO_NS;
+			} else {
+				limbo[i] = 0;
+				done = false;
+			}
 			xmlrpc_free(d);
 			if (!done)
 				continue;
@@ -133,7 +153,9 @@ domain_wait(char **names, int64_t *ids, size_t n, bool reboot)
 	}
 	if (n > 1)
 		printf("All domains %s\n", reboot ? "rebooted" : "terminated");
-	return XM_EXIT_OK;
+out:
+	free(limbo);
+	return rc;
 }
 
 /* All running domains but Domain-0, for -a. names/ids are malloc'd. */

@@ -102,6 +102,13 @@ class Env:
                     'extra = "xmtest=%s"\n%s' % (name, KERNEL, name, extra))
         return path
 
+    def log_tail(self, n=12):
+        try:
+            with open(os.path.join(self.root, "xmd.out")) as f:
+                return "".join(f.readlines()[-n:])
+        except OSError:
+            return ""
+
     def row(self, name):
         r = self.xm("list")
         for line in r.stdout.splitlines():
@@ -373,7 +380,7 @@ def test_reboot(e):
     ok(r.returncode == 0 and old and new and new[1] != old[1],
        "reboot -w: new domain id (%s -> %s)" % (old and old[1],
                                                 new and new[1]),
-       r.stdout + r.stderr)
+       r.stdout + r.stderr + e.xm("list").stdout + e.log_tail())
     ok(c.expect(rb"xmguest: booted via", 90) and c.expect(PROMPT, 60),
        "console follows the domain across the reboot", c.buf[-300:])
     ok(c.command("echo after-reboot", rb"after-reboot\r?\n"),
