@@ -81,6 +81,40 @@ control_errmsg(char *buf, size_t size, const char *fmt, ...)
 typedef int (*control_handler)(struct control *ctl, struct control_client *cl,
 			       union proto_payload *ans);
 
+/* SIGTERM/SIGINT/SIGHUP: destroy the domain as DESTROY would (the toolstack
+ * sees it gone, not crashed). The handler only sets a flag and wakes the
+ * loop through the state eventfd. */
+static volatile sig_atomic_t control_term;
+static int control_term_fd = -1;
+
+static void
+control_signal(int sig)
+{
+	uint64_t one = 1;
+	int saved = errno;
+
+	(void)sig;
+	control_term = 1;
+	if (control_term_fd >= 0)
+		(void)!write(control_term_fd, &one, sizeof(one));
+	errno = saved;
+}
+
+static void
+control_catch_signals(int fd)
+{
+	static const int sigs[] = {SIGTERM, SIGINT, SIGHUP};
+	struct sigaction sa;
+	size_t i;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = control_signal;
+	sigemptyset(&sa.sa_mask);
+	control_term_fd = fd;
+	for (i = 0; i < ARRAY_SIZE(sigs); i++)
+		(void)sigaction(sigs[i], &sa, NULL);
+}
+
 static void
 control_state_cb(void *opaque, uint32_t state, enum xmhv_shutdown_reason reason)
 {
@@ -600,6 +634,14 @@ control_loop(struct control *ctl)
 		}
 		if (fds[0].revents & POLLIN)
 			control_drain_events(ctl);
+		if (control_term) {
+			log_info("domain %s: signal: destroying",
+				 ctl->create.cfg.name);
+			control_push_event(ctl, ctl->state | XMHV_STATE_DYING,
+					   ctl->reason);
+			ctl->destroyed = true;
+			break;
+		}
 		console_poll_handle(ctl->console, fds + 2, CONSOLE_POLL_FDS);
 		for (i = 0; i < CONTROL_MAX_CLIENTS && !ctl->destroyed; i++) {
 			struct control_client *cl = &ctl->clients[i];
@@ -639,6 +681,7 @@ control_main(int ctl_fd)
 	if (r < 0)
 		goto out;
 	ctl->built = true;
+	control_catch_signals(ctl->evq.fd);
 	/* The creating connection stays: libxmhv watches events on it. */
 	if (util_set_nonblock(ctl_fd, true) == 0) {
 		ctl->clients[0].fd = ctl_fd;
@@ -657,6 +700,7 @@ out:
 		control_client_close(&ctl->clients[i]);
 	if (ctl_fd >= 0)
 		close(ctl_fd);
+	control_term_fd = -1;
 	if (ctl->evq.fd >= 0)
 		close(ctl->evq.fd);
 	pthread_mutex_destroy(&ctl->evq.lock);

@@ -506,6 +506,39 @@ iface_killed(struct xmhv *h)
 	       "killed: stale files removed");
 }
 
+/* SIGTERM to a monitor is a destroy: gone, not crashed. */
+static void
+iface_term(struct xmhv *h)
+{
+	struct xmhv_domain_config *cfg = calloc(1, sizeof(*cfg));
+	struct xmhv_dominfo info;
+	struct xmhv_event ev;
+	xmhv_domid_t id = 0, ids[16];
+	char err[512];
+	bool seen;
+
+	iface_config(cfg, "term");
+	if (tap_ok(xmhv_domain_create(h, cfg, &id, err, sizeof(err)) == 0,
+		   "term: create (%s)", err) &&
+	    tap_ok(xmhv_domain_getinfo(h, id, &info) == 0 && info.pid > 0,
+		   "term: getinfo")) {
+		tap_ok(kill(info.pid, SIGTERM) == 0,
+		       "term: SIGTERM the monitor");
+		memset(&ev, 0, sizeof(ev));
+		seen = iface_event(h, id, true, 0, &ev);
+		tap_ok(seen && (ev.state & XMHV_STATE_DYING) &&
+			       ev.reason != XMHV_SHUTDOWN_CRASH,
+		       "term: gone as destroyed, not crashed (%s)",
+		       xmhv_reason_name(ev.reason));
+		tap_ok(iface_gone(info.pid), "term: monitor gone");
+		tap_ok(xmhv_domain_list(h, ids, 16) == 0 &&
+			       !iface_file(id, ".sock") &&
+			       !iface_file(id, ".pid"),
+		       "term: no files left after a listing");
+	}
+	free(cfg);
+}
+
 /* The caller dies (kill -9) right after create: the monitor lives on, is
  * not its child, and a new handle adopts it. */
 static void
@@ -644,6 +677,7 @@ main(void)
 	iface_ending(h, "crash", "crash\r", XMHV_SHUTDOWN_CRASH);
 	iface_paused_destroy(h);
 	iface_killed(h);
+	iface_term(h);
 	iface_orphan(h);
 	iface_bad_kernel(h);
 	xmhv_close(h);
