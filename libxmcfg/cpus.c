@@ -34,20 +34,19 @@ cpus_setbit(struct xmcfg_cpuset *set, unsigned i, bool on)
 		set->bits[i / 64] &= ~(1ull << (i % 64));
 }
 
-/* Parse xm's CPU list syntax (ranges, ^exclusions applied after all
- * inclusions, "" = empty) into *set. Returns 0 or -1 with msg. */
+/* Parse xm's CPU list syntax into *set: items in order, "N" and "N-M" add,
+ * "^N" and "^N-M" remove, so "0-3,^1,1" is 0-3 as in xend's XendConfig;
+ * "" is the empty set. Returns 0 or -1 with msg. */
 int
 xmcpus_parse(const char *s, struct xmcfg_cpuset *set, char *msg, size_t msglen)
 {
-	struct xmcfg_cpuset inc, exc;
+	struct xmcfg_cpuset out;
 	const char *p = s;
 	unsigned a, b, i;
 	bool neg;
 	int rc;
-	size_t w;
 
-	memset(&inc, 0, sizeof(inc));
-	memset(&exc, 0, sizeof(exc));
+	memset(&out, 0, sizeof(out));
 	while (isspace((unsigned char)*p))
 		p++;
 	while (*p) {
@@ -73,19 +72,18 @@ xmcpus_parse(const char *s, struct xmcfg_cpuset *set, char *msg, size_t msglen)
 			return -1;
 		}
 		for (i = a; i <= b; i++)
-			cpus_setbit(neg ? &exc : &inc, i, true);
+			cpus_setbit(&out, i, !neg);
 		while (isspace((unsigned char)*p))
 			p++;
-		if (*p == ',')
+		if (*p == ',') {
 			p++;
-		else if (*p) {
+		} else if (*p) {
 			snprintf(msg, msglen,
 				 "'%s' is not a CPU list like \"0-3,^1,5\"", s);
 			return -1;
 		}
 	}
-	for (w = 0; w < XMCFG_MAX_HOST_CPUS / 64; w++)
-		set->bits[w] = inc.bits[w] & ~exc.bits[w];
+	*set = out;
 	return 0;
 }
 

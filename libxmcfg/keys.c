@@ -199,6 +199,13 @@ key_text_ok(const char *s)
 		for (i = 1; i <= n; i++)
 			if ((p[i] & 0xc0) != 0x80)
 				return false;
+		/* no overlong forms, no surrogates, nothing above U+10FFFF */
+		if ((p[0] == 0xe0 && p[1] < 0xa0) ||
+		    (p[0] == 0xed && p[1] > 0x9f) ||
+		    (p[0] == 0xf0 && p[1] < 0x90) ||
+		    (p[0] == 0xf4 && p[1] > 0x8f) ||
+		    (p[0] == 0xef && p[1] == 0xbf && p[2] >= 0xbe))
+			return false; /* U+FFFE, U+FFFF: not XML characters */
 		p += n + 1;
 	}
 	return true;
@@ -556,7 +563,8 @@ key_apply_one(struct key_ctx *c, const struct key_def *k, const struct xmval *v)
 
 			if (key_as_list(c, "cpus", v, &items, &n) < 0)
 				return -1;
-			c->cpus_list = v;
+			/* cpus = [] (as Ganeti writes it): no pinning */
+			c->cpus_list = n ? v : NULL;
 			c->cpus_line = c->cur->line;
 			free(dom->cpus);
 			dom->cpus = NULL;

@@ -73,7 +73,9 @@ vif_mac(const char *s, uint8_t mac[6])
 	return *s ? -1 : 0;
 }
 
-/* "10Mb/s@20ms", "1GB/s", "100Kb/s@50000us": decimal units as xl. */
+/* "10Mb/s@20ms", "1GB/s", "100Kb/s@50000us": decimal units and the limits
+ * of xl's xlu_vif_parse_rate (the number fits 32 bits, the interval is
+ * 1..UINT32_MAX us, and the bytes per interval are 1..UINT32_MAX). */
 static int
 vif_rate(const char *s, uint64_t *bps, uint32_t *interval_us)
 {
@@ -81,16 +83,16 @@ vif_rate(const char *s, uint64_t *bps, uint32_t *interval_us)
 		char c;
 		uint64_t mul;
 	} units[] = {{'K', 1000}, {'M', 1000000}, {'G', 1000000000}, {0, 0}};
-	uint64_t n = 0, mul = 1, iv = 50000;
+	uint64_t n = 0, mul = 1, iv = 50000, per;
 	const char *p = s;
 	size_t i;
 
 	if (!isdigit((unsigned char)*p))
 		return -1;
 	for (; isdigit((unsigned char)*p); p++) {
-		if (n > UINT64_MAX / 10 - 10)
-			return -1;
 		n = n * 10 + (uint64_t)(*p - '0');
+		if (n > UINT32_MAX)
+			return -1;
 	}
 	for (i = 0; units[i].c; i++)
 		if (*p == units[i].c) {
@@ -98,17 +100,15 @@ vif_rate(const char *s, uint64_t *bps, uint32_t *interval_us)
 			p++;
 			break;
 		}
-	if (*p == 'B')
-		mul *= 8;
-	else if (*p != 'b')
+	if (*p != 'b' && *p != 'B')
 		return -1;
+	n *= mul; /* < 2^32 * 10^9: no overflow */
+	if (*p == 'b')
+		n /= 8;
 	p++;
 	if (strncmp(p, "/s", 2))
 		return -1;
 	p += 2;
-	if (n && UINT64_MAX / n < mul)
-		return -1;
-	n = n * mul / 8;
 	if (*p == '@') {
 		uint64_t t = 0;
 
@@ -116,9 +116,9 @@ vif_rate(const char *s, uint64_t *bps, uint32_t *interval_us)
 		if (!isdigit((unsigned char)*p))
 			return -1;
 		for (; isdigit((unsigned char)*p); p++) {
-			if (t > 100000000000ull)
-				return -1;
 			t = t * 10 + (uint64_t)(*p - '0');
+			if (t > UINT32_MAX)
+				return -1;
 		}
 		if (!strcmp(p, "us"))
 			iv = t;
@@ -133,6 +133,11 @@ vif_rate(const char *s, uint64_t *bps, uint32_t *interval_us)
 	} else if (*p) {
 		return -1;
 	}
+	if (n && UINT64_MAX / n < iv)
+		return -1;
+	per = n * iv / 1000000;
+	if (per == 0 || per > UINT32_MAX)
+		return -1;
 	*bps = n;
 	*interval_us = (uint32_t)iv;
 	return 0;

@@ -29,7 +29,7 @@ xm_strndup(const char *s, size_t n)
 void
 xmbuf_put(struct xmbuf *b, const void *p, size_t n)
 {
-	if (b->failed)
+	if (b->failed || n == 0)
 		return;
 	if (b->len + n > b->cap) {
 		size_t cap = b->cap ? b->cap : 256;

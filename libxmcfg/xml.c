@@ -51,7 +51,6 @@ xml_disk(xmlNodePtr devs, xmlNodePtr meta, const struct xmcfg_disk *d)
 {
 	bool block = !strcmp(d->driver, "phy");
 	xmlNodePtr n = xmlNewChild(devs, NULL, BAD_CAST "disk", NULL), c;
-	const char *v = d->vdev;
 
 	xml_prop(n, "type", block ? "block" : "file");
 	xml_prop(n, "device", d->cdrom ? "cdrom" : "disk");
@@ -64,10 +63,8 @@ xml_disk(xmlNodePtr devs, xmlNodePtr meta, const struct xmcfg_disk *d)
 	}
 	c = xmlNewChild(n, NULL, BAD_CAST "target", NULL);
 	xml_prop(c, "dev", d->vdev);
-	xml_prop(c, "bus",
-		 !strncmp(v, "xvd", 3)  ? "xen"
-		 : !strncmp(v, "sd", 2) ? "scsi"
-					: "ide");
+	/* a PV guest: every disk is on the xen bus (libvirt) */
+	xml_prop(c, "bus", "xen");
 	if (d->mode == XMCFG_DISK_RO)
 		xmlNewChild(n, NULL, BAD_CAST "readonly", NULL);
 	if (d->mode == XMCFG_DISK_SHARED)
@@ -118,8 +115,12 @@ xml_vif(xmlNodePtr devs, xmlNodePtr meta, const struct xmcfg_vif *v)
 		c = xmlNewChild(c, NULL, BAD_CAST "outbound", NULL);
 		xml_propu(c, "average", v->rate_bytes_per_sec / 1000);
 	}
-	xml_prop(xmlNewChild(meta, NULL, BAD_CAST "vif", NULL), "spec",
-		 v->spec);
+	c = xmlNewChild(meta, NULL, BAD_CAST "vif", NULL);
+	xml_prop(c, "spec", v->spec);
+	if (v->rate) {
+		xml_propu(c, "rate_bytes_per_sec", v->rate_bytes_per_sec);
+		xml_propu(c, "rate_interval_us", v->rate_interval_us);
+	}
 }
 
 static void

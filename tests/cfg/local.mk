@@ -17,3 +17,8 @@ tests_unit_cfg_specs_LDADD = tests/libtap.a $(XMCFG_LIBS)
 tests_unit_cfg_xml_SOURCES = tests/unit/cfg_xml.c
 tests_unit_cfg_xml_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests
 tests_unit_cfg_xml_LDADD = tests/libtap.a $(XMCFG_LIBS)
+
+# libxmcfg against ../shared/oracle (SKIPs when absent); prints the score
+TESTS += tests/cfg/oracle-check.py
+EXTRA_DIST += tests/cfg/oracle-check.py
+tests/cfg/oracle-check.log: tests/cfg/cfg-dump$(EXEEXT)
