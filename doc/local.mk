@@ -1,2 +1,4 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-# doc/local.mk: build rules for doc/.
+# doc/local.mk: the monitor's man page and the protocol description (the
+# other man pages are listed by the directory of their program).
+dist_man_MANS += doc/xmhv.8
