@@ -16,6 +16,7 @@
 #define VEC_TIMER 0x20
 #define VEC_COM1 0x21
 #define VEC_SCI 0x22
+#define VEC_TIMER_ALT 0x23
 #define VEC_SPURIOUS 0xff
 
 /* How the guest was entered (head.S stores one of these). */
@@ -77,7 +78,6 @@ extern volatile uint32_t cpus_online;
 /* head.S */
 extern uint32_t boot_kind;
 extern uint64_t boot_ptr;
-extern uint64_t ap_stack_top;
 extern uint8_t tramp_start[], tramp_end[], tramp_farptr[], tramp32[];
 extern uint64_t isr_table[];
 extern uint8_t ap_stacks[];
@@ -180,6 +180,7 @@ void acpi_poweroff(void);
 void intr_init(void);
 void intr_start(void);
 void intr_ap_init(void);
+void intr_report_timer(void);
 void intr_dispatch(uint64_t vec, uint64_t *frame);
 uint32_t lapic_id(void);
 int lapic_send_ipi(uint32_t apic_id, uint32_t icr_low);

@@ -156,7 +156,11 @@ ap_entry64:
 	xor %eax, %eax
 	mov %eax, %fs
 	mov %eax, %gs
-	mov ap_stack_top(%rip), %rsp
+	/* each AP takes the next stack slot itself: a late AP never shares */
+	mov $4096, %eax
+	lock xadd %eax, ap_stack_next(%rip)
+	lea ap_stacks + 4096(%rip), %rsp
+	add %rax, %rsp
 	call ap_main
 4:	cli
 	hlt
@@ -174,7 +178,7 @@ isr_\vec:
 	jmp isr_common
 	.endm
 
-	.irp v, 0,1,2,3,4,5,6,7,9,15,16,18,19,20,22,23,24,25,26,27,28,31,32,33,34,255
+	.irp v, 0,1,2,3,4,5,6,7,9,15,16,18,19,20,22,23,24,25,26,27,28,31,32,33,34,35,255
 	ISR \v, 0
 	.endr
 	.irp v, 8,10,11,12,13,14,17,21,29,30
@@ -221,10 +225,10 @@ isr_common:
 
 	.section .rodata
 	.p2align 3
-/* isr_table[v] for v in 0..34, then [35] = vector 255 (spurious). */
+/* isr_table[v] for v in 0..35, then [36] = vector 255 (spurious). */
 	.globl isr_table
 isr_table:
-	.irp v, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31,32,33,34,255
+	.irp v, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31,32,33,34,35,255
 	.quad isr_\v
 	.endr
 
@@ -286,12 +290,12 @@ gdt_end:
 gdt_ptr:
 	.word gdt_end - gdt - 1
 	.quad gdt
-	.globl boot_kind, boot_ptr, ap_stack_top
+	.globl boot_kind, boot_ptr
 	.p2align 3
 boot_ptr:
 	.quad 0
-ap_stack_top:
-	.quad 0
+ap_stack_next:
+	.long 0
 boot_kind:
 	.long 0
 
@@ -313,7 +317,7 @@ boot_stack:
 boot_stack_top:
 	.globl ap_stacks
 ap_stacks:
-	.skip 4096 * 64
+	.skip 4096 * 64 /* GUEST_MAX_CPUS */
 
 /* The PVH entry note (Xen's XEN_ELFNOTE_PHYS32_ENTRY), 8-byte descriptor as
  * Linux emits it on x86-64. */

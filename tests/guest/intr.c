@@ -37,6 +37,7 @@ struct intr_idtr {
 static struct intr_gate intr_idt[256];
 static int intr_x2apic;
 static uint32_t intr_bsp_apic;
+static volatile int intr_timer_primary, intr_timer_alt_seen;
 volatile uint64_t ticks;
 
 static uint64_t
@@ -158,7 +159,33 @@ intr_route_isa(uint32_t irq, uint8_t vector, int sci)
 static void
 intr_timer(void)
 {
+	intr_timer_primary = 1;
 	ticks++;
+}
+
+/* IRQ 0 arriving on GSI 0 although the MADT moved it elsewhere: counted (as
+ * Linux falls back to the other pin) and flagged; intr_report_timer says so,
+ * since it means the platform's routing and its MADT disagree. Never prints
+ * here: a line from interrupt context would land inside the shell's. */
+static void
+intr_timer_alt(void)
+{
+	if (intr_timer_primary)
+		return;
+	intr_timer_alt_seen = 1;
+	ticks++;
+}
+
+/* intr_report_timer: prints the "timer:" warning line if IRQ 0 has been seen
+ * on the wrong pin. BSP, outside interrupt context. */
+void
+intr_report_timer(void)
+{
+	if (intr_timer_alt_seen && !intr_timer_primary)
+		console_printf(
+			"timer: IRQ 0 arrives on GSI 0, not on GSI %u as "
+			"the MADT says\n",
+			plat.isa_gsi[0]);
 }
 
 static void
@@ -171,6 +198,7 @@ static void (*const intr_handlers[])(void) = {
 	[VEC_TIMER - VEC_TIMER] = intr_timer,
 	[VEC_COM1 - VEC_TIMER] = console_irq,
 	[VEC_SCI - VEC_TIMER] = acpi_sci,
+	[VEC_TIMER_ALT - VEC_TIMER] = intr_timer_alt,
 };
 
 static const char *const intr_exc_names[32] = {
@@ -245,9 +273,9 @@ intr_init(void)
 	unsigned v;
 	size_t i;
 
-	for (v = 0; v < 35; v++)
+	for (v = 0; v <= VEC_TIMER_ALT; v++)
 		intr_set_gate(v, isr_table[v]);
-	intr_set_gate(VEC_SPURIOUS, isr_table[35]);
+	intr_set_gate(VEC_SPURIOUS, isr_table[VEC_TIMER_ALT + 1]);
 	intr_load_idt();
 	for (i = 0; i < sizeof(intr_pic_seq) / sizeof(intr_pic_seq[0]); i++)
 		outb(intr_pic_seq[i][0], intr_pic_seq[i][1]);
@@ -263,6 +291,8 @@ intr_start(void)
 	uint32_t div = (PIT_HZ + GUEST_HZ / 2) / GUEST_HZ;
 
 	intr_route_isa(0, VEC_TIMER, 0);
+	if (plat.isa_gsi[0] != 0)
+		ioapic_route(0, VEC_TIMER_ALT, 0, 0);
 	intr_route_isa(XMHV_COM1_IRQ, VEC_COM1, 0);
 	if (plat.fadt_ok && plat.sci_irq)
 		intr_route_isa(plat.sci_irq, VEC_SCI, 1);

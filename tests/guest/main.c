@@ -204,6 +204,7 @@ cmd_info(const char *args)
 	console_printf("cpus: %u online\n", cpus_online);
 	console_printf("ticks=%lu uptime=%lu.%02lus\n", t, t / GUEST_HZ,
 		       t % GUEST_HZ);
+	intr_report_timer();
 }
 
 static void
@@ -377,6 +378,7 @@ kmain(void)
 	smp_boot();
 	main_report_initrd();
 	pci_scan();
+	intr_report_timer();
 	console_printf("ready\n");
 	shell_loop();
 }

@@ -7,12 +7,11 @@
 
 #define SMP_ICR_INIT 0x00004500
 #define SMP_ICR_SIPI 0x00004600
-#define SMP_AP_STACK 4096
-#define SMP_WAIT_TICKS (GUEST_HZ / 2)
+#define SMP_WAIT_TICKS (2 * GUEST_HZ)
 #define SMP_WAIT_SPINS 3000000u
 
 volatile uint32_t cpus_online;
-static volatile uint32_t smp_ap_number;
+static uint32_t smp_ap_number;
 
 /* Low pages tried for the trampoline, in order. */
 static const uint32_t smp_tramp_pages[] = {0x8000, 0x9000, 0x70000, 0x60000,
@@ -42,12 +41,13 @@ smp_pick_page(void)
 	return smp_tramp_pages[0];
 }
 
-/* ap_main: C entry of an AP (head.S ap_entry64, on its own stack): says
- * hello, counts itself online, then sleeps for good. */
+/* ap_main: C entry of an AP (head.S ap_entry64, on its own stack): takes
+ * the next CPU number, says hello, counts itself online, then sleeps for
+ * good. */
 void
 ap_main(void)
 {
-	uint32_t n = smp_ap_number;
+	uint32_t n = __atomic_add_fetch(&smp_ap_number, 1, __ATOMIC_SEQ_CST);
 
 	intr_ap_init();
 	console_printf("cpu %u: hello (apic %u)\n", n, lapic_id());
@@ -56,7 +56,9 @@ ap_main(void)
 }
 
 /* smp_boot: starts every enabled CPU of plat.apic_ids but ourselves, one at
- * a time, waiting (bounded) for each to check in; prints "cpus: N online".
+ * a time, waiting (bounded, 2 s) for each to check in; prints "cpus: N
+ * online". An AP that is later than that still gets its own stack and number
+ * (head.S, ap_main) and says hello late.
  * BSP, interrupts on (the wait is bounded by timer ticks). */
 void
 smp_boot(void)
@@ -75,10 +77,6 @@ smp_boot(void)
 
 		if (id == bsp)
 			continue;
-		smp_ap_number = cpus_online;
-		ap_stack_top = (uint64_t)(uintptr_t)ap_stacks +
-			       (uint64_t)cpus_online * SMP_AP_STACK;
-		__atomic_thread_fence(__ATOMIC_SEQ_CST);
 		if (lapic_send_ipi(id, SMP_ICR_INIT) ||
 		    lapic_send_ipi(id, SMP_ICR_SIPI | (page >> 12)) ||
 		    lapic_send_ipi(id, SMP_ICR_SIPI | (page >> 12))) {
