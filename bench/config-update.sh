@@ -1,0 +1,21 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+# config-update.sh: replace the "## config" section of bench/README.md with
+# the latest bench-config table (other sections are left alone).
+# Usage: config-update.sh TABLE_FILE README
+table=$1 readme=$2
+[ -f "$readme" ] || printf '# Benchmarks\n\nLatest results of the bench/ runners (`make bench-*`).\n' >"$readme"
+tmp=$readme.tmp.$$
+awk -v table="$table" '
+	/^## / { if (skip) skip = 0 }
+	/^## config[ \t]*$/ { skip = 1; next }
+	!skip { print }
+' "$readme" >"$tmp"
+{
+	printf '\n## config\n\n'
+	printf 'Configs evaluated per second (`make bench-config`, %s, %s).\n' "$(date -u +%Y-%m-%d)" "$(uname -r)"
+	printf 'Goals: one `xm create -n` under 20 ms wall; a batch within 10x of libxlutil per config.\n\n'
+	cat "$table"
+} >>"$tmp"
+# squeeze the blank lines the cut may leave behind
+cat -s "$tmp" >"$readme" && rm -f "$tmp"
