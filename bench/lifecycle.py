@@ -16,6 +16,25 @@ import sys
 import tempfile
 import time
 
+def kill_monitors(root):
+    """Kill what is left of the xmhv monitors started under root (they are
+    not in xmd's process group by design: they outlive xmd restarts)."""
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            with open("/proc/%s/cmdline" % pid, "rb") as f:
+                args = f.read().split(b"\0")
+        except OSError:
+            continue
+        if any(a.startswith(root.encode() + b"/") for a in args) and \
+                os.path.basename(args[0]) == b"xmhv":
+            try:
+                os.kill(int(pid), signal.SIGKILL)
+            except OSError:
+                pass
+
+
 GOAL_LIST_MS = 10.0
 GOAL_RSS_MIB = 16.0
 
@@ -67,12 +86,21 @@ class Bench:
         raise RuntimeError("xmd did not start")
 
     def stop(self):
+        if self.xmd is not None and self.xmd.poll() is None:
+            try:
+                for line in self.run("list", check=False).stdout.splitlines()[1:]:
+                    f = line.split()
+                    if f and f[0] != "Domain-0":
+                        self.run("destroy", f[0], check=False)
+            except Exception:
+                pass
         if self.xmd is not None:
             try:
                 os.killpg(self.xmd.pid, signal.SIGKILL)
             except ProcessLookupError:
                 pass
             self.xmd.wait()
+        kill_monitors(self.root)
         shutil.rmtree(self.root, ignore_errors=True)
 
     def cfg(self, name):

@@ -17,6 +17,25 @@ import sys
 import tempfile
 import time
 
+def kill_monitors(root):
+    """Kill what is left of the xmhv monitors started under root (they are
+    not in xmd's process group by design: they outlive xmd restarts)."""
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            with open("/proc/%s/cmdline" % pid, "rb") as f:
+                args = f.read().split(b"\0")
+        except OSError:
+            continue
+        if any(a.startswith(root.encode() + b"/") for a in args) and \
+                os.path.basename(args[0]) == b"xmhv":
+            try:
+                os.kill(int(pid), signal.SIGKILL)
+            except OSError:
+                pass
+
+
 GANETI_PATH = "/usr/share/ganeti/3.0"
 GANETI_WRAPPER = "/usr/lib/ganeti/tools/xen-console-wrapper"
 OCF_ROOT = "/usr/lib/ocf"
@@ -121,17 +140,19 @@ class Env:
                               timeout=timeout)
 
     def cleanup(self):
-        for name in ("gnt1", "ocf1"):
-            try:
-                self.xm("destroy", name, timeout=20)
-            except Exception:
-                pass
+        try:
+            for line in self.xm("list", timeout=20).stdout.splitlines()[1:]:
+                if line.split() and line.split()[0] != "Domain-0":
+                    self.xm("destroy", line.split()[0], timeout=20)
+        except Exception:
+            pass
         if self.xmd is not None:
             try:
                 os.killpg(self.xmd.pid, signal.SIGKILL)
             except Exception:
                 pass
             self.xmd.wait()
+        kill_monitors(self.root)
         shutil.rmtree(self.root, ignore_errors=True)
 
 

@@ -18,6 +18,25 @@ import termios
 import time
 import xml.etree.ElementTree as ET
 
+def kill_monitors(root):
+    """Kill what is left of the xmhv monitors started under root (they are
+    not in xmd's process group by design: they outlive xmd restarts)."""
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            with open("/proc/%s/cmdline" % pid, "rb") as f:
+                args = f.read().split(b"\0")
+        except OSError:
+            continue
+        if any(a.startswith(root.encode() + b"/") for a in args) and \
+                os.path.basename(args[0]) == b"xmhv":
+            try:
+                os.kill(int(pid), signal.SIGKILL)
+            except OSError:
+                pass
+
+
 top_builddir = os.environ.get("top_builddir", os.getcwd())
 XM = os.path.join(top_builddir, "xmctl", "xm")
 XMD = os.path.join(top_builddir, "xmd", "xmd")
@@ -118,11 +137,12 @@ class Env:
         return None
 
     def cleanup(self):
-        for name in ("t1", "t1b", "t2", "t3", "t4", "t5"):
-            try:
-                self.xm("destroy", name, timeout=20)
-            except Exception:
-                pass
+        try:
+            for line in self.xm("list", timeout=20).stdout.splitlines()[1:]:
+                if line.split() and line.split()[0] != "Domain-0":
+                    self.xm("destroy", line.split()[0], timeout=20)
+        except Exception:
+            pass
         if self.xmd is not None:
             try:
                 os.killpg(self.xmd.pid, signal.SIGKILL)
@@ -132,6 +152,7 @@ class Env:
                 self.xmd.wait(timeout=5)
             except Exception:
                 pass
+        kill_monitors(self.root)
         shutil.rmtree(self.root, ignore_errors=True)
 
 
