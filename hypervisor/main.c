@@ -319,6 +319,7 @@ main_standalone(struct xmhv_domain_config *cfg)
 	sa.sa_handler = main_signal;
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN); /* a closed stdout must not kill the guest */
 	if (!tty)
 		sigaction(SIGINT, &sa, NULL);
 	rc = vm_create(cfg, &cb, &vm, errmsg, sizeof(errmsg));

@@ -357,6 +357,9 @@ vm_create(const struct xmhv_domain_config *cfg, const struct vm_callbacks *cb,
 	rc = vm_check_config(cfg, errmsg, errlen);
 	if (rc < 0)
 		return rc;
+	/* Load the time zone now: localtime=1 and log stamps need it, and
+	 * the sandbox will not let /etc/localtime be opened later. */
+	tzset();
 	rc = vcpu_kick_signal();
 	if (rc < 0) {
 		snprintf(errmsg, errlen, "sigaction: %s", strerror(-rc));

@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "hv.h"
+#include "sandbox.h"
 
 #define UART_FIFO 16
 #define UART_OUT_BATCH 256
@@ -90,6 +91,8 @@ serial_flusher(void *arg)
 	struct serial *s = arg;
 	struct timespec ts;
 
+	/* This thread never needs privileges (they are per thread). */
+	(void)!sandbox_drop_caps();
 	pthread_mutex_lock(&s->lock);
 	while (!s->stop) {
 		if (!s->outlen) {

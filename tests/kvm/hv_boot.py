@@ -139,8 +139,24 @@ def pinning():
             continue
         if comm.startswith("vcpu"):
             pinned[comm] = re.search(r"Cpus_allowed_list:\s*(\S+)", st).group(1)
+    status = open("/proc/%d/status" % g.p.pid).read()
+    caps = [open("/proc/%d/task/%s/status" % (g.p.pid, t)).read()
+            for t in os.listdir("/proc/%d/task" % g.p.pid)]
+    fds = [os.readlink("/proc/%d/fd/%s" % (g.p.pid, fd))
+           for fd in os.listdir("/proc/%d/fd" % g.p.pid)]
     g.send("poweroff\r")
     g.finish()
+    sanitizers = "#define XM_SANITIZERS 1" in open(os.path.join(B, "config.h")).read()
+    ok("NoNewPrivs:\t1" in status and
+       (sanitizers or "Seccomp:\t2" in status),
+       "sandbox: no_new_privs and a seccomp filter%s" %
+       (" (seccomp left out in sanitizer builds)" if sanitizers else ""), status)
+    ok(all("CapEff:\t0000000000000000" in c for c in caps[1:]) and
+       "CapEff:\t0000000000000000" in caps[0],
+       "sandbox: no capabilities left in any thread",
+       "\n".join(re.findall(r"CapEff:.*", "".join(caps))))
+    ok(not any(f == "/dev/kvm" or f.endswith("guest.bzImage") for f in fds),
+       "sandbox: /dev/kvm and the kernel file are closed (%s)" % fds)
     ok(pinned == {"vcpu0": want, "vcpu1": want},
        "--cpus %s pins both vCPU threads (%s)" % (want, pinned))
 
