@@ -68,6 +68,15 @@ def main():
        "guest.elf: XEN_ELFNOTE_PHYS32_ENTRY 0x%x inside the image (note align 4)" % (pvh or 0))
     ok(len(bz) < 64 * 1024 and len(e) < 64 * 1024,
        "images are tiny (bzImage %d, elf %d bytes)" % (len(bz), len(e)))
+    try:
+        v = open(os.path.join(GUEST, "guest-vmlinux.elf"), "rb").read()
+        ventry, vphs = elf_info(v)
+        vnotes = [p for p in vphs if p[0] == 4 and p[3]]
+        ok(ventry == entry and not vnotes and
+           [p[2:5] for p in vphs if p[0] == 1] == [p[2:5] for p in loads],
+           "guest-vmlinux.elf: same image and e_entry, no PVH note")
+    except OSError as err:
+        ok(False, "guest-vmlinux.elf: %s" % err)
     # bzImage setup header
     ok(bz[0x202:0x206] == b"HdrS" and u("H", bz, 0x1fe) == 0xaa55,
        "bzImage: boot_flag 0xaa55 and HdrS at 0x202")

@@ -34,6 +34,11 @@ tests/guest/guest.full: $(GUEST_OBJS) $(top_srcdir)/tests/guest/guest.ld
 tests/guest/guest.elf: tests/guest/guest.full
 	$(AM_V_GEN)$(GUEST_OBJCOPY) -R .setup $< $@
 
+# The same image without the PVH note: what a plain ELF vmlinux loader sees
+# (64-bit entry e_entry, boot_params in RSI).
+tests/guest/guest-vmlinux.elf: tests/guest/guest.elf
+	$(AM_V_GEN)$(GUEST_OBJCOPY) -R .note.Xen $< $@
+
 # bzImage = the setup sectors (cut out of the link) + the flat image at 1 MiB.
 tests/guest/guest.bzImage: tests/guest/guest.full
 	$(AM_V_GEN)$(GUEST_OBJCOPY) -O binary --only-section=.setup \
@@ -42,8 +47,10 @@ tests/guest/guest.bzImage: tests/guest/guest.full
 	cat $@.setup.tmp $@.image.tmp > $@.tmp && \
 	rm -f $@.setup.tmp $@.image.tmp && mv $@.tmp $@
 
-noinst_DATA += tests/guest/guest.elf tests/guest/guest.bzImage
+noinst_DATA += tests/guest/guest.elf tests/guest/guest.bzImage \
+	tests/guest/guest-vmlinux.elf
 CLEANFILES += tests/guest/guest.elf tests/guest/guest.bzImage \
+	tests/guest/guest-vmlinux.elf \
 	tests/guest/guest.full $(GUEST_OBJS)
 EXTRA_DIST += $(GUEST_SRCS) tests/guest/guest.h tests/guest/guest.ld \
 	tests/guest/README.md

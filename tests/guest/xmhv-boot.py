@@ -134,6 +134,14 @@ def main():
         finally:
             d.close()
 
+        d = Domain(os.path.join(GUEST, "guest-vmlinux.elf"), 64, 2, "plain elf")
+        try:
+            report(d, "plain ELF 2x64", "elf64", "plain elf", 64, 2, None)
+            os.write(d.m, b"poweroff\r")
+            ok(d.exit_code() == 0, "plain ELF: poweroff")
+        finally:
+            d.close()
+
         d = Domain(bz, 3500, 4, "big")
         try:
             report(d, "bzImage 4x3500", "bzImage64", "big", 3500, 4, None)
