@@ -182,13 +182,13 @@ void intr_start(void);
 void intr_ap_init(void);
 void intr_report_timer(void);
 void intr_dispatch(uint64_t vec, uint64_t *frame);
-uint32_t lapic_id(void);
-int lapic_send_ipi(uint32_t apic_id, uint32_t icr_low);
-void ioapic_route(uint32_t gsi, uint8_t vector, int level, int active_low);
+uint32_t intr_lapic_id(void);
+int intr_send_ipi(uint32_t apic_id, uint32_t icr_low);
+void intr_ioapic_route(uint32_t gsi, uint8_t vector, int level, int active_low);
 
 /* smp.c */
 void smp_boot(void);
-void ap_main(void);
+void smp_ap_main(void);
 int mptable_init(void);
 
 /* pci.c */

@@ -161,7 +161,7 @@ ap_entry64:
 	lock xadd %eax, ap_stack_next(%rip)
 	lea ap_stacks + 4096(%rip), %rsp
 	add %rax, %rsp
-	call ap_main
+	call smp_ap_main
 4:	cli
 	hlt
 	jmp 4b

@@ -59,7 +59,7 @@ intr_wrmsr(uint32_t msr, uint64_t v)
 }
 
 static uint32_t
-lapic_read(uint32_t reg)
+intr_lapic_read(uint32_t reg)
 {
 	if (intr_x2apic)
 		return (uint32_t)intr_rdmsr(MSR_X2APIC_BASE + (reg >> 4));
@@ -67,7 +67,7 @@ lapic_read(uint32_t reg)
 }
 
 static void
-lapic_write(uint32_t reg, uint32_t v)
+intr_lapic_write(uint32_t reg, uint32_t v)
 {
 	if (intr_x2apic)
 		intr_wrmsr(MSR_X2APIC_BASE + (reg >> 4), v);
@@ -75,19 +75,19 @@ lapic_write(uint32_t reg, uint32_t v)
 		mmio_write32(plat.lapic_gpa + reg, v);
 }
 
-/* lapic_id: this CPU's APIC id (xAPIC or x2APIC). */
+/* intr_lapic_id: this CPU's APIC id (xAPIC or x2APIC). */
 uint32_t
-lapic_id(void)
+intr_lapic_id(void)
 {
-	uint32_t id = lapic_read(LAPIC_ID);
+	uint32_t id = intr_lapic_read(LAPIC_ID);
 
 	return intr_x2apic ? id : id >> 24;
 }
 
-/* lapic_send_ipi: sends icr_low (INIT, SIPI, ...) to apic_id; 0, or -1 if
+/* intr_send_ipi: sends icr_low (INIT, SIPI, ...) to apic_id; 0, or -1 if
  * the previous IPI never left the ICR. BSP only. */
 int
-lapic_send_ipi(uint32_t apic_id, uint32_t icr_low)
+intr_send_ipi(uint32_t apic_id, uint32_t icr_low)
 {
 	int i;
 
@@ -96,36 +96,37 @@ lapic_send_ipi(uint32_t apic_id, uint32_t icr_low)
 			   (uint64_t)apic_id << 32 | icr_low);
 		return 0;
 	}
-	for (i = 0; i < 100000 && (lapic_read(LAPIC_ICR_LO) & LAPIC_ICR_BUSY);
+	for (i = 0;
+	     i < 100000 && (intr_lapic_read(LAPIC_ICR_LO) & LAPIC_ICR_BUSY);
 	     i++)
 		cpu_relax();
-	lapic_write(LAPIC_ICR_HI, apic_id << 24);
-	lapic_write(LAPIC_ICR_LO, icr_low);
+	intr_lapic_write(LAPIC_ICR_HI, apic_id << 24);
+	intr_lapic_write(LAPIC_ICR_LO, icr_low);
 	return i < 100000 ? 0 : -1;
 }
 
 static void
-lapic_enable(void)
+intr_lapic_enable(void)
 {
 	uint64_t base = intr_rdmsr(MSR_APIC_BASE);
 
 	if (!(base & APIC_BASE_EN))
 		intr_wrmsr(MSR_APIC_BASE, base | APIC_BASE_EN);
 	intr_x2apic = (base & APIC_BASE_EXTD) != 0;
-	lapic_write(LAPIC_TPR, 0);
-	lapic_write(LAPIC_SVR, 0x100 | VEC_SPURIOUS);
+	intr_lapic_write(LAPIC_TPR, 0);
+	intr_lapic_write(LAPIC_SVR, 0x100 | VEC_SPURIOUS);
 }
 
 static void
-ioapic_write(uint32_t reg, uint32_t v)
+intr_ioapic_write(uint32_t reg, uint32_t v)
 {
 	mmio_write32(plat.ioapic_gpa, reg);
 	mmio_write32(plat.ioapic_gpa + 0x10, v);
 }
 
-/* ioapic_route: unmask IOAPIC input gsi to vector on the BSP. */
+/* intr_ioapic_route: unmask IOAPIC input gsi to vector on the BSP. */
 void
-ioapic_route(uint32_t gsi, uint8_t vector, int level, int active_low)
+intr_ioapic_route(uint32_t gsi, uint8_t vector, int level, int active_low)
 {
 	uint32_t pin = gsi - plat.ioapic_gsi_base;
 	uint32_t lo = vector;
@@ -136,10 +137,10 @@ ioapic_route(uint32_t gsi, uint8_t vector, int level, int active_low)
 		lo |= IOAPIC_REDIR_LEVEL;
 	if (active_low)
 		lo |= IOAPIC_REDIR_LOW;
-	ioapic_write(0x10 + 2 * pin, IOAPIC_REDIR_MASKED);
-	ioapic_write(0x11 + 2 * pin,
-		     intr_x2apic ? intr_bsp_apic : intr_bsp_apic << 24);
-	ioapic_write(0x10 + 2 * pin, lo);
+	intr_ioapic_write(0x10 + 2 * pin, IOAPIC_REDIR_MASKED);
+	intr_ioapic_write(0x11 + 2 * pin,
+			  intr_x2apic ? intr_bsp_apic : intr_bsp_apic << 24);
+	intr_ioapic_write(0x10 + 2 * pin, lo);
 }
 
 /* ISA IRQ -> (gsi, level, active_low) honouring the MADT's overrides; ISA
@@ -153,7 +154,7 @@ intr_route_isa(uint32_t irq, uint8_t vector, int sci)
 	int active_low = pol == 3 || (pol == 0 && sci);
 	int level = trig == 3 || (trig == 0 && sci);
 
-	ioapic_route(gsi, vector, level, active_low);
+	intr_ioapic_route(gsi, vector, level, active_low);
 }
 
 static void
@@ -234,7 +235,7 @@ intr_dispatch(uint64_t vec, uint64_t *frame)
 		intr_handlers[vec - VEC_TIMER]();
 	else
 		intr_spurious();
-	lapic_write(LAPIC_EOI, 0);
+	intr_lapic_write(LAPIC_EOI, 0);
 }
 
 static void
@@ -279,8 +280,8 @@ intr_init(void)
 	intr_load_idt();
 	for (i = 0; i < sizeof(intr_pic_seq) / sizeof(intr_pic_seq[0]); i++)
 		outb(intr_pic_seq[i][0], intr_pic_seq[i][1]);
-	lapic_enable();
-	intr_bsp_apic = lapic_id();
+	intr_lapic_enable();
+	intr_bsp_apic = intr_lapic_id();
 }
 
 /* intr_start: route PIT (IRQ 0), COM1 (IRQ 4) and the SCI through the
@@ -292,7 +293,7 @@ intr_start(void)
 
 	intr_route_isa(0, VEC_TIMER, 0);
 	if (plat.isa_gsi[0] != 0)
-		ioapic_route(0, VEC_TIMER_ALT, 0, 0);
+		intr_ioapic_route(0, VEC_TIMER_ALT, 0, 0);
 	intr_route_isa(XMHV_COM1_IRQ, VEC_COM1, 0);
 	if (plat.fadt_ok && plat.sci_irq)
 		intr_route_isa(plat.sci_irq, VEC_SCI, 1);
@@ -307,5 +308,5 @@ void
 intr_ap_init(void)
 {
 	intr_load_idt();
-	lapic_enable();
+	intr_lapic_enable();
 }

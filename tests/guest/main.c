@@ -34,7 +34,7 @@ static const char *const main_e820_names[] = {
 };
 
 static uint32_t
-rd32(uint64_t gpa)
+main_rd32(uint64_t gpa)
 {
 	uint32_t v;
 
@@ -43,7 +43,7 @@ rd32(uint64_t gpa)
 }
 
 static uint64_t
-rd64(uint64_t gpa)
+main_rd64(uint64_t gpa)
 {
 	uint64_t v;
 
@@ -89,19 +89,20 @@ main_from_boot_params(uint64_t bp)
 
 	if (!main_mapped(bp, 4096))
 		return;
-	main_copy_cmdline(rd32(bp + BP_CMD_LINE_PTR) |
-			  (uint64_t)rd32(bp + BP_EXT_CMD_LINE_PTR) << 32);
+	main_copy_cmdline(main_rd32(bp + BP_CMD_LINE_PTR) |
+			  (uint64_t)main_rd32(bp + BP_EXT_CMD_LINE_PTR) << 32);
 	n = *(const uint8_t *)(uintptr_t)(bp + BP_E820_ENTRIES);
 	for (i = 0; i < n && i < BP_E820_MAX; i++) {
 		uint64_t e = bp + BP_E820_TABLE + 20 * i;
 
-		main_add_e820(rd64(e), rd64(e + 8), rd32(e + 16));
+		main_add_e820(main_rd64(e), main_rd64(e + 8),
+			      main_rd32(e + 16));
 	}
-	boot.initrd_gpa = rd32(bp + BP_RAMDISK_IMAGE) |
-			  (uint64_t)rd32(bp + BP_EXT_RAMDISK_IMAGE) << 32;
-	boot.initrd_size = rd32(bp + BP_RAMDISK_SIZE) |
-			   (uint64_t)rd32(bp + BP_EXT_RAMDISK_SIZE) << 32;
-	boot.rsdp_gpa = rd64(bp + BP_ACPI_RSDP);
+	boot.initrd_gpa = main_rd32(bp + BP_RAMDISK_IMAGE) |
+			  (uint64_t)main_rd32(bp + BP_EXT_RAMDISK_IMAGE) << 32;
+	boot.initrd_size = main_rd32(bp + BP_RAMDISK_SIZE) |
+			   (uint64_t)main_rd32(bp + BP_EXT_RAMDISK_SIZE) << 32;
+	boot.rsdp_gpa = main_rd64(bp + BP_ACPI_RSDP);
 }
 
 /* PVH: struct hvm_start_info (Xen's arch-x86/hvm/start_info.h). */
@@ -111,24 +112,26 @@ main_from_pvh(uint64_t si)
 	uint32_t i, n;
 	uint64_t mods;
 
-	if (!main_mapped(si, 56) || rd32(si) != PVH_MAGIC) {
+	if (!main_mapped(si, 56) || main_rd32(si) != PVH_MAGIC) {
 		console_printf("xmguest: bad hvm_start_info at 0x%lx\n", si);
 		return;
 	}
-	main_copy_cmdline(rd64(si + 24));
-	boot.rsdp_gpa = rd64(si + 32);
-	mods = rd64(si + 16);
-	if (rd32(si + 12) >= 1 && main_mapped(mods, 32)) {
-		boot.initrd_gpa = rd64(mods);
-		boot.initrd_size = rd64(mods + 8);
+	main_copy_cmdline(main_rd64(si + 24));
+	boot.rsdp_gpa = main_rd64(si + 32);
+	mods = main_rd64(si + 16);
+	if (main_rd32(si + 12) >= 1 && main_mapped(mods, 32)) {
+		boot.initrd_gpa = main_rd64(mods);
+		boot.initrd_size = main_rd64(mods + 8);
 	}
-	if (rd32(si + 4) < 1)
+	if (main_rd32(si + 4) < 1)
 		return;
-	n = rd32(si + 48);
-	for (i = 0; i < n && main_mapped(rd64(si + 40), 24 * (i + 1)); i++) {
-		uint64_t e = rd64(si + 40) + 24 * i;
+	n = main_rd32(si + 48);
+	for (i = 0; i < n && main_mapped(main_rd64(si + 40), 24 * (i + 1));
+	     i++) {
+		uint64_t e = main_rd64(si + 40) + 24 * i;
 
-		main_add_e820(rd64(e), rd64(e + 8), rd32(e + 16));
+		main_add_e820(main_rd64(e), main_rd64(e + 8),
+			      main_rd32(e + 16));
 	}
 }
 
@@ -191,10 +194,10 @@ guest_halt(void)
 }
 
 /* Shell commands. */
-static void cmd_help(const char *args);
+static void main_cmd_help(const char *args);
 
 static void
-cmd_info(const char *args)
+main_cmd_info(const char *args)
 {
 	uint64_t t = ticks;
 
@@ -208,13 +211,13 @@ cmd_info(const char *args)
 }
 
 static void
-cmd_echo(const char *args)
+main_cmd_echo(const char *args)
 {
 	console_printf("%s\n", args);
 }
 
 static void
-cmd_poweroff(const char *args)
+main_cmd_poweroff(const char *args)
 {
 	(void)args;
 	console_printf("shutting down (ACPI S5)\n");
@@ -222,7 +225,7 @@ cmd_poweroff(const char *args)
 }
 
 static void
-cmd_reboot(const char *args)
+main_cmd_reboot(const char *args)
 {
 	(void)args;
 	console_printf("rebooting (i8042 reset)\n");
@@ -231,7 +234,7 @@ cmd_reboot(const char *args)
 }
 
 static void
-cmd_crash(const char *args)
+main_cmd_crash(const char *args)
 {
 	(void)args;
 	console_printf("crashing (pvpanic)\n");
@@ -240,14 +243,14 @@ cmd_crash(const char *args)
 }
 
 static void
-cmd_ticks(const char *args)
+main_cmd_ticks(const char *args)
 {
 	(void)args;
 	console_printf("ticks=%lu\n", ticks);
 }
 
 static void
-cmd_spin(const char *args)
+main_cmd_spin(const char *args)
 {
 	uint64_t s, t0 = ticks;
 
@@ -260,38 +263,38 @@ cmd_spin(const char *args)
 	console_printf("spin: done, %lu ticks\n", ticks - t0);
 }
 
-struct shell_cmd {
+struct main_shell_cmd {
 	const char *name;
 	void (*fn)(const char *args);
 	const char *help;
 };
 
-static const struct shell_cmd shell_cmds[] = {
-	{"help", cmd_help, "this list"},
-	{"info", cmd_info, "cmdline, memory, cpus, ticks and uptime"},
-	{"echo", cmd_echo, "echo ARGS: print ARGS"},
-	{"ticks", cmd_ticks, "print the timer tick counter (100 Hz)"},
-	{"spin", cmd_spin, "spin SECONDS: busy loop on the timer"},
-	{"poweroff", cmd_poweroff, "ACPI S5 power off"},
-	{"reboot", cmd_reboot, "reset through the i8042"},
-	{"crash", cmd_crash, "report a panic through pvpanic"},
+static const struct main_shell_cmd main_shell_cmds[] = {
+	{"help", main_cmd_help, "this list"},
+	{"info", main_cmd_info, "cmdline, memory, cpus, ticks and uptime"},
+	{"echo", main_cmd_echo, "echo ARGS: print ARGS"},
+	{"ticks", main_cmd_ticks, "print the timer tick counter (100 Hz)"},
+	{"spin", main_cmd_spin, "spin SECONDS: busy loop on the timer"},
+	{"poweroff", main_cmd_poweroff, "ACPI S5 power off"},
+	{"reboot", main_cmd_reboot, "reset through the i8042"},
+	{"crash", main_cmd_crash, "report a panic through pvpanic"},
 	{NULL, NULL, NULL},
 };
 
 static void
-cmd_help(const char *args)
+main_cmd_help(const char *args)
 {
-	const struct shell_cmd *c;
+	const struct main_shell_cmd *c;
 
 	(void)args;
-	for (c = shell_cmds; c->name; c++)
+	for (c = main_shell_cmds; c->name; c++)
 		console_printf("  %s - %s\n", c->name, c->help);
 }
 
 static void
-shell_run(char *line)
+main_shell_run(char *line)
 {
-	const struct shell_cmd *c;
+	const struct main_shell_cmd *c;
 	char *args;
 	size_t n;
 
@@ -304,7 +307,7 @@ shell_run(char *line)
 	n = (size_t)(args - line);
 	while (*args == ' ')
 		args++;
-	for (c = shell_cmds; c->name; c++) {
+	for (c = main_shell_cmds; c->name; c++) {
 		if (strlen(c->name) == n && !lib_strncmp(c->name, line, n)) {
 			c->fn(args);
 			return;
@@ -315,7 +318,7 @@ shell_run(char *line)
 }
 
 static void
-shell_loop(void)
+main_shell_loop(void)
 {
 	char line[SHELL_LINE_MAX];
 	size_t len = 0;
@@ -333,7 +336,7 @@ shell_loop(void)
 		if (c == '\r' || c == '\n') {
 			console_printf("\n");
 			line[len] = 0;
-			shell_run(line);
+			main_shell_run(line);
 			len = 0;
 			console_printf("xmguest# ");
 		} else if (c == 0x7f || c == 0x08) {
@@ -380,5 +383,5 @@ kmain(void)
 	pci_scan();
 	intr_report_timer();
 	console_printf("ready\n");
-	shell_loop();
+	main_shell_loop();
 }

@@ -41,16 +41,16 @@ smp_pick_page(void)
 	return smp_tramp_pages[0];
 }
 
-/* ap_main: C entry of an AP (head.S ap_entry64, on its own stack): takes
+/* smp_ap_main: C entry of an AP (head.S ap_entry64, on its own stack): takes
  * the next CPU number, says hello, counts itself online, then sleeps for
  * good. */
 void
-ap_main(void)
+smp_ap_main(void)
 {
 	uint32_t n = __atomic_add_fetch(&smp_ap_number, 1, __ATOMIC_SEQ_CST);
 
 	intr_ap_init();
-	console_printf("cpu %u: hello (apic %u)\n", n, lapic_id());
+	console_printf("cpu %u: hello (apic %u)\n", n, intr_lapic_id());
 	__atomic_add_fetch(&cpus_online, 1, __ATOMIC_SEQ_CST);
 	guest_halt();
 }
@@ -58,12 +58,12 @@ ap_main(void)
 /* smp_boot: starts every enabled CPU of plat.apic_ids but ourselves, one at
  * a time, waiting (bounded, 2 s) for each to check in; prints "cpus: N
  * online". An AP that is later than that still gets its own stack and number
- * (head.S, ap_main) and says hello late.
+ * (head.S, smp_ap_main) and says hello late.
  * BSP, interrupts on (the wait is bounded by timer ticks). */
 void
 smp_boot(void)
 {
-	uint32_t bsp = lapic_id(), page = smp_pick_page(), i;
+	uint32_t bsp = intr_lapic_id(), page = smp_pick_page(), i;
 	uint8_t *tramp = (uint8_t *)(uintptr_t)page;
 	uint32_t *farptr;
 
@@ -77,9 +77,9 @@ smp_boot(void)
 
 		if (id == bsp)
 			continue;
-		if (lapic_send_ipi(id, SMP_ICR_INIT) ||
-		    lapic_send_ipi(id, SMP_ICR_SIPI | (page >> 12)) ||
-		    lapic_send_ipi(id, SMP_ICR_SIPI | (page >> 12))) {
+		if (intr_send_ipi(id, SMP_ICR_INIT) ||
+		    intr_send_ipi(id, SMP_ICR_SIPI | (page >> 12)) ||
+		    intr_send_ipi(id, SMP_ICR_SIPI | (page >> 12))) {
 			console_printf("cpu: IPI to apic %u stuck\n", id);
 			continue;
 		}
