@@ -14,12 +14,12 @@ FUZZ_CFG_SRCS = $(top_srcdir)/fuzz/cfg_spec.c \
 	$(filter %.c,$(libxmcfg_libxmcfg_a_SOURCES:%=$(top_srcdir)/%)) \
 	$(top_srcdir)/common/util.c
 FUZZ_SECONDS = 600
-fuzz/cfg_spec_fuzzer: $(FUZZ_CFG_SRCS) config.h
+fuzz/cfg_spec_fuzzer: $(FUZZ_CFG_SRCS) config.h libxmcfg/py_prelude_gen.h
 	@test -n "$(CLANG)" || { echo "make fuzz needs clang (apt-get install clang)"; exit 1; }
 	@mkdir -p fuzz
 	$(AM_V_CC)$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined \
 		-DCFG_SPEC_LIBFUZZER -include config.h -I$(top_srcdir)/common \
-		-I$(top_srcdir)/libxmcfg -I$(top_srcdir)/fuzz $(PYTHON_CFLAGS) \
+		-I$(top_srcdir)/libxmcfg -Ilibxmcfg -I$(top_srcdir)/fuzz $(PYTHON_CFLAGS) \
 		$(LIBXML_CFLAGS) -o $@ $(FUZZ_CFG_SRCS) $(PYTHON_LIBS) $(LIBXML_LIBS)
 fuzz-cfg: fuzz/cfg_spec_fuzzer
 fuzz-cfg-run: fuzz/cfg_spec_fuzzer

@@ -4,10 +4,27 @@
 # need libxml2 headers (xmcfg.h itself needs nothing).
 noinst_LIBRARIES += libxmcfg/libxmcfg.a
 libxmcfg_libxmcfg_a_SOURCES = libxmcfg/xmcfg.h libxmcfg/internal.h \
-	libxmcfg/py_prelude.h libxmcfg/xmcfg.c libxmcfg/keys.c \
+	libxmcfg/xmcfg.c libxmcfg/keys.c \
 	libxmcfg/disk.c libxmcfg/vif.c libxmcfg/cpus.c libxmcfg/cmdline.c \
 	libxmcfg/xml.c libxmcfg/sxp.c libxmcfg/error.c libxmcfg/wire.c \
 	libxmcfg/py.c
-libxmcfg_libxmcfg_a_CPPFLAGS = $(AM_CPPFLAGS) $(PYTHON_CFLAGS) $(LIBXML_CFLAGS)
+nodist_libxmcfg_libxmcfg_a_SOURCES = libxmcfg/py_prelude_gen.h
+# The child names its Python installation instead of searching PATH.
+XMCFG_PYTHON_PREFIX = $(shell $(PKG_CONFIG) --variable=prefix python3-embed 2>/dev/null)
+libxmcfg_libxmcfg_a_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_builddir)/libxmcfg \
+	$(PYTHON_CFLAGS) $(LIBXML_CFLAGS) \
+	$(if $(XMCFG_PYTHON_PREFIX),-DXM_PYTHON_PREFIX='"$(XMCFG_PYTHON_PREFIX)"')
 XMCFG_CPPFLAGS = $(LIBXML_CFLAGS)
 XMCFG_LIBS = libxmcfg/libxmcfg.a common/libcommon.a $(PYTHON_LIBS) $(LIBXML_LIBS)
+
+# The prelude (trusted Python run in the sandboxed child) is compiled and
+# marshalled at build time, so no child spends milliseconds compiling it.
+EXTRA_DIST += libxmcfg/prelude.py libxmcfg/gen-prelude.py
+BUILT_SOURCES += libxmcfg/py_prelude_gen.h
+CLEANFILES += libxmcfg/py_prelude_gen.h
+libxmcfg/py_prelude_gen.h: $(top_srcdir)/libxmcfg/prelude.py \
+		$(top_srcdir)/libxmcfg/gen-prelude.py
+	@mkdir -p libxmcfg
+	$(AM_V_GEN)$(PYTHON3) $(top_srcdir)/libxmcfg/gen-prelude.py \
+		$(top_srcdir)/libxmcfg/prelude.py $@.tmp && mv $@.tmp $@
+libxmcfg/libxmcfg_a-py.$(OBJEXT): libxmcfg/py_prelude_gen.h

@@ -3,6 +3,7 @@
  * (the only file of xmtools that includes Python.h). */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+#include <marshal.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -26,7 +27,7 @@
 #include <linux/seccomp.h>
 
 #include "internal.h"
-#include "py_prelude.h"
+#include "py_prelude_gen.h" /* generated from prelude.py */
 #include "util.h"
 
 #define PY_DEFAULT_CPU 1
@@ -505,6 +506,27 @@ py_child_fail(int fd, enum xmcfg_errcode code, const char *msg)
 	_exit(2);
 }
 
+/* Run the prelude in g: its build-time marshalled code when this libpython
+ * has the version that made it (saves compiling it in every child), else
+ * its source. Returns a new reference or NULL. */
+static PyObject *
+py_load_prelude(PyObject *g)
+{
+	PyObject *code = NULL, *res;
+
+	if ((py_prelude_code_version >> 16) ==
+	    ((unsigned long)PY_VERSION_HEX >> 16))
+		code = PyMarshal_ReadObjectFromString(
+			(const char *)py_prelude_code, sizeof(py_prelude_code));
+	if (!code) {
+		PyErr_Clear();
+		return PyRun_String(py_prelude, Py_file_input, g, g);
+	}
+	res = PyEval_EvalCode(code, g, g);
+	Py_DECREF(code);
+	return res;
+}
+
 static void __attribute__((noreturn))
 py_child(int fd, const struct xmsrc *srcs, size_t n,
 	 const char *const *overrides, size_t noverrides, unsigned cpu,
@@ -528,6 +550,13 @@ py_child(int fd, const struct xmsrc *srcs, size_t n,
 	syscall(SYS_close_range, 4, ~0U, 0);
 	py_install_allocator();
 	PyConfig_InitIsolatedConfig(&config);
+#ifdef XM_PYTHON_PREFIX
+	/* name the installation: no search of PATH for a python3 (and no
+	 * pyvenv.cfg beside whatever it finds) in every child */
+	PyConfig_SetBytesString(&config, &config.home, XM_PYTHON_PREFIX);
+	PyConfig_SetBytesString(&config, &config.program_name,
+				XM_PYTHON_PREFIX "/bin/python3");
+#endif
 	config.site_import = 0;
 	config.write_bytecode = 0;
 	config.install_signal_handlers = 1;
@@ -537,7 +566,7 @@ py_child(int fd, const struct xmsrc *srcs, size_t n,
 		py_child_fail(fd, XMCFG_EINTERNAL, "cannot start Python");
 	mod = PyImport_AddModule("__main__");
 	g = mod ? PyModule_GetDict(mod) : NULL;
-	res = g ? PyRun_String(py_prelude, Py_file_input, g, g) : NULL;
+	res = g ? py_load_prelude(g) : NULL;
 	run = g ? PyDict_GetItemString(g, "_run") : NULL;
 	if (!res || !run)
 		py_child_fail(fd, XMCFG_EINTERNAL, "cannot load the evaluator");

@@ -1,0 +1,181 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# prelude.py: the trusted Python code the sandboxed config evaluator loads
+# before it confines itself: a fast screen of the compiled config (with the
+# precise AST check behind it), assignment lines, xm_vars, restricted
+# builtins and the evaluation of one config (_run). Built into py.c as
+# marshalled code (gen-prelude.py), so the child does not compile it.
+import _ast as _A
+import builtins as _b
+import opcode as _op
+_CO = type(compile('', '', 'exec'))
+_SLOW_OPS = frozenset(_op.opmap[n] for n in ('IMPORT_NAME', 'IMPORT_FROM', 'IMPORT_STAR', 'LOAD_BUILD_CLASS', 'MATCH_CLASS', 'MATCH_MAPPING', 'MATCH_SEQUENCE', 'MATCH_KEYS') if n in _op.opmap)
+_STORE_NAME = _op.opmap['STORE_NAME']
+_EXT_ARG = _op.opmap['EXTENDED_ARG']
+_LOADS = {_op.opmap['LOAD_NAME']: 0, _op.opmap['LOAD_GLOBAL']: 1}
+_SAFE_NAMES = ('range', 'str', 'int', 'len', 'list', 'dict', 'tuple', 'bool', 'float', 'min', 'max', 'sorted', 'enumerate', 'zip', 'abs', 'isinstance', 'True', 'False', 'None', 'map', 'filter', 'sum', 'any', 'all', 'reversed', 'round', 'repr', 'chr', 'ord', 'hex', 'oct', 'set', 'frozenset', 'divmod', 'pow', 'Exception', 'ValueError', 'TypeError', 'KeyError', 'IndexError', 'NameError', 'ZeroDivisionError', 'ArithmeticError', 'LookupError', 'AssertionError', 'RuntimeError', 'StopIteration')
+_SAFE = {k: getattr(_b, k) for k in _SAFE_NAMES}
+_BAD_NAMES = frozenset(('open', 'exec', 'eval', 'compile', '__import__', 'globals', 'locals', 'vars', 'getattr', 'setattr', 'delattr', 'hasattr', 'input', 'breakpoint', 'help', 'dir', 'type', 'object', 'super', 'memoryview', 'classmethod', 'staticmethod', 'property', 'exit', 'quit', 'id', 'issubclass', 'bytearray', 'bytes', 'print'))
+_BAD_PREFIX = ('_', 'gi_', 'cr_', 'ag_', 'f_', 'tb_', 'co_', 'func_', 'im_', 'mro')
+class _Forbidden(Exception):
+    pass
+def _deny(line, msg):
+    e = _Forbidden(msg)
+    e.line = line
+    raise e
+def _check(tree):
+    used = set()
+    stack = [(tree, 0)]
+    while stack:
+        n, ln = stack.pop()
+        ln = getattr(n, 'lineno', ln) or ln
+        if isinstance(n, (_A.Import, _A.ImportFrom)):
+            _deny(ln, 'import is not allowed in a domain config')
+        if isinstance(n, _A.ClassDef):
+            _deny(ln, 'class definitions are not allowed in a domain config')
+        if isinstance(n, _A.Match):
+            _deny(ln, 'match statements are not allowed in a domain config')
+        if isinstance(n, _A.Name):
+            if isinstance(n.ctx, _A.Load):
+                used.add(n.id)
+            bad = n.id in _BAD_NAMES and isinstance(n.ctx, _A.Load)
+            if bad or n.id.startswith('__'):
+                _deny(ln, "'%s' is not allowed in a domain config" % n.id)
+        elif isinstance(n, _A.Attribute):
+            if n.attr.startswith(_BAD_PREFIX):
+                _deny(ln, "access to attribute '%s' is not allowed in a domain config" % n.attr)
+        elif isinstance(n, (_A.FunctionDef, _A.AsyncFunctionDef)):
+            if n.name.startswith('__'):
+                _deny(ln, "'%s' is not allowed in a domain config" % n.name)
+        for f in n._fields:
+            v = getattr(n, f, None)
+            if isinstance(v, list):
+                for x in v:
+                    if isinstance(x, _A.AST):
+                        stack.append((x, ln))
+            elif isinstance(v, _A.AST):
+                stack.append((v, ln))
+    return used
+def _scan(code, top, stores, used):
+    # Fast screen of the compiled code: True when the precise AST check
+    # must run (anything that might be an import, a class, a match, a
+    # forbidden or dunder name or attribute). Also collects the module-level
+    # stores (name, offset) and the names the config reads.
+    slow = False
+    for n in code.co_names:
+        if n.startswith(_BAD_PREFIX) or n in _BAD_NAMES:
+            slow = True
+    for n in code.co_varnames + code.co_cellvars + code.co_freevars:
+        if n.startswith('__'):
+            slow = True
+    b = code.co_code
+    names = code.co_names
+    ext = 0
+    for i in range(0, len(b), 2):
+        op = b[i]
+        arg = b[i + 1] | ext
+        if op == _EXT_ARG:
+            ext = arg << 8
+            continue
+        ext = 0
+        if op in _SLOW_OPS:
+            slow = True
+        elif op == _STORE_NAME:
+            if top:
+                stores.append((names[arg], i))
+        elif op in _LOADS:
+            used.add(names[arg >> _LOADS[op]])
+    for c in code.co_consts:
+        if isinstance(c, _CO):
+            slow = _scan(c, False, stores, used) or slow
+    return slow
+def _store_lines(code, stores):
+    out = {}
+    rng = list(code.co_lines())
+    for name, off in stores:
+        for s, e, ln in rng:
+            if s <= off < e:
+                if ln:
+                    out[name] = ln
+                break
+    return out
+class _Vars:
+    def __init__(self, g):
+        self._g = g
+        self._decl = {}
+    def var(self, name, use=None, check=None):
+        '''xm_vars.var(name, use, check): declare a config variable.'''
+        self._decl[str(name)] = check
+    def check(self):
+        '''Run each declared variable's check(name, value).'''
+        for name, fn in list(self._decl.items()):
+            val = self._g.get(name)
+            if fn is not None:
+                val = fn(name, val)
+            self._g[name] = val
+_SKIP_TYPES = ('function', 'builtin_function_or_method', 'type', 'module', 'method')
+def _where(e, fn):
+    ln = 0
+    tb = e.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == fn:
+            ln = tb.tb_lineno
+        tb = tb.tb_next
+    return ln
+def _text(e):
+    try:
+        s = str(e)
+    except BaseException:
+        s = ''
+    if len(s) > 300:
+        s = s[:300] + '...'
+    n = type(e).__name__
+    return n + ': ' + s if s else n
+def _run(src, fn, ovr, cpu, mem):
+    try:
+        code = compile(src, fn, 'exec', dont_inherit=True)
+    except SyntaxError as e:
+        return ('E', 3, e.lineno or 0, 'syntax error: ' + str(e.msg))
+    except ValueError as e:
+        return ('E', 3, 0, 'syntax error: ' + str(e))
+    except MemoryError:
+        return ('E', 6, 0, 'memory limit (%d MiB) exceeded' % mem)
+    except RecursionError:
+        return ('E', 3, 0, 'syntax error: too deeply nested')
+    stores = []
+    used = set()
+    if _scan(code, True, stores, used):
+        try:
+            _check(compile(src, fn, 'exec', 0x400, dont_inherit=True))
+        except _Forbidden as e:
+            return ('E', 5, e.line, str(e))
+        except (MemoryError, RecursionError):
+            return ('E', 3, 0, 'syntax error: too deeply nested')
+    lines = _store_lines(code, stores)
+    g = {'__builtins__': _SAFE}
+    for o in ovr:
+        k, v = o.split('=', 1)
+        g[k.strip()] = v.strip()
+    xv = _Vars(g)
+    g['xm_vars'] = xv
+    try:
+        exec(code, g)
+    except KeyboardInterrupt as e:
+        return ('E', 6, _where(e, fn), 'CPU time limit (%d s) exceeded' % cpu)
+    except MemoryError as e:
+        return ('E', 6, _where(e, fn), 'memory limit (%d MiB) exceeded' % mem)
+    except PermissionError as e:
+        return ('E', 5, _where(e, fn), 'operation not permitted in a domain config')
+    except NameError as e:
+        if getattr(e, 'name', None) in _b.__dict__:
+            return ('E', 5, _where(e, fn), "'%s' is not allowed in a domain config" % e.name)
+        return ('E', 4, _where(e, fn), _text(e))
+    except BaseException as e:
+        return ('E', 4, _where(e, fn), _text(e))
+    res = []
+    for k, v in g.items():
+        if k.startswith('_') or k == 'xm_vars':
+            continue
+        if type(v).__name__ in _SKIP_TYPES:
+            continue
+        res.append((k, lines.get(k, 0), k in xv._decl or k in used, v))
+    return ('O', res)
