@@ -543,8 +543,9 @@ vm_adopt_all(struct xmd *x)
 					 d->name, d->domid);
 			log_info("domain %s (id %u): re-adopted", d->name,
 				 d->domid);
-			if (d->info.state &
-			    (XMHV_STATE_SHUTDOWN | XMHV_STATE_CRASHED))
+			if ((d->info.state &
+			     (XMHV_STATE_SHUTDOWN | XMHV_STATE_CRASHED)) &&
+			    !d->policy_done)
 				policy_apply(x, d,
 					     d->info.state & XMHV_STATE_CRASHED
 						     ? XMHV_SHUTDOWN_CRASH
