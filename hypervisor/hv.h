@@ -140,7 +140,9 @@ void vm_io_dispatch(struct vm *vm, bool mmio, uint64_t addr, uint8_t *data,
 void vm_end(struct vm *vm, enum xmhv_shutdown_reason reason);
 /* S5 from the guest: poweroff, or reboot when a reboot was requested. */
 void vm_power_off(struct vm *vm);
+/* Set an in-kernel PIC/IOAPIC input (1 asserted). 0 or -errno. Any thread. */
 int vm_irq_line(struct vm *vm, uint32_t gsi, int level);
+/* Accessors for the machine's parts; valid for the VM's lifetime. */
 int vm_vm_fd(const struct vm *vm);
 const struct mem *vm_mem(const struct vm *vm);
 const char *vm_name(const struct vm *vm);
@@ -177,6 +179,8 @@ struct kvm_cpuid2 *kvm_supported_cpuid(int kvm_fd);
 int kvm_irq_line(int vm_fd, uint32_t gsi, int level) HV_WUR;
 
 /* ---- devices ---- */
+/* Device models. *_new returns NULL on allocation failure, *_free accepts
+ * NULL; *_io are the port handlers for vm_io_register (vCPU threads). */
 struct serial;
 typedef void (*serial_out_fn)(void *opaque, const uint8_t *buf, size_t len);
 struct serial *serial_new(struct vm *vm, serial_out_fn out, void *opaque);
@@ -195,6 +199,9 @@ void pm_io(void *opaque, uint64_t port, uint8_t *data, uint32_t size,
 /* PM timer ticks for a monotonic time in ns (3.579545 MHz, 32 bits). */
 uint32_t pm_timer_ticks(uint64_t ns);
 
+struct i8042;
+struct i8042 *i8042_new(struct vm *vm);
+void i8042_free(struct i8042 *k);
 void i8042_io(void *opaque, uint64_t port, uint8_t *data, uint32_t size,
 	      bool write);
 void pvpanic_io(void *opaque, uint64_t port, uint8_t *data, uint32_t size,

@@ -28,6 +28,7 @@ struct main_event {
 };
 
 static int main_event_pipe[2] = {-1, -1};
+static struct vm_options main_opts;
 
 static const char *const main_reason_names[] = {
 	[XMHV_SHUTDOWN_NONE] = "none",
@@ -83,7 +84,7 @@ main_usage(FILE *f)
 		"usage: xmhv --kernel FILE [--ramdisk FILE] [--cmdline TEXT]\n"
 		"            --memory MIB --vcpus N [--cpus LIST] [--name "
 		"NAME]\n"
-		"            [--localtime] [--console stdio]\n"
+		"            [--localtime] [--no-pvh] [--console stdio]\n"
 		"       xmhv --control-fd FD\n"
 		"Stand-alone: runs one domain on this terminal; CTRL-] "
 		"destroys it; SIGTERM presses its power button.\n"
@@ -138,6 +139,7 @@ enum {
 	OPT_NAME,
 	OPT_RUN_DIR,
 	OPT_DOMID,
+	OPT_NO_PVH,
 	OPT_HELP
 };
 
@@ -154,6 +156,7 @@ static const struct option main_options[] = {
 	{"name", required_argument, NULL, OPT_NAME},
 	{"run-dir", required_argument, NULL, OPT_RUN_DIR},
 	{"domid", required_argument, NULL, OPT_DOMID},
+	{"no-pvh", no_argument, NULL, OPT_NO_PVH},
 	{"help", no_argument, NULL, OPT_HELP},
 	{NULL, 0, NULL, 0},
 };
@@ -210,6 +213,9 @@ main_parse(int argc, char **argv, struct xmhv_domain_config *cfg,
 		case OPT_RUN_DIR:
 		case OPT_DOMID:
 			/* For ps(1) only: the CREATE message carries both. */
+			break;
+		case OPT_NO_PVH:
+			main_opts.no_pvh = true;
 			break;
 		case OPT_HELP:
 			main_usage(stdout);
@@ -322,7 +328,7 @@ main_standalone(struct xmhv_domain_config *cfg)
 	signal(SIGPIPE, SIG_IGN); /* a closed stdout must not kill the guest */
 	if (!tty)
 		sigaction(SIGINT, &sa, NULL);
-	rc = vm_create(cfg, &cb, &vm, errmsg, sizeof(errmsg));
+	rc = vm_create_with(cfg, &main_opts, &cb, &vm, errmsg, sizeof(errmsg));
 	if (rc < 0) {
 		fprintf(stderr, "xmhv: %s\n", errmsg);
 		goto out;

@@ -39,6 +39,7 @@ struct vm {
 	struct pm *pm;
 	struct rtc *rtc;
 	struct pci *pci;
+	struct i8042 *i8042;
 	struct vm_io io[VM_IO_MAX];
 	size_t nio;
 
@@ -348,6 +349,14 @@ int
 vm_create(const struct xmhv_domain_config *cfg, const struct vm_callbacks *cb,
 	  struct vm **vm_out, char *errmsg, size_t errlen)
 {
+	return vm_create_with(cfg, NULL, cb, vm_out, errmsg, errlen);
+}
+
+int
+vm_create_with(const struct xmhv_domain_config *cfg,
+	       const struct vm_options *opts, const struct vm_callbacks *cb,
+	       struct vm **vm_out, char *errmsg, size_t errlen)
+{
 	struct boot_request req;
 	struct boot_image img;
 	struct vm *vm = NULL;
@@ -401,7 +410,7 @@ vm_create(const struct xmhv_domain_config *cfg, const struct vm_callbacks *cb,
 		goto fail;
 
 	req = (struct boot_request){&vm->mem, cfg->kernel, cfg->ramdisk,
-				    cfg->cmdline, false};
+				    cfg->cmdline, opts && opts->no_pvh};
 	rc = boot_load(&req, &img, errmsg, errlen);
 	if (rc < 0)
 		goto fail;
@@ -580,6 +589,7 @@ vm_destroy(struct vm *vm)
 	pm_free(vm->pm);
 	rtc_free(vm->rtc);
 	pci_free(vm->pci);
+	i8042_free(vm->i8042);
 	for (i = 0; vm->vcpus && i < vm->nvcpus; i++)
 		vcpu_dispose(&vm->vcpus[i]);
 	free(vm->vcpus);
@@ -628,12 +638,14 @@ devices_register(struct vm *vm)
 	vm->pm = pm_new(vm);
 	vm->rtc = rtc_new(vm->mem.size, vm->cfg->localtime != 0);
 	vm->pci = pci_new(vm);
-	if (!vm->pm || !vm->rtc || !vm->pci)
+	vm->i8042 = i8042_new(vm);
+	if (!vm->pm || !vm->rtc || !vm->pci || !vm->i8042)
 		return -ENOMEM;
-	rc = vm_io_register(vm, false, XMHV_I8042_DATA_PORT, 1, i8042_io, vm);
+	rc = vm_io_register(vm, false, XMHV_I8042_DATA_PORT, 1, i8042_io,
+			    vm->i8042);
 	if (rc == 0)
 		rc = vm_io_register(vm, false, XMHV_I8042_CMD_PORT, 1, i8042_io,
-				    vm);
+				    vm->i8042);
 	if (rc == 0)
 		rc = vm_io_register(vm, false, XMHV_PVPANIC_PORT, 1, pvpanic_io,
 				    vm);

@@ -38,6 +38,18 @@ int vm_create(const struct xmhv_domain_config *cfg,
 	      const struct vm_callbacks *cb, struct vm **vm_out, char *errmsg,
 	      size_t errlen) __attribute__((warn_unused_result));
 
+/* Choices of the stand-alone command line that are not part of a domain
+ * configuration. */
+struct vm_options {
+	bool no_pvh; /* boot an ELF with a PVH note through its 64-bit entry */
+};
+
+/* vm_create with options (NULL: defaults, which is what vm_create does). */
+int vm_create_with(const struct xmhv_domain_config *cfg,
+		   const struct vm_options *opts, const struct vm_callbacks *cb,
+		   struct vm **vm_out, char *errmsg, size_t errlen)
+	__attribute__((warn_unused_result));
+
 /* Run / stop all vCPUs. pause returns once every vCPU is out of KVM_RUN. */
 int vm_unpause(struct vm *vm) __attribute__((warn_unused_result));
 int vm_pause(struct vm *vm) __attribute__((warn_unused_result));

@@ -1,78 +1,117 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* i8042.c: a minimal keyboard controller: enough of the command set for
  * Linux's probe, and command 0xfe (pulse reset) ends the domain as reboot. */
-#include <stdatomic.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "hv.h"
 
 #define I8042_STS_OBF 0x01
 #define I8042_STS_SYS 0x04
-#define I8042_STS_CMD 0x08
 
-/* Controller state: one per process is enough (one VM per xmhv). */
-static _Atomic uint32_t i8042_state; /* out byte | OBF << 8 | ctr << 16 |
-					 pending cmd << 24 */
+struct i8042 {
+	struct vm *vm;
+	pthread_mutex_t lock;
+	uint8_t out;     /* output buffer */
+	bool obf;        /* output buffer full */
+	uint8_t ctr;     /* controller configuration byte */
+	uint8_t pending; /* command waiting for its data byte */
+};
 
 static void
-i8042_output(uint8_t byte, uint32_t *st)
+i8042_output(struct i8042 *k, uint8_t byte)
 {
-	*st = (*st & ~0xffffu) | byte | (I8042_STS_OBF << 8);
+	k->out = byte;
+	k->obf = true;
 }
 
-static void
-i8042_command(struct vm *vm, uint8_t cmd, uint32_t *st)
+/* Returns true when the command resets the machine. */
+static bool
+i8042_command(struct i8042 *k, uint8_t cmd)
 {
 	switch (cmd) {
 	case 0x20: /* read controller config */
-		i8042_output((uint8_t)(*st >> 16), st);
-		break;
+		i8042_output(k, k->ctr);
+		return false;
 	case 0x60: /* write controller config: next data byte */
 	case 0xd1: /* write output port: next data byte */
-		*st = (*st & 0x00ffffffu) | (uint32_t)cmd << 24;
-		break;
+		k->pending = cmd;
+		return false;
 	case 0xaa: /* self test */
-		i8042_output(0x55, st);
-		break;
-	case 0xa9: /* aux interface test: absent */
-		i8042_output(0xff, st);
-		break;
+		i8042_output(k, 0x55);
+		return false;
+	case 0xa9: /* aux interface test: no mouse */
+		i8042_output(k, 0xff);
+		return false;
 	case 0xab: /* keyboard interface test */
-		i8042_output(0x00, st);
-		break;
+		i8042_output(k, 0x00);
+		return false;
 	case XMHV_I8042_RESET_CMD:
-		vm_end(vm, XMHV_SHUTDOWN_REBOOT);
-		break;
+		return true;
 	default: /* enable/disable ports and the rest: accepted */
-		break;
+		return false;
 	}
+}
+
+/* Returns true when the data byte resets the machine. */
+static bool
+i8042_data(struct i8042 *k, uint8_t v)
+{
+	uint8_t cmd = k->pending;
+
+	k->pending = 0;
+	if (cmd == 0x60)
+		k->ctr = v;
+	/* Output port bit 0 low: CPU reset. */
+	return cmd == 0xd1 && !(v & 1);
 }
 
 /* Ports 0x60 and 0x64 (vCPU threads). */
 void
 i8042_io(void *opaque, uint64_t port, uint8_t *data, uint32_t size, bool write)
 {
-	struct vm *vm = opaque;
-	uint32_t st = atomic_load(&i8042_state);
-	uint8_t pending = (uint8_t)(st >> 24);
+	struct i8042 *k = opaque;
+	bool reset = false;
 
+	pthread_mutex_lock(&k->lock);
 	if (!write) {
+		memset(data, 0, size);
 		if (port == XMHV_I8042_CMD_PORT) {
-			data[0] = (uint8_t)(st >> 8) | I8042_STS_SYS;
+			data[0] = (k->obf ? I8042_STS_OBF : 0) | I8042_STS_SYS;
 		} else {
-			data[0] = (uint8_t)st;
-			st &= ~(I8042_STS_OBF << 8);
+			data[0] = k->out;
+			k->obf = false;
 		}
 	} else if (port == XMHV_I8042_CMD_PORT) {
-		i8042_command(vm, data[0], &st);
-	} else if (pending == 0x60) {
-		st = (st & 0xff00ffffu) | (uint32_t)data[0] << 16;
-		st &= 0x00ffffffu;
-	} else if (pending == 0xd1) {
-		st &= 0x00ffffffu;
-		if (!(data[0] & 1)) /* output port bit 0 low: CPU reset */
-			vm_end(vm, XMHV_SHUTDOWN_REBOOT);
+		reset = i8042_command(k, data[0]);
+	} else {
+		reset = i8042_data(k, data[0]);
 	}
-	for (uint32_t i = 1; !write && i < size; i++)
-		data[i] = 0xff;
-	atomic_store(&i8042_state, st);
+	pthread_mutex_unlock(&k->lock);
+	if (reset)
+		vm_end(k->vm, XMHV_SHUTDOWN_REBOOT);
+}
+
+/* A controller with its translation and interrupts off. */
+struct i8042 *
+i8042_new(struct vm *vm)
+{
+	struct i8042 *k = calloc(1, sizeof(*k));
+
+	if (!k)
+		return NULL;
+	k->vm = vm;
+	k->ctr = 0x30; /* both ports disabled, no IRQs */
+	pthread_mutex_init(&k->lock, NULL);
+	return k;
+}
+
+void
+i8042_free(struct i8042 *k)
+{
+	if (!k)
+		return;
+	pthread_mutex_destroy(&k->lock);
+	free(k);
 }

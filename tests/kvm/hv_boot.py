@@ -184,6 +184,12 @@ def entries(tmp):
        "ELF without a PVH note boots through its 64-bit entry", g.text())
     g.send("poweroff\r")
     g.finish()
+    g = Guest(["--kernel", GUEST_ELF, "--no-pvh", "--memory", "64"])
+    up = g.wait_for(rb"xmguest# ")
+    ok(up and "booted via elf64" in g.text(),
+       "--no-pvh boots an ELF with a PVH note through its 64-bit entry", g.text())
+    g.send("poweroff\r")
+    g.finish()
 
 
 def stub_cases(tmp):
