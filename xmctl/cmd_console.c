@@ -25,7 +25,7 @@
  * (restart policies), and how long a live domain with the same id may stay
  * before we conclude another client took the console over. */
 #define CONSOLE_RESTART_WAIT_NS (30ull * 1000 * 1000 * 1000)
-#define CONSOLE_GONE_WAIT_NS (5ull * 1000 * 1000 * 1000)
+#define CONSOLE_GONE_WAIT_NS (1ull * 1000 * 1000 * 1000)
 #define CONSOLE_TAKEOVER_NS (1500ull * 1000 * 1000)
 #define CONSOLE_POLL_NS (100ull * 1000 * 1000)
 /* What xmhv writes to a client before closing it for a newer one
