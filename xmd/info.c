@@ -73,6 +73,18 @@ info_done_cb(int fd, short what, void *arg)
 		d->info.domid = d->domid;
 		d->info_valid = true;
 		d->info_time_ns = util_now_ns();
+		/* A shutdown whose event was missed (e.g. between the end of
+		 * a create and our watch) is still handled. */
+		if ((d->info.state &
+		     (XMHV_STATE_SHUTDOWN | XMHV_STATE_CRASHED)) &&
+		    !d->policy_done && !d->destroying) {
+			log_warn("domain %s (id %u): shutdown seen by polling",
+				 d->name, d->domid);
+			policy_apply(x, d,
+				     d->info.state & XMHV_STATE_CRASHED
+					     ? XMHV_SHUTDOWN_CRASH
+					     : d->info.shutdown_reason);
+		}
 	}
 	free(s);
 	info_busy = false;
