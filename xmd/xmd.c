@@ -286,16 +286,31 @@ main(int argc, char **argv)
 	rc = log_set_file(x->log_path);
 	if (rc < 0)
 		fprintf(stderr, "xmd: %s: %s\n", x->log_path, strerror(-rc));
-	if (!x->foreground && daemon(0, 0) < 0) {
-		log_err("daemon: %s", strerror(errno));
-		return 1;
-	}
+	/* Lock before detaching, so that a second xmd says so on the
+	 * terminal; the forked daemon keeps the lock (same open file). */
 	lock_fd = xmd_lock(x);
 	if (lock_fd < 0) {
 		log_err("%s/xmd.pid: %s", x->run_dir,
 			lock_fd == -EBUSY ? "another xmd runs on this root"
 					  : strerror(-lock_fd));
+		if (!x->foreground)
+			fprintf(stderr, "xmd: %s\n",
+				lock_fd == -EBUSY
+					? "another xmd runs on this root"
+					: strerror(-lock_fd));
 		return 1;
+	}
+	if (!x->foreground) {
+		char pid[32];
+
+		if (daemon(0, 0) < 0) {
+			log_err("daemon: %s", strerror(errno));
+			return 1;
+		}
+		snprintf(pid, sizeof(pid), "%d\n", (int)getpid());
+		if (ftruncate(lock_fd, 0) < 0 ||
+		    pwrite(lock_fd, pid, strlen(pid), 0) < 0)
+			log_warn("%s/xmd.pid: %s", x->run_dir, strerror(errno));
 	}
 	xmd_find_xmhv(x);
 	x->base = event_base_new();
