@@ -76,9 +76,14 @@ cli_run(const char *root, const char *const *args)
 static int
 cli_write(const char *name, const char *text)
 {
-	char path[512];
+	char path[512], *slash;
 
 	snprintf(path, sizeof(path), "%s/%s", cli_tmp, name);
+	slash = strrchr(path, '/');
+	*slash = '\0';
+	if (util_mkdir_p(path, 0755) < 0)
+		return -1;
+	*slash = '/';
 	return util_write_file_atomic(path, text, strlen(text), 0644);
 }
 
@@ -287,6 +292,13 @@ test_dryrun(const char *empty)
 	       "Error: FILE:LINE: message");
 	tap_is_int(RUN(empty, "create", "-n", "nonexistent-cfg"), 1,
 		   "missing config: 1");
+	tap_ok(cli_write("empty/etc/xen/incfgdir",
+			 "name = 'incfgdir'\nkernel = '/k'\n") == 0,
+	       "config written to $XMD_ROOT/etc/xen");
+	tap_is_int(RUN(empty, "create", "-n", "incfgdir"), 0,
+		   "a bare name is found in $XMD_ROOT/etc/xen");
+	tap_ok(strstr(cli_out, "/etc/xen/incfgdir\".") != NULL,
+	       "... and its path printed");
 }
 
 static void
