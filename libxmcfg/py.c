@@ -279,6 +279,7 @@ py_seccomp(void)
 	return 0;
 }
 
+#ifndef XM_SANITIZERS
 /* Resident address space now, to size RLIMIT_AS above it. */
 static uint64_t
 py_vm_size(void)
@@ -300,6 +301,7 @@ py_vm_size(void)
 		return 0;
 	return (uint64_t)pages * (uint64_t)sysconf(_SC_PAGESIZE);
 }
+#endif
 
 /* Drop root (to nobody) when we have it, no new privileges, rlimits,
  * seccomp. Returns 0 or a negative errno naming the failed step in *what. */
