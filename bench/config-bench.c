@@ -171,6 +171,21 @@ main(int argc, char **argv)
 	bench_print(&single, &xlu);
 	if (xm)
 		bench_print(&xmrow, &xlu);
+	if (xlu.n && many.n) {
+		double ratio = ((double)many.ns / (double)many.n) /
+			       ((double)xlu.ns / (double)xlu.n);
+
+		printf("\nbatch vs libxlutil per config: %.1fx (goal: within "
+		       "10x: %s)\n",
+		       ratio, ratio <= 10 ? "met" : "MISSED");
+	}
+	if (xm && xmrow.n) {
+		double ms = (double)xmrow.ns / (double)xmrow.n / 1e6;
+
+		printf("`xm create -n`: %.1f ms wall per config (goal: under "
+		       "20 ms: %s)\n",
+		       ms, ms < 20 ? "met" : "MISSED");
+	}
 	free(files);
 	free(batch);
 	free(doms);

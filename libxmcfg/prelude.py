@@ -6,12 +6,18 @@
 # marshalled code (gen-prelude.py), so the child does not compile it.
 import _ast as _A
 import builtins as _b
-import opcode as _op
+# gen-prelude.py defines _OPMAP in the marshalled code it builds (the same
+# Python version), which saves importing opcode in every child.
+try:
+    _OPMAP
+except NameError:
+    import opcode as _op
+    _OPMAP = _OPMAP
 _CO = type(compile('', '', 'exec'))
-_SLOW_OPS = frozenset(_op.opmap[n] for n in ('IMPORT_NAME', 'IMPORT_FROM', 'IMPORT_STAR', 'LOAD_BUILD_CLASS', 'MATCH_CLASS', 'MATCH_MAPPING', 'MATCH_SEQUENCE', 'MATCH_KEYS') if n in _op.opmap)
-_STORE_NAME = _op.opmap['STORE_NAME']
-_EXT_ARG = _op.opmap['EXTENDED_ARG']
-_LOADS = {_op.opmap['LOAD_NAME']: 0, _op.opmap['LOAD_GLOBAL']: 1}
+_SLOW_OPS = frozenset(_OPMAP[n] for n in ('IMPORT_NAME', 'IMPORT_FROM', 'IMPORT_STAR', 'LOAD_BUILD_CLASS', 'MATCH_CLASS', 'MATCH_MAPPING', 'MATCH_SEQUENCE', 'MATCH_KEYS') if n in _OPMAP)
+_STORE_NAME = _OPMAP['STORE_NAME']
+_EXT_ARG = _OPMAP['EXTENDED_ARG']
+_LOADS = {_OPMAP['LOAD_NAME']: 0, _OPMAP['LOAD_GLOBAL']: 1}
 _SAFE_NAMES = ('range', 'str', 'int', 'len', 'list', 'dict', 'tuple', 'bool', 'float', 'min', 'max', 'sorted', 'enumerate', 'zip', 'abs', 'isinstance', 'True', 'False', 'None', 'map', 'filter', 'sum', 'any', 'all', 'reversed', 'round', 'repr', 'chr', 'ord', 'hex', 'oct', 'set', 'frozenset', 'divmod', 'pow', 'Exception', 'ValueError', 'TypeError', 'KeyError', 'IndexError', 'NameError', 'ZeroDivisionError', 'ArithmeticError', 'LookupError', 'AssertionError', 'RuntimeError', 'StopIteration')
 _SAFE = {k: getattr(_b, k) for k in _SAFE_NAMES}
 _BAD_NAMES = frozenset(('open', 'exec', 'eval', 'compile', '__import__', 'globals', 'locals', 'vars', 'getattr', 'setattr', 'delattr', 'hasattr', 'input', 'breakpoint', 'help', 'dir', 'type', 'object', 'super', 'memoryview', 'classmethod', 'staticmethod', 'property', 'exit', 'quit', 'id', 'issubclass', 'bytearray', 'bytes', 'print'))
@@ -157,6 +163,13 @@ def _run(src, fn, ovr, cpu, mem):
         g[k.strip()] = v.strip()
     xv = _Vars(g)
     g['xm_vars'] = xv
+    try:
+        return _finish(code, g, xv, lines, used, fn, cpu, mem)
+    finally:
+        # xm_vars and functions refer back to g: break the cycles now so a
+        # batch frees each namespace at once, without the cycle collector
+        g.clear()
+def _finish(code, g, xv, lines, used, fn, cpu, mem):
     try:
         exec(code, g)
     except KeyboardInterrupt as e:

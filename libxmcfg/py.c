@@ -19,6 +19,7 @@
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -484,7 +485,9 @@ py_record(PyObject *res, struct xmbuf *b)
 static int
 py_send(int fd, struct xmbuf *b)
 {
-	uint8_t hdr[4] = {b->len, b->len >> 8, b->len >> 16, b->len >> 24};
+	struct iovec iov[2];
+	uint8_t hdr[4];
+	ssize_t n;
 
 	if (b->failed)
 		py_err_record(b, XMCFG_ELIMIT, 0, "result too large");
@@ -492,9 +495,24 @@ py_send(int fd, struct xmbuf *b)
 	hdr[1] = (uint8_t)(b->len >> 8);
 	hdr[2] = (uint8_t)(b->len >> 16);
 	hdr[3] = (uint8_t)(b->len >> 24);
-	if (util_write_all(fd, hdr, 4) < 0 ||
-	    util_write_all(fd, b->data, b->len) < 0)
+	/* one system call for the frame in the common case */
+	iov[0].iov_base = hdr;
+	iov[0].iov_len = 4;
+	iov[1].iov_base = b->data;
+	iov[1].iov_len = b->len;
+	do
+		n = writev(fd, iov, 2);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
 		return -1;
+	if ((size_t)n < 4)
+		return util_write_all(fd, hdr + n, 4 - (size_t)n) < 0 ||
+				       util_write_all(fd, b->data, b->len) < 0
+			       ? -1
+			       : 0;
+	if ((size_t)n < 4 + b->len)
+		return util_write_all(fd, b->data + (n - 4),
+				      b->len - (size_t)(n - 4));
 	return 0;
 }
 
@@ -633,11 +651,8 @@ py_child(int fd, const struct xmsrc *srcs, size_t n,
 		if (py_send(fd, &b) < 0)
 			_exit(2);
 		xmbuf_free(&b);
-		/* each file's namespace is garbage now; functions keep it in
-		 * reference cycles, so collect them now and then (a full
-		 * collection per file would cost more than the evaluation) */
-		if (i % 32 == 31)
-			PyGC_Collect();
+		/* _run breaks each namespace's cycles itself; what is left
+		 * is for the interpreter's own collector */
 	}
 	_exit(0);
 }

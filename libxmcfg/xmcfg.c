@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "internal.h"
 #include "util.h"
@@ -109,6 +110,23 @@ xmcfg_frame(const struct xmbuf *buf, size_t *off, const char **p, size_t *n)
 	return 1;
 }
 
+/* dir + "/" + path without a leading "./"; malloc'd or NULL. */
+static char *
+xm_strdup_path(const char *dir, const char *path)
+{
+	size_t len;
+	char *s;
+
+	while (!strncmp(path, "./", 2))
+		path += 2;
+	len = strlen(dir) + strlen(path) + 2;
+	s = malloc(len);
+	if (s)
+		snprintf(s, len, "%s%s%s", dir,
+			 dir[strlen(dir) - 1] == '/' ? "" : "/", path);
+	return s;
+}
+
 /* Turn one record into a domain. Returns 0, or -1 with err. */
 static int
 xmcfg_build(const char *rec, size_t len, const char *path,
@@ -142,7 +160,11 @@ xmcfg_build(const char *rec, size_t len, const char *path,
 	}
 	if (xmkeys_apply(&b, path, dom, err) < 0)
 		goto fail;
-	dom->config_path = xm_strdup(realpath(path, real) ? real : path);
+	/* absolute, without resolving links (no lstat per component) */
+	if (path[0] == '/' || !getcwd(real, sizeof(real) - strlen(path) - 2))
+		dom->config_path = xm_strdup(path);
+	else
+		dom->config_path = xm_strdup_path(real, path);
 	if (!dom->config_path) {
 		xmerr_set(err, XMCFG_EINTERNAL, path, 0, "out of memory");
 		goto fail;
