@@ -252,7 +252,7 @@ static int
 py_seccomp(void)
 {
 	enum { N = ARRAY_SIZE(py_denied_syscalls) };
-	struct sock_filter f[4 + 2 * N + 1];
+	struct sock_filter f[6 + 2 * N + 1];
 	struct sock_fprog prog;
 	size_t i, k = 0;
 
@@ -264,6 +264,12 @@ py_seccomp(void)
 					      SECCOMP_RET_KILL_PROCESS);
 	f[k++] = (struct sock_filter)BPF_STMT(
 		BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr));
+	/* x32 system calls share the x86-64 audit arch: refuse them all, or
+	 * they would walk around the list below */
+	f[k++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K,
+					      0x40000000u, 0, 1);
+	f[k++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K,
+					      SECCOMP_RET_KILL_PROCESS);
 	for (i = 0; i < N; i++) {
 		f[k++] = (struct sock_filter)BPF_JUMP(
 			BPF_JMP | BPF_JEQ | BPF_K,
@@ -668,7 +674,8 @@ py_reap(pid_t pid, bool kill_it)
 		kill(pid, SIGKILL);
 	while (waitpid(pid, &status, 0) < 0)
 		if (errno != EINTR)
-			return -1;
+			return 0; /* reaped by the caller's own SIGCHLD handling:
+				     the records decide */
 	return status;
 }
 
