@@ -138,12 +138,27 @@ py_on_sigprof(int sig)
 	PyErr_SetInterruptEx(SIGINT);
 }
 
+/* Interrupt the interpreter after seconds of CPU; a config that swallows
+ * the interrupt (a bare except: in a loop) meets RLIMIT_CPU one second
+ * later, which kills the child: move its soft limit to now + seconds + 1
+ * (below the hard limit set when confining). */
 static void
 py_arm_cpu(unsigned seconds)
 {
 	struct itimerval it = {{0, 0}, {seconds, 0}};
+	struct rusage ru;
+	struct rlimit rl;
 
 	py_cpu_expired = 0;
+	if (getrusage(RUSAGE_SELF, &ru) == 0 &&
+	    getrlimit(RLIMIT_CPU, &rl) == 0) {
+		rlim_t used = (rlim_t)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec);
+
+		rl.rlim_cur = used + seconds + 1;
+		if (rl.rlim_max != RLIM_INFINITY && rl.rlim_cur > rl.rlim_max)
+			rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_CPU, &rl);
+	}
 	setitimer(ITIMER_PROF, &it, NULL);
 }
 
@@ -339,7 +354,7 @@ py_confine(unsigned cpu_total, uint64_t mem, const char **what)
 	rl.rlim_cur = rl.rlim_max = 0;
 	if (setrlimit(RLIMIT_CORE, &rl) < 0 || setrlimit(RLIMIT_FSIZE, &rl) < 0)
 		return -errno;
-	rl.rlim_cur = cpu_total;
+	rl.rlim_cur = cpu_total; /* moved per file by py_arm_cpu */
 	rl.rlim_max = cpu_total + 1;
 	if (setrlimit(RLIMIT_CPU, &rl) < 0)
 		return -errno;

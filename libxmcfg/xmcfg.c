@@ -13,6 +13,7 @@
 #include "util.h"
 
 #define XMCFG_MAX_FILE (1u << 20)
+#define XMCFG_MAX_PATH 16 /* directories taken from XM_CONFIG_PATH */
 
 static bool
 xmcfg_is_file(const char *p)
@@ -28,19 +29,30 @@ int
 xmcfg_find(const char *name_or_path, const struct xmcfg_options *opts,
 	   char *buf, size_t buflen, struct xmcfg_error *err)
 {
-	const char *defaults[4] = {"", ".", NULL, NULL};
+	const char *defaults[XMCFG_MAX_PATH + 3] = {"", ".", NULL};
 	const char *const *path = opts ? opts->search_path : NULL;
+	char cand[PATH_MAX + 8], list[PATH_MAX], *save = NULL, *d;
 	const char *dir;
-	char cand[PATH_MAX + 8];
-	size_t i;
+	size_t i, n = 2;
 
 	if (!name_or_path || !*name_or_path) {
 		xmerr_set(err, XMCFG_ENOENT, NULL, 0, "no config file given");
 		return -1;
 	}
 	if (!path) {
-		dir = getenv("XEN_CONFIG_DIR");
-		defaults[2] = dir && *dir ? dir : "/etc/xen";
+		/* XM_CONFIG_PATH (DIR:DIR...) replaces the configuration
+		 * directory; XEN_CONFIG_DIR moves it */
+		dir = getenv("XM_CONFIG_PATH");
+		if (dir && *dir && util_strlcpy(list, dir, sizeof(list)) == 0) {
+			for (d = strtok_r(list, ":", &save);
+			     d && n < XMCFG_MAX_PATH + 2;
+			     d = strtok_r(NULL, ":", &save))
+				defaults[n++] = d;
+		} else {
+			dir = getenv("XEN_CONFIG_DIR");
+			defaults[n++] = dir && *dir ? dir : "/etc/xen";
+		}
+		defaults[n] = NULL;
 		path = defaults;
 	}
 	for (i = 0; path[i]; i++) {

@@ -22,3 +22,9 @@ tests_unit_cfg_xml_LDADD = tests/libtap.a $(XMCFG_LIBS)
 TESTS += tests/cfg/oracle-check.py
 EXTRA_DIST += tests/cfg/oracle-check.py
 tests/cfg/oracle-check.log: tests/cfg/cfg-dump$(EXEEXT)
+
+check_PROGRAMS += tests/unit/cfg_load
+TESTS += tests/unit/cfg_load
+tests_unit_cfg_load_SOURCES = tests/unit/cfg_load.c
+tests_unit_cfg_load_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests
+tests_unit_cfg_load_LDADD = tests/libtap.a $(XMCFG_LIBS)
