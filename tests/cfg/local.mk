@@ -28,3 +28,9 @@ TESTS += tests/unit/cfg_load
 tests_unit_cfg_load_SOURCES = tests/unit/cfg_load.c
 tests_unit_cfg_load_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests
 tests_unit_cfg_load_LDADD = tests/libtap.a $(XMCFG_LIBS)
+
+check_PROGRAMS += tests/unit/cfg_sandbox
+TESTS += tests/unit/cfg_sandbox
+tests_unit_cfg_sandbox_SOURCES = tests/unit/cfg_sandbox.c
+tests_unit_cfg_sandbox_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests
+tests_unit_cfg_sandbox_LDADD = tests/libtap.a $(XMCFG_LIBS) -lpthread
