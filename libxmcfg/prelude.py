@@ -24,34 +24,35 @@ _BAD_NAMES = frozenset(('open', 'exec', 'eval', 'compile', '__import__', 'global
 _BAD_PREFIX = ('_', 'gi_', 'cr_', 'ag_', 'f_', 'tb_', 'co_', 'func_', 'im_', 'mro')
 class _Forbidden(Exception):
     pass
-def _deny(line, msg):
-    e = _Forbidden(msg)
-    e.line = line
-    raise e
 def _check(tree):
-    used = set()
+    # The precise check: every forbidden construct, the first one in the
+    # source (by line, then by where it ends: the innermost attribute of a
+    # chain) raised as _Forbidden with its line.
+    found = []
     stack = [(tree, 0)]
     while stack:
         n, ln = stack.pop()
         ln = getattr(n, 'lineno', ln) or ln
+        msg = None
         if isinstance(n, (_A.Import, _A.ImportFrom)):
-            _deny(ln, 'import is not allowed in a domain config')
-        if isinstance(n, _A.ClassDef):
-            _deny(ln, 'class definitions are not allowed in a domain config')
-        if isinstance(n, _A.Match):
-            _deny(ln, 'match statements are not allowed in a domain config')
-        if isinstance(n, _A.Name):
-            if isinstance(n.ctx, _A.Load):
-                used.add(n.id)
+            msg = 'import is not allowed in a domain config'
+        elif isinstance(n, _A.ClassDef):
+            msg = 'class definitions are not allowed in a domain config'
+        elif isinstance(n, _A.Match):
+            msg = 'match statements are not allowed in a domain config'
+        elif isinstance(n, _A.Name):
             bad = n.id in _BAD_NAMES and isinstance(n.ctx, _A.Load)
             if bad or n.id.startswith('__'):
-                _deny(ln, "'%s' is not allowed in a domain config" % n.id)
+                msg = "'%s' is not allowed in a domain config" % n.id
         elif isinstance(n, _A.Attribute):
             if n.attr.startswith(_BAD_PREFIX):
-                _deny(ln, "access to attribute '%s' is not allowed in a domain config" % n.attr)
+                msg = ("access to attribute '%s' is not allowed in a domain "
+                       "config" % n.attr)
         elif isinstance(n, (_A.FunctionDef, _A.AsyncFunctionDef)):
             if n.name.startswith('__'):
-                _deny(ln, "'%s' is not allowed in a domain config" % n.name)
+                msg = "'%s' is not allowed in a domain config" % n.name
+        if msg:
+            found.append((ln, getattr(n, 'end_col_offset', 0) or 0, msg))
         for f in n._fields:
             v = getattr(n, f, None)
             if isinstance(v, list):
@@ -60,7 +61,11 @@ def _check(tree):
                         stack.append((x, ln))
             elif isinstance(v, _A.AST):
                 stack.append((v, ln))
-    return used
+    if found:
+        ln, col, msg = min(found)
+        e = _Forbidden(msg)
+        e.line = ln
+        raise e
 def _scan(code, top, stores, used):
     # Fast screen of the compiled code: True when the precise AST check
     # must run (anything that might be an import, a class, a match, a
