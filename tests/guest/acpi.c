@@ -89,34 +89,38 @@ acpi_find_rsdp(uint64_t hint)
 	return 0;
 }
 
-/* AML: Name(_S5_, Package(){ SLP_TYPa, ... }): the first element. */
+/* AML: Name(_S5_, Package(){ SLP_TYPa, ... }): the first element; every
+ * read is bounded by the table length. */
 static int
 acpi_parse_s5(const uint8_t *dsdt, uint32_t len)
 {
 	uint32_t i, p;
 
-	for (i = ACPI_HDR_LEN + 1; i + 12 < len; i++) {
+	for (i = ACPI_HDR_LEN + 2; i + 4 <= len; i++) {
 		if (dsdt[i] != '_' || memcmp(dsdt + i, "_S5_", 4))
 			continue;
 		if (dsdt[i - 1] != AML_NAME_OP &&
 		    !(dsdt[i - 1] == '\\' && dsdt[i - 2] == AML_NAME_OP))
 			continue;
 		p = i + 4;
-		if (dsdt[p++] != AML_PACKAGE_OP)
+		if (p + 2 >= len || dsdt[p++] != AML_PACKAGE_OP)
 			continue;
 		p += 1 + (dsdt[p] >> 6); /* PkgLength */
 		p++;                     /* NumElements */
+		if (p >= len)
+			continue;
 		switch (dsdt[p]) {
 		case 0x00: /* ZeroOp */
 			return 0;
 		case 0x01: /* OneOp */
 			return 1;
 		case 0x0a: /* BytePrefix */
-			return dsdt[p + 1];
+			return p + 1 < len ? dsdt[p + 1] & 7 : -1;
 		case 0x0b: /* WordPrefix */
-			return acpi_u16(dsdt + p + 1) & 7;
+			return p + 2 < len ? acpi_u16(dsdt + p + 1) & 7 : -1;
 		case 0x0c: /* DWordPrefix */
-			return (int)(acpi_u32(dsdt + p + 1) & 7);
+			return p + 4 < len ? (int)(acpi_u32(dsdt + p + 1) & 7)
+					   : -1;
 		default:
 			return -1;
 		}
@@ -140,6 +144,12 @@ acpi_parse_fadt(const uint8_t *f)
 	plat.pm1a_evt = (uint16_t)acpi_u32(f + 56);
 	plat.pm1a_cnt = (uint16_t)acpi_u32(f + 64);
 	plat.pm1_evt_len = f[88];
+	/* hardware-reduced ACPI (QEMU microvm): SLEEP_CONTROL_REG, a GAS in
+	 * system memory (0) or I/O (1) space */
+	if (len >= 260 && (f[244] == 0 || f[244] == 1) && acpi_u64(f + 248)) {
+		plat.sleep_ctl_space = f[244];
+		plat.sleep_ctl = acpi_u64(f + 248);
+	}
 	if (len >= 148 && acpi_u64(f + 140))
 		dsdt_gpa = acpi_u64(f + 140);
 	/* X_PM1a_EVT_BLK / X_PM1a_CNT_BLK (system I/O space) if the legacy
@@ -282,13 +292,23 @@ acpi_enable_power_button(void)
 	outw(en_port, inw(en_port) | ACPI_PM1_PWRBTN);
 }
 
-/* acpi_poweroff: S5 through PM1a_CNT; does not return when it works, prints
- * why and returns when the tables gave no way to do it. */
+/* acpi_poweroff: S5 through PM1a_CNT (or the hardware-reduced sleep control
+ * register); does not return when it works, prints why and returns when the
+ * tables gave no way to do it. */
 void
 acpi_poweroff(void)
 {
 	uint16_t v;
+	uint8_t ctl;
 
+	if (plat.s5_slp_typ >= 0 && !plat.pm1a_cnt && plat.sleep_ctl) {
+		ctl = (uint8_t)((unsigned)plat.s5_slp_typ << 2 | 1u << 5);
+		if (plat.sleep_ctl_space == 1)
+			outb((uint16_t)plat.sleep_ctl, ctl);
+		else if (plat.sleep_ctl < XMHV_PCI_HOLE_END)
+			*(volatile uint8_t *)(uintptr_t)plat.sleep_ctl = ctl;
+		guest_halt();
+	}
 	if (!plat.pm1a_cnt || plat.s5_slp_typ < 0) {
 		console_printf("poweroff: no ACPI S5 (PM1a_CNT 0x%x, SLP_TYP "
 			       "%d)\n",

@@ -63,7 +63,9 @@ struct platform {
 	uint16_t sci_irq;
 	uint32_t smi_cmd;
 	uint8_t acpi_enable;
-	int s5_slp_typ; /* -1: not found */
+	int s5_slp_typ;     /* -1: not found */
+	uint64_t sleep_ctl; /* hardware-reduced SLEEP_CONTROL_REG, or 0 */
+	uint8_t sleep_ctl_space;
 	/* ISA IRQ -> GSI and MPS INTI flags, from interrupt source overrides */
 	uint32_t isa_gsi[16];
 	uint16_t isa_flags[16];
