@@ -9,10 +9,12 @@
 # else tests/cfg/cfg-dump (which prints the same).
 top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 top_builddir=${top_builddir:-.}
-if [ -x "$top_builddir/xmctl/xm" ]; then
+XM="$top_builddir/tests/cfg/cfg-dump -n"
+# xm when it is built and works (it may need helpers built beside it)
+if [ -x "$top_builddir/xmctl/xm" ] &&
+	(cd "$top_srcdir/tests/cfg/pass" &&
+		"$top_builddir/xmctl/xm" create -n minimal.cfg) >/dev/null 2>&1; then
 	XM="$top_builddir/xmctl/xm create -n"
-else
-	XM="$top_builddir/tests/cfg/cfg-dump -n"
 fi
 case $XM in /*) ;; *) XM="$(pwd)/$XM" ;; esac
 dir="$top_srcdir/tests/cfg"
