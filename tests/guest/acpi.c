@@ -96,7 +96,7 @@ acpi_parse_s5(const uint8_t *dsdt, uint32_t len)
 {
 	uint32_t i, p;
 
-	for (i = ACPI_HDR_LEN + 2; i + 4 <= len; i++) {
+	for (i = ACPI_HDR_LEN + 1; i + 4 <= len; i++) {
 		if (dsdt[i] != '_' || memcmp(dsdt + i, "_S5_", 4))
 			continue;
 		if (dsdt[i - 1] != AML_NAME_OP &&
