@@ -8,7 +8,7 @@
 # badly overloaded host meets the wall-clock limit before the CPU limit). Uses $top_builddir/xmctl/xm when built,
 # else tests/cfg/cfg-dump (which prints the same).
 top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
-top_builddir=${top_builddir:-.}
+top_builddir=$(cd "${top_builddir:-.}" && pwd)
 XM="$top_builddir/tests/cfg/cfg-dump -n"
 # xm when it is built and works (it may need helpers built beside it)
 if [ -x "$top_builddir/xmctl/xm" ] &&
