@@ -1,20 +1,23 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* cmd_create.c: xm create and xm new: evaluate a config with libxmcfg as
- * the calling user, print it (dry run) or hand it to xmd. */
+/* cmd_create.c: xm create and xm new: the config is evaluated by xm-config
+ * (cfg_main.c, libxmcfg) as the calling user, then handed to xmd. */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "rpc.h"
 #include "util.h"
 #include "xm.h"
-#include "xmcfg.h"
 
 #define CREATE_MAX_VARS 256
-#define CREATE_MAX_PATH 64
+/* The descriptor on which xm-config hands back the domain XML. */
+#define CREATE_XML_FD 3
 
 /* What the command line asked for. */
 struct create_opts {
@@ -138,114 +141,145 @@ bad:
 	return -EINVAL;
 }
 
-/* The config search path: --path, else xm's default plus XMD_ROOT's
- * etc/xen when the daemon is relocated. Fills dirs (NULL-terminated) out
- * of storage; returns the array to pass or NULL for the library default. */
-static const char *const *
-create_search_path(const struct create_opts *o, char *storage, size_t size,
-		   const char *dirs[CREATE_MAX_PATH])
+/* Where xm-config is: beside this xm (a build tree), else installed. */
+static int
+create_helper(char *buf, size_t size)
 {
-	size_t n = 0;
-	char *p, *save = NULL;
+	char self[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	char *slash;
 
-	if (o->path != NULL) {
-		if (util_strlcpy(storage, o->path, size) < 0)
-			return NULL;
-		dirs[n++] = "";
-		for (p = strtok_r(storage, ":", &save);
-		     p != NULL && n < CREATE_MAX_PATH - 1;
-		     p = strtok_r(NULL, ":", &save))
-			dirs[n++] = p;
-		dirs[n] = NULL;
-		return dirs;
+	if (n > 0) {
+		self[n] = '\0';
+		slash = strrchr(self, '/');
+		if (slash != NULL) {
+			*slash = '\0';
+			if (util_snprintf(buf, size, "%s/xm-config", self) ==
+				    0 &&
+			    access(buf, X_OK) == 0)
+				return 0;
+		}
 	}
-	if (getenv("XMD_ROOT") == NULL)
-		return NULL;
-	if (xm_root_path(storage, size, "etc/xen") < 0)
-		return NULL;
-	dirs[n++] = "";
-	dirs[n++] = ".";
-	dirs[n++] = storage;
-	dirs[n] = NULL;
-	return dirs;
+	return util_snprintf(buf, size, "%s/xm-config", XM_LIBEXECDIR);
 }
 
-/* Evaluate the config; prints "Using config file" and warnings. Returns 0
- * and *dom_out, or -1 after printing "Error: FILE:LINE: message". */
+/* Run xm-config on the config: it prints "Using config file", warnings,
+ * errors and (dry run) the result itself; otherwise the domain XML comes
+ * back on a pipe into *xml_out (malloc'd). Returns an exit status. */
 static int
-create_load(const struct create_opts *o, struct xmcfg_domain **dom_out)
+create_eval(const struct create_opts *o, char **xml_out)
 {
-	struct xmcfg_options opts = {0};
-	struct xmcfg_error err;
-	const char *dirs[CREATE_MAX_PATH];
-	char storage[PATH_MAX], found[PATH_MAX], msg[8192];
-	struct xmcfg_domain *dom = NULL;
-	size_t i;
+	const char *argv[CREATE_MAX_VARS + 16];
+	char helper[PATH_MAX], fdarg[16];
+	int pfd[2] = {-1, -1}, st, rc = XM_EXIT_ERR;
+	size_t n = 0, i, len = 0, cap = 0;
+	char *xml = NULL;
+	pid_t pid;
 
-	memset(&err, 0, sizeof(err));
-	opts.search_path =
-		create_search_path(o, storage, sizeof(storage), dirs);
-	if (xmcfg_find(o->file, &opts, found, sizeof(found), &err) < 0) {
-		xm_err("%s", xmcfg_error_format(&err, msg, sizeof(msg)));
-		return -1;
-	}
-	if (!o->quiet)
-		printf("Using config file \"%s\".\n", found);
-	fflush(stdout);
-	if (xmcfg_load(found, o->vars, o->nvars, &opts, &dom, &err) < 0) {
-		xm_err("%s", xmcfg_error_format(&err, msg, sizeof(msg)));
-		return -1;
-	}
-	for (i = 0; i < dom->nwarnings; i++)
-		fprintf(stderr, "Warning: %s\n", dom->warnings[i]);
-	if (dom->root_rewritten != NULL && dom->root != NULL)
-		fprintf(stderr,
-			"Note: root \"%s\" is \"%s\" in the guest (virtio "
-			"disks are vda, vdb, ... in config order)\n",
-			dom->root, dom->root_rewritten);
-	*dom_out = dom;
-	return 0;
-}
-
-/* xm create -n: the normalised config as SXP (or domain XML). */
-static int
-create_dryrun(const struct create_opts *o, const struct xmcfg_domain *dom)
-{
-	char *text = o->xml ? xmcfg_to_xml(dom) : xmcfg_format_sxp(dom);
-	size_t len;
-
-	if (text == NULL) {
-		xm_err("cannot format the configuration: %s", strerror(ENOMEM));
+	if (create_helper(helper, sizeof(helper)) < 0) {
+		xm_err("xm-config: path too long");
 		return XM_EXIT_ERR;
 	}
-	len = strlen(text);
-	fputs(text, stdout);
-	if (len == 0 || text[len - 1] != '\n')
-		putchar('\n');
-	free(text);
-	return XM_EXIT_OK;
+	argv[n++] = helper;
+	if (o->quiet)
+		argv[n++] = "-q";
+	if (o->dryrun)
+		argv[n++] = "-n";
+	if (o->xml)
+		argv[n++] = "-x";
+	if (o->path != NULL) {
+		argv[n++] = "-p";
+		argv[n++] = o->path;
+	}
+	if (xml_out != NULL) {
+		if (pipe2(pfd, O_CLOEXEC) < 0) {
+			xm_err("pipe: %s", strerror(errno));
+			return XM_EXIT_ERR;
+		}
+		snprintf(fdarg, sizeof(fdarg), "%d", CREATE_XML_FD);
+		argv[n++] = "-o";
+		argv[n++] = fdarg;
+	}
+	argv[n++] = o->file;
+	for (i = 0; i < o->nvars; i++)
+		argv[n++] = o->vars[i];
+	argv[n] = NULL;
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0) {
+		xm_err("fork: %s", strerror(errno));
+		goto out;
+	}
+	if (pid == 0) {
+		if (pfd[1] == CREATE_XML_FD)
+			(void)!util_set_cloexec(pfd[1], false);
+		else if (pfd[1] >= 0 && dup2(pfd[1], CREATE_XML_FD) < 0)
+			_exit(XM_EXIT_ERR);
+		execv(helper, (char *const *)argv);
+		fprintf(stderr, "Error: %s: %s\n", helper, strerror(errno));
+		_exit(XM_EXIT_ERR);
+	}
+	if (pfd[1] >= 0) {
+		close(pfd[1]);
+		pfd[1] = -1;
+	}
+	while (pfd[0] >= 0) {
+		ssize_t r;
+
+		if (len + 4096 + 1 > cap) {
+			char *grown = realloc(xml, cap + 65536);
+
+			if (grown == NULL)
+				break;
+			xml = grown;
+			cap += 65536;
+		}
+		r = read(pfd[0], xml + len, cap - len - 1);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		len += (size_t)r;
+	}
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+		rc = WIFEXITED(st) ? WEXITSTATUS(st) : XM_EXIT_ERR;
+		goto out;
+	}
+	if (xml_out != NULL) {
+		if (xml == NULL || len == 0) {
+			xm_err("xm-config returned no configuration");
+			goto out;
+		}
+		xml[len] = '\0';
+		*xml_out = xml;
+		xml = NULL;
+	}
+	rc = XM_EXIT_OK;
+out:
+	if (pfd[0] >= 0)
+		close(pfd[0]);
+	if (pfd[1] >= 0)
+		close(pfd[1]);
+	free(xml);
+	return rc;
 }
 
 /* Hand the domain to xmd: created paused when a console must attach from
  * the first byte (or -p), then attached and unpaused. */
 static int
-create_start(const struct create_opts *o, const struct xmcfg_domain *dom)
+create_start(const struct create_opts *o, const char *xml)
 {
 	struct xmlrpc_value *res = NULL;
-	char *xml = xmcfg_to_xml(dom);
 	char *name = NULL;
 	int rc;
 
-	if (xml == NULL) {
-		xm_err("cannot serialise the configuration: %s",
-		       strerror(ENOMEM));
-		return XM_EXIT_ERR;
-	}
 	rc = rpc_call(&res, "xend.domain.create", "sb", xml,
 		      (int)(o->paused || o->console));
 	if (rc != XM_EXIT_OK)
 		goto out;
-	name = strdup(rpc_str(res, "name", dom->name != NULL ? dom->name : ""));
+	name = strdup(rpc_str(res, "name", ""));
 	if (name == NULL) {
 		rc = XM_EXIT_ERR;
 		goto out;
@@ -259,7 +293,6 @@ create_start(const struct create_opts *o, const struct xmcfg_domain *dom)
 out:
 	free(name);
 	xmlrpc_free(res);
-	free(xml);
 	return rc;
 }
 
@@ -267,19 +300,15 @@ int
 cmd_create(int argc, char **argv)
 {
 	struct create_opts o;
-	struct xmcfg_domain *dom = NULL;
-	int rc = XM_EXIT_ERR;
+	char *xml = NULL;
+	int rc;
 
 	if (create_parse(argc, argv, true, &o) < 0)
 		return xm_usage("create");
-	if (create_load(&o, &dom) < 0)
-		goto out;
-	if (o.dryrun)
-		rc = create_dryrun(&o, dom);
-	else
-		rc = create_start(&o, dom);
-out:
-	xmcfg_domain_free(dom);
+	rc = create_eval(&o, o.dryrun ? NULL : &xml);
+	if (rc == XM_EXIT_OK && !o.dryrun)
+		rc = create_start(&o, xml);
+	free(xml);
 	return rc;
 }
 
@@ -288,27 +317,14 @@ int
 cmd_new(int argc, char **argv)
 {
 	struct create_opts o;
-	struct xmcfg_domain *dom = NULL;
 	char *xml = NULL;
-	int rc = XM_EXIT_ERR;
+	int rc;
 
 	if (create_parse(argc, argv, false, &o) < 0)
 		return xm_usage("new");
-	if (create_load(&o, &dom) < 0)
-		goto out;
-	if (o.dryrun) {
-		rc = create_dryrun(&o, dom);
-		goto out;
-	}
-	xml = xmcfg_to_xml(dom);
-	if (xml == NULL) {
-		xm_err("cannot serialise the configuration: %s",
-		       strerror(ENOMEM));
-		goto out;
-	}
-	rc = rpc_call(NULL, "xend.domain.new", "s", xml);
-out:
+	rc = create_eval(&o, o.dryrun ? NULL : &xml);
+	if (rc == XM_EXIT_OK && !o.dryrun)
+		rc = rpc_call(NULL, "xend.domain.new", "s", xml);
 	free(xml);
-	xmcfg_domain_free(dom);
 	return rc;
 }

@@ -5,10 +5,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+
 #include "rpc.h"
 #include "sxp.h"
 #include "xm.h"
-#include "xmcfg.h"
 
 /* xm list --state=NAME: the state letter each name selects. */
 static const struct {
@@ -78,30 +80,62 @@ list_brief(const struct xmlrpc_value **doms, size_t n)
 	}
 }
 
-/* (image (linux ...)) from the domain XML the daemon returns with detail. */
+/* Text of the first element called name below n (depth first), or NULL;
+ * free with xmlFree. */
+static xmlChar *
+list_xml_find(xmlNode *n, const char *name)
+{
+	xmlChar *found;
+
+	for (; n != NULL; n = n->next) {
+		if (n->type != XML_ELEMENT_NODE)
+			continue;
+		if (xmlStrcmp(n->name, BAD_CAST name) == 0)
+			return xmlNodeGetContent(n);
+		found = list_xml_find(n->children, name);
+		if (found != NULL)
+			return found;
+	}
+	return NULL;
+}
+
+/* (image (linux ...)) from the domain XML the daemon returns with detail
+ * (libxmcfg's format: os/kernel, os/initrd, os/cmdline, metadata root and
+ * extra), read with libxml2 so xm does not need libxmcfg. */
 static void
 list_long_image(struct sxp_writer *w, const struct xmlrpc_value *d)
 {
+	static const struct {
+		const char *element;
+		const char *sxp;
+	} fields[] = {
+		{"kernel", "kernel"}, {"initrd", "ramdisk"},  {"root", "root"},
+		{"extra", "args"},    {"cmdline", "cmdline"},
+	};
 	const char *xml = rpc_str(d, "config", NULL);
-	struct xmcfg_domain *cfg = NULL;
-	struct xmcfg_error err;
+	xmlDoc *doc;
+	size_t i;
 
 	if (xml == NULL || xml[0] == '\0')
 		return;
-	if (xmcfg_from_xml(xml, strlen(xml), &cfg, &err) < 0)
+	doc = xmlReadMemory(xml, (int)strlen(xml), "config.xml", NULL,
+			    XML_PARSE_NONET | XML_PARSE_NOERROR |
+				    XML_PARSE_NOWARNING);
+	if (doc == NULL)
 		return;
 	sxp_open(w, "image");
 	sxp_open(w, "linux");
-	sxp_leaf(w, "kernel", cfg->kernel);
-	if (cfg->ramdisk != NULL)
-		sxp_leaf(w, "ramdisk", cfg->ramdisk);
-	if (cfg->root != NULL)
-		sxp_leaf(w, "root", cfg->root);
-	if (cfg->extra != NULL)
-		sxp_leaf(w, "args", cfg->extra);
+	for (i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+		xmlChar *v = list_xml_find(xmlDocGetRootElement(doc),
+					   fields[i].element);
+
+		if (v != NULL)
+			sxp_leaf(w, fields[i].sxp, (const char *)v);
+		xmlFree(v);
+	}
 	sxp_close(w);
 	sxp_close(w);
-	xmcfg_domain_free(cfg);
+	xmlFreeDoc(doc);
 }
 
 /* (device (vbd ...)) and (device (vif ...)) from the struct's arrays. */

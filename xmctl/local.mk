@@ -1,13 +1,20 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # xmctl/local.mk: build rules for xmctl/ (the xm command line) and its
 # unit tests.
+# xm itself does not link libxmcfg (and so libpython): create and new run
+# xm-config (cfg_main.c) to evaluate the config, so every other command
+# starts fast. xm finds xm-config beside itself, else in $(libexecdir).
 bin_PROGRAMS += xmctl/xm
-xmctl_xm_SOURCES = xmctl/xm.c xmctl/xm.h xmctl/rpc.c xmctl/rpc.h \
-	xmctl/sxp.c xmctl/sxp.h xmctl/cmd_create.c xmctl/cmd_list.c \
-	xmctl/cmd_domain.c xmctl/cmd_console.c xmctl/cmd_info.c \
-	xmctl/cmd_managed.c xmctl/cmd_devices.c
+xmctl_xm_SOURCES = xmctl/xm.c xmctl/xm.h xmctl/xmutil.c xmctl/rpc.c \
+	xmctl/rpc.h xmctl/sxp.c xmctl/sxp.h xmctl/cmd_create.c \
+	xmctl/cmd_list.c xmctl/cmd_domain.c xmctl/cmd_console.c \
+	xmctl/cmd_info.c xmctl/cmd_managed.c xmctl/cmd_devices.c
 xmctl_xm_CPPFLAGS = $(AM_CPPFLAGS) $(LIBXML_CFLAGS)
-xmctl_xm_LDADD = common/libxmlrpc.a $(XMCFG_LIBS) $(UUID_LIBS)
+xmctl_xm_LDADD = common/libxmlrpc.a common/libcommon.a $(LIBXML_LIBS)
+
+libexec_PROGRAMS += xmctl/xm-config
+xmctl_xm_config_SOURCES = xmctl/cfg_main.c xmctl/xmutil.c xmctl/xm.h
+xmctl_xm_config_LDADD = $(XMCFG_LIBS) $(UUID_LIBS)
 
 dist_man_MANS += doc/xm.1 doc/xmdomain.cfg.5
 
@@ -24,4 +31,5 @@ tests_unit_xm_cli_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests \
 	-DXM_BINARY='"$(abs_top_builddir)/xmctl/xm"'
 tests_unit_xm_cli_LDADD = tests/libtap.a common/libxmlrpc.a common/libcommon.a \
 	$(LIBXML_LIBS)
-EXTRA_tests_unit_xm_cli_DEPENDENCIES = xmctl/xm$(EXEEXT)
+EXTRA_tests_unit_xm_cli_DEPENDENCIES = xmctl/xm$(EXEEXT) \
+	xmctl/xm-config$(EXEEXT)

@@ -70,32 +70,6 @@ static const struct {
 	{"vbd-list", "block-list"},
 };
 
-void
-xm_err(const char *fmt, ...)
-{
-	va_list ap;
-
-	fflush(stdout);
-	fputs("Error: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-}
-
-int
-xm_root_path(char *buf, size_t size, const char *rel)
-{
-	const char *root = getenv("XMD_ROOT");
-
-	if (root == NULL || root[0] == '\0')
-		root = "/";
-	while (rel[0] == '/')
-		rel++;
-	return util_snprintf(buf, size, "%s%s%s", root,
-			     root[strlen(root) - 1] == '/' ? "" : "/", rel);
-}
-
 static const struct xm_cmd *
 xm_find_exact(const char *name)
 {
