@@ -223,6 +223,11 @@ static const uint8_t acpi_com1_crs[] = {
 	0x22, 0x10, 0x00,                               /* IRQNoFlags {4} */
 };
 
+static const uint8_t acpi_rtc_crs[] = {
+	0x47, 0x01, 0x70, 0x00, 0x70, 0x00, 0x01, 0x02, /* IO 0x70, 2 */
+	0x22, 0x00, 0x01,                               /* IRQNoFlags {8} */
+};
+
 static const uint8_t acpi_pci_crs[] = {
 	/* WordBusNumber 0..0xff */
 	0x88,
@@ -337,6 +342,13 @@ acpi_dsdt_aml(uint8_t *buf, size_t max)
 	aml_name_eisaid(&a, "_HID", "PNP0501");
 	aml_name_byte(&a, "_UID", 1);
 	aml_name_resources(&a, "_CRS", acpi_com1_crs, sizeof(acpi_com1_crs));
+	aml_close(&a, dev);
+
+	aml_bytes(&a, "\x5b\x82", 2); /* DeviceOp RTC0 */
+	dev = aml_open(&a);
+	aml_bytes(&a, "RTC0", 4);
+	aml_name_eisaid(&a, "_HID", "PNP0B00");
+	aml_name_resources(&a, "_CRS", acpi_rtc_crs, sizeof(acpi_rtc_crs));
 	aml_close(&a, dev);
 
 	aml_bytes(&a, "\x5b\x82", 2); /* DeviceOp PCI0 */

@@ -9,6 +9,9 @@
 
 #define I8042_STS_OBF 0x01
 #define I8042_STS_SYS 0x04
+#define I8042_STS_UNLOCKED 0x10 /* keyboard not inhibited */
+#define I8042_CMD_AUX_LOOP 0xd3
+#define I8042_AUX_ABSENT 0x01 /* aux interface test: clock line low */
 
 struct i8042 {
 	struct vm *vm;
@@ -34,15 +37,16 @@ i8042_command(struct i8042 *k, uint8_t cmd)
 	case 0x20: /* read controller config */
 		i8042_output(k, k->ctr);
 		return false;
-	case 0x60: /* write controller config: next data byte */
-	case 0xd1: /* write output port: next data byte */
+	case 0x60:               /* write controller config: next data byte */
+	case 0xd1:               /* write output port: next data byte */
+	case I8042_CMD_AUX_LOOP: /* echo the next data byte as aux data */
 		k->pending = cmd;
 		return false;
 	case 0xaa: /* self test */
 		i8042_output(k, 0x55);
 		return false;
-	case 0xa9: /* aux interface test: no mouse */
-		i8042_output(k, 0xff);
+	case 0xa9: /* aux interface test: there is no aux port */
+		i8042_output(k, I8042_AUX_ABSENT);
 		return false;
 	case 0xab: /* keyboard interface test */
 		i8042_output(k, 0x00);
@@ -63,6 +67,11 @@ i8042_data(struct i8042 *k, uint8_t v)
 	k->pending = 0;
 	if (cmd == 0x60)
 		k->ctr = v;
+	/* Answer the aux loop at once with a byte that is not the one sent:
+	 * Linux then runs the aux interface test, which says "absent",
+	 * instead of waiting out a timeout per probe step. */
+	if (cmd == I8042_CMD_AUX_LOOP)
+		i8042_output(k, (uint8_t)~v);
 	/* Output port bit 0 low: CPU reset. */
 	return cmd == 0xd1 && !(v & 1);
 }
@@ -78,7 +87,8 @@ i8042_io(void *opaque, uint64_t port, uint8_t *data, uint32_t size, bool write)
 	if (!write) {
 		memset(data, 0, size);
 		if (port == XMHV_I8042_CMD_PORT) {
-			data[0] = (k->obf ? I8042_STS_OBF : 0) | I8042_STS_SYS;
+			data[0] = (k->obf ? I8042_STS_OBF : 0) | I8042_STS_SYS |
+				  I8042_STS_UNLOCKED;
 		} else {
 			data[0] = k->out;
 			k->obf = false;
