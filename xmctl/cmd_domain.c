@@ -287,8 +287,7 @@ domain_shutdown(int argc, char **argv, bool reboot)
 			goto out;
 		}
 		memcpy(snap, names, n * sizeof(*snap));
-		rc = domain_wait(snap, ids, n,
-				 strcmp(reason, "reboot") == 0 && reboot);
+		rc = domain_wait(snap, ids, n, strcmp(reason, "reboot") == 0);
 	}
 out:
 	free(snap);

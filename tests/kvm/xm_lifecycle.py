@@ -445,6 +445,40 @@ def test_preserve(e):
        r.stderr)
 
 
+def test_shutdown_flags(e):
+    for name in ("t5", "t6"):
+        r = e.xm("create", e.cfg(name))
+        ok(r.returncode == 0, "create %s" % name, r.stderr)
+    for name in ("t5", "t6"):
+        c = Console(e, ["console", name], tty=False)
+        c.expect(PROMPT, 90)
+        c.detach()
+        c.close()
+    old = e.row("t5")
+    r = e.xm("shutdown", "-R", "-w", "t5", timeout=120)
+    new = e.row("t5")
+    ok(r.returncode == 0 and old and new and new[1] != old[1] and
+       "Domain t5 rebooted" in r.stdout,
+       "shutdown -R -w: rebooted with a new id", r.stdout + r.stderr)
+    c = Console(e, ["console", "t5"], tty=False)
+    c.expect(PROMPT, 90)
+    c.detach()
+    c.close()
+    r = e.xm("shutdown", "-a", "-w", timeout=120)
+    ok(r.returncode == 0 and "All domains terminated" in r.stdout and
+       e.row("t5") is None and e.row("t6") is None and
+       e.row("t1") is None,
+       "shutdown -a -w: every domain shut down", r.stdout + r.stderr)
+    r = e.xm("create", e.cfg("t6"))
+    c = Console(e, ["console", "t6"], tty=False)
+    c.expect(PROMPT, 90)
+    c.detach()
+    c.close()
+    r = e.xm("shutdown", "-H", "-w", "t6", timeout=120)
+    ok(r.returncode == 0 and e.row("t6") is None, "shutdown -H -w (halt)",
+       r.stdout + r.stderr)
+
+
 def test_managed(e):
     r = e.xm("new", e.cfg("t4"))
     ok(r.returncode == 0, "xm new", r.stdout + r.stderr)
@@ -486,7 +520,8 @@ def main():
         else:
             for t in (test_basics, test_create_list, test_console,
                       test_domain_cmds, test_reboot, test_create_console,
-                      test_preserve, test_managed, test_xmd_restart):
+                      test_preserve, test_managed, test_xmd_restart,
+                      test_shutdown_flags):
                 try:
                     t(e)
                 except Exception as ex:  # a hang or crash is a failure
