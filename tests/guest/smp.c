@@ -118,13 +118,15 @@ smp_mp_find(uint64_t from, uint64_t to)
 	return NULL;
 }
 
-/* mptable_init: fills the CPU list and IOAPIC address of plat from an MP
- * floating pointer + configuration table (MP spec 1.4) in the BIOS area.
+/* mptable_init: fills the CPU list, IOAPIC address and ISA IRQ -> pin map
+ * of plat from an MP floating pointer + configuration table (MP spec 1.4)
+ * in the BIOS area. Assumes the IOAPIC's GSI base is 0.
  * 0, or -1 if there is none. BSP, at boot. */
 int
 mptable_init(void)
 {
 	const uint8_t *fp = smp_mp_find(0xf0000, 0x100000), *ct, *e, *end;
+	int isa_bus = -1;
 	uint64_t ebda = (uint64_t)low_read16(0x40e) << 4;
 
 	if (!fp && ebda >= 0x80000 && ebda < 0xa0000)
@@ -153,7 +155,18 @@ mptable_init(void)
 						   e[6] << 16 |
 						   (uint32_t)e[7] << 24);
 			e += 8;
-		} else if (e[0] <= 4) { /* bus, interrupt assignments */
+		} else if (e[0] == 1) { /* bus: remember which one is ISA */
+			if (!memcmp(e + 2, "ISA", 3))
+				isa_bus = e[1];
+			e += 8;
+		} else if (e[0] == 3) { /* I/O interrupt assignment */
+			if (e[1] == 0 && e[4] == isa_bus && e[5] < 16) {
+				plat.isa_gsi[e[5]] = e[7];
+				plat.isa_flags[e[5]] =
+					(uint16_t)(e[2] | e[3] << 8);
+			}
+			e += 8;
+		} else if (e[0] == 4) { /* local interrupt assignment */
 			e += 8;
 		} else {
 			break;
