@@ -33,16 +33,15 @@ def skip(name, why):
 class Guest:
     """One QEMU process: serial on stdin/stdout pipes, QMP on a unix socket."""
 
-    def __init__(self, tmp, kernel, mem, cpus, initrd=None, extra=()):
+    def __init__(self, tmp, kernel, mem, cpus, initrd=None, machine="pc"):
         self.qmp_path = os.path.join(tmp, "qmp.sock")
-        argv = [QEMU, "-accel", "tcg", "-M", "pc", "-m", str(mem), "-smp", str(cpus),
+        argv = [QEMU, "-accel", "tcg", "-M", machine, "-m", str(mem), "-smp", str(cpus),
                 "-display", "none", "-serial", "stdio", "-monitor", "none",
                 "-qmp", "unix:%s,server=on,wait=off" % self.qmp_path,
                 "-no-reboot", "-device", "pvpanic", "-action", "panic=exit-failure",
                 "-kernel", kernel, "-append", CMDLINE]
         if initrd:
             argv += ["-initrd", initrd]
-        argv += list(extra)
         self.t0 = time.time()
         self.p = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                   stderr=subprocess.STDOUT)
@@ -182,6 +181,17 @@ def main():
             rc = g.exit_code()
             ok(rc == 0 and "rebooting (i8042 reset)" in g.text(),
                "reboot: i8042 reset ends QEMU under -no-reboot (rc=%s)" % rc)
+        finally:
+            g.kill()
+
+        g = Guest(tmp, elf, 32, 1, machine="pc,acpi=off")
+        try:
+            ok(g.wait_for(r"xmguest# $") is not None and
+               re.search(r"mptable: \d+ CPUs\n", g.text()) is not None and
+               "acpi: no RSDP found" in g.text(), "no ACPI: MP table used instead")
+            m = g.command("spin 1", r"spin: done, (\d+) ticks\n")
+            ok(m is not None and int(m.group(1)) >= 100,
+               "no ACPI: timer routed through the MP table's IRQ 0 entry")
         finally:
             g.kill()
 
