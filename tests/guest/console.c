@@ -92,16 +92,16 @@ console_fmt_num(char *end, uint64_t v, unsigned base)
 	return end;
 }
 
-/* Formats into buf (size n, always terminated); supports %s %c %d %u %x
- * with l/ll, '0' and a width, and %%. Returns the length. */
-static size_t
-console_vformat(char *buf, size_t n, const char *fmt, va_list ap)
+/* Formats straight to the UART (no buffer, so a 4 KiB command line comes
+ * out whole); supports %s %c %d %u %x with l/ll, '0' and a width, and %%.
+ * Caller holds the console lock. */
+static void
+console_vformat(const char *fmt, va_list ap)
 {
-	size_t len = 0;
 	char num[24], *p;
 	const char *s;
 
-	for (; *fmt && len + 1 < n; fmt++) {
+	for (; *fmt; fmt++) {
 		int lng = 0, width = 0;
 		char pad = ' ';
 		uint64_t v;
@@ -109,7 +109,7 @@ console_vformat(char *buf, size_t n, const char *fmt, va_list ap)
 		size_t sl;
 
 		if (*fmt != '%') {
-			buf[len++] = *fmt;
+			console_putc(*fmt);
 			continue;
 		}
 		fmt++;
@@ -159,13 +159,11 @@ console_vformat(char *buf, size_t n, const char *fmt, va_list ap)
 			break;
 		}
 		sl = strlen(s);
-		while (width-- > (int)sl && len + 1 < n)
-			buf[len++] = pad;
-		while (*s && len + 1 < n)
-			buf[len++] = *s++;
+		while (width-- > (int)sl)
+			console_putc(pad);
+		while (*s)
+			console_putc(*s++);
 	}
-	buf[len] = 0;
-	return len;
 }
 
 /* console_printf: formatted output, whole message under the console lock;
@@ -173,16 +171,13 @@ console_vformat(char *buf, size_t n, const char *fmt, va_list ap)
 void
 console_printf(const char *fmt, ...)
 {
-	char buf[512];
 	va_list ap;
-	size_t len;
 	uint64_t flags;
 
-	va_start(ap, fmt);
-	len = console_vformat(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
 	flags = console_lock_irqsave();
-	console_write(buf, len);
+	va_start(ap, fmt);
+	console_vformat(fmt, ap);
+	va_end(ap);
 	console_unlock_irqrestore(flags);
 }
 
