@@ -479,6 +479,48 @@ def test_shutdown_flags(e):
        r.stdout + r.stderr)
 
 
+def test_crash(e):
+    r = e.xm("create", e.cfg("t7", "on_crash = 'preserve'\n"))
+    ok(r.returncode == 0, "create t7 with on_crash='preserve'", r.stderr)
+    c = Console(e, ["console", "t7"], tty=False)
+    c.expect(PROMPT, 90)
+    c.command("crash", rb"crashing")
+    # a preserved domain keeps its monitor and console (as under Xen)
+    rc = c.detach()
+    c.close()
+    ok(rc == 0, "console of the crashed, preserved domain: CTRL-] (rc=%s)"
+       % rc)
+    f = wait_for(lambda: (e.row("t7") or [""] * 6)[4] == "----c-" and
+                 e.row("t7"), 30)
+    ok(f and f[4] == "----c-", "crashed, preserved: listed as ----c-", f)
+    r = e.xm("list", "-l", "t7")
+    ok("    (status 5)" in r.stdout.splitlines(), "(status 5)", r.stdout)
+    e.xm("destroy", "t7")
+    r = e.xm("create", e.cfg("t8"))
+    old = e.row("t8")
+    if not ok(r.returncode == 0 and old is not None, "create t8",
+              r.stdout + r.stderr + e.log_tail()):
+        return
+    pidfile = os.path.join(e.root, "run", "xmd", "dom", "%s.pid" % old[1]) \
+        if old else ""
+    try:
+        with open(pidfile) as fp:
+            pid = int(fp.read().split()[0])
+        os.kill(pid, signal.SIGKILL)
+        killed = True
+    except (OSError, ValueError, IndexError):
+        killed = False
+    def restarted():
+        f = e.row("t8")
+        return f if f and f[1] != old[1] else None
+
+    new = wait_for(restarted, 60)
+    ok(killed and new is not None,
+       "kill -9 of its xmhv: on_crash=restart brings t8 back with a new id",
+       "%s -> %s" % (old, new))
+    e.xm("destroy", "t8")
+
+
 def test_managed(e):
     r = e.xm("new", e.cfg("t4"))
     ok(r.returncode == 0, "xm new", r.stdout + r.stderr)
@@ -521,7 +563,7 @@ def main():
             for t in (test_basics, test_create_list, test_console,
                       test_domain_cmds, test_reboot, test_create_console,
                       test_preserve, test_managed, test_xmd_restart,
-                      test_shutdown_flags):
+                      test_shutdown_flags, test_crash):
                 try:
                     t(e)
                 except Exception as ex:  # a hang or crash is a failure
