@@ -6,7 +6,7 @@ exampledir = $(pkgdatadir)/examples/etc-xen
 dist_example_DATA = examples/etc-xen/xmexample-file \
 	examples/etc-xen/xmexample-lvm
 nodist_example_DATA = examples/install/demo
-EXTRA_DIST += examples/etc-xen/demo
+EXTRA_DIST += examples/etc-xen/demo scripts/demo
 
 # The installed demo boots the installed test guest kernel.
 guestkerneldir = $(pkgdatadir)/guest
