@@ -322,7 +322,7 @@ main_shell_loop(void)
 {
 	char line[SHELL_LINE_MAX];
 	size_t len = 0;
-	int prev = 0;
+	int prev = 0, esc = 0;
 
 	console_printf("xmguest# ");
 	for (;;) {
@@ -333,7 +333,16 @@ main_shell_loop(void)
 			continue;
 		}
 		prev = c;
-		if (c == '\r' || c == '\n') {
+		/* ESC [ ... final byte (arrow keys and the like): dropped */
+		if (esc) {
+			esc = (esc == 1 && c == '[') || (esc == 2 && c < 0x40)
+				      ? 2
+				      : 0;
+			continue;
+		}
+		if (c == 0x1b) {
+			esc = 1;
+		} else if (c == '\r' || c == '\n') {
 			console_printf("\n");
 			line[len] = 0;
 			main_shell_run(line);
@@ -344,6 +353,9 @@ main_shell_loop(void)
 				len--;
 				console_printf("\b \b");
 			}
+		} else if (c == 0x03 || c == 0x15) { /* ^C, ^U: drop the line */
+			len = 0;
+			console_printf("^%c\nxmguest# ", c + '@');
 		} else if (c >= 0x20 && c < 0x7f && len + 1 < sizeof(line)) {
 			line[len++] = (char)c;
 			console_putc((char)c);
