@@ -163,9 +163,10 @@ create_helper(char *buf, size_t size)
 	return util_snprintf(buf, size, "%s/xm-config", XM_LIBEXECDIR);
 }
 
-/* Run xm-config on the config: it prints "Using config file", warnings,
- * errors and (dry run) the result itself; otherwise the domain XML comes
- * back on a pipe into *xml_out (malloc'd). Returns an exit status. */
+/* Run xm-config on the config: it prints "Using config file", warnings
+ * and errors itself. With xml_out NULL (dry run) xm becomes xm-config
+ * (exec, no return on success); otherwise the domain XML comes back on a
+ * pipe into *xml_out (malloc'd). Returns an exit status. */
 static int
 create_eval(const struct create_opts *o, char **xml_out)
 {
@@ -205,6 +206,12 @@ create_eval(const struct create_opts *o, char **xml_out)
 		argv[n++] = o->vars[i];
 	argv[n] = NULL;
 	fflush(stdout);
+	if (xml_out == NULL) {
+		/* a dry run is all xm-config's: become it */
+		execv(helper, (char *const *)argv);
+		xm_err("%s: %s", helper, strerror(errno));
+		return XM_EXIT_ERR;
+	}
 	pid = fork();
 	if (pid < 0) {
 		xm_err("fork: %s", strerror(errno));
