@@ -93,6 +93,12 @@ cfg_load(const struct cfg_opts *o, struct xmcfg_domain **dom_out)
 	}
 	for (i = 0; i < dom->nwarnings; i++)
 		fprintf(stderr, "Warning: %s\n", dom->warnings[i]);
+	if (dom->bootloader != NULL && dom->bootloader[0] != '\0')
+		fprintf(stderr,
+			"Warning: %s: bootloader \"%s\" is not run: xmhv boots "
+			"kernel = directly%s\n",
+			found, dom->bootloader,
+			dom->kernel == NULL ? " (and none is set)" : "");
 	if (!o->quiet && dom->root_rewritten != NULL && dom->root != NULL)
 		fprintf(stderr,
 			"Note: root \"%s\" is \"%s\" in the guest (virtio "
