@@ -4,7 +4,6 @@
 # precise AST check behind it), assignment lines, xm_vars, restricted
 # builtins and the evaluation of one config (_run). Built into py.c as
 # marshalled code (gen-prelude.py), so the child does not compile it.
-import _ast as _A
 import builtins as _b
 # gen-prelude.py defines _OPMAP in the marshalled code it builds (the same
 # Python version), which saves importing opcode in every child.
@@ -28,6 +27,7 @@ def _check(tree):
     # The precise check: every forbidden construct, the first one in the
     # source (by line, then by where it ends: the innermost attribute of a
     # chain) raised as _Forbidden with its line.
+    import _ast as _A  # here: building its classes costs ~2 ms per child
     found = []
     stack = [(tree, 0)]
     while stack:
