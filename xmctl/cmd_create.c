@@ -57,7 +57,7 @@ static const struct option create_longopts[] = {
 static int
 create_parse(int argc, char **argv, bool allow_console, struct create_opts *o)
 {
-	int c, i;
+	int c;
 
 	memset(o, 0, sizeof(*o));
 	optind = 1;
@@ -126,10 +126,6 @@ create_parse(int argc, char **argv, bool allow_console, struct create_opts *o)
 		default:
 			goto bad;
 		}
-	}
-	for (i = optind; i < argc; i++) {
-		xm_err("Invalid argument: %s", argv[i]);
-		return -EINVAL;
 	}
 	if (o->file == NULL) {
 		xm_err("No configuration file given");
@@ -201,6 +197,7 @@ create_eval(const struct create_opts *o, char **xml_out)
 		argv[n++] = "-o";
 		argv[n++] = fdarg;
 	}
+	argv[n++] = "--";
 	argv[n++] = o->file;
 	for (i = 0; i < o->nvars; i++)
 		argv[n++] = o->vars[i];
