@@ -13,7 +13,9 @@ awk -v table="$table" '
 ' "$readme" >"$tmp"
 {
 	printf '\n## config\n\n'
-	printf 'Configs evaluated per second (`make bench-config`, %s, %s).\n' "$(date -u +%Y-%m-%d)" "$(uname -r)"
+	printf 'Configs evaluated per second (`make bench-config`, %s, %s, load average %s).\n' "$(date -u '+%Y-%m-%d %H:%M UTC')" "$(uname -r)" "$(cut -d' ' -f1-3 /proc/loadavg)"
+	printf 'Wall times move with other work on the host: on this shared 2-CPU machine one\n'
+	printf '`xm create -n` measured 14 ms with the host nearly idle and 18-24 ms beside a TCG QEMU.\n'
 	printf 'Goals: one `xm create -n` under 20 ms wall; a batch within 10x of libxlutil per config.\n\n'
 	cat "$table"
 } >>"$tmp"
