@@ -18,6 +18,7 @@
 static volatile uint8_t console_rx[CONSOLE_RX_SIZE];
 static volatile uint32_t console_rx_head, console_rx_tail;
 static volatile uint32_t console_lock_word;
+static volatile int console_panicking;
 
 /* Register writes in order: 115200 8N1, FIFO on (RX trigger 1 byte), DTR,
  * RTS and OUT2 (the PC's IRQ gate), RX-data interrupt only. */
@@ -67,7 +68,8 @@ console_lock_irqsave(void)
 	uint64_t flags;
 
 	__asm__ volatile("pushfq; popq %0; cli" : "=r"(flags)::"memory");
-	while (__atomic_exchange_n(&console_lock_word, 1, __ATOMIC_ACQUIRE))
+	while (__atomic_exchange_n(&console_lock_word, 1, __ATOMIC_ACQUIRE) &&
+	       !console_panicking)
 		cpu_relax();
 	return flags;
 }
@@ -179,6 +181,15 @@ console_printf(const char *fmt, ...)
 	console_vformat(fmt, ap);
 	va_end(ap);
 	console_unlock_irqrestore(flags);
+}
+
+/* console_panic: from now on printing ignores the lock, so a CPU that
+ * faults while holding it (or while another CPU holds it) still gets its
+ * last words out. Any CPU, any context. */
+void
+console_panic(void)
+{
+	console_panicking = 1;
 }
 
 /* console_irq: COM1 interrupt: move received bytes into the ring (bytes

@@ -169,6 +169,7 @@ void console_putc(char c);
 void console_write(const char *s, size_t n);
 void console_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void console_irq(void);
+void console_panic(void);
 int console_getc(void);
 
 /* acpi.c */

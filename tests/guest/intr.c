@@ -218,6 +218,7 @@ intr_dispatch(uint64_t vec, uint64_t *frame)
 		uint64_t cr2;
 
 		__asm__ volatile("mov %%cr2, %0" : "=r"(cr2));
+		console_panic();
 		console_printf(
 			"\nxmguest: exception %s (%u) err 0x%lx rip 0x%lx "
 			"cr2 0x%lx\n",
