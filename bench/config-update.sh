@@ -14,8 +14,8 @@ awk -v table="$table" '
 {
 	printf '\n## config\n\n'
 	printf 'Configs evaluated per second (`make bench-config`, %s, %s, load average %s).\n' "$(date -u '+%Y-%m-%d %H:%M UTC')" "$(uname -r)" "$(cut -d' ' -f1-3 /proc/loadavg)"
-	printf 'Wall times move with other work on the host: on this shared 2-CPU machine one\n'
-	printf '`xm create -n` measured 14 ms with the host nearly idle and 18-24 ms beside a TCG QEMU.\n'
+	printf 'Wall times move with other work on this shared 2-CPU host (the TCG QEMU of the\n'
+	printf 'linux test tier often runs beside it): read them with the load average.\n'
 	printf 'Goals: one `xm create -n` under 20 ms wall; a batch within 10x of libxlutil per config.\n\n'
 	cat "$table"
 } >>"$tmp"
