@@ -46,7 +46,8 @@ log_set_file(const char *path)
 	int fd = -1;
 
 	if (path) {
-		fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+		fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
+			  0640);
 		if (fd < 0)
 			return -errno;
 	}

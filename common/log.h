@@ -6,7 +6,12 @@
 #include <stdarg.h>
 #include <stdbool.h>
 
-enum log_level { LOG_LEVEL_ERR, LOG_LEVEL_WARN, LOG_LEVEL_INFO, LOG_LEVEL_DEBUG };
+enum log_level {
+	LOG_LEVEL_ERR,
+	LOG_LEVEL_WARN,
+	LOG_LEVEL_INFO,
+	LOG_LEVEL_DEBUG
+};
 
 /* Set the program name and destination. With foreground, lines go to stderr
  * (and to log_file when one is set); otherwise to syslog. Not thread-safe:

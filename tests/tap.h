@@ -9,13 +9,15 @@
 void tap_plan(int n);
 
 /* Record one result; returns cond. The description is printf-formatted. */
-bool tap_ok(bool cond, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+bool tap_ok(bool cond, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 
 /* A SKIP result with the reason (missing capability, never missing code). */
 void tap_skip(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Skip the whole file: prints "1..0 # SKIP reason" and exits 0. */
-void tap_skip_all(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+void tap_skip_all(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2), noreturn));
 
 /* A "# ..." diagnostic line. */
 void tap_diag(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -24,10 +26,10 @@ void tap_diag(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * (0 when every test passed). */
 int tap_done(void);
 
-#define tap_is_int(got, want, ...)                                               \
-	tap_ok((long long)(got) == (long long)(want), __VA_ARGS__) ||           \
-		(tap_diag("  got %lld, want %lld", (long long)(got),             \
-			  (long long)(want)),                                    \
+#define tap_is_int(got, want, ...)                                             \
+	tap_ok((long long)(got) == (long long)(want), __VA_ARGS__) ||          \
+		(tap_diag("  got %lld, want %lld", (long long)(got),           \
+			  (long long)(want)),                                  \
 		 false)
 
 #endif

@@ -40,9 +40,9 @@ enum xmhv_state_flag {
 enum xmhv_shutdown_reason {
 	XMHV_SHUTDOWN_NONE = 0,
 	XMHV_SHUTDOWN_POWEROFF, /* ACPI S5 */
-	XMHV_SHUTDOWN_REBOOT,	/* i8042 reset, triple fault from reboot, ... */
-	XMHV_SHUTDOWN_CRASH,	/* pvpanic, triple fault, unhandled exit, xmhv died */
-	XMHV_SHUTDOWN_HALT,	/* every vCPU halted with interrupts off */
+	XMHV_SHUTDOWN_REBOOT,   /* i8042 reset, triple fault from reboot, ... */
+	XMHV_SHUTDOWN_CRASH, /* pvpanic, triple fault, unhandled exit, xmhv died */
+	XMHV_SHUTDOWN_HALT, /* every vCPU halted with interrupts off */
 };
 
 /* Xen-style cpuid mask (see xmdomain.cfg(5)): per register 32 characters,
@@ -57,7 +57,7 @@ struct xmhv_disk_config {
 	char path[XMHV_PATH_MAX]; /* file or block device */
 	uint8_t readonly;
 	uint8_t cdrom;
-	char serial[21];	  /* virtio-blk id */
+	char serial[21]; /* virtio-blk id */
 };
 
 struct xmhv_nic_config {
@@ -93,15 +93,16 @@ struct xmhv_dominfo {
 	xmhv_domid_t domid;
 	char name[XMHV_NAME_MAX];
 	uint8_t uuid[16];
-	uint32_t state;	 /* enum xmhv_state_flag bits */
-	uint32_t shutdown_reason; /* enum xmhv_shutdown_reason when SHUTDOWN/CRASHED */
+	uint32_t state; /* enum xmhv_state_flag bits */
+	uint32_t
+		shutdown_reason; /* enum xmhv_shutdown_reason when SHUTDOWN/CRASHED */
 	uint64_t memory_kib;
 	uint64_t max_memory_kib;
 	uint32_t max_vcpus;
 	uint32_t online_vcpus;
 	uint64_t cpu_time_ns; /* summed over vCPU threads */
 	uint64_t uptime_ns;   /* since create */
-	int32_t pid;	      /* the xmhv process */
+	int32_t pid;          /* the xmhv process */
 };
 
 /* physinfo. */
@@ -121,9 +122,9 @@ struct xmhv_physinfo {
 /* A state change, read from xmhv_event_fd(). */
 struct xmhv_event {
 	xmhv_domid_t domid;
-	uint32_t state;	 /* new enum xmhv_state_flag bits */
+	uint32_t state;  /* new enum xmhv_state_flag bits */
 	uint32_t reason; /* enum xmhv_shutdown_reason */
-	bool gone;	 /* the monitor process exited (destroyed or died) */
+	bool gone;       /* the monitor process exited (destroyed or died) */
 };
 
 struct xmhv;

@@ -7,13 +7,13 @@
 #define XMHV_PLATFORM_H
 
 /* Guest-physical memory map. */
-#define XMHV_LOWMEM_END 0x9fc00ULL	   /* e820 RAM [0, here) */
-#define XMHV_EBDA_START 0x9fc00ULL	   /* reserved up to 1 MiB */
-#define XMHV_BIOS_START 0xe0000ULL	   /* RSDP and MP table live here */
-#define XMHV_HIMEM_START 0x100000ULL	   /* e820 RAM from 1 MiB */
-#define XMHV_PCI_HOLE_START 0xc0000000ULL  /* RAM above 3 GiB moves to 4 GiB */
+#define XMHV_LOWMEM_END 0x9fc00ULL        /* e820 RAM [0, here) */
+#define XMHV_EBDA_START 0x9fc00ULL        /* reserved up to 1 MiB */
+#define XMHV_BIOS_START 0xe0000ULL        /* RSDP and MP table live here */
+#define XMHV_HIMEM_START 0x100000ULL      /* e820 RAM from 1 MiB */
+#define XMHV_PCI_HOLE_START 0xc0000000ULL /* RAM above 3 GiB moves to 4 GiB */
 #define XMHV_PCI_HOLE_END 0x100000000ULL
-#define XMHV_PCI_MMIO_START 0xc0000000ULL  /* 32-bit BARs */
+#define XMHV_PCI_MMIO_START 0xc0000000ULL /* 32-bit BARs */
 #define XMHV_PCI_MMIO_SIZE 0x20000000ULL
 #define XMHV_IOAPIC_ADDR 0xfec00000ULL
 #define XMHV_LAPIC_ADDR 0xfee00000ULL
@@ -35,8 +35,8 @@
 #define XMHV_ACPI_PM1A_CNT_BLK 0x604 /* 2 bytes */
 #define XMHV_ACPI_PM_TMR_BLK 0x608   /* 4 bytes, 3.579545 MHz */
 #define XMHV_ACPI_GPE0_BLK 0x60c     /* 4 bytes: status (2), enable (2) */
-#define XMHV_ACPI_SMI_CMD 0x0	     /* no SMM: ACPI mode is always on */
-#define XMHV_ACPI_S5_SLP_TYP 5	     /* \_S5 package value */
+#define XMHV_ACPI_SMI_CMD 0x0        /* no SMM: ACPI mode is always on */
+#define XMHV_ACPI_S5_SLP_TYP 5       /* \_S5 package value */
 #define XMHV_ACPI_PM1_PWRBTN_STS (1u << 8)
 #define XMHV_ACPI_PM1_PWRBTN_EN (1u << 8)
 #define XMHV_ACPI_PM1_SLP_EN (1u << 13)
