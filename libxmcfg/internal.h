@@ -109,6 +109,9 @@ void xmerr_vset(struct xmcfg_error *err, enum xmcfg_errcode code,
  * the file (for messages and the default name). Returns 0 or -1 with err. */
 int xmkeys_apply(const struct xmbindings *b, const char *path,
 		 struct xmcfg_domain *dom, struct xmcfg_error *err);
+/* Rules every domain obeys whatever its source (also domain XML given to
+ * xmd): names, text, ranges. Returns 0 or -1 with msg. */
+int xmkeys_check(const struct xmcfg_domain *dom, char *msg, size_t msglen);
 /* Apply "VAR=VALUE" overrides to bindings (replacing or adding; line 0).
  * Returns 0 or -1 with err (XMCFG_EVALUE for a malformed override). */
 int xmkeys_override(struct xmbindings *b, const char *const *overrides,

@@ -739,6 +739,92 @@ key_finish(struct key_ctx *c)
 	c->cur = NULL;
 	if (xmcmdline_build(dom) < 0)
 		return key_fail(c, "out of memory");
+	if (xmkeys_check(dom, msg, sizeof(msg)) < 0)
+		return key_fail(c, "%s", msg);
+	return 0;
+}
+
+/* The rules every domain obeys, whatever it came from (a config through
+ * xmkeys_apply, or domain XML sent to xmd): names, text, ranges. Returns 0
+ * or -1 with msg. */
+int
+xmkeys_check(const struct xmcfg_domain *dom, char *msg, size_t msglen)
+{
+	const struct {
+		const char *key;
+		const char *val;
+	} strs[] = {
+		{"name", dom->name},
+		{"kernel", dom->kernel},
+		{"ramdisk", dom->ramdisk},
+		{"root", dom->root},
+		{"extra", dom->extra},
+		{"cmdline", dom->cmdline},
+		{"bootloader", dom->bootloader},
+		{"bootargs", dom->bootargs},
+		{"cpus", dom->cpus},
+		{"ip", dom->ip},
+		{"netmask", dom->netmask},
+		{"gateway", dom->gateway},
+		{"hostname", dom->hostname},
+		{"dhcp", dom->dhcp},
+		{"interface", dom->interface},
+		{"nfs_server", dom->nfs_server},
+		{"nfs_root", dom->nfs_root},
+	};
+	const char *s;
+	size_t i;
+
+	for (i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)
+		if (strs[i].val && !key_text_ok(strs[i].val)) {
+			snprintf(msg, msglen,
+				 "%s: contains a control character or invalid "
+				 "UTF-8",
+				 strs[i].key);
+			return -1;
+		}
+	if (!dom->name || !dom->name[0] || strlen(dom->name) > 64 ||
+	    strchr(dom->name, '/') || !strcmp(dom->name, ".") ||
+	    !strcmp(dom->name, "..")) {
+		snprintf(msg, msglen,
+			 "name: '%.100s' must be 1-64 characters without '/'",
+			 dom->name ? dom->name : "");
+		return -1;
+	}
+	for (s = dom->name; *s; s++)
+		if (*s == ' ' || *s == '\t') {
+			snprintf(msg, msglen,
+				 "name: '%.100s' contains a space or control "
+				 "character",
+				 dom->name);
+			return -1;
+		}
+	if (dom->memory_mib < 1 || dom->memory_mib > 1048576 ||
+	    dom->maxmem_mib < dom->memory_mib || dom->maxmem_mib > 1048576) {
+		snprintf(msg, msglen,
+			 "memory %llu MiB / maxmem %llu MiB: not in 1..1048576 "
+			 "with maxmem >= memory",
+			 (unsigned long long)dom->memory_mib,
+			 (unsigned long long)dom->maxmem_mib);
+		return -1;
+	}
+	if (dom->vcpus < 1 || dom->maxvcpus < dom->vcpus ||
+	    dom->maxvcpus > XMCFG_MAX_VCPUS) {
+		snprintf(msg, msglen,
+			 "vcpus %u / maxvcpus %u: not in 1..%d with maxvcpus "
+			 ">= vcpus",
+			 dom->vcpus, dom->maxvcpus, XMCFG_MAX_VCPUS);
+		return -1;
+	}
+	if (!dom->kernel && !dom->bootloader) {
+		snprintf(msg, msglen, "no kernel specified");
+		return -1;
+	}
+	if (dom->ndisks > XMCFG_MAX_DISKS || dom->nvifs > XMCFG_MAX_VIFS ||
+	    dom->ncpuid > XMCFG_MAX_CPUID) {
+		snprintf(msg, msglen, "too many devices");
+		return -1;
+	}
 	return 0;
 }
 

@@ -684,6 +684,12 @@ xmcfg_from_xml(const char *xml, size_t len, struct xmcfg_domain **dom_out,
 	}
 	if (xmcmdline_build(dom) < 0)
 		goto nomem;
+	/* the XML may come from anyone who can reach xmd: same rules as a
+	 * config */
+	if (xmkeys_check(dom, msg, sizeof(msg)) < 0) {
+		xmerr_set(err, XMCFG_EXML, NULL, 0, "%s", msg);
+		goto out;
+	}
 	*dom_out = dom;
 	dom = NULL;
 	rc = 0;

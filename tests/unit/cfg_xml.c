@@ -74,6 +74,16 @@ test_bad_xml(void)
 		"<domain/>",
 		"<!DOCTYPE d [<!ENTITY e SYSTEM 'file:///etc/passwd'>]>"
 		"<domain><name>&e;</name></domain>",
+		/* what xmd receives is checked like a config */
+		"<domain><name>../../etc/x</name><os><kernel>/k</kernel></os>"
+		"</domain>",
+		"<domain><name>a b</name><os><kernel>/k</kernel></os></domain>",
+		"<domain><name>x</name></domain>",
+		"<domain><name>x</name><os><kernel>/k&#10;</kernel></os>"
+		"</domain>",
+		"<domain><name>x</name><memory>2147483648</memory>"
+		"<currentMemory>2147483648</currentMemory>"
+		"<os><kernel>/k</kernel></os></domain>",
 	};
 	struct xmcfg_domain *dom = NULL;
 	struct xmcfg_error err;
