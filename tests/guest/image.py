@@ -66,7 +66,7 @@ def main():
             off = desc + ((descsz + 3) & ~3)
     ok(pvh is not None and inside(pvh) and notes[0][5] == 4,
        "guest.elf: XEN_ELFNOTE_PHYS32_ENTRY 0x%x inside the image (note align 4)" % (pvh or 0))
-    ok(len(bz) < 64 * 1024 and len(e) < 64 * 1024,
+    ok(len(bz) < 96 * 1024 and len(e) < 96 * 1024,
        "images are tiny (bzImage %d, elf %d bytes)" % (len(bz), len(e)))
     try:
         v = open(os.path.join(GUEST, "guest-vmlinux.elf"), "rb").read()
