@@ -3,7 +3,10 @@
 # by libxmcfg (one sandbox per config, and a batch in one sandbox) beside
 # libxlutil reading the same files, and writes the table into
 # bench/README.md ("## config"). Not part of make check.
-noinst_PROGRAMS += bench/config-bench
+# Built only for bench-config (libxlutil comes from libxen-dev, which
+# configure does not require).
+EXTRA_PROGRAMS = bench/config-bench
+CLEANFILES += bench/config-bench$(EXEEXT)
 bench_config_bench_SOURCES = bench/config-bench.c
 bench_config_bench_LDADD = $(XMCFG_LIBS) -lxlutil
 EXTRA_DIST += bench/config-update.sh
