@@ -240,7 +240,11 @@ def main():
         b.stop()
     host = os.uname()
     header = ("Measured %s on %s (%s, %d CPUs), guests of %d MiB, "
-              "`make bench-lifecycle`." % (
+              "`make bench-lifecycle`. The running test guests are not "
+              "free: each idle one costs the host ~1-2%% of a CPU (timer "
+              "ticks under this machine's emulated KVM), so with 100 of "
+              "them the CPUs are busy and every process start pays for it; "
+              "the /bin/true rows show that floor." % (
                   time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
                   host.nodename, host.release, os.cpu_count(), a.memory))
     text = table(rows, header)
