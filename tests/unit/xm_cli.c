@@ -3,6 +3,7 @@
  * the no-daemon message, and xm's output formats and exit statuses against
  * a small in-test XML-RPC responder with canned answers (no KVM needed). */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +24,8 @@
 
 static char cli_tmp[256];
 static char cli_out[1 << 16], cli_err[1 << 16];
+static const char *cli_stdin = "/dev/null"; /* what xm reads */
+static char cli_console_path[600];          /* the canned console socket */
 
 /* Run xm with args and XMD_ROOT=root; capture stdout/stderr. Returns the
  * exit status, or -1. */
@@ -46,10 +49,11 @@ cli_run(const char *root, const char *const *args)
 	if (pid < 0)
 		return -1;
 	if (pid == 0) {
+		FILE *i = freopen(cli_stdin, "r", stdin);
 		FILE *o = freopen(outp, "w", stdout);
 		FILE *e = freopen(errp, "w", stderr);
 
-		if (o == NULL || e == NULL)
+		if (i == NULL || o == NULL || e == NULL)
 			_exit(127);
 		if (chdir(cli_tmp) < 0)
 			_exit(127);
@@ -151,6 +155,15 @@ resp_answer(const struct xmlrpc_call *call, size_t *len)
 					   len);
 	} else if (strcmp(call->method, "xend.domain") == 0) {
 		v = resp_domain(1, "web1", 64, 1, "-b----", 0.5);
+	} else if (strcmp(call->method, "xend.domain.console") == 0) {
+		v = xmlrpc_struct();
+		if (v != NULL &&
+		    (xmlrpc_struct_set(v, "path",
+				       xmlrpc_string(cli_console_path)) < 0 ||
+		     xmlrpc_struct_set(v, "domid", xmlrpc_int(1)) < 0)) {
+			xmlrpc_free(v);
+			v = NULL;
+		}
 	} else {
 		v = xmlrpc_int(0);
 	}
@@ -233,6 +246,139 @@ resp_start(const char *root)
 	}
 	close(s);
 	return pid;
+}
+
+/* A canned console socket at cli_console_path, like xmhv's: the first client gets the "ring
+ * buffer" and its input is saved to root/console.in; the second one is
+ * told it was taken over and closed (what xmhv does to an old client). */
+static pid_t
+console_start(const char *root)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	char in[700];
+	pid_t pid;
+	int s, n = 0;
+
+	if (util_snprintf(sa.sun_path, sizeof(sa.sun_path), "%s",
+			  cli_console_path) < 0 ||
+	    util_snprintf(in, sizeof(in), "%s/console.in", root) < 0)
+		return -1;
+	s = socket(AF_UNIX, SOCK_STREAM, 0);
+	if (s < 0 || bind(s, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+	    listen(s, 4) < 0)
+		return -1;
+	pid = fork();
+	if (pid != 0) {
+		close(s);
+		return pid;
+	}
+	signal(SIGPIPE, SIG_IGN);
+	for (;;) {
+		static const char ring[] = "ring-buffer-data\r\nxmguest# ";
+		static const char over[] =
+			"\r\n[xmhv: console taken over by another client]\r\n";
+		char buf[256];
+		ssize_t r;
+		FILE *f;
+		int c = accept(s, NULL, NULL);
+
+		if (c < 0)
+			continue;
+		if (n++ > 0) {
+			(void)!write(c, over, sizeof(over) - 1);
+			close(c);
+			continue;
+		}
+		(void)!write(c, ring, sizeof(ring) - 1);
+		f = fopen(in, "w");
+		while ((r = read(c, buf, sizeof(buf))) > 0 && f != NULL) {
+			fwrite(buf, 1, (size_t)r, f);
+			fflush(f);
+			if (memchr(buf, '\r', (size_t)r) != NULL)
+				(void)!write(c, "abc-echo\r\n", 10);
+		}
+		if (f != NULL)
+			fclose(f);
+		close(c);
+	}
+}
+
+/* Types into xm console through the fifo at path: a line, then, once xm
+ * has shown the console's answer to it (so after the recent output),
+ * CTRL-] and bytes that must never be sent. Ordering, not timing. */
+static pid_t
+console_typist(const char *path)
+{
+	char outp[512];
+	pid_t pid;
+	int fd, i;
+
+	if (mkfifo(path, 0600) < 0)
+		return -1;
+	pid = fork();
+	if (pid != 0)
+		return pid;
+	snprintf(outp, sizeof(outp), "%s/out", cli_tmp);
+	fd = open(path, O_WRONLY);
+	if (fd < 0 || write(fd, "echo abc\r", 9) != 9)
+		_exit(1);
+	for (i = 0; i < 3000; i++) { /* up to 30 s for xm to show it */
+		char *out = NULL;
+		size_t len;
+		bool seen = util_read_file(outp, 1 << 16, &out, &len) == 0 &&
+			    strstr(out, "abc-echo") != NULL;
+
+		free(out);
+		if (seen)
+			break;
+		usleep(10 * 1000);
+	}
+	if (write(fd, "\x1dnot-sent", 9) != 9)
+		_exit(1);
+	close(fd);
+	_exit(0);
+}
+
+static void
+test_console(const char *root)
+{
+	char in[700], *got = NULL;
+	size_t len = 0;
+	pid_t typist, srv = console_start(root);
+
+	if (!tap_ok(srv > 0, "canned console socket"))
+		return;
+	snprintf(in, sizeof(in), "%s/typed", cli_tmp);
+	typist = console_typist(in);
+	tap_ok(typist > 0, "typist on a fifo");
+	cli_stdin = in;
+	tap_is_int(RUN(root, "console", "web1"), 0,
+		   "console through pipes: CTRL-] detaches with 0");
+	cli_stdin = "/dev/null";
+	if (typist > 0)
+		waitpid(typist, NULL, 0);
+	tap_ok(strstr(cli_out, "ring-buffer-data") != NULL,
+	       "the recent output is shown on attach");
+	snprintf(in, sizeof(in), "%s/console.in", root);
+	/* the console saves what it got when xm closes; give it a moment */
+	for (int i = 0; i < 100 && access(in, R_OK) < 0; i++)
+		usleep(10 * 1000);
+	usleep(100 * 1000);
+	tap_ok(util_read_file(in, 4096, &got, &len) == 0 && got != NULL &&
+		       strcmp(got, "echo abc\r") == 0,
+	       "typed bytes up to CTRL-] reached the console, none after");
+	if (got != NULL && strcmp(got, "echo abc\r") != 0)
+		tap_diag("got %s", got);
+	free(got);
+	tap_is_int(RUN(root, "console", "web1"), 0,
+		   "a console taken over by another client ends with 0");
+	tap_ok(strstr(cli_out, "taken over") != NULL,
+	       "... after showing xmhv's notice");
+	tap_is_int(RUN(root, "console", "-q", "nosuch"), 3,
+		   "console -q of a missing domain: 3");
+	tap_ok(cli_err[0] == '\0', "... silently");
+	kill(srv, SIGKILL);
+	waitpid(srv, NULL, 0);
 }
 
 /* ---- the tests ---- */
@@ -366,12 +512,16 @@ main(void)
 		tap_skip_all("%s not built", XM_BINARY);
 	test_commands(empty);
 	test_dryrun(empty);
+	/* before the responder forks: it answers with this path */
+	snprintf(cli_console_path, sizeof(cli_console_path), "%s/console.sock",
+		 root);
 	srv = resp_start(root);
 	if (!tap_ok(srv > 0, "canned responder started")) {
 		tap_diag("%s", strerror(errno));
 		return tap_done();
 	}
 	test_daemon(root);
+	test_console(root);
 	kill(srv, SIGKILL);
 	waitpid(srv, NULL, 0);
 	{
