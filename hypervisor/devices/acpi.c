@@ -199,6 +199,15 @@ aml_name_byte(struct aml *a, const char *name, uint8_t v)
 	aml_byte(a, v);
 }
 
+static void
+aml_name_string(struct aml *a, const char *name, const char *str)
+{
+	aml_byte(a, 0x08);
+	aml_bytes(a, name, 4);
+	aml_byte(a, 0x0d); /* StringPrefix */
+	aml_bytes(a, str, strlen(str) + 1);
+}
+
 /* Name(name, ResourceTemplate() { res }) with the end tag appended. */
 static void
 aml_name_resources(struct aml *a, const char *name, const uint8_t *res,
@@ -226,6 +235,10 @@ static const uint8_t acpi_com1_crs[] = {
 static const uint8_t acpi_rtc_crs[] = {
 	0x47, 0x01, 0x70, 0x00, 0x70, 0x00, 0x01, 0x02, /* IO 0x70, 2 */
 	0x22, 0x00, 0x01,                               /* IRQNoFlags {8} */
+};
+
+static const uint8_t acpi_pvpanic_crs[] = {
+	0x47, 0x01, 0x05, 0x05, 0x05, 0x05, 0x01, 0x01, /* IO 0x505, 1 */
 };
 
 static const uint8_t acpi_pci_crs[] = {
@@ -349,6 +362,16 @@ acpi_dsdt_aml(uint8_t *buf, size_t max)
 	aml_bytes(&a, "RTC0", 4);
 	aml_name_eisaid(&a, "_HID", "PNP0B00");
 	aml_name_resources(&a, "_CRS", acpi_rtc_crs, sizeof(acpi_rtc_crs));
+	aml_close(&a, dev);
+
+	/* pvpanic, as QEMU describes it (Linux's pvpanic driver binds to
+	 * QEMU0001). */
+	aml_bytes(&a, "\x5b\x82", 2); /* DeviceOp PEVT */
+	dev = aml_open(&a);
+	aml_bytes(&a, "PEVT", 4);
+	aml_name_string(&a, "_HID", "QEMU0001");
+	aml_name_resources(&a, "_CRS", acpi_pvpanic_crs,
+			   sizeof(acpi_pvpanic_crs));
 	aml_close(&a, dev);
 
 	aml_bytes(&a, "\x5b\x82", 2); /* DeviceOp PCI0 */

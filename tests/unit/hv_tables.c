@@ -137,8 +137,10 @@ test_acpi(struct mem *mem)
 			s5 = true;
 	tap_ok(s5, "DSDT: \\_S5 package with SLP_TYP %d", XMHV_ACPI_S5_SLP_TYP);
 	tap_ok(dsdt && memmem(dsdt, rd32(dsdt + 4), "COM1", 4) &&
-		       memmem(dsdt, rd32(dsdt + 4), "PCI0", 4),
-	       "DSDT: COM1 and PCI0 devices");
+		       memmem(dsdt, rd32(dsdt + 4), "PCI0", 4) &&
+		       memmem(dsdt, rd32(dsdt + 4), "RTC0", 4) &&
+		       memmem(dsdt, rd32(dsdt + 4), "\x0dQEMU0001", 10),
+	       "DSDT: COM1, RTC0, pvpanic (QEMU0001) and PCI0 devices");
 	tap_ok(madt && sum8(madt, rd32(madt + 4)) == 0 &&
 		       rd32(madt + 36) == XMHV_LAPIC_ADDR,
 	       "MADT checksum and LAPIC address");
