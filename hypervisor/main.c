@@ -91,15 +91,22 @@ main_usage(FILE *f)
 		"Exit status: 0 poweroff, 2 reboot, 3 crash, 1 error.\n");
 }
 
-/* "0-3,6": set those CPUs for every vCPU. Returns 0 or -EINVAL. */
+/* Xen's cpus= syntax: "0-3,6,^2" (ranges, single CPUs, ^ excludes) or
+ * "all", for every vCPU. Returns 0 or -EINVAL. */
 static int
 main_parse_cpus(const char *s, struct xmhv_domain_config *cfg)
 {
-	char *end;
+	uint64_t set[XMHV_MAX_HOST_CPUS / 64] = {0};
 	unsigned long a, b, c;
+	bool exclude;
+	char *end;
 	uint32_t v;
 
+	if (strcmp(s, "all") == 0)
+		s = "0-1023";
 	while (*s) {
+		exclude = *s == '^';
+		s += exclude;
 		a = strtoul(s, &end, 10);
 		if (end == s)
 			return -EINVAL;
@@ -112,16 +119,20 @@ main_parse_cpus(const char *s, struct xmhv_domain_config *cfg)
 		}
 		if (b < a || b >= XMHV_MAX_HOST_CPUS)
 			return -EINVAL;
-		for (c = a; c <= b; c++)
-			for (v = 0; v < XMHV_MAX_VCPUS; v++)
-				cfg->cpu_affinity[v][c / 64] |= 1ULL
-								<< (c % 64);
+		for (c = a; c <= b; c++) {
+			if (exclude)
+				set[c / 64] &= ~(1ULL << (c % 64));
+			else
+				set[c / 64] |= 1ULL << (c % 64);
+		}
 		if (*end == ',')
 			end++;
 		else if (*end)
 			return -EINVAL;
 		s = end;
 	}
+	for (v = 0; v < XMHV_MAX_VCPUS; v++)
+		memcpy(cfg->cpu_affinity[v], set, sizeof(set));
 	cfg->pin_vcpus = 1;
 	return 0;
 }
@@ -358,9 +369,13 @@ int
 main(int argc, char **argv)
 {
 	struct xmhv_domain_config *cfg;
+	uint64_t t_main = util_now_ns();
 	int ctl_fd = -1, rc, status;
 
 	log_init("xmhv", true);
+	if (getenv("XMHV_BENCH"))
+		log_info("main entered at %llu ns (CLOCK_MONOTONIC)",
+			 (unsigned long long)t_main);
 	cfg = calloc(1, sizeof(*cfg));
 	if (!cfg)
 		return 1;
