@@ -376,6 +376,9 @@ vm_create_with(const struct xmhv_domain_config *cfg,
 	}
 	rc = -ENOMEM;
 	vm = calloc(1, sizeof(*vm));
+	if (vm)
+		vm->vm_fd =
+			-1; /* before anything can fail: vm_destroy closes it */
 	if (!vm || !(vm->cfg = malloc(sizeof(*cfg)))) {
 		snprintf(errmsg, errlen, "out of memory");
 		goto fail;
@@ -383,7 +386,6 @@ vm_create_with(const struct xmhv_domain_config *cfg,
 	memcpy(vm->cfg, cfg, sizeof(*cfg));
 	if (cb)
 		vm->cb = *cb;
-	vm->vm_fd = -1;
 	vm->paused = true;
 	vm->bench = getenv("XMHV_BENCH") != NULL;
 	vm->create_ns = util_now_ns();
