@@ -108,6 +108,18 @@ def boot_matrix(tmp):
            "  guest poweroff ends xmhv with reason poweroff (rc %s)" % rc, g.err)
 
 
+def console_input():
+    g = Guest(["--kernel", GUEST, "--memory", "32"])
+    g.wait_for(rb"xmguest# ")
+    word = "".join(chr(ord("a") + i % 26) for i in range(100))
+    g.send("echo %s\r" % word)
+    got = g.wait_for(("\r\n%s\r\n" % word).encode(), 30)
+    ok(got, "100 bytes of console input through the 16-byte UART FIFO arrive intact",
+       g.text()[-600:])
+    g.send("poweroff\r")
+    g.finish()
+
+
 def reasons():
     for cmd, reason, status in (("reboot", "reboot", 2), ("crash", "crash", 3)):
         g = Guest(["--kernel", GUEST, "--memory", "32", "--vcpus", "1"])
@@ -244,6 +256,7 @@ def main():
             skip_all("%s not built" % f)
     with tempfile.TemporaryDirectory() as tmp:
         boot_matrix(tmp)
+        console_input()
         reasons()
         pinning()
         entries(tmp)
