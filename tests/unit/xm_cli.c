@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include "tap.h"
@@ -250,7 +251,8 @@ resp_start(const char *root)
 
 /* A canned console socket at cli_console_path, like xmhv's: the first client gets the "ring
  * buffer" and its input is saved to root/console.in; the second one is
- * told it was taken over and closed (what xmhv does to an old client). */
+ * told it was taken over and closed (what xmhv does to an old client);
+ * later ones are served like the first. */
 static pid_t
 console_start(const char *root)
 {
@@ -284,7 +286,7 @@ console_start(const char *root)
 
 		if (c < 0)
 			continue;
-		if (n++ > 0) {
+		if (n++ == 1) {
 			(void)!write(c, over, sizeof(over) - 1);
 			close(c);
 			continue;
@@ -307,19 +309,27 @@ console_start(const char *root)
  * has shown the console's answer to it (so after the recent output),
  * CTRL-] and bytes that must never be sent. Ordering, not timing. */
 static pid_t
-console_typist(const char *path)
+console_typist(const char *path, int master)
 {
 	char outp[512];
 	pid_t pid;
-	int fd, i;
+	int fd = master, i;
 
-	if (mkfifo(path, 0600) < 0)
+	if (master < 0 && mkfifo(path, 0600) < 0)
 		return -1;
 	pid = fork();
 	if (pid != 0)
 		return pid;
 	snprintf(outp, sizeof(outp), "%s/out", cli_tmp);
-	fd = open(path, O_WRONLY);
+	if (master < 0)
+		fd = open(path, O_WRONLY);
+	for (i = 0; master >= 0 && i < 3000; i++) { /* until xm made it raw */
+		struct termios t;
+
+		if (tcgetattr(master, &t) == 0 && !(t.c_lflag & ICANON))
+			break;
+		usleep(10 * 1000);
+	}
 	if (fd < 0 || write(fd, "echo abc\r", 9) != 9)
 		_exit(1);
 	for (i = 0; i < 3000; i++) { /* up to 30 s for xm to show it */
@@ -339,6 +349,51 @@ console_typist(const char *path)
 	_exit(0);
 }
 
+/* On a terminal: raw mode while attached, the settings restored exactly
+ * after CTRL-]. The typist writes to the pty master; xm's stdin is the
+ * slave (stdout stays a file so the typist can watch it). */
+static void
+test_console_tty(const char *root)
+{
+	struct termios before, after;
+	int master = -1, slave = -1;
+	char *name;
+	pid_t typist;
+
+	/* tcgetattr leaves the tail of glibc's c_cc[] alone: compare zeroed
+	 * structures */
+	memset(&before, 0, sizeof(before));
+	memset(&after, 0, sizeof(after));
+	master = posix_openpt(O_RDWR | O_NOCTTY);
+	if (master < 0 || grantpt(master) < 0 || unlockpt(master) < 0 ||
+	    (name = ptsname(master)) == NULL ||
+	    (slave = open(name, O_RDWR | O_NOCTTY)) < 0 ||
+	    tcgetattr(slave, &before) < 0) {
+		tap_skip("no pseudo-terminal: %s", strerror(errno));
+		goto out;
+	}
+	typist = console_typist(NULL, master);
+	cli_stdin = name;
+	tap_is_int(RUN(root, "console", "web1"), 0,
+		   "console on a terminal: CTRL-] detaches with 0");
+	cli_stdin = "/dev/null";
+	waitpid(typist, NULL, 0);
+	if (!tap_ok(tcgetattr(slave, &after) == 0 &&
+			    memcmp(&before, &after, sizeof(before)) == 0,
+		    "terminal settings restored exactly"))
+		tap_diag("iflag %x/%x oflag %x/%x cflag %x/%x lflag %x/%x "
+			 "line %d/%d",
+			 before.c_iflag, after.c_iflag, before.c_oflag,
+			 after.c_oflag, before.c_cflag, after.c_cflag,
+			 before.c_lflag, after.c_lflag, before.c_line,
+			 after.c_line);
+out:
+	if (slave >= 0)
+		close(slave);
+	if (master >= 0)
+		close(master);
+}
+
 static void
 test_console(const char *root)
 {
@@ -349,7 +404,7 @@ test_console(const char *root)
 	if (!tap_ok(srv > 0, "canned console socket"))
 		return;
 	snprintf(in, sizeof(in), "%s/typed", cli_tmp);
-	typist = console_typist(in);
+	typist = console_typist(in, -1);
 	tap_ok(typist > 0, "typist on a fifo");
 	cli_stdin = in;
 	tap_is_int(RUN(root, "console", "web1"), 0,
@@ -377,6 +432,7 @@ test_console(const char *root)
 	tap_is_int(RUN(root, "console", "-q", "nosuch"), 3,
 		   "console -q of a missing domain: 3");
 	tap_ok(cli_err[0] == '\0', "... silently");
+	test_console_tty(root);
 	kill(srv, SIGKILL);
 	waitpid(srv, NULL, 0);
 }
