@@ -660,5 +660,8 @@ devices_register(struct vm *vm)
 	if (rc == 0)
 		rc = vm_io_register(vm, false, XMHV_PCI_CONFIG_ADDR, 8,
 				    vm_pci_or_reset, vm);
+	if (rc == 0)
+		rc = vm_io_register(vm, true, XMHV_PCI_MMIO_START,
+				    XMHV_PCI_MMIO_SIZE, pci_mmio, vm->pci);
 	return rc;
 }

@@ -330,6 +330,36 @@ static const uint8_t acpi_pci_crs[] = {
 	0x20,
 };
 
+/* Name(_PRT, Package() { Package() { 0xSSSSFFFF, 0, 0, GSI }, ... }):
+ * INTA of every slot on bus 0 to its IOAPIC input (pci_slot_gsi). */
+static void
+acpi_prt(struct aml *a)
+{
+	uint32_t addr;
+	unsigned slot;
+	size_t pkg, e;
+
+	aml_byte(a, 0x08);
+	aml_bytes(a, "_PRT", 4);
+	aml_byte(a, 0x12); /* PackageOp */
+	pkg = aml_open(a);
+	aml_byte(a, 31);
+	for (slot = 1; slot < 32; slot++) {
+		aml_byte(a, 0x12);
+		e = aml_open(a);
+		aml_byte(a, 4);
+		addr = slot << 16 | 0xffff;
+		aml_byte(a, 0x0c); /* DWordPrefix */
+		aml_bytes(a, &addr, 4);
+		aml_byte(a, 0x00); /* pin: INTA */
+		aml_byte(a, 0x00); /* source: none, a GSI */
+		aml_byte(a, 0x0a);
+		aml_byte(a, (uint8_t)pci_slot_gsi(slot));
+		aml_close(a, e);
+	}
+	aml_close(a, pkg);
+}
+
 /* The DSDT body (AML after the header). Returns its length or -errno. */
 static int
 acpi_dsdt_aml(uint8_t *buf, size_t max)
@@ -382,6 +412,7 @@ acpi_dsdt_aml(uint8_t *buf, size_t max)
 	aml_name_byte(&a, "_BBN", 0);
 	aml_name_byte(&a, "_UID", 0);
 	aml_name_resources(&a, "_CRS", acpi_pci_crs, sizeof(acpi_pci_crs));
+	acpi_prt(&a);
 	aml_close(&a, dev);
 
 	aml_close(&a, scope);

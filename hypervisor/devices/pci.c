@@ -1,6 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* pci.c: PCI configuration mechanism #1 (0xcf8/0xcfc) with the host
- * bridge at 00:00.0; the place where virtio-pci functions will plug in. */
+ * bridge at 00:00.0, and the plumbing devices plug into: one function per
+ * slot on bus 0, a 32-bit memory BAR0 in the PCI window (sized and moved
+ * by the guest, its MMIO dispatched here), INTA routed to IOAPIC pin
+ * 16 + (slot % 8) as the DSDT's _PRT says. */
+#include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,11 +13,21 @@
 
 #define PCI_MAX_DEVS 32
 #define PCI_CFG_SIZE 256
+#define PCI_COMMAND 0x04
+#define PCI_CMD_MEMORY 0x02
+#define PCI_BAR0 0x10
+#define PCI_INTERRUPT_LINE 0x3c
+#define PCI_INTERRUPT_PIN 0x3d
+#define PCI_BAR_MIN 4096u
+#define PCI_BAR_MAX (1u << 20) /* one default window per slot */
 
 struct pci_function {
 	bool present;
 	uint8_t cfg[PCI_CFG_SIZE];
 	uint8_t wmask[PCI_CFG_SIZE]; /* writable bits */
+	uint32_t bar_size;
+	io_fn bar_fn;
+	void *bar_opaque;
 };
 
 struct pci {
@@ -28,6 +42,27 @@ pci_put16(uint8_t *p, uint16_t v)
 {
 	p[0] = (uint8_t)v;
 	p[1] = (uint8_t)(v >> 8);
+}
+
+static void
+pci_put32(uint8_t *p, uint32_t v)
+{
+	pci_put16(p, (uint16_t)v);
+	pci_put16(p + 2, (uint16_t)(v >> 16));
+}
+
+static uint32_t
+pci_get32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+	       (uint32_t)p[3] << 24;
+}
+
+/* Pure: the IOAPIC input of a slot's INTA (the DSDT's _PRT agrees). */
+uint32_t
+pci_slot_gsi(unsigned slot)
+{
+	return XMHV_PCI_IRQ_BASE + (slot & 7);
 }
 
 /* The config access at the latched address: device, or NULL. */
@@ -82,6 +117,95 @@ pci_io(void *opaque, uint64_t port, uint8_t *data, uint32_t size, bool write)
 	}
 out:
 	pthread_mutex_unlock(&pci->lock);
+}
+
+/* MMIO in the PCI window: to the function whose enabled BAR0 holds addr,
+ * with the offset into the BAR. Unclaimed reads see all ones. */
+void
+pci_mmio(void *opaque, uint64_t addr, uint8_t *data, uint32_t size, bool write)
+{
+	struct pci *pci = opaque;
+	struct pci_function *f;
+	io_fn fn = NULL;
+	void *fn_opaque = NULL;
+	uint64_t base = 0;
+	unsigned i;
+
+	pthread_mutex_lock(&pci->lock);
+	for (i = 1; i < PCI_MAX_DEVS; i++) {
+		f = &pci->dev[i];
+		if (!f->present || !f->bar_size ||
+		    !(f->cfg[PCI_COMMAND] & PCI_CMD_MEMORY))
+			continue;
+		base = pci_get32(&f->cfg[PCI_BAR0]) & ~(uint32_t)0xf;
+		if (addr >= base && addr - base < f->bar_size) {
+			fn = f->bar_fn;
+			fn_opaque = f->bar_opaque;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&pci->lock);
+	if (fn)
+		fn(fn_opaque, addr - base, data, size, write);
+	else if (!write)
+		memset(data, 0xff, size);
+}
+
+/* Plug a function into the next free slot (build time, before vCPUs
+ * run). Its BAR0 starts at the slot's 1 MiB of the PCI window. Returns 0
+ * with the slot and INTA's GSI, -EINVAL for a bad BAR size, -ENOSPC. */
+int
+pci_add_function(struct pci *pci, const struct pci_function_desc *d,
+		 unsigned *slot_out, uint32_t *gsi_out)
+{
+	struct pci_function *f;
+	unsigned slot;
+
+	if (d->bar0_size &&
+	    (d->bar0_size < PCI_BAR_MIN || d->bar0_size > PCI_BAR_MAX ||
+	     (d->bar0_size & (d->bar0_size - 1)) || !d->bar0_fn))
+		return -EINVAL;
+	for (slot = 1; slot < PCI_MAX_DEVS && pci->dev[slot].present; slot++)
+		;
+	if (slot == PCI_MAX_DEVS)
+		return -ENOSPC;
+	f = &pci->dev[slot];
+	memset(f, 0, sizeof(*f));
+	f->present = true;
+	pci_put16(&f->cfg[0x00], d->vendor);
+	pci_put16(&f->cfg[0x02], d->device);
+	f->cfg[0x08] = d->revision;
+	f->cfg[0x09] = (uint8_t)d->class_code;
+	f->cfg[0x0a] = (uint8_t)(d->class_code >> 8);
+	f->cfg[0x0b] = (uint8_t)(d->class_code >> 16);
+	pci_put16(&f->cfg[0x2c], d->subsys_vendor);
+	pci_put16(&f->cfg[0x2e], d->subsys);
+	f->wmask[PCI_COMMAND] = 0x06 | 0x40; /* memory, master, parity */
+	f->wmask[PCI_COMMAND + 1] = 0x05;    /* SERR, INTx disable */
+	f->cfg[PCI_INTERRUPT_PIN] = 1;       /* INTA */
+	f->cfg[PCI_INTERRUPT_LINE] = (uint8_t)pci_slot_gsi(slot);
+	f->wmask[PCI_INTERRUPT_LINE] = 0xff;
+	if (d->bar0_size) {
+		f->bar_size = d->bar0_size;
+		f->bar_fn = d->bar0_fn;
+		f->bar_opaque = d->bar0_opaque;
+		pci_put32(&f->cfg[PCI_BAR0],
+			  (uint32_t)XMHV_PCI_MMIO_START + slot * PCI_BAR_MAX);
+		/* The guest sizes the BAR by writing ones: the low bits stay. */
+		pci_put32(&f->wmask[PCI_BAR0], ~(d->bar0_size - 1));
+	}
+	*slot_out = slot;
+	*gsi_out = pci_slot_gsi(slot);
+	return 0;
+}
+
+/* A function's config space, for capability lists (build time only). */
+uint8_t *
+pci_config_space(struct pci *pci, unsigned slot)
+{
+	if (slot >= PCI_MAX_DEVS || !pci->dev[slot].present)
+		return NULL;
+	return pci->dev[slot].cfg;
 }
 
 /* A bus with the host bridge (Intel 440FX IDs, as guests know them). */
