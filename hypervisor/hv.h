@@ -177,6 +177,10 @@ int kvm_create_vm(int kvm_fd, const struct mem *mem, char *errmsg,
 		  size_t errlen) HV_WUR;
 struct kvm_cpuid2 *kvm_supported_cpuid(int kvm_fd);
 int kvm_irq_line(int vm_fd, uint32_t gsi, int level) HV_WUR;
+int kvm_irqfd(int vm_fd, int efd, uint32_t gsi, int resample_fd,
+	      bool deassign) HV_WUR;
+int kvm_ioeventfd(int vm_fd, int efd, uint64_t addr, uint32_t len, bool pio,
+		  bool deassign) HV_WUR;
 
 /* ---- devices ---- */
 /* Device models. *_new returns NULL on allocation failure, *_free accepts

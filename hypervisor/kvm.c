@@ -130,3 +130,40 @@ kvm_irq_line(int vm_fd, uint32_t gsi, int level)
 		return -errno;
 	return 0;
 }
+
+/* Signal GSI gsi whenever efd is written (KVM_IRQFD); with resample_fd >= 0
+ * the line is level-triggered and resample_fd is signalled on EOI. deassign
+ * removes it. 0 or -errno. For devices' interrupts without a VM exit. */
+int
+kvm_irqfd(int vm_fd, int efd, uint32_t gsi, int resample_fd, bool deassign)
+{
+	struct kvm_irqfd irqfd = {.fd = (uint32_t)efd, .gsi = gsi};
+
+	if (deassign)
+		irqfd.flags |= KVM_IRQFD_FLAG_DEASSIGN;
+	else if (resample_fd >= 0) {
+		irqfd.flags |= KVM_IRQFD_FLAG_RESAMPLE;
+		irqfd.resamplefd = (uint32_t)resample_fd;
+	}
+	if (ioctl(vm_fd, KVM_IRQFD, &irqfd) < 0)
+		return -errno;
+	return 0;
+}
+
+/* Make guest writes of len bytes to addr (MMIO, or a port with pio) signal
+ * efd inside the kernel instead of exiting (KVM_IOEVENTFD): virtqueue
+ * doorbells. deassign removes it. 0 or -errno. */
+int
+kvm_ioeventfd(int vm_fd, int efd, uint64_t addr, uint32_t len, bool pio,
+	      bool deassign)
+{
+	struct kvm_ioeventfd io = {.addr = addr, .len = len, .fd = efd};
+
+	if (pio)
+		io.flags |= KVM_IOEVENTFD_FLAG_PIO;
+	if (deassign)
+		io.flags |= KVM_IOEVENTFD_FLAG_DEASSIGN;
+	if (ioctl(vm_fd, KVM_IOEVENTFD, &io) < 0)
+		return -errno;
+	return 0;
+}

@@ -38,3 +38,11 @@ CLEANFILES += $(HV_KVM_IMAGES)
 EXTRA_DIST += tests/kvm/hv_stub.S tests/kvm/hv_stub.ld tests/kvm/hv_mkimage.py \
 	tests/kvm/hv_boot.py
 TESTS += tests/kvm/hv_boot.py
+
+check_PROGRAMS += tests/kvm/hv_kvm
+TESTS += tests/kvm/hv_kvm
+tests_kvm_hv_kvm_SOURCES = tests/kvm/hv_kvm.c
+tests_kvm_hv_kvm_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/hypervisor \
+	-I$(top_srcdir)/tests
+tests_kvm_hv_kvm_LDADD = hypervisor/libxmhvcore.a tests/libtap.a \
+	common/libcommon.a -lpthread
