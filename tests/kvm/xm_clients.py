@@ -134,6 +134,13 @@ class Env:
             time.sleep(0.1)
         return False
 
+    def log_tail(self, n=15):
+        try:
+            with open(os.path.join(self.root, "xmd.out")) as f:
+                return "".join(f.readlines()[-n:])
+        except OSError:
+            return ""
+
     def xm(self, *args, timeout=120):
         return subprocess.run(["xm"] + list(args), env=self.env,
                               capture_output=True, text=True,
@@ -295,8 +302,15 @@ def ocf(e, action, cfg):
     env = dict(e.env, OCF_ROOT=OCF_ROOT, OCF_RESOURCE_INSTANCE="ocf1",
                OCF_RESKEY_xmfile=cfg, OCF_RESKEY_shutdown_timeout="60",
                __OCF_ACTION=action)
-    return subprocess.run([OCF_XEN, action], env=env, capture_output=True,
-                          text=True, timeout=180)
+    try:
+        return subprocess.run([OCF_XEN, action], env=env,
+                              capture_output=True, text=True, timeout=180)
+    except subprocess.TimeoutExpired as ex:
+        # the agent loops until the domain runs: say what xm showed
+        out = "%s\n%s" % (ex.stdout or "", ex.stderr or "")
+        return subprocess.CompletedProcess(
+            ex.cmd, 124, out, "timed out after 180 s\n" + out +
+            e.xm("list", "-l", "ocf1").stdout + e.log_tail())
 
 
 def test_ocf(e):
@@ -312,7 +326,7 @@ def test_ocf(e):
     ok(r.returncode == 7, "ocf:Xen monitor before start: not running (7), "
        "got %d" % r.returncode, r.stderr)
     r = ocf(e, "start", cfg)
-    ok(r.returncode == 0, "ocf:Xen start", r.stdout + r.stderr)
+    ok(r.returncode == 0, "ocf:Xen start", r.stdout + r.stderr + e.log_tail())
     r = ocf(e, "monitor", cfg)
     ok(r.returncode == 0, "ocf:Xen monitor: running", r.stdout + r.stderr)
     r = ocf(e, "stop", cfg)
