@@ -33,6 +33,10 @@ BUSYBOX_APPLETS = (
     "nproc od poweroff reboot rm sed sleep tail tr awk wc sync uname "
     "umount ps true false test [ env timeout"
 ).split()
+# Parts of the Python standard library libxmcfg's sandbox never needs.
+PYTHON_SKIP = ("test", "idlelib", "tkinter", "ensurepip", "lib2to3",
+               "pydoc_data", "site-packages", "dist-packages", "turtledemo",
+               "unittest", "distutils", "venv")
 QEMU_FIRMWARE = ("bios-microvm.bin", "linuxboot_dma.bin", "kvmvapic.bin",
                  "pvh.bin")
 
@@ -165,6 +169,21 @@ class Cpio:
                 lib = m.group(1)
                 self.add_file(lib, src=os.path.realpath(lib), mode=0o755)
 
+    def add_tree(self, top, skip=()):
+        """Add a directory tree at the same path: regular files and
+        symlinks, leaving out directories named in skip and optimised
+        bytecode (.opt-1/.opt-2.pyc)."""
+        for d, dirs, files in os.walk(top):
+            dirs[:] = [x for x in dirs if x not in skip]
+            for f in files:
+                p = os.path.join(d, f)
+                if ".opt-" in f:
+                    continue
+                if os.path.islink(p):
+                    self.add_symlink(p, os.readlink(p))
+                elif os.path.isfile(p):
+                    self.add_file(p, src=p)
+
     def write(self, path):
         ino = 1
         with open(path, "wb") as f:
@@ -210,8 +229,18 @@ def build_l2(moddir, out):
     os.unlink(raw)
 
 
+def python_stdlib():
+    """The standard library of the Python that libxmcfg embeds."""
+    out = subprocess.run(["pkg-config", "--variable=prefix", "python3-embed"],
+                         capture_output=True, text=True).stdout.strip()
+    ver = subprocess.run(["pkg-config", "--modversion", "python3-embed"],
+                         capture_output=True, text=True).stdout.strip()
+    p = os.path.join(out or "/usr", "lib", "python" + ver)
+    return p if ver and os.path.isdir(p) else None
+
+
 def build_l1(vmlinuz, moddir, l2_initrd, out, xmhv=None, drive=None,
-             qemu=None):
+             qemu=None, xmd=None, xm=None):
     """The L1 initramfs (uncompressed cpio: TCG unpacks it faster): busybox,
     l1-init as /init, kvm modules, the L2 kernel and initrd, and the
     monitors (xmhv and/or QEMU with their libraries)."""
@@ -226,6 +255,17 @@ def build_l1(vmlinuz, moddir, l2_initrd, out, xmhv=None, drive=None,
         cp.add_binary(xmhv, "bin/xmhv")
     if drive:
         cp.add_binary(drive, "bin/xmhv-drive")
+    if xmd and xm:
+        cp.add_binary(xmd, "bin/xmd")
+        cp.add_binary(xm, "bin/xm")
+        helper = os.path.join(os.path.dirname(xm), "xm-config")
+        if os.path.exists(helper):  # xm finds it beside itself
+            cp.add_binary(helper, "bin/xm-config")
+        stdlib = python_stdlib()
+        if stdlib:
+            cp.add_tree(stdlib, PYTHON_SKIP)
+        cp.add_file("etc/passwd", data=b"root:x:0:0:root:/:/bin/sh\n")
+        cp.add_file("etc/group", data=b"root:x:0:\n")
     if qemu:
         cp.add_binary(qemu, "usr/bin/qemu-system-x86_64")
         for fw in QEMU_FIRMWARE:
@@ -235,7 +275,7 @@ def build_l1(vmlinuz, moddir, l2_initrd, out, xmhv=None, drive=None,
     cp.write(out)
 
 
-def prepare(workdir, xmhv=None, drive=None, qemu=None):
+def prepare(workdir, xmhv=None, drive=None, qemu=None, xmd=None, xm=None):
     """Fetch, extract and build everything under workdir. Returns a dict
     with the paths (vmlinuz, l1, l2). Raises Skip on missing host tools."""
     qemu_host = os.environ.get("QEMU_SYSTEM_X86_64") or shutil.which(
@@ -249,30 +289,113 @@ def prepare(workdir, xmhv=None, drive=None, qemu=None):
     build_l2(moddir, l2)
     l1 = os.path.join(workdir, "l1.cpio")
     build_l1(vmlinuz, moddir, l2, l1, xmhv=xmhv, drive=drive,
-             qemu=qemu_host if qemu else None)
+             qemu=qemu_host if qemu else None, xmd=xmd, xm=xm)
     return {"deb": deb, "vmlinuz": vmlinuz, "l1": l1, "l2": l2,
             "qemu": qemu_host}
 
 
+def _monitor(sock, command, wait=1.5):
+    """One QEMU human-monitor command over its unix socket; its output."""
+    import socket
+    out = b""
+    try:
+        c = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        c.settimeout(wait)
+        c.connect(sock)
+        c.sendall(command.encode() + b"\n")
+        deadline = time.monotonic() + wait
+        while time.monotonic() < deadline:
+            try:
+                chunk = c.recv(65536)
+            except socket.timeout:
+                break
+            if not chunk:
+                break
+            out += chunk
+        c.close()
+    except OSError as e:
+        out += ("monitor: %s" % e).encode()
+    return out.decode("utf-8", "replace").replace("\r", "")
+
+
+def _symbolize(rip, sysmap):
+    """Nearest symbol at or below rip in System.map (L1 runs nokaslr)."""
+    best = None
+    try:
+        with open(sysmap) as f:
+            for line in f:
+                w = line.split()
+                if len(w) == 3 and w[1] in "tTwW":
+                    a = int(w[0], 16)
+                    if a <= rip and (best is None or a > best[0]):
+                        best = (a, w[2])
+    except OSError:
+        return "?"
+    return "%s+0x%x" % (best[1], rip - best[0]) if best else "?"
+
+
+def _diagnose_hang(sock, sysmap, f):
+    """L1 stopped talking: record where its CPU is, three times."""
+    f.write(b"\nXMHOST L1 silent: sampling its CPU\n")
+    for _ in range(3):
+        regs = _monitor(sock, "info registers")
+        m = re.search(r"RIP=([0-9a-f]{16})", regs)
+        cpl = re.search(r"CPL=(\d)", regs)
+        if m:
+            rip = int(m.group(1), 16)
+            f.write(("XMHOST L1 RIP=%016x CPL=%s %s\n" %
+                     (rip, cpl.group(1) if cpl else "?",
+                      _symbolize(rip, sysmap))).encode())
+        else:
+            f.write(("XMHOST monitor said: %s\n" % regs[-300:]).encode())
+        time.sleep(1)
+    f.flush()
+
+
 def run_l1(paths, plan, log, timeout=840, nonce="0", l2_timeout=240,
-           debug=0):
+           debug=0, silence=150):
     """Boot L1 with the plan [(monitor, vcpus, mem_mib, action), ...];
-    its console goes to log. Returns (rc, seconds, text)."""
+    its console goes to log. L1 prints at least every 30 s while a run
+    lasts: after silence seconds without output it is sampled (RIP through
+    the QEMU monitor) and killed. Returns (rc, seconds, text)."""
     planarg = ",".join("%s:%d:%d:%s" % p for p in plan)
-    append = ("console=ttyS0 panic=-1 xmplan=%s xmnonce=%s xmtimeout=%d "
-              "xmdebug=%d" % (planarg, nonce, l2_timeout, debug))
+    append = ("console=ttyS0 panic=-1 nokaslr xmplan=%s xmnonce=%s "
+              "xmtimeout=%d xmdebug=%d" % (planarg, nonce, l2_timeout, debug))
+    sock = log + ".monitor"
+    sysmap = re.sub(r"vmlinuz-", "System.map-", paths["vmlinuz"])
+    if os.path.exists(sock):
+        os.unlink(sock)
     cmd = [paths["qemu"], "-accel", "tcg,thread=single",
            "-cpu", "EPYC,+svm,+npt", "-m", "3072", "-smp", "1",
-           "-nographic", "-no-reboot", "-kernel", paths["vmlinuz"],
-           "-initrd", paths["l1"], "-append", append]
+           "-display", "none", "-serial", "stdio", "-no-reboot",
+           "-monitor", "unix:%s,server=on,wait=off" % sock,
+           "-kernel", paths["vmlinuz"], "-initrd", paths["l1"],
+           "-append", append]
     t0 = time.monotonic()
+    rc = -1
     with open(log, "wb") as f:
-        try:
-            r = subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=f,
-                               stderr=subprocess.STDOUT, timeout=timeout)
-            rc = r.returncode
-        except subprocess.TimeoutExpired:
-            rc = -1
+        p = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=f,
+                             stderr=subprocess.STDOUT)
+        size, quiet_since = 0, time.monotonic()
+        while True:
+            try:
+                rc = p.wait(timeout=2)
+                break
+            except subprocess.TimeoutExpired:
+                pass
+            now = time.monotonic()
+            cur = os.path.getsize(log)
+            if cur != size:
+                size, quiet_since = cur, now
+            if now - quiet_since > silence or now - t0 > timeout:
+                if now - quiet_since > silence:
+                    _diagnose_hang(sock, sysmap, f)
+                p.kill()
+                p.wait()
+                rc = -1
+                break
+    if os.path.exists(sock):
+        os.unlink(sock)
     secs = time.monotonic() - t0
     with open(log, "rb") as f:
         text = f.read().decode("utf-8", "replace").replace("\r", "")
