@@ -105,7 +105,7 @@ kvm_supported_cpuid(int kvm_fd)
 	struct kvm_cpuid2 *c;
 	uint32_t n;
 
-	for (n = 64; n <= 4096; n *= 2) {
+	for (n = 128; n <= 4096; n *= 2) {
 		c = calloc(1, sizeof(*c) + n * sizeof(c->entries[0]));
 		if (!c)
 			return NULL;
