@@ -52,9 +52,67 @@ kvm_set_slot(int vm_fd, uint32_t slot, uint64_t gpa, uint64_t size, void *hva)
 	return 0;
 }
 
+/* Fill e[0..max) with the pc machine's GSI routing (QEMU's
+ * kvm_pc_setup_irq_routing): GSI 0-15 to the PIC pin irq % 8 (master below 8,
+ * slave above; GSI 2 is the cascade and has no route), GSI n to IOAPIC pin n
+ * except GSI 0 -> pin 2 (the MADT/MP table override for the PIT) and GSI 2
+ * (none). KVM_IRQ_LINE(n) and the in-kernel PIT (GSI 0) hit every route of
+ * n. Pure; returns the number of entries (KVM_GSI_ROUTES) or -ENOSPC. */
+int
+kvm_gsi_routes(struct kvm_irq_routing_entry *e, size_t max)
+{
+	size_t n = 0;
+	uint32_t gsi;
+
+	for (gsi = 0; gsi < XMHV_IOAPIC_PINS; gsi++) {
+		if (gsi == 2)
+			continue;
+		if (n + (gsi < 16 ? 2 : 1) > max)
+			return -ENOSPC;
+		if (gsi < 16)
+			e[n++] = (struct kvm_irq_routing_entry){
+				.gsi = gsi,
+				.type = KVM_IRQ_ROUTING_IRQCHIP,
+				.u.irqchip = {gsi < 8 ? KVM_IRQCHIP_PIC_MASTER
+						      : KVM_IRQCHIP_PIC_SLAVE,
+					      gsi % 8},
+			};
+		e[n++] = (struct kvm_irq_routing_entry){
+			.gsi = gsi,
+			.type = KVM_IRQ_ROUTING_IRQCHIP,
+			.u.irqchip = {KVM_IRQCHIP_IOAPIC, gsi == 0 ? 2 : gsi},
+		};
+	}
+	return (int)n;
+}
+
+/* KVM_SET_GSI_ROUTING with kvm_gsi_routes (replaces KVM's default table,
+ * which sends GSI 0 to IOAPIC pin 0). 0 or -errno. */
+static int
+kvm_set_gsi_routing(int vm_fd)
+{
+	struct kvm_irq_routing *r;
+	int n, rc = 0;
+
+	r = calloc(1, sizeof(*r) + KVM_GSI_ROUTES * sizeof(r->entries[0]));
+	if (!r)
+		return -ENOMEM;
+	n = kvm_gsi_routes(r->entries, KVM_GSI_ROUTES);
+	if (n < 0) {
+		rc = n;
+		goto out;
+	}
+	r->nr = (uint32_t)n;
+	if (ioctl(vm_fd, KVM_SET_GSI_ROUTING, r) < 0)
+		rc = -errno;
+out:
+	free(r);
+	return rc;
+}
+
 /* Create the VM: memory slots first (registering them after the irqchip
  * and vCPUs costs 20 times more on this KVM), then the TSS and identity
- * map, in-kernel irqchip and PIT. Returns the VM fd or -errno. */
+ * map, in-kernel irqchip with the pc GSI routing, and PIT. Returns the VM fd or -errno. */
 int
 kvm_create_vm(int kvm_fd, const struct mem *mem, char *errmsg, size_t errlen)
 {
@@ -84,6 +142,10 @@ kvm_create_vm(int kvm_fd, const struct mem *mem, char *errmsg, size_t errlen)
 	what = "KVM_CREATE_IRQCHIP";
 	if (ioctl(vm_fd, KVM_CREATE_IRQCHIP, 0) < 0)
 		goto fail;
+	what = "KVM_SET_GSI_ROUTING";
+	rc = kvm_set_gsi_routing(vm_fd);
+	if (rc < 0)
+		goto out;
 	what = "KVM_CREATE_PIT2";
 	if (ioctl(vm_fd, KVM_CREATE_PIT2, &pit) < 0)
 		goto fail;

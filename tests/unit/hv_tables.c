@@ -175,6 +175,48 @@ test_mptable(struct mem *mem)
 	       "MP table: BSP first, 4 processor entries");
 }
 
+/* The pc GSI routing: the PIT's GSI 0 reaches the PIC pin 0 and IOAPIC pin 2
+ * (where the MADT's override sends it), GSI 2 (cascade) has no route. */
+static void
+test_gsi_routes(void)
+{
+	struct kvm_irq_routing_entry e[KVM_GSI_ROUTES];
+	int n = kvm_gsi_routes(e, KVM_GSI_ROUTES), i;
+	unsigned pic = 0, ioapic = 0, gsi0 = 0, gsi2 = 0, bad = 0;
+
+	tap_is_int(n, KVM_GSI_ROUTES, "GSI routing: 38 routes");
+	for (i = 0; i < n; i++) {
+		const struct kvm_irq_routing_entry *r = &e[i];
+
+		if (r->type != KVM_IRQ_ROUTING_IRQCHIP)
+			bad++;
+		else if (r->u.irqchip.irqchip == KVM_IRQCHIP_IOAPIC) {
+			ioapic++;
+			if (r->u.irqchip.pin != (r->gsi == 0 ? 2 : r->gsi))
+				bad++;
+		} else {
+			pic++;
+			if (r->gsi >= 16 || r->u.irqchip.pin != r->gsi % 8 ||
+			    r->u.irqchip.irqchip !=
+				    (r->gsi < 8 ? KVM_IRQCHIP_PIC_MASTER
+						: KVM_IRQCHIP_PIC_SLAVE))
+				bad++;
+		}
+		gsi0 += r->gsi == 0;
+		gsi2 += r->gsi == 2;
+		if (r->gsi == 0 && r->u.irqchip.irqchip == KVM_IRQCHIP_IOAPIC)
+			tap_is_int(r->u.irqchip.pin, 2,
+				   "GSI routing: GSI 0 (PIT) -> IOAPIC pin 2");
+	}
+	tap_ok(pic == 15 && ioapic == 23 && bad == 0,
+	       "GSI routing: 15 PIC routes (pin irq %% 8), 23 IOAPIC routes "
+	       "(pin = GSI)");
+	tap_ok(gsi0 == 2 && gsi2 == 0,
+	       "GSI routing: GSI 0 on PIC and IOAPIC, GSI 2 unrouted");
+	tap_is_int(kvm_gsi_routes(e, KVM_GSI_ROUTES - 1), -ENOSPC,
+		   "GSI routing: a short table is refused");
+}
+
 static void
 test_cpuid(void)
 {
@@ -384,6 +426,7 @@ main(void)
 	test_acpi(&mem);
 	test_mptable(&mem);
 	test_pci(&mem);
+	test_gsi_routes();
 	test_cpuid();
 	test_rtc_pm();
 	mem_dispose(&mem);
