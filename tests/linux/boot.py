@@ -80,6 +80,16 @@ def check_run(t, run, vcpus, mem, action, want, nonce):
              "\n".join(line for line in run["con"]
                        if "ACPI" in line and ("rror" in line or
                                               "xception" in line)))
+    if booted and run.get("monitor") != "qemu":
+        bad = [line for line in run["con"]
+               if "XSAVE consistency problem" in line]
+        t.ok(not bad, "%s: no XSAVE consistency problem (CPUID leaf 0xD "
+             "agrees with leaves 1 and 7)" % what, "\n".join(bad))
+        timer = [line for line in run["con"] if "..TIMER:" in line or
+                 "8254 timer not connected" in line]
+        t.ok(not timer or ("pin1=2 " in timer[0] and len(timer) == 1),
+             "%s: the PIT's IRQ 0 works through IOAPIC pin 2" % what,
+             "\n".join(timer))
     if action == "panic" and run.get("monitor") != "qemu":
         t.ok(kv.get("pvpanic") == "1",
              "%s: pvpanic bound to the DSDT's QEMU0001 device" % what,

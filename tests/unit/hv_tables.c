@@ -217,6 +217,96 @@ test_gsi_routes(void)
 		   "GSI routing: a short table is refused");
 }
 
+/* A supported table advertising x87/SSE/AVX/AVX-512/PKRU in 0xD.0 with
+ * leaf 1 ECX = ecx1 and leaf 7 EBX/ECX = ebx7/ecx7; returns 0xD.0 of the
+ * vCPU's table in d0 and whether sub-leaf 9 (PKRU) kept its size. */
+static bool
+xsave_case(uint32_t ecx1, uint32_t ebx7, uint32_t ecx7,
+	   struct kvm_cpuid_entry2 *d0, bool *pkru_kept)
+{
+	static const uint32_t sub[][3] = {
+		{2, 256, 576},   {5, 64, 1088}, {6, 512, 1152},
+		{7, 1024, 1664}, {9, 8, 2688},
+	};
+	struct kvm_cpuid2 *sup, *c;
+	uint32_t i, n = 0;
+
+	sup = calloc(1, sizeof(*sup) + 16 * sizeof(sup->entries[0]));
+	if (!sup)
+		return false;
+	sup->entries[n++] =
+		(struct kvm_cpuid_entry2){.function = 0, .eax = 0xd};
+	sup->entries[n++] = (struct kvm_cpuid_entry2){.function = 1,
+						      .ecx = ecx1 | 1u << 26};
+	sup->entries[n++] = (struct kvm_cpuid_entry2){
+		.function = 7,
+		.flags = KVM_CPUID_FLAG_SIGNIFCANT_INDEX,
+		.ebx = ebx7,
+		.ecx = ecx7};
+	sup->entries[n++] = (struct kvm_cpuid_entry2){
+		.function = 0xd,
+		.flags = KVM_CPUID_FLAG_SIGNIFCANT_INDEX,
+		.eax = 0x2e7,
+		.ebx = 2696,
+		.ecx = 2696};
+	sup->entries[n++] = (struct kvm_cpuid_entry2){
+		.function = 0xd,
+		.index = 1,
+		.flags = KVM_CPUID_FLAG_SIGNIFCANT_INDEX,
+		.eax = 1};
+	for (i = 0; i < sizeof(sub) / sizeof(sub[0]); i++)
+		sup->entries[n++] = (struct kvm_cpuid_entry2){
+			.function = 0xd,
+			.index = sub[i][0],
+			.flags = KVM_CPUID_FLAG_SIGNIFCANT_INDEX,
+			.eax = sub[i][1],
+			.ebx = sub[i][2]};
+	sup->nent = n;
+	c = cpuid_for_vcpu(sup, 0, 1, NULL, 0);
+	free(sup);
+	if (!c)
+		return false;
+	for (i = 0; i < c->nent; i++) {
+		if (c->entries[i].function != 0xd)
+			continue;
+		if (c->entries[i].index == 0)
+			*d0 = c->entries[i];
+		if (c->entries[i].index == 9)
+			*pkru_kept = c->entries[i].eax == 8;
+	}
+	free(c);
+	return true;
+}
+
+/* Leaf 0xD follows the features left in leaves 1 and 7 (Linux's "XSAVE
+ * consistency problem" check). */
+static void
+test_cpuid_xsave(void)
+{
+	struct kvm_cpuid_entry2 d0 = {0};
+	bool pkru = false, ok;
+
+	ok = xsave_case(1u << 28, 1u << 16, 1u << 3, &d0, &pkru);
+	tap_ok(ok && d0.eax == 0x2e7 && d0.ebx == 2696 && d0.ecx == 2696 &&
+		       pkru,
+	       "0xD: all features left: XCR0 0x2e7, size 2696 (0x%x %u %u)",
+	       d0.eax, d0.ebx, d0.ecx);
+	ok = xsave_case(1u << 28, 0, 0, &d0, &pkru);
+	tap_ok(ok && d0.eax == 7 && d0.ebx == 832 && d0.ecx == 832 &&
+		       d0.edx == 0 && !pkru,
+	       "0xD: AVX-512/PKU gone: XCR0 7, size 832 (0x%x %u %u)", d0.eax,
+	       d0.ebx, d0.ecx);
+	ok = xsave_case(0, 1u << 16, 0, &d0, &pkru);
+	tap_ok(ok && d0.eax == 3 && d0.ebx == 576 && d0.ecx == 576,
+	       "0xD: AVX gone takes AVX-512 along: XCR0 3, size 576 (0x%x "
+	       "%u %u)",
+	       d0.eax, d0.ebx, d0.ecx);
+	ok = xsave_case(1u << 28, 0, 1u << 3, &d0, &pkru);
+	tap_ok(ok && d0.eax == 0x207 && d0.ebx == 2696 && pkru,
+	       "0xD: AVX + PKRU: size is the end of PKRU (0x%x %u)", d0.eax,
+	       d0.ebx);
+}
+
 static void
 test_cpuid(void)
 {
@@ -428,6 +518,7 @@ main(void)
 	test_pci(&mem);
 	test_gsi_routes();
 	test_cpuid();
+	test_cpuid_xsave();
 	test_rtc_pm();
 	mem_dispose(&mem);
 	return tap_done();

@@ -4,6 +4,7 @@
 #include <cpuid.h>
 #include <errno.h>
 #include <linux/kvm.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -106,6 +107,144 @@ cpuid_normalise(struct kvm_cpuid_entry2 *e, uint32_t apic_id, uint32_t ncpus)
 	}
 }
 
+/* XSAVE state components and the CPUID feature (leaf, register 0-3 =
+ * EAX..EDX, bit) that must be left for the component to be advertised in
+ * leaf 0xD. Components without an entry (x87, SSE) are always kept. */
+static const struct cpuid_xsave_dep {
+	uint8_t component, leaf, reg, bit;
+} cpuid_xsave_deps[] = {
+	{2, 1, 2, 28},  /* AVX (YMM) */
+	{3, 7, 1, 14},  /* MPX BNDREGS */
+	{4, 7, 1, 14},  /* MPX BNDCSR */
+	{5, 7, 1, 16},  /* AVX-512 opmask */
+	{6, 7, 1, 16},  /* AVX-512 ZMM_Hi256 */
+	{7, 7, 1, 16},  /* AVX-512 Hi16_ZMM */
+	{8, 7, 1, 25},  /* Intel PT (IA32_XSS) */
+	{9, 7, 2, 3},   /* PKRU */
+	{11, 7, 2, 7},  /* CET user (IA32_XSS) */
+	{12, 7, 2, 7},  /* CET supervisor (IA32_XSS) */
+	{17, 7, 3, 24}, /* AMX TILECFG */
+	{18, 7, 3, 24}, /* AMX TILEDATA */
+	{0, 0, 0, 0},
+};
+
+#define CPUID_XSAVE_LEGACY_SIZE 576 /* legacy area + XSAVE header */
+#define CPUID_XSAVE_AVX_ONLY ((1ull << 5) | (1ull << 6) | (1ull << 7))
+#define CPUID_0D_1_EAX_XSAVEC (1u << 1)
+#define CPUID_0D_1_EAX_XSAVES (1u << 3)
+
+static struct kvm_cpuid_entry2 *
+cpuid_find(struct kvm_cpuid2 *c, uint32_t leaf, uint32_t index)
+{
+	uint32_t i;
+
+	for (i = 0; i < c->nent; i++)
+		if (c->entries[i].function == leaf &&
+		    (c->entries[i].index == index ||
+		     !(c->entries[i].flags & KVM_CPUID_FLAG_SIGNIFCANT_INDEX)))
+			return &c->entries[i];
+	return NULL;
+}
+
+static bool
+cpuid_has(struct kvm_cpuid2 *c, uint32_t leaf, unsigned reg, unsigned bit)
+{
+	const struct kvm_cpuid_entry2 *e = cpuid_find(c, leaf, 0);
+	uint32_t v;
+
+	if (!e)
+		return false;
+	v = reg == 0 ? e->eax : reg == 1 ? e->ebx : reg == 2 ? e->ecx : e->edx;
+	return (v >> bit) & 1;
+}
+
+/* Drop from components (bits 0/1 kept) the XSAVE components whose feature bits are gone
+ * from leaves 1/7 or whose 0xD sub-leaf gives no size; AVX-512 also needs
+ * AVX. Zeroes the dropped components' sub-leaves. */
+static uint64_t
+cpuid_xsave_strip(struct kvm_cpuid2 *c, uint64_t components)
+{
+	const struct cpuid_xsave_dep *d;
+	struct kvm_cpuid_entry2 *s;
+	uint64_t asked = components;
+	unsigned i;
+
+	for (d = cpuid_xsave_deps; d->leaf; d++)
+		if (!cpuid_has(c, d->leaf, d->reg, d->bit))
+			components &= ~(1ull << d->component);
+	if (!(components & (1ull << 2)))
+		components &= ~CPUID_XSAVE_AVX_ONLY;
+	for (i = 2; i < 63; i++) {
+		if (!(asked & (1ull << i)))
+			continue;
+		s = cpuid_find(c, 0xd, i);
+		if (!s || s->index != i) {
+			components &= ~(1ull << i);
+			continue;
+		}
+		if (!(components & (1ull << i)) || !s->eax) {
+			components &= ~(1ull << i);
+			s->eax = s->ebx = s->ecx = s->edx = 0;
+		}
+	}
+	return components;
+}
+
+/* XSAVE area size for components (bit 0/1 always included): standard
+ * format = end of the highest component (offset + size from its sub-leaf),
+ * compacted = components packed in order, 64-byte aligned where sub-leaf
+ * ECX bit 1 says so. At least 576. */
+static uint32_t
+cpuid_xsave_size(struct kvm_cpuid2 *c, uint64_t components, bool compacted)
+{
+	const struct kvm_cpuid_entry2 *s;
+	uint32_t size = CPUID_XSAVE_LEGACY_SIZE;
+	unsigned i;
+
+	for (i = 2; i < 63; i++) {
+		if (!(components & (1ull << i)))
+			continue;
+		s = cpuid_find(c, 0xd, i);
+		if (!s)
+			continue;
+		if (!compacted) {
+			if (s->ebx + s->eax > size)
+				size = s->ebx + s->eax;
+			continue;
+		}
+		if (s->ecx & 2)
+			size = (size + 63) & ~63u;
+		size += s->eax;
+	}
+	return size;
+}
+
+/* Make leaf 0xD agree with leaves 1 and 7: XCR0/IA32_XSS bits of features
+ * that are not advertised are dropped, and 0xD.0 EBX/ECX (and 0xD.1 EBX
+ * with XSAVEC/XSAVES) are the sizes for the remaining XCR0 set, as Linux
+ * checks them ("XSAVE consistency problem") after enabling that set. */
+static void
+cpuid_fix_xsave(struct kvm_cpuid2 *c)
+{
+	struct kvm_cpuid_entry2 *d0 = cpuid_find(c, 0xd, 0), *d1;
+	uint64_t xcr0, xss;
+
+	if (!d0 || d0->index != 0)
+		return;
+	xcr0 = cpuid_xsave_strip(c, d0->eax | (uint64_t)d0->edx << 32);
+	d0->eax = (uint32_t)xcr0;
+	d0->edx = (uint32_t)(xcr0 >> 32);
+	d0->ebx = d0->ecx = cpuid_xsave_size(c, xcr0, false);
+	d1 = cpuid_find(c, 0xd, 1);
+	if (!d1 || d1->index != 1)
+		return;
+	xss = cpuid_xsave_strip(c, d1->ecx | (uint64_t)d1->edx << 32);
+	d1->ecx = (uint32_t)xss;
+	d1->edx = (uint32_t)(xss >> 32);
+	if (d1->eax & (CPUID_0D_1_EAX_XSAVEC | CPUID_0D_1_EAX_XSAVES))
+		d1->ebx = cpuid_xsave_size(c, xcr0, true);
+}
+
 static int
 cpuid_apply_masks(struct kvm_cpuid2 *c, const struct xmhv_cpuid_mask *masks,
 		  size_t nmasks)
@@ -183,5 +322,6 @@ cpuid_for_vcpu(const struct kvm_cpuid2 *supported, uint32_t apic_id,
 		errno = -rc;
 		return NULL;
 	}
+	cpuid_fix_xsave(c);
 	return c;
 }
