@@ -419,8 +419,11 @@ test_pci(const struct mem *mem)
 	uint32_t gsi = 0, v = 0;
 	uint8_t buf[4];
 
-	tap_is_int(cfg_read(pci, 0, 0), 0x12378086,
-		   "PCI 00:00.0 is the host bridge");
+	tap_is_int(cfg_read(pci, 0, 0), 0x00081b36,
+		   "PCI 00:00.0 is a host bridge without guest quirks "
+		   "(1b36:0008, not the 440FX's 8086:1237)");
+	tap_is_int(cfg_read(pci, 0, 8) >> 16, 0x0600,
+		   "PCI 00:00.0 class: host bridge");
 	tap_is_int(cfg_read(pci, 5, 0), 0xffffffff,
 		   "PCI: empty slot reads ones");
 	v = (uint32_t)pci_add_function(pci, &d, &slot, &gsi);
