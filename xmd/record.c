@@ -56,10 +56,7 @@ record_build(const struct xmd_domain *d)
 	rt = xmlNewChild(root, NULL, BAD_CAST "runtime", NULL);
 	xmlNewProp(rt, BAD_CAST "name", BAD_CAST d->name);
 	xmlNewProp(rt, BAD_CAST "uuid", BAD_CAST d->uuid_str);
-	xmlNewProp(rt, BAD_CAST "phase",
-		   BAD_CAST record_phase_names[d->phase == XMD_PHASE_CREATING
-						       ? XMD_PHASE_STOPPED
-						       : d->phase]);
+	xmlNewProp(rt, BAD_CAST "phase", BAD_CAST record_phase_names[d->phase]);
 	record_set_num(rt, "domid", 0, (double)d->domid);
 	record_set_num(rt, "managed", 0, d->managed);
 	record_set_num(rt, "start_time", 3, d->start_time);
@@ -233,8 +230,11 @@ record_load_one(struct xmd *x, const char *path)
 		xmcfg_domain_free(cfg);
 	if (!d)
 		goto out;
-	d->phase = strcmp((const char *)phase, "active") == 0
-			   ? XMD_PHASE_ACTIVE
+	/* "creating": a create or policy restart was under way when xmd
+	 * stopped; vm_adopt_all settles it before anything else runs. */
+	d->phase = strcmp((const char *)phase, "active") == 0 ? XMD_PHASE_ACTIVE
+		   : strcmp((const char *)phase, "creating") == 0
+			   ? XMD_PHASE_CREATING
 			   : XMD_PHASE_STOPPED;
 	d->domid = (xmhv_domid_t)record_num(rt, "domid");
 	d->start_time = record_num(rt, "start_time");
@@ -243,9 +243,8 @@ record_load_one(struct xmd *x, const char *path)
 	d->auto_restarted = record_num(rt, "auto_restarted") != 0;
 	d->policy_done = record_num(rt, "policy_done") != 0;
 	if (d->phase == XMD_PHASE_STOPPED && !d->managed) {
-		/* Killed while it was being (re)built: nothing to adopt. */
-		log_warn("domain %s: was being created while xmd was down; "
-			 "record removed",
+		log_warn("domain %s: stopped record of an unmanaged domain "
+			 "removed",
 			 d->name);
 		vm_forget(x, d, false);
 	}

@@ -212,6 +212,7 @@ vm_launch(struct xmd *x, struct xmd_domain *d, char *msg, size_t msglen)
 	d->phase = XMD_PHASE_CREATING;
 	d->domid = 0;
 	d->info_valid = false;
+	(void)record_write(x, d); /* kill -9 from here on: see vm_adopt_all */
 	d->policy_done = false;
 	d->reboot_requested = false;
 	d->destroying = false;
@@ -266,7 +267,7 @@ vm_create(struct xmd *x, struct xmcfg_domain *cfg, bool paused, bool managed,
 	rc = vm_launch(x, d, msg, msglen);
 	if (rc < 0) {
 		log_err("%s", msg);
-		vm_forget(x, d, true);
+		vm_forget(x, d, false);
 		return XMLRPC_FAULT_GENERIC;
 	}
 	return 0;
@@ -514,6 +515,78 @@ vm_adopt_unknown(struct xmd *x, xmhv_domid_t domid)
 	(void)record_write(x, d);
 }
 
+/* A live monitor whose record says "creating": xmd was killed between
+ * building it and recording its id. A policy restart is completed; a
+ * create that no client saw finish is undone. Returns whether domid was
+ * claimed. */
+static bool
+vm_adopt_creating(struct xmd *x, xmhv_domid_t domid)
+{
+	struct xmhv_dominfo info;
+	struct xmd_domain *d;
+
+	if (xmhv_domain_getinfo(x->hv, domid, &info) < 0)
+		return false;
+	TAILQ_FOREACH(d, &x->domains, link)
+	{
+		if (d->phase == XMD_PHASE_CREATING &&
+		    memcmp(d->uuid, info.uuid, 16) == 0)
+			break;
+	}
+	if (!d)
+		return false;
+	d->domid = domid;
+	d->phase = XMD_PHASE_ACTIVE;
+	d->info = info;
+	d->info_valid = true;
+	d->start_time = vm_now() - info.uptime_ns / 1e9;
+	if (xmhv_watch(x->hv, domid) < 0)
+		log_warn("domain %s (id %u): cannot watch", d->name, domid);
+	if (!d->auto_restarted) {
+		(void)vm_destroy(
+			x, d, "its create was interrupted by an xmd restart");
+		return true;
+	}
+	if ((info.state & XMHV_STATE_PAUSED) &&
+	    xmhv_domain_unpause(x->hv, domid) < 0)
+		log_warn("domain %s (id %u): cannot unpause", d->name, domid);
+	log_info("domain %s (id %u): restart completed after an xmd restart",
+		 d->name, domid);
+	(void)record_write(x, d);
+	return true;
+}
+
+/* "creating" records without a monitor: restart what was restarting,
+ * drop what was being created. */
+static void
+vm_settle_creating(struct xmd *x)
+{
+	struct xmd_domain *d, *next;
+
+	for (d = TAILQ_FIRST(&x->domains); d; d = next) {
+		next = TAILQ_NEXT(d, link);
+		if (d->phase != XMD_PHASE_CREATING)
+			continue;
+		d->phase = XMD_PHASE_STOPPED;
+		if (d->auto_restarted) {
+			log_warn("domain %s: its restart was interrupted by an "
+				 "xmd restart; restarting",
+				 d->name);
+			d->restart_count--;
+			if (vm_restart(x, d) == 0)
+				continue;
+		} else {
+			log_warn("domain %s: its create was interrupted by an "
+				 "xmd restart",
+				 d->name);
+		}
+		if (d->managed)
+			(void)record_write(x, d);
+		else
+			vm_forget(x, d, false);
+	}
+}
+
 void
 vm_adopt_all(struct xmd *x)
 {
@@ -560,8 +633,9 @@ vm_adopt_all(struct xmd *x)
 		policy_apply(x, d, XMHV_SHUTDOWN_CRASH);
 	}
 	for (i = 0; i < n; i++)
-		if (!vm_find_domid(x, ids[i]))
+		if (!vm_find_domid(x, ids[i]) && !vm_adopt_creating(x, ids[i]))
 			vm_adopt_unknown(x, ids[i]);
+	vm_settle_creating(x);
 }
 
 /* Restart d with its config (policy restart): called with no monitor. */
@@ -573,12 +647,13 @@ vm_restart(struct xmd *x, struct xmd_domain *d)
 
 	d->paused_on_create = false;
 	d->waiting = NULL;
+	d->restart_count++;
+	d->auto_restarted = true;
 	rc = vm_launch(x, d, msg, sizeof(msg));
 	if (rc < 0) {
 		log_err("domain %s: restart failed: %s", d->name, msg);
+		d->restart_count--;
 		return rc;
 	}
-	d->restart_count++;
-	d->auto_restarted = true;
 	return 0;
 }

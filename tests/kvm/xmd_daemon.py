@@ -484,6 +484,29 @@ def body(d, root):
        "a monitor that died while xmd was down is reported and cleaned up")
     ok(not records(root), "no stale record")
 
+    # kill -9 between building a domain and recording its id: the record
+    # still says "creating" (made so by hand, the window is milliseconds).
+    def crash_during_create(name, restarting):
+        c = rpc.xend.domain.create(domain_xml(name), False)
+        d.kill9()
+        rec = [r for r in records(root) if c["uuid"] in r][0]
+        text = open(rec).read().replace('phase="active"', 'phase="creating"')
+        text = text.replace('auto_restarted="0"', 'auto_restarted="%d"'
+                            % restarting)
+        open(rec, "w").write(text)
+        ok(d.start(), "xmd restarts")
+        return c
+    c = crash_during_create("t8", 0)
+    ok("t8" not in domains(d) and not records(root) and
+       "create was interrupted" in d.logtext(),
+       "an interrupted create is undone (no domain, no record)")
+    c = crash_during_create("t9", 1)
+    t9 = domains(d).get("t9")
+    ok(t9 and t9["domid"] == c["domid"] and
+       "restart completed after an xmd restart" in d.logtext(),
+       "an interrupted policy restart is completed (same id)", t9)
+    destroy_quiet(rpc, "t9")
+
     # A bad kernel leaves nothing behind.
     try:
         rpc.xend.domain.create(domain_xml("bad", kernel="/nonexistent/vmlinuz"),
