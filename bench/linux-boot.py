@@ -11,6 +11,7 @@ import os
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.dont_write_bytecode = True  # the source tree may be read-only
 sys.path.insert(0, os.path.join(HERE, "..", "tests", "linux"))
 import nested  # noqa: E402
 

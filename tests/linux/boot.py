@@ -9,6 +9,7 @@ import os
 import random
 import sys
 
+sys.dont_write_bytecode = True  # the source tree may be read-only
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import nested  # noqa: E402
 

@@ -283,8 +283,12 @@ def prepare(workdir, xmhv=None, drive=None, qemu=None, xmd=None, xm=None):
     if not qemu_host or not os.path.exists(qemu_host):
         raise Skip("qemu-system-x86_64 is not installed (qemu-system-x86)")
     os.makedirs(workdir, exist_ok=True)
-    deb = fetch_deb()
-    vmlinuz, moddir = extract(deb)
+    import fcntl
+    # Build trees share the cache: one download and unpack at a time.
+    with open(os.path.join(cache_dir(), ".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        deb = fetch_deb()
+        vmlinuz, moddir = extract(deb)
     l2 = os.path.join(workdir, "l2-initrd.gz")
     build_l2(moddir, l2)
     l1 = os.path.join(workdir, "l1.cpio")
@@ -337,6 +341,12 @@ def _symbolize(rip, sysmap):
 def _diagnose_hang(sock, sysmap, f):
     """L1 stopped talking: record where its CPU is, three times."""
     f.write(b"\nXMHOST L1 silent: sampling its CPU\n")
+    # Full state once: HLT, EFLAGS.IF, the APIC timer say why it sleeps.
+    for command in ("info registers", "info lapic"):
+        for line in _monitor(sock, command).splitlines():
+            if line.strip() and not line.startswith("(qemu)") and \
+                    not line.startswith("QEMU "):
+                f.write(("XMHOST %s\n" % line).encode())
     for _ in range(3):
         regs = _monitor(sock, "info registers")
         m = re.search(r"RIP=([0-9a-f]{16})", regs)
