@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # tests/kvm/xmd.mk: daemon-side integration tests (real xmd + xmhv + test
 # guest; they skip without root, /dev/kvm or the built pieces).
-TESTS += tests/kvm/xmd_daemon.py
-EXTRA_DIST += tests/kvm/xmd_daemon.py
+# xmd_server.py needs only the built xmd (no root, no /dev/kvm).
+TESTS += tests/kvm/xmd_server.py tests/kvm/xmd_daemon.py
+EXTRA_DIST += tests/kvm/xmd_server.py tests/kvm/xmd_daemon.py

@@ -1,0 +1,144 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""xmd_server.py: xmd's XML-RPC server without booting anything (no root,
+no /dev/kvm needed): node info, Domain-0, faults and their codes, wrong
+parameters, HTTP errors, hostile requests, managed domains and their
+records across kill -9, a second xmd on the same root. TAP output."""
+import glob
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import xmlrpc.client
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import xmd_daemon as T  # noqa: E402  (helpers: Daemon, domain_xml, ok)
+
+ok = T.ok
+
+
+def fault_code(fn, *args):
+    try:
+        fn(*args)
+    except xmlrpc.client.Fault as e:
+        return e.faultCode
+    return None
+
+
+def raw_http(sock, data):
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.settimeout(10)
+    s.connect(sock)
+    s.sendall(data)
+    out = b""
+    try:
+        while True:
+            chunk = s.recv(65536)
+            if not chunk:
+                break
+            out += chunk
+    except socket.timeout:
+        pass
+    s.close()
+    return out.decode("utf-8", "replace")
+
+
+def main():
+    if not os.path.exists(T.XMD):
+        T.skip_all("xmd is not built (%s)" % T.XMD)
+    root = tempfile.mkdtemp(prefix="xmd-server-")
+    d = T.Daemon(root)
+    try:
+        body(d, root)
+    except Exception:
+        import traceback
+        ok(False, "the test ran to its end", traceback.format_exc())
+    finally:
+        d.stop()
+        shutil.rmtree(root, ignore_errors=True)
+    print("1..%d" % T.n_tests)
+    return 1 if T.n_failed else 0
+
+
+def body(d, root):
+    if not ok(d.start(), "xmd starts as this user on --root"):
+        print("Bail out! %s" % open(os.path.join(root, "xmd.out")).read())
+        sys.exit(1)
+    rpc = d.rpc()
+    st = os.stat(d.sock)
+    ok(st.st_mode & 0o777 == 0o660, "socket mode 0660")
+    info = rpc.xend.node.info()
+    keys = ("host release version machine nr_cpus nr_nodes cores_per_socket "
+            "threads_per_core cpu_mhz hw_caps total_memory free_memory "
+            "xen_major xen_minor xen_extra xen_caps").split()
+    ok(all(k in info for k in keys), "xend.node.info has xm info's keys",
+       [k for k in keys if k not in info])
+    doms = rpc.xend.domains(False)
+    ok(len(doms) == 1 and doms[0]["name"] == "Domain-0" and
+       doms[0]["memory"] == info["total_memory"] and
+       doms[0]["vcpus"] == info["nr_cpus"],
+       "xend.domains: only Domain-0, the host's memory and CPUs", doms)
+    ok(rpc.xend.domain("0")["name"] == "Domain-0" and
+       rpc.xend.domain("Domain-0")["domid"] == 0, "xend.domain of Domain-0")
+    ok(fault_code(rpc.xend.domain, "nosuch") == 3, "missing domain: fault 3")
+    ok(fault_code(rpc.xend.domain.destroy, "Domain-0") == 6,
+       "destroying Domain-0: fault 6")
+    ok(fault_code(rpc.xend.nosuch) == 1, "unknown method: fault 1")
+    ok(fault_code(rpc.xend.domain, 5) == 6, "wrong parameter type: fault 6")
+    ok(fault_code(rpc.xend.domain.create, "<domain/>", False) == 6,
+       "invalid domain XML: fault 6")
+    ok(fault_code(rpc.xend.domain.create,
+                  T.domain_xml("k", kernel="/nonexistent/k"), False) == 1,
+       "create with a missing kernel: fault 1")
+    ok(len(rpc.xend.domains(False)) == 1 and not T.records(root),
+       "nothing left of the failed create")
+    ok("xmd" in rpc.xend.node.log(), "xend.node.log")
+
+    out = raw_http(d.sock, b"GET /RPC2 HTTP/1.1\r\nHost: x\r\n\r\n")
+    ok(out.startswith("HTTP/1.1 405"), "GET: 405", out[:80])
+    out = raw_http(d.sock, b"POST /other HTTP/1.1\r\nContent-Length: 0\r\n\r\n")
+    ok(out.startswith("HTTP/1.1 404"), "wrong path: 404", out[:80])
+    out = raw_http(d.sock, b"POST /RPC2 HTTP/1.1\r\nHost: x\r\n\r\n")
+    ok(out.startswith("HTTP/1.1 411"), "no Content-Length: 411", out[:80])
+    out = raw_http(d.sock, b"POST /RPC2 HTTP/1.1\r\nX: " + b"a" * 9000
+                   + b"\r\n\r\n")
+    ok(out.startswith("HTTP/1.1 431"), "huge header: 431", out[:80])
+    out = raw_http(d.sock, b"POST /RPC2 HTTP/1.1\r\nContent-Length: "
+                   b"99999999999\r\n\r\n")
+    ok("faultCode" in out and "limit" in out,
+       "announced oversized body: a fault before reading it", out[-200:])
+    status, text = d.raw("<?xml version='1.0'?><!DOCTYPE x SYSTEM "
+                         "'file:///etc/passwd'><methodCall><methodName>"
+                         "xend.node.info</methodName></methodCall>")
+    ok("faultCode" in text and "root:" not in text,
+       "external DTD: a fault, nothing read", text[:200])
+
+    # Managed domains need no hypervisor until started.
+    r = rpc.xend.domain.new(T.domain_xml("m1"))
+    ok(r["name"] == "m1" and len(T.records(root)) == 1,
+       "xend.domain.new stores a record")
+    ok(fault_code(rpc.xend.domain.new, T.domain_xml("m1")) == 4,
+       "a second m1: fault 4")
+    d.kill9()
+    ok(d.start(), "xmd restarts after kill -9")
+    rpc = d.rpc()
+    m1 = {x["name"]: x for x in rpc.xend.domains(False, True)}.get("m1")
+    ok(m1 and m1["domid"] == -1 and m1["managed"] and
+       m1["state"] == "------" and m1["uuid"] == r["uuid"],
+       "the managed domain survives, stopped, same uuid", m1)
+    ok(rpc.xend.domain.delete("m1") == 0 and not T.records(root),
+       "xend.domain.delete removes its record")
+
+    p = subprocess.run([T.XMD, "--root", root, "-d"], capture_output=True,
+                       text=True, timeout=30)
+    ok(p.returncode != 0 and "another xmd" in p.stderr,
+       "a second xmd on the same root refuses to start", p.stderr[-200:])
+    p = subprocess.run([T.XMD, "--help"], capture_output=True, text=True)
+    ok(p.returncode == 0 and "-d, --foreground" in p.stdout and
+       "--root" in p.stdout, "--help mentions -d and --root")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
