@@ -313,10 +313,12 @@ vm_job_finish(struct xmd *x, struct vm_job *job)
 			control_fault(req, XMLRPC_FAULT_GENERIC, "%s",
 				      job->errmsg[0] ? job->errmsg
 						     : strerror(-job->rc));
-		if (d->managed)
+		if (d->managed) {
 			d->phase = XMD_PHASE_STOPPED;
-		else
+			(void)record_write(x, d);
+		} else {
 			vm_forget(x, d, false);
+		}
 		return;
 	}
 	d->domid = job->domid;
