@@ -130,6 +130,16 @@ def body(d, root):
        "the managed domain survives, stopped, same uuid", m1)
     ok(rpc.xend.domain.delete("m1") == 0 and not T.records(root),
        "xend.domain.delete removes its record")
+    rpc.xend.domain.new(T.domain_xml("m2", kernel="/nonexistent/k"))
+    ok(fault_code(rpc.xend.domain.start, "m2", False) == 1,
+       "starting a managed domain with a missing kernel: fault 1")
+    d.kill9()
+    ok(d.start(), "xmd restarts after kill -9")
+    rpc = d.rpc()
+    m2 = {x["name"]: x for x in rpc.xend.domains(False, True)}.get("m2")
+    ok(m2 and m2["domid"] == -1 and len(T.records(root)) == 1,
+       "the failed start leaves it stopped and recorded", m2)
+    rpc.xend.domain.delete("m2")
 
     p = subprocess.run([T.XMD, "--root", root, "-d"], capture_output=True,
                        text=True, timeout=30)
