@@ -180,6 +180,7 @@ struct kvm_cpuid2 *kvm_supported_cpuid(int kvm_fd);
 #define KVM_GSI_ROUTES 38
 struct kvm_irq_routing_entry;
 int kvm_gsi_routes(struct kvm_irq_routing_entry *e, size_t max);
+int kvm_set_xcr0(int vcpu_fd, const struct kvm_cpuid2 *cpuid) HV_WUR;
 int kvm_irq_line(int vm_fd, uint32_t gsi, int level) HV_WUR;
 int kvm_irqfd(int vm_fd, int efd, uint32_t gsi, int resample_fd,
 	      bool deassign) HV_WUR;

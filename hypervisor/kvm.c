@@ -182,6 +182,34 @@ kvm_supported_cpuid(int kvm_fd)
 	return NULL;
 }
 
+/* Start vCPU vcpu_fd with XCR0 = every XSAVE component its CPUID table
+ * (already set with KVM_SET_CPUID2) advertises in leaf 0xD.0. KVM answers
+ * 0xD.0 EBX (and 0xD.1 EBX) from the XCR0 it knows; where the guest's XSETBV
+ * never reaches KVM (nested SVM under QEMU TCG) that stays the reset value
+ * and Linux sees a 576-byte area for its 832-byte AVX state ("XSAVE
+ * consistency problem"). XCR0 is only reachable with CR4.OSXSAVE, which the
+ * guest sets before it writes XCR0 itself. 0 (also without leaf 0xD) or
+ * -errno. */
+int
+kvm_set_xcr0(int vcpu_fd, const struct kvm_cpuid2 *cpuid)
+{
+	struct kvm_xcrs xcrs = {.nr_xcrs = 1};
+	uint32_t i;
+
+	for (i = 0; i < cpuid->nent; i++) {
+		const struct kvm_cpuid_entry2 *e = &cpuid->entries[i];
+
+		if (e->function != 0xd || e->index != 0)
+			continue;
+		xcrs.xcrs[0].xcr = 0;
+		xcrs.xcrs[0].value = (e->eax | (uint64_t)e->edx << 32) | 1;
+		if (ioctl(vcpu_fd, KVM_SET_XCRS, &xcrs) < 0)
+			return -errno;
+		return 0;
+	}
+	return 0;
+}
+
 /* Set an interrupt line of the in-kernel PIC/IOAPIC. Any thread. */
 int
 kvm_irq_line(int vm_fd, uint32_t gsi, int level)

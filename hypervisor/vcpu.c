@@ -69,8 +69,8 @@ vcpu_set_lint(struct vcpu *vcpu)
 	return 0;
 }
 
-/* Create vCPU id (its APIC id too), map its kvm_run, set its CPUID and
- * LINT pins. On failure leaves a state vcpu_dispose() accepts. */
+/* Create vCPU id (its APIC id too), map its kvm_run, set its CPUID, XCR0
+ * (kvm_set_xcr0) and LINT pins. On failure leaves a state vcpu_dispose() accepts. */
 int
 vcpu_init(struct vcpu *vcpu, struct vm *vm, int kvm_fd, uint32_t id,
 	  const struct kvm_cpuid2 *cpuid)
@@ -95,6 +95,9 @@ vcpu_init(struct vcpu *vcpu, struct vm *vm, int kvm_fd, uint32_t id,
 	vcpu->run_size = (size_t)size;
 	if (ioctl(vcpu->fd, KVM_SET_CPUID2, cpuid) < 0)
 		return -errno;
+	rc = kvm_set_xcr0(vcpu->fd, cpuid);
+	if (rc < 0)
+		return rc;
 	rc = vcpu_set_lint(vcpu);
 	return rc;
 }

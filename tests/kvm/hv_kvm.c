@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* hv_kvm.c: kvm tier for xmhv's KVM layer: VM creation with memory slots
  * around the PCI hole, irqfd and ioeventfd registration (the paths the
- * virtio devices will use), vCPU creation with normalised CPUID. */
+ * virtio devices will use), vCPU creation with normalised CPUID and the
+ * XCR0 it advertises. */
 #include <errno.h>
 #include <linux/kvm.h>
 #include <stdlib.h>
@@ -17,6 +18,9 @@ int
 main(void)
 {
 	struct kvm_cpuid2 *sup, *c;
+	struct kvm_xcrs xcrs = {0};
+	uint64_t xcr0 = 0;
+	uint32_t i;
 	char err[256] = "";
 	struct mem mem;
 	int kvm, vm, efd, rfd, vcpu;
@@ -58,6 +62,17 @@ main(void)
 	vcpu = ioctl(vm, KVM_CREATE_VCPU, 1UL);
 	tap_ok(c && vcpu >= 0 && ioctl(vcpu, KVM_SET_CPUID2, c) == 0,
 	       "KVM accepts the normalised CPUID of vCPU 1");
+	tap_ok(c && vcpu >= 0 && kvm_set_xcr0(vcpu, c) == 0 &&
+		       ioctl(vcpu, KVM_GET_XCRS, &xcrs) == 0,
+	       "KVM accepts XCR0 = the components of leaf 0xD.0");
+	for (i = 0; c && i < c->nent; i++)
+		if (c->entries[i].function == 0xd && c->entries[i].index == 0)
+			xcr0 = c->entries[i].eax | (uint64_t)c->entries[i].edx
+							   << 32;
+	tap_ok(xcrs.nr_xcrs >= 1 && xcrs.xcrs[0].value == (xcr0 | 1),
+	       "vCPU XCR0 0x%llx = leaf 0xD.0 components 0x%llx",
+	       (unsigned long long)xcrs.xcrs[0].value,
+	       (unsigned long long)xcr0);
 	free(c);
 	free(sup);
 	if (vcpu >= 0)
