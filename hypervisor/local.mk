@@ -13,7 +13,8 @@ hypervisor_libxmhvcore_a_SOURCES = \
 	hypervisor/devices/serial.c hypervisor/devices/i8042.c \
 	hypervisor/devices/acpi.c hypervisor/devices/pm.c \
 	hypervisor/devices/rtc.c hypervisor/devices/pvpanic.c \
-	hypervisor/devices/pci.c \
+	hypervisor/devices/pci.c hypervisor/devices/cpuhp.c \
+	hypervisor/devices/cpuhp.h \
 	hypervisor/arch/x86/cpuid.c hypervisor/arch/x86/mptable.c \
 	hypervisor/arch/x86/e820.c
 hypervisor_libxmhvcore_a_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/hypervisor

@@ -10,9 +10,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "devices/cpuhp.h"
 #include "hv.h"
 #include "log.h"
 #include "sandbox.h"
@@ -40,6 +42,7 @@ struct vm {
 	struct rtc *rtc;
 	struct pci *pci;
 	struct i8042 *i8042;
+	struct cpuhp *cpuhp;
 	struct vm_io io[VM_IO_MAX];
 	size_t nio;
 
@@ -54,6 +57,10 @@ struct vm {
 	bool sample_running;
 	bool bench; /* XMHV_BENCH: log the first guest port write */
 	_Atomic bool first_io_seen;
+	/* CPU hotplug, under lock: a parked vCPU is not in the guest (never
+	 * enabled yet, or ejected); reset: set it to wait for INIT/SIPI. */
+	bool hp_parked[XMHV_MAX_VCPUS];
+	bool hp_reset[XMHV_MAX_VCPUS];
 };
 
 int
@@ -183,6 +190,50 @@ vm_power_off(struct vm *vm)
 	vm_end(vm, reboot ? XMHV_SHUTDOWN_REBOOT : XMHV_SHUTDOWN_POWEROFF);
 }
 
+/* Caller holds vm->lock, on vcpu's own thread: after an eject the vCPU
+ * waits for INIT/SIPI again, as an AP does at power-on. */
+static void
+vm_cpuhp_reset_locked(struct vm *vm, struct vcpu *vcpu)
+{
+	struct kvm_mp_state mp = {KVM_MP_STATE_UNINITIALIZED};
+
+	vm->hp_reset[vcpu->id] = false;
+	if (ioctl(vcpu->fd, KVM_SET_MP_STATE, &mp) < 0)
+		log_warn("domain %s: vcpu %u: KVM_SET_MP_STATE: %s",
+			 vm_name(vm), vcpu->id, strerror(errno));
+}
+
+void
+vm_cpuhp_eject(struct vm *vm, uint32_t id)
+{
+	struct vcpu *vcpu;
+
+	if (id == 0 || id >= vm->nvcpus)
+		return;
+	vcpu = &vm->vcpus[id];
+	pthread_mutex_lock(&vm->lock);
+	if (!vm->hp_parked[id]) {
+		vm->hp_parked[id] = true;
+		vm->hp_reset[id] = true;
+		if (vcpu->thread_started) {
+			vcpu->run->immediate_exit = 1;
+			pthread_kill(vcpu->thread, SIGUSR1);
+		}
+	}
+	pthread_mutex_unlock(&vm->lock);
+}
+
+void
+vm_cpuhp_enable(struct vm *vm, uint32_t id)
+{
+	if (id >= vm->nvcpus)
+		return;
+	pthread_mutex_lock(&vm->lock);
+	vm->hp_parked[id] = false;
+	pthread_cond_broadcast(&vm->run_cond);
+	pthread_mutex_unlock(&vm->lock);
+}
+
 static void *
 vm_vcpu_thread(void *arg)
 {
@@ -194,7 +245,10 @@ vm_vcpu_thread(void *arg)
 			 vm_name(vm), vcpu->id);
 	for (;;) {
 		pthread_mutex_lock(&vm->lock);
-		while ((vm->paused || vm->ended) && !vm->stopping) {
+		while ((vm->paused || vm->ended || vm->hp_parked[vcpu->id]) &&
+		       !vm->stopping) {
+			if (vm->hp_reset[vcpu->id])
+				vm_cpuhp_reset_locked(vm, vcpu);
 			vm->nparked++;
 			pthread_cond_broadcast(&vm->parked_cond);
 			pthread_cond_wait(&vm->run_cond, &vm->lock);
@@ -266,8 +320,6 @@ vm_build_vcpus(struct vm *vm, int kvm_fd, const struct boot_image *img,
 	       char *errmsg, size_t errlen)
 {
 	struct kvm_cpuid2 *supported = NULL, *c = NULL;
-	uint32_t online =
-		vm->cfg->vcpus_online ? vm->cfg->vcpus_online : vm->nvcpus;
 	uint32_t i;
 	int rc = 0;
 
@@ -279,7 +331,7 @@ vm_build_vcpus(struct vm *vm, int kvm_fd, const struct boot_image *img,
 		goto out;
 	}
 	for (i = 0; i < vm->nvcpus; i++) {
-		c = cpuid_for_vcpu(supported, i, online, vm->cfg->cpuid,
+		c = cpuid_for_vcpu(supported, i, vm->nvcpus, vm->cfg->cpuid,
 				   vm->cfg->ncpuid);
 		if (!c) {
 			rc = -errno;
@@ -361,7 +413,7 @@ vm_create_with(const struct xmhv_domain_config *cfg,
 	struct boot_image img;
 	struct vm *vm = NULL;
 	int kvm_fd = -1, rc;
-	uint32_t online;
+	uint32_t online, i;
 
 	rc = vm_check_config(cfg, errmsg, errlen);
 	if (rc < 0)
@@ -416,8 +468,10 @@ vm_create_with(const struct xmhv_domain_config *cfg,
 	rc = boot_load(&req, &img, errmsg, errlen);
 	if (rc < 0)
 		goto fail;
-	rc = acpi_write(&vm->mem, HV_ACPI_RSDP_GPA, HV_ACPI_TABLES_GPA,
-			HV_ACPI_TABLES_END, online);
+	for (i = online; i < vm->nvcpus; i++)
+		vm->hp_parked[i] = true;
+	rc = acpi_write_cpus(&vm->mem, HV_ACPI_RSDP_GPA, HV_ACPI_TABLES_GPA,
+			     HV_ACPI_TABLES_END, vm->nvcpus, online);
 	if (rc == 0)
 		rc = mptable_write(&vm->mem, HV_MPTABLE_GPA, online);
 	if (rc < 0) {
@@ -529,20 +583,21 @@ vm_getinfo(struct vm *vm, struct xmhv_dominfo *info_out)
 {
 	struct xmhv_dominfo info;
 	uint64_t now = util_now_ns(), cpu;
+	uint32_t i;
 
 	memset(&info, 0, sizeof(info));
 	memcpy(info.name, vm->cfg->name, sizeof(info.name));
 	memcpy(info.uuid, vm->cfg->uuid, sizeof(info.uuid));
 	info.memory_kib = info.max_memory_kib = vm->cfg->memory_mib * 1024;
 	info.max_vcpus = vm->nvcpus;
-	info.online_vcpus =
-		vm->cfg->vcpus_online ? vm->cfg->vcpus_online : vm->nvcpus;
 	info.uptime_ns = now - vm->create_ns;
 	info.pid = getpid();
 	pthread_mutex_lock(&vm->lock);
 	cpu = vm_cpu_time_ns(vm);
 	info.cpu_time_ns = cpu;
 	info.state = vm_state_locked(vm);
+	for (i = 0; i < vm->nvcpus; i++)
+		info.online_vcpus += !vm->hp_parked[i];
 	info.shutdown_reason = vm->ended ? vm->reason : XMHV_SHUTDOWN_NONE;
 	if (info.state == XMHV_STATE_RUNNING) {
 		/* In-kernel HLT never exits: a guest whose vCPUs used under
@@ -566,10 +621,17 @@ vm_getinfo(struct vm *vm, struct xmhv_dominfo *info_out)
 int
 vm_set_vcpus(struct vm *vm, uint32_t online)
 {
-	(void)vm;
-	(void)online;
-	/* No ACPI CPU hotplug in the DSDT: the guest cannot be told. */
-	return -EOPNOTSUPP;
+	/* ACPI CPU hotplug: the guest hears of it through GPE0 and ejects
+	 * removed vCPUs itself (online_vcpus drops then). */
+	if (!vm->cpuhp)
+		return -EOPNOTSUPP;
+	pthread_mutex_lock(&vm->lock);
+	if (vm->ended) {
+		pthread_mutex_unlock(&vm->lock);
+		return -ESRCH;
+	}
+	pthread_mutex_unlock(&vm->lock);
+	return cpuhp_set_online(vm->cpuhp, online);
 }
 
 void
@@ -592,6 +654,7 @@ vm_destroy(struct vm *vm)
 	rtc_free(vm->rtc);
 	pci_free(vm->pci);
 	i8042_free(vm->i8042);
+	cpuhp_free(vm->cpuhp);
 	for (i = 0; vm->vcpus && i < vm->nvcpus; i++)
 		vcpu_dispose(&vm->vcpus[i]);
 	free(vm->vcpus);
@@ -641,7 +704,12 @@ devices_register(struct vm *vm)
 	vm->rtc = rtc_new(vm->mem.size, vm->cfg->localtime != 0);
 	vm->pci = pci_new(vm);
 	vm->i8042 = i8042_new(vm);
-	if (!vm->pm || !vm->rtc || !vm->pci || !vm->i8042)
+	vm->cpuhp =
+		vm->pm ? cpuhp_new(vm, vm->pm, vm->nvcpus,
+				   vm->cfg->vcpus_online ? vm->cfg->vcpus_online
+							 : vm->nvcpus)
+		       : NULL;
+	if (!vm->pm || !vm->rtc || !vm->pci || !vm->i8042 || !vm->cpuhp)
 		return -ENOMEM;
 	rc = vm_io_register(vm, false, XMHV_I8042_DATA_PORT, 1, i8042_io,
 			    vm->i8042);
@@ -657,6 +725,9 @@ devices_register(struct vm *vm)
 	if (rc == 0)
 		rc = vm_io_register(vm, false, XMHV_ACPI_PM1A_EVT_BLK, 16,
 				    pm_io, vm->pm);
+	if (rc == 0)
+		rc = vm_io_register(vm, false, XMHV_CPUHP_PORT, XMHV_CPUHP_LEN,
+				    cpuhp_io, vm->cpuhp);
 	if (rc == 0)
 		rc = vm_io_register(vm, false, XMHV_PCI_CONFIG_ADDR, 8,
 				    vm_pci_or_reset, vm);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "hv.h"
+#include "cpuhp.h"
 
 struct acpi_header {
 	char sig[4];
@@ -454,9 +455,10 @@ acpi_fill_fadt(struct acpi_fadt *f, uint64_t facs, uint64_t dsdt)
 	acpi_header(&f->h, "FACP", sizeof(*f), 6);
 }
 
-/* MADT: LAPIC per CPU, IOAPIC, IRQ0 -> GSI2, SCI level/low, LINT1 NMI. */
+/* MADT: LAPIC per CPU (the first online enabled, the rest hot-pluggable),
+ * IOAPIC, IRQ0 -> GSI2, SCI level/low, LINT1 NMI. */
 static int
-acpi_madt(uint8_t *p, size_t max, uint32_t ncpus)
+acpi_madt(uint8_t *p, size_t max, uint32_t ncpus, uint32_t online)
 {
 	size_t len = 44 + 8 * ncpus + 12 + 2 * 10 + 6;
 	uint8_t *e = p + 44;
@@ -474,7 +476,7 @@ acpi_madt(uint8_t *p, size_t max, uint32_t ncpus)
 		e[1] = 8;
 		e[2] = (uint8_t)i; /* processor uid */
 		e[3] = (uint8_t)i; /* APIC id */
-		e[4] = 1;          /* enabled */
+		e[4] = i < online; /* enabled; else hot-pluggable */
 	}
 	e[0] = 1;
 	e[1] = 12;
@@ -504,6 +506,14 @@ acpi_madt(uint8_t *p, size_t max, uint32_t ncpus)
 int
 acpi_write(const struct mem *mem, uint64_t rsdp_gpa, uint64_t tables_gpa,
 	   uint64_t tables_end, uint32_t ncpus)
+{
+	return acpi_write_cpus(mem, rsdp_gpa, tables_gpa, tables_end, ncpus,
+			       ncpus);
+}
+
+int
+acpi_write_cpus(const struct mem *mem, uint64_t rsdp_gpa, uint64_t tables_gpa,
+		uint64_t tables_end, uint32_t ncpus, uint32_t online)
 {
 	uint64_t max = tables_end - tables_gpa, facs, dsdt, fadt, madt, xsdt,
 		 rsdt;
@@ -536,7 +546,7 @@ acpi_write(const struct mem *mem, uint64_t rsdp_gpa, uint64_t tables_gpa,
 	acpi_fill_fadt((struct acpi_fadt *)(void *)(base + off), facs, dsdt);
 	off = (off + sizeof(struct acpi_fadt) + 15) & ~(size_t)15;
 	madt = tables_gpa + off;
-	n = acpi_madt(base + off, max - off, ncpus);
+	n = acpi_madt(base + off, max - off, ncpus, online);
 	if (n < 0)
 		return n;
 	off = (off + (size_t)n + 15) & ~(size_t)15;

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cpuhp.h"
 #include "hv.h"
 #include "util.h"
 
@@ -30,7 +31,8 @@ pm_timer_ticks(uint64_t ns)
 static void
 pm_update_sci(struct pm *pm)
 {
-	int level = (pm->sts & pm->en & XMHV_ACPI_PM1_PWRBTN_STS) != 0;
+	int level = (pm->sts & pm->en & XMHV_ACPI_PM1_PWRBTN_STS) != 0 ||
+		    (pm->gpe_sts & pm->gpe_en) != 0;
 
 	if (level != pm->sci_level) {
 		pm->sci_level = level;
@@ -44,6 +46,16 @@ pm_power_button(struct pm *pm)
 {
 	pthread_mutex_lock(&pm->lock);
 	pm->sts |= XMHV_ACPI_PM1_PWRBTN_STS;
+	pm_update_sci(pm);
+	pthread_mutex_unlock(&pm->lock);
+}
+
+/* Set GPE0 status bit (a hardware event, e.g. CPU hotplug). Any thread. */
+void
+pm_gpe_event(struct pm *pm, unsigned bit)
+{
+	pthread_mutex_lock(&pm->lock);
+	pm->gpe_sts |= (uint16_t)(1u << bit);
 	pm_update_sci(pm);
 	pthread_mutex_unlock(&pm->lock);
 }

@@ -43,6 +43,18 @@
 #define XMHV_ACPI_PM1_SLP_TYP_SHIFT 10
 #define XMHV_ACPI_PM1_SCI_EN 1u
 
+/* ACPI CPU hotplug (as QEMU's pc machine: GPE0 status bit 2 + a port block).
+ * vCPU n has APIC id n and ACPI processor _UID n. The MADT lists every vCPU
+ * the domain may ever have; those not enabled at boot are flagged disabled.
+ * A change of the enabled set sets GPE0 bit 2 (SCI). The guest then reads
+ * the bitmap, starts newly enabled CPUs (INIT/SIPI), stops removed ones and
+ * writes each stopped CPU's number to the eject register (the monitor then
+ * parks that vCPU until it is enabled again). */
+#define XMHV_CPUHP_PORT 0x620       /* 8 bytes, read: bitmap of enabled vCPUs */
+#define XMHV_CPUHP_EJECT_PORT 0x628 /* 4 bytes, write: eject vCPU number */
+#define XMHV_CPUHP_LEN 12
+#define XMHV_ACPI_GPE0_CPUHP_BIT 2
+
 /* Interrupt routing: ISA IRQs 0-15 identity-mapped to IOAPIC pins (IRQ 0 is
  * the PIT on pin 2, as on PCs), PCI INTx on pins 16-23. */
 #define XMHV_IOAPIC_PINS 24

@@ -144,6 +144,8 @@ acpi_parse_fadt(const uint8_t *f)
 	plat.pm1a_evt = (uint16_t)acpi_u32(f + 56);
 	plat.pm1a_cnt = (uint16_t)acpi_u32(f + 64);
 	plat.pm1_evt_len = f[88];
+	plat.gpe0_blk = (uint16_t)acpi_u32(f + 80);
+	plat.gpe0_len = f[92];
 	/* hardware-reduced ACPI (QEMU microvm): SLEEP_CONTROL_REG, a GAS in
 	 * system memory (0) or I/O (1) space */
 	if (len >= 260 && (f[244] == 0 || f[244] == 1) && acpi_u64(f + 248)) {
@@ -290,6 +292,12 @@ acpi_enable_power_button(void)
 			     (plat.pm1_evt_len ? plat.pm1_evt_len / 2 : 2));
 	outw(plat.pm1a_evt, ACPI_PM1_PWRBTN); /* clear a stale press */
 	outw(en_port, inw(en_port) | ACPI_PM1_PWRBTN);
+	/* CPU hotplug events (GPE0 bit 2, xmhv_platform.h) */
+	if (plat.gpe0_blk && plat.gpe0_len >= 2) {
+		en_port = (uint16_t)(plat.gpe0_blk + plat.gpe0_len / 2);
+		outb(plat.gpe0_blk, 1u << XMHV_ACPI_GPE0_CPUHP_BIT);
+		outb(en_port, inb(en_port) | 1u << XMHV_ACPI_GPE0_CPUHP_BIT);
+	}
 }
 
 /* acpi_poweroff: S5 through PM1a_CNT (or the hardware-reduced sleep control
@@ -327,7 +335,15 @@ void
 acpi_sci(void)
 {
 	uint16_t sts;
+	uint8_t gpe;
 
+	if (plat.gpe0_blk) {
+		gpe = inb(plat.gpe0_blk);
+		if (gpe)
+			outb(plat.gpe0_blk, gpe);
+		if (gpe & 1u << XMHV_ACPI_GPE0_CPUHP_BIT)
+			smp_hp_pending = 1;
+	}
 	if (!plat.pm1a_evt)
 		return;
 	sts = inw(plat.pm1a_evt);

@@ -226,6 +226,11 @@ console_getc(void)
 			__asm__ volatile("sti" ::: "memory");
 			return c;
 		}
+		if (smp_hp_pending) {
+			__asm__ volatile("sti" ::: "memory");
+			smp_hotplug();
+			continue;
+		}
 		__asm__ volatile("sti; hlt" ::: "memory");
 	}
 }

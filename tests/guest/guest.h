@@ -17,6 +17,7 @@
 #define VEC_COM1 0x21
 #define VEC_SCI 0x22
 #define VEC_TIMER_ALT 0x23
+#define VEC_WAKE 0x24 /* wakes an AP to look at its stop request */
 #define VEC_SPURIOUS 0xff
 
 /* How the guest was entered (head.S stores one of these). */
@@ -63,6 +64,8 @@ struct platform {
 	uint16_t sci_irq;
 	uint32_t smi_cmd;
 	uint8_t acpi_enable;
+	uint16_t gpe0_blk; /* 0: none */
+	uint8_t gpe0_len;
 	int s5_slp_typ;     /* -1: not found */
 	uint64_t sleep_ctl; /* hardware-reduced SLEEP_CONTROL_REG, or 0 */
 	uint8_t sleep_ctl_space;
@@ -192,6 +195,10 @@ void intr_ioapic_route(uint32_t gsi, uint8_t vector, int level, int active_low);
 /* smp.c */
 void smp_boot(void);
 void smp_ap_main(void);
+/* CPU hotplug: set by the SCI handler, served by smp_hotplug (main loop). */
+extern volatile uint32_t smp_hp_pending;
+void smp_hotplug(void);
+void smp_wake(void);
 int mptable_init(void);
 
 /* pci.c */

@@ -200,6 +200,7 @@ static void (*const intr_handlers[])(void) = {
 	[VEC_COM1 - VEC_TIMER] = console_irq,
 	[VEC_SCI - VEC_TIMER] = acpi_sci,
 	[VEC_TIMER_ALT - VEC_TIMER] = intr_timer_alt,
+	[VEC_WAKE - VEC_TIMER] = smp_wake,
 };
 
 static const char *const intr_exc_names[32] = {
@@ -275,9 +276,9 @@ intr_init(void)
 	unsigned v;
 	size_t i;
 
-	for (v = 0; v <= VEC_TIMER_ALT; v++)
+	for (v = 0; v <= VEC_WAKE; v++)
 		intr_set_gate(v, isr_table[v]);
-	intr_set_gate(VEC_SPURIOUS, isr_table[VEC_TIMER_ALT + 1]);
+	intr_set_gate(VEC_SPURIOUS, isr_table[VEC_WAKE + 1]);
 	intr_load_idt();
 	for (i = 0; i < sizeof(intr_pic_seq) / sizeof(intr_pic_seq[0]); i++)
 		outb(intr_pic_seq[i][0], intr_pic_seq[i][1]);

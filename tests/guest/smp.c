@@ -11,7 +11,11 @@
 #define SMP_WAIT_SPINS 3000000u
 
 volatile uint32_t cpus_online;
+volatile uint32_t smp_hp_pending;
 static uint32_t smp_ap_number;
+static uint32_t smp_tramp_page;
+/* Bit per APIC id (< 64): running; asked to stop (CPU hotplug). */
+static volatile uint64_t smp_online_mask, smp_stop_mask;
 
 /* Low pages tried for the trampoline, in order. */
 static const uint32_t smp_tramp_pages[] = {0x8000, 0x9000, 0x70000, 0x60000,
@@ -41,18 +45,112 @@ smp_pick_page(void)
 	return smp_tramp_pages[0];
 }
 
+/* smp_wake: VEC_WAKE handler (AP): nothing to do, the AP's idle loop looks
+ * at its stop request after any interrupt. */
+void
+smp_wake(void)
+{
+}
+
 /* smp_ap_main: C entry of an AP (head.S ap_entry64, on its own stack): takes
- * the next CPU number, says hello, counts itself online, then sleeps for
- * good. */
+ * the next CPU number, says hello, counts itself online, then sleeps until
+ * CPU hotplug asks it to stop; it then counts itself offline and stops for
+ * good (the BSP ejects it; a new INIT/SIPI starts it afresh). */
 void
 smp_ap_main(void)
 {
 	uint32_t n = __atomic_add_fetch(&smp_ap_number, 1, __ATOMIC_SEQ_CST);
+	uint32_t id;
+	uint64_t bit;
 
 	intr_ap_init();
-	console_printf("cpu %u: hello (apic %u)\n", n, intr_lapic_id());
+	id = intr_lapic_id();
+	bit = id < 64 ? 1ULL << id : 0;
+	console_printf("cpu %u: hello (apic %u)\n", n, id);
+	__atomic_or_fetch(&smp_online_mask, bit, __ATOMIC_SEQ_CST);
 	__atomic_add_fetch(&cpus_online, 1, __ATOMIC_SEQ_CST);
+	for (;;) {
+		__asm__ volatile("cli" ::: "memory");
+		if (smp_stop_mask & bit)
+			break;
+		__asm__ volatile("sti; hlt" ::: "memory");
+	}
+	__atomic_and_fetch(&smp_online_mask, ~bit, __ATOMIC_SEQ_CST);
+	__atomic_sub_fetch(&cpus_online, 1, __ATOMIC_SEQ_CST);
 	guest_halt();
+}
+
+/* Start the AP with APIC id and wait (2 s) for it to check in. 0 or -1. */
+static int
+smp_start_ap(uint32_t id)
+{
+	uint32_t want = cpus_online + 1, spins;
+	uint64_t t0 = ticks;
+
+	if (intr_send_ipi(id, SMP_ICR_INIT) ||
+	    intr_send_ipi(id, SMP_ICR_SIPI | (smp_tramp_page >> 12)) ||
+	    intr_send_ipi(id, SMP_ICR_SIPI | (smp_tramp_page >> 12))) {
+		console_printf("cpu: IPI to apic %u stuck\n", id);
+		return -1;
+	}
+	for (spins = 0; cpus_online < want && ticks - t0 < SMP_WAIT_TICKS &&
+			spins < SMP_WAIT_SPINS;
+	     spins++)
+		cpu_relax();
+	if (cpus_online < want) {
+		console_printf("cpu: apic %u did not come up\n", id);
+		return -1;
+	}
+	return 0;
+}
+
+/* Ask the AP with APIC id to stop, wait (2 s) for it, then eject it. */
+static void
+smp_stop_ap(uint32_t id)
+{
+	uint64_t bit = 1ULL << id, t0 = ticks;
+	uint32_t spins;
+
+	__atomic_or_fetch(&smp_stop_mask, bit, __ATOMIC_SEQ_CST);
+	(void)intr_send_ipi(id, 0x00004000 | VEC_WAKE);
+	for (spins = 0; (smp_online_mask & bit) &&
+			ticks - t0 < SMP_WAIT_TICKS && spins < SMP_WAIT_SPINS;
+	     spins++)
+		cpu_relax();
+	if (smp_online_mask & bit) {
+		console_printf("cpu: apic %u did not stop\n", id);
+		return;
+	}
+	outl(XMHV_CPUHP_EJECT_PORT, id);
+}
+
+/* smp_hotplug: CPU hotplug event (GPE0 bit 2): reads the enabled-vCPU
+ * bitmap (vCPU n = APIC id n), starts the enabled CPUs that are not running,
+ * stops and ejects the running ones that are no longer enabled, then prints
+ * "cpus: N online". BSP, main loop, interrupts on. */
+void
+smp_hotplug(void)
+{
+	uint64_t want, have;
+	uint32_t id, bsp = intr_lapic_id();
+
+	smp_hp_pending = 0;
+	want = inl(XMHV_CPUHP_PORT) | (uint64_t)inl(XMHV_CPUHP_PORT + 4) << 32;
+	for (id = 0; id < 64; id++) {
+		uint64_t bit = 1ULL << id;
+
+		have = smp_online_mask;
+		if (id == bsp)
+			continue;
+		if ((want & bit) && !(have & bit)) {
+			__atomic_and_fetch(&smp_stop_mask, ~bit,
+					   __ATOMIC_SEQ_CST);
+			(void)smp_start_ap(id);
+		} else if (!(want & bit) && (have & bit)) {
+			smp_stop_ap(id);
+		}
+	}
+	console_printf("cpus: %u online\n", cpus_online);
 }
 
 /* smp_boot: starts every enabled CPU of plat.apic_ids but ourselves, one at
@@ -68,6 +166,8 @@ smp_boot(void)
 	uint32_t *farptr;
 
 	cpus_online = 1;
+	smp_online_mask = bsp < 64 ? 1ULL << bsp : 0;
+	smp_tramp_page = page;
 	memcpy(tramp, tramp_start, (size_t)(tramp_end - tramp_start));
 	farptr = (uint32_t *)(tramp + (tramp_farptr - tramp_start));
 	*farptr = page + (uint32_t)(tramp32 - tramp_start);

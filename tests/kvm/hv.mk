@@ -46,3 +46,10 @@ tests_kvm_hv_kvm_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/hypervisor \
 	-I$(top_srcdir)/tests
 tests_kvm_hv_kvm_LDADD = hypervisor/libxmhvcore.a tests/libtap.a \
 	common/libcommon.a -lpthread
+
+check_PROGRAMS += tests/kvm/hv_cpuhp
+TESTS += tests/kvm/hv_cpuhp
+tests_kvm_hv_cpuhp_SOURCES = tests/kvm/hv_cpuhp.c
+tests_kvm_hv_cpuhp_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests
+tests_kvm_hv_cpuhp_LDADD = hypervisor/libxmhv.a tests/libtap.a \
+	common/libcommon.a

@@ -377,11 +377,7 @@ def test_domain_cmds(e):
                  ("mem-set", "t1", "32"), ("vcpu-set", "t1", "1"),
                  ("log",), ("vcpu-l", "t1")):
         r = e.xm(*args)
-        todo = None
-        if args[0] == "vcpu-set" and "not supported" in r.stderr:
-            todo = "xmhv cannot change the online vCPUs yet"
-        ok(r.returncode == 0, "xm %s" % " ".join(args), r.stdout + r.stderr,
-           todo=todo)
+        ok(r.returncode == 0, "xm %s" % " ".join(args), r.stdout + r.stderr)
     r = e.xm("destroy", "nosuch")
     ok(r.returncode == 3 and
        r.stderr.strip() == "Error: Domain 'nosuch' does not exist.",
