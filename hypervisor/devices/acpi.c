@@ -362,8 +362,189 @@ acpi_prt(struct aml *a)
 }
 
 /* The DSDT body (AML after the header). Returns its length or -errno. */
+/* ---- ACPI CPU hotplug (xmhv_platform.h XMHV_CPUHP_*), as QEMU's pc does
+ * it: a Processor device per possible vCPU whose _STA/_MAT follow the
+ * enabled bitmap, _EJ0 writes the eject register, and \_GPE._E02 notifies
+ * the CPUs whose bit changed (1: check, now present; 3: eject request). ---- */
+
+static void
+acpi_cpu_seg(char seg[5], uint32_t n)
+{
+	static const char hex[] = "0123456789ABCDEF";
+
+	seg[0] = 'C';
+	seg[1] = hex[(n >> 8) & 15];
+	seg[2] = hex[(n >> 4) & 15];
+	seg[3] = hex[n & 15];
+	seg[4] = '\0';
+}
+
+/* And(PRS0|PRS1, bit of CPU n, Zero): the CPU's bit, non-zero if enabled.
+ * abs: \_SB_.PRSx (outside \_SB) instead of the plain NameSeg. */
+static void
+acpi_cpu_bit(struct aml *a, uint32_t n, bool abs)
+{
+	uint32_t mask = 1u << (n % 32);
+
+	aml_byte(a, 0x7b); /* AndOp */
+	if (abs)
+		aml_bytes(a, "\\\x2e_SB_", 6);
+	aml_bytes(a, n < 32 ? "PRS0" : "PRS1", 4);
+	aml_byte(a, 0x0c);
+	aml_bytes(a, &mask, 4);
+	aml_byte(a, 0x00); /* no target */
+}
+
+/* Method(name) { If (bit) { Return (then) } Return (other) } */
+static void
+acpi_cpu_method_if(struct aml *a, uint32_t n, const char *name,
+		   const uint8_t *yes, const uint8_t *no, size_t len)
+{
+	size_t m, i;
+
+	aml_byte(a, 0x14); /* MethodOp */
+	m = aml_open(a);
+	aml_bytes(a, name, 4);
+	aml_byte(a, 0x00);
+	aml_byte(a, 0xa0); /* IfOp */
+	i = aml_open(a);
+	acpi_cpu_bit(a, n, false);
+	aml_byte(a, 0xa4); /* ReturnOp */
+	aml_bytes(a, yes, len);
+	aml_close(a, i);
+	aml_byte(a, 0xa4);
+	aml_bytes(a, no, len);
+	aml_close(a, m);
+}
+
+static void
+acpi_cpu_device(struct aml *a, uint32_t n, uint32_t online)
+{
+	uint8_t sta_on[2] = {0x0a, 0x0f}, sta_off[2] = {0x0a, 0x00};
+	uint8_t mat[2][12];
+	uint32_t on = n < online ? 1u << (n % 32) : 0;
+	char seg[5];
+	size_t dev, m;
+	int e;
+
+	for (e = 0; e < 2; e++) {
+		/* Buffer(8) { MADT processor local APIC entry } */
+		const uint8_t b[12] = {
+			0x11,       0x0b,       0x0a,
+			0x08,       0x00,       0x08,
+			(uint8_t)n, (uint8_t)n, (uint8_t)(e == 0),
+			0x00,       0x00,       0x00};
+
+		memcpy(mat[e], b, sizeof(b));
+	}
+	acpi_cpu_seg(seg, n);
+	aml_bytes(a, "\x5b\x82", 2); /* DeviceOp */
+	dev = aml_open(a);
+	aml_bytes(a, seg, 4);
+	aml_name_string(a, "_HID", "ACPI0007");
+	aml_name_byte(a, "_UID", (uint8_t)n);
+	aml_byte(a, 0x08); /* Name(CPON, bit when enabled at boot) */
+	aml_bytes(a, "CPON", 4);
+	aml_byte(a, 0x0c);
+	aml_bytes(a, &on, 4);
+	acpi_cpu_method_if(a, n, "_STA", sta_on, sta_off, sizeof(sta_on));
+	acpi_cpu_method_if(a, n, "_MAT", mat[0], mat[1], sizeof(mat[0]));
+	aml_byte(a, 0x14); /* Method(_EJ0, 1) { Store(n, CPEJ) } */
+	m = aml_open(a);
+	aml_bytes(a, "_EJ0", 4);
+	aml_byte(a, 0x01);
+	aml_byte(a, 0x70);
+	aml_byte(a, 0x0a);
+	aml_byte(a, (uint8_t)n);
+	aml_bytes(a, "CPEJ", 4);
+	aml_close(a, m);
+	aml_close(a, dev);
+}
+
+/* Inside \_SB: the port block and one device per possible CPU. */
+static void
+acpi_cpus_sb(struct aml *a, uint32_t ncpus, uint32_t online)
+{
+	static const uint8_t region[] = {0x5b,
+					 0x80,
+					 'P',
+					 'R',
+					 'S',
+					 'T',
+					 0x01, /* SystemIO */
+					 0x0b,
+					 XMHV_CPUHP_PORT & 0xff,
+					 XMHV_CPUHP_PORT >> 8,
+					 0x0a,
+					 XMHV_CPUHP_LEN};
+	static const uint8_t fields[] = {
+		'P', 'R',  'S', 'T', 0x03, /* DWordAcc */
+		'P', 'R',  'S', '0', 0x20, 'P', 'R', 'S',
+		'1', 0x20, 'C', 'P', 'E',  'J', 0x20};
+	size_t f;
+	uint32_t n;
+
+	aml_bytes(a, region, sizeof(region));
+	aml_bytes(a, "\x5b\x81", 2); /* FieldOp */
+	f = aml_open(a);
+	aml_bytes(a, fields, sizeof(fields));
+	aml_close(a, f);
+	for (n = 0; n < ncpus; n++)
+		acpi_cpu_device(a, n, online);
+}
+
+/* \_GPE._E02: for each CPU whose bit changed, remember it and notify. */
+static void
+acpi_cpus_gpe(struct aml *a, uint32_t ncpus)
+{
+	uint8_t cpon[15] = {0x5c, 0x2f, 0x03, '_', 'S', 'B', '_'};
+	uint8_t dev[10] = {0x5c, 0x2e, '_', 'S', 'B', '_'};
+	size_t scope, m, i, j;
+	char seg[5];
+	uint32_t n;
+
+	aml_byte(a, 0x10); /* ScopeOp \_GPE */
+	scope = aml_open(a);
+	aml_bytes(a, "\\_GPE", 5);
+	aml_byte(a, 0x14);
+	m = aml_open(a);
+	aml_bytes(a, "_E02", 4);
+	aml_byte(a, 0x00);
+	for (n = 1; n < ncpus; n++) {
+		acpi_cpu_seg(seg, n);
+		memcpy(cpon + 7, seg, 4);
+		memcpy(cpon + 11, "CPON", 4);
+		memcpy(dev + 6, seg, 4);
+		aml_byte(a, 0x70); /* Store(bit, Local0) */
+		acpi_cpu_bit(a, n, true);
+		aml_byte(a, 0x60);
+		aml_byte(a, 0xa0); /* If (LNot(LEqual(Local0, CPON))) */
+		i = aml_open(a);
+		aml_bytes(a, "\x92\x93\x60", 3);
+		aml_bytes(a, cpon, sizeof(cpon));
+		aml_bytes(a, "\x70\x60", 2); /* Store(Local0, CPON) */
+		aml_bytes(a, cpon, sizeof(cpon));
+		aml_byte(a, 0xa0); /* If (Local0) { Notify(dev, 1) } */
+		j = aml_open(a);
+		aml_byte(a, 0x60);
+		aml_byte(a, 0x86);
+		aml_bytes(a, dev, sizeof(dev));
+		aml_byte(a, 0x01);
+		aml_close(a, j);
+		aml_byte(a, 0xa1); /* Else { Notify(dev, 3) } */
+		j = aml_open(a);
+		aml_byte(a, 0x86);
+		aml_bytes(a, dev, sizeof(dev));
+		aml_bytes(a, "\x0a\x03", 2);
+		aml_close(a, j);
+		aml_close(a, i);
+	}
+	aml_close(a, m);
+	aml_close(a, scope);
+}
+
 static int
-acpi_dsdt_aml(uint8_t *buf, size_t max)
+acpi_dsdt_aml(uint8_t *buf, size_t max, uint32_t ncpus, uint32_t online)
 {
 	static const uint8_t s5[] = {0x08, '_',
 				     'S',  '5',
@@ -416,7 +597,9 @@ acpi_dsdt_aml(uint8_t *buf, size_t max)
 	acpi_prt(&a);
 	aml_close(&a, dev);
 
+	acpi_cpus_sb(&a, ncpus, online);
 	aml_close(&a, scope);
+	acpi_cpus_gpe(&a, ncpus);
 	return a.err ? a.err : (int)a.len;
 }
 
@@ -534,7 +717,7 @@ acpi_write_cpus(const struct mem *mem, uint64_t rsdp_gpa, uint64_t tables_gpa,
 	base[32] = 2; /* version */
 	off = 64;
 	dsdt = tables_gpa + off;
-	n = acpi_dsdt_aml(base + off + 36, max - off - 36);
+	n = acpi_dsdt_aml(base + off + 36, max - off - 36, ncpus, online);
 	if (n < 0)
 		return n;
 	acpi_header((struct acpi_header *)(void *)(base + off), "DSDT",
