@@ -388,6 +388,27 @@ def test_domain_cmds(e):
         ok(r.returncode == 3, "xm %s: exit 3" % " ".join(args), r.stderr)
 
 
+def test_vcpu_set(e):
+    """xm vcpu-set through xmd and libxmhv: the guest brings a CPU online
+    and takes it offline again (ACPI CPU hotplug); xm list follows."""
+    r = e.xm("create", e.cfg("t9", "maxvcpus = 2\n"))
+    ok(r.returncode == 0, "create t9: vcpus = 1, maxvcpus = 2",
+       r.stdout + r.stderr)
+    c = Console(e, ["console", "t9"], tty=False)
+    c.command("", PROMPT, 60)
+    for n in (2, 1):
+        c.pos = len(c.buf)
+        r = e.xm("vcpu-set", "t9", str(n))
+        ok(r.returncode == 0 and c.expect(rb"cpus: %d online" % n, 60),
+           "xm vcpu-set t9 %d: the guest has %d CPUs online" % (n, n),
+           r.stderr + c.buf[-300:].decode(errors="replace"))
+        ok(wait_for(lambda: (e.row("t9") or [""] * 4)[3] == str(n), 30),
+           "xm list: %d vCPUs online" % n, e.row("t9"))
+    c.detach()
+    c.close()
+    e.xm("destroy", "t9")
+
+
 def test_reboot(e):
     old = e.row("t1")
     c = Console(e, ["console", "t1"], tty=False)
@@ -557,7 +578,7 @@ def main():
                 print("# " + "\n# ".join(f.read().splitlines()[-10:]))
         else:
             for t in (test_basics, test_create_list, test_console,
-                      test_domain_cmds, test_reboot, test_create_console,
+                      test_domain_cmds, test_vcpu_set, test_reboot, test_create_console,
                       test_preserve, test_managed, test_xmd_restart,
                       test_shutdown_flags, test_crash):
                 try:
