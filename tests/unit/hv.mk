@@ -12,3 +12,9 @@ tests_unit_hv_tables_LDADD = $(HV_UNIT_LDADD)
 tests_unit_hv_loader_SOURCES = tests/unit/hv_loader.c
 tests_unit_hv_loader_CPPFLAGS = $(HV_UNIT_CPPFLAGS)
 tests_unit_hv_loader_LDADD = $(HV_UNIT_LDADD)
+
+check_PROGRAMS += tests/unit/hv_cpuhp_tables
+TESTS += tests/unit/hv_cpuhp_tables
+tests_unit_hv_cpuhp_tables_SOURCES = tests/unit/hv_cpuhp_tables.c
+tests_unit_hv_cpuhp_tables_CPPFLAGS = $(HV_UNIT_CPPFLAGS)
+tests_unit_hv_cpuhp_tables_LDADD = $(HV_UNIT_LDADD)
