@@ -76,6 +76,9 @@ def check_run(t, run, vcpus, mem, action, want, nonce):
              "%s: e820 and MemTotal match %d MiB" % (what, mem),
              "e820 usable %d KiB, MemTotal %d KiB\n%s" %
              (usable, memtotal, "\n".join(" ".join(e) for e in run["e820"])))
+        t.ok(kv.get("pressed") == "1",
+             "%s: the guest saw the power button (ACPI event)" % what,
+             "button=%s pressed=%s" % (kv.get("button"), kv.get("pressed")))
         t.ok(booted and kv.get("acpi_errors") == "0",
              "%s: ACPI tables parsed without errors" % what,
              "\n".join(line for line in run["con"]

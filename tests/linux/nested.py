@@ -363,7 +363,7 @@ def _diagnose_hang(sock, sysmap, f):
 
 
 def run_l1(paths, plan, log, timeout=840, nonce="0", l2_timeout=240,
-           debug=0, silence=150):
+           debug=0, silence=150, cpus=None):
     """Boot L1 with the plan [(monitor, vcpus, mem_mib, action), ...];
     its console goes to log. L1 prints at least every 30 s while a run
     lasts: after silence seconds without output it is sampled (RIP through
@@ -376,7 +376,8 @@ def run_l1(paths, plan, log, timeout=840, nonce="0", l2_timeout=240,
     if os.path.exists(sock):
         os.unlink(sock)
     cmd = [paths["qemu"], "-accel", "tcg,thread=single",
-           "-cpu", "EPYC,+svm,+npt", "-m", "3072", "-smp", "1",
+           "-cpu", "EPYC,+svm,+npt", "-m", "3072",
+           "-smp", str(cpus or int(os.environ.get("XM_LINUX_L1_CPUS", "1"))),
            "-display", "none", "-serial", "stdio", "-no-reboot",
            "-monitor", "unix:%s,server=on,wait=off" % sock,
            "-kernel", paths["vmlinuz"], "-initrd", paths["l1"],
