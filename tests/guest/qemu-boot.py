@@ -95,6 +95,9 @@ class Guest:
         end = time.time() + limit
         while time.time() < end and self.p.poll() is None:
             self.wait_for(r"(?!)", 0.5)
+        if self.p.poll() is not None:
+            # what QEMU wrote just before it exited is still in the pipe
+            self.wait_for(r"(?!)", 5)
         return self.p.poll()
 
     def kill(self):
