@@ -16,23 +16,11 @@ import sys
 import tempfile
 import time
 
-def kill_monitors(root):
-    """Kill what is left of the xmhv monitors started under root (they are
-    not in xmd's process group by design: they outlive xmd restarts)."""
-    for pid in os.listdir("/proc"):
-        if not pid.isdigit():
-            continue
-        try:
-            with open("/proc/%s/cmdline" % pid, "rb") as f:
-                args = f.read().split(b"\0")
-        except OSError:
-            continue
-        if any(a.startswith(root.encode() + b"/") for a in args) and \
-                os.path.basename(args[0]) == b"xmhv":
-            try:
-                os.kill(int(pid), signal.SIGKILL)
-            except OSError:
-                pass
+sys.path.insert(0, os.path.join(
+    os.environ.get("top_srcdir",
+                   os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")),
+    "tests", "kvm"))
+from xmharness import kill_monitors  # noqa: E402
 
 
 GOAL_LIST_MS = 10.0

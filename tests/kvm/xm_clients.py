@@ -11,30 +11,13 @@ import pty
 import re
 import select
 import shutil
-import signal
 import subprocess
 import sys
-import tempfile
 import time
 
-def kill_monitors(root):
-    """Kill what is left of the xmhv monitors started under root (they are
-    not in xmd's process group by design: they outlive xmd restarts)."""
-    for pid in os.listdir("/proc"):
-        if not pid.isdigit():
-            continue
-        try:
-            with open("/proc/%s/cmdline" % pid, "rb") as f:
-                args = f.read().split(b"\0")
-        except OSError:
-            continue
-        if any(a.startswith(root.encode() + b"/") for a in args) and \
-                os.path.basename(args[0]) == b"xmhv":
-            try:
-                os.kill(int(pid), signal.SIGKILL)
-            except OSError:
-                pass
-
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import xmharness as H  # noqa: E402
+from xmharness import KERNEL, XM, XmdEnv, ok, skip  # noqa: E402
 
 GANETI_PATH = "/usr/share/ganeti/3.0"
 GANETI_WRAPPER = "/usr/lib/ganeti/tools/xen-console-wrapper"
@@ -43,48 +26,9 @@ OCF_XEN = OCF_ROOT + "/resource.d/heartbeat/Xen"
 # Debian's packages install their modules for Debian's interpreter.
 DEBIAN_PYTHON = "/usr/bin/python3"
 
-top_builddir = os.environ.get("top_builddir", os.getcwd())
-XM = os.path.join(top_builddir, "xmctl", "xm")
-XMD = os.path.join(top_builddir, "xmd", "xmd")
-XMHV = os.path.join(top_builddir, "hypervisor", "xmhv")
-KERNEL = os.path.join(top_builddir, "tests", "guest", "guest.bzImage")
-
-n_tests = 0
-n_failed = 0
-
-
-def ok(cond, desc, diag=None):
-    global n_tests, n_failed
-    n_tests += 1
-    if not cond:
-        n_failed += 1
-    print("%sok %d - %s" % ("" if cond else "not ", n_tests, desc), flush=True)
-    if not cond and diag is not None:
-        for line in str(diag).splitlines()[-15:]:
-            print("#   " + line, flush=True)
-    return cond
-
-
-def skip(desc, reason):
-    global n_tests
-    n_tests += 1
-    print("ok %d - %s # SKIP %s" % (n_tests, desc, reason), flush=True)
-
-
-def skip_all(reason):
-    print("1..0 # SKIP %s" % reason)
-    sys.exit(0)
-
 
 def requirements():
-    if os.geteuid() != 0:
-        skip_all("needs root (xmd manages /dev/kvm monitors)")
-    if not os.access("/dev/kvm", os.R_OK | os.W_OK):
-        skip_all("no usable /dev/kvm")
-    for path, what in ((XM, "xm"), (XMD, "xmd"), (XMHV, "xmhv"),
-                       (KERNEL, "the test guest kernel")):
-        if not os.path.exists(path):
-            skip_all("%s is not built (%s)" % (what, path))
+    H.require()
 
 
 def ganeti_missing():
@@ -111,56 +55,14 @@ def ocf_missing():
     return None
 
 
-class Env:
+class Env(XmdEnv):
+    """xmd's environment, with xm on PATH as the clients call it."""
     def __init__(self):
-        self.root = tempfile.mkdtemp(prefix="xm-clients-")
+        super().__init__("xm-clients-", xm="xm")
         self.bin = os.path.join(self.root, "bin")
         os.mkdir(self.bin)
         os.symlink(XM, os.path.join(self.bin, "xm"))
-        self.env = dict(os.environ, XMD_ROOT=self.root, XMHV_PATH=XMHV,
-                        PATH=self.bin + os.pathsep + os.environ["PATH"])
-        self.xmd = None
-
-    def start_xmd(self):
-        log = open(os.path.join(self.root, "xmd.out"), "a")
-        self.xmd = subprocess.Popen([XMD, "--root", self.root, "-d"],
-                                    env=self.env, stdout=log,
-                                    stderr=subprocess.STDOUT,
-                                    start_new_session=True)
-        end = time.time() + 20
-        while time.time() < end:
-            if self.xm("list").returncode == 0:
-                return True
-            time.sleep(0.1)
-        return False
-
-    def log_tail(self, n=15):
-        try:
-            with open(os.path.join(self.root, "xmd.out")) as f:
-                return "".join(f.readlines()[-n:])
-        except OSError:
-            return ""
-
-    def xm(self, *args, timeout=120):
-        return subprocess.run(["xm"] + list(args), env=self.env,
-                              capture_output=True, text=True,
-                              timeout=timeout)
-
-    def cleanup(self):
-        try:
-            for line in self.xm("list", timeout=20).stdout.splitlines()[1:]:
-                if line.split() and line.split()[0] != "Domain-0":
-                    self.xm("destroy", line.split()[0], timeout=20)
-        except Exception:
-            pass
-        if self.xmd is not None:
-            try:
-                os.killpg(self.xmd.pid, signal.SIGKILL)
-            except Exception:
-                pass
-            self.xmd.wait()
-        kill_monitors(self.root)
-        shutil.rmtree(self.root, ignore_errors=True)
+        self.env["PATH"] = self.bin + os.pathsep + os.environ["PATH"]
 
 
 # The Ganeti side runs in Debian's interpreter with Ganeti's modules; each
@@ -349,8 +251,7 @@ def main():
                     ok(False, "%s raised %r" % (t.__name__, ex))
     finally:
         e.cleanup()
-    print("1..%d" % n_tests)
-    sys.exit(1 if n_failed else 0)
+    sys.exit(H.plan())
 
 
 if __name__ == "__main__":

@@ -9,97 +9,27 @@ import os
 import pty
 import re
 import select
-import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import termios
 import time
 import xml.etree.ElementTree as ET
 
-def kill_monitors(root):
-    """Kill what is left of the xmhv monitors started under root (they are
-    not in xmd's process group by design: they outlive xmd restarts)."""
-    for pid in os.listdir("/proc"):
-        if not pid.isdigit():
-            continue
-        try:
-            with open("/proc/%s/cmdline" % pid, "rb") as f:
-                args = f.read().split(b"\0")
-        except OSError:
-            continue
-        if any(a.startswith(root.encode() + b"/") for a in args) and \
-                os.path.basename(args[0]) == b"xmhv":
-            try:
-                os.kill(int(pid), signal.SIGKILL)
-            except OSError:
-                pass
-
-
-top_builddir = os.environ.get("top_builddir", os.getcwd())
-XM = os.path.join(top_builddir, "xmctl", "xm")
-XMD = os.path.join(top_builddir, "xmd", "xmd")
-XMHV = os.path.join(top_builddir, "hypervisor", "xmhv")
-KERNEL = os.path.join(top_builddir, "tests", "guest", "guest.bzImage")
-PROMPT = b"xmguest# "
-
-n_tests = 0
-n_failed = 0
-
-
-def ok(cond, desc, diag=None, todo=None):
-    """One TAP result; todo marks a known gap of another component (an
-    expected failure, reported but not fatal)."""
-    global n_tests, n_failed
-    n_tests += 1
-    if not cond and not todo:
-        n_failed += 1
-    print("%sok %d - %s%s" % ("" if cond else "not ", n_tests, desc,
-                              " # TODO %s" % todo if todo else ""),
-          flush=True)
-    if not cond and diag:
-        for line in str(diag).splitlines()[-15:]:
-            print("#   " + line)
-    return cond
-
-
-def skip_all(reason):
-    print("1..0 # SKIP %s" % reason)
-    sys.exit(0)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import xmharness as H  # noqa: E402
+from xmharness import KERNEL, PROMPT, XM, XmdEnv, ok  # noqa: E402
 
 
 def check_requirements():
-    if os.geteuid() != 0:
-        skip_all("needs root (xmd manages /dev/kvm monitors)")
-    if not os.access("/dev/kvm", os.R_OK | os.W_OK):
-        skip_all("no usable /dev/kvm")
-    for path, what in ((XM, "xm"), (XMD, "xmd"), (XMHV, "xmhv"),
-                       (KERNEL, "the test guest kernel")):
-        if not os.path.exists(path):
-            skip_all("%s is not built (%s)" % (what, path))
+    H.require()
 
 
-class Env:
+class Env(XmdEnv):
+    log_lines = 12
+
     def __init__(self):
-        self.root = tempfile.mkdtemp(prefix="xm-lifecycle-")
-        self.env = dict(os.environ, XMD_ROOT=self.root, XMHV_PATH=XMHV)
-        self.xmd = None
-
-    def start_xmd(self):
-        log = open(os.path.join(self.root, "xmd.out"), "a")
-        self.xmd = subprocess.Popen([XMD, "--root", self.root, "-d"],
-                                    env=self.env, stdout=log,
-                                    stderr=subprocess.STDOUT,
-                                    start_new_session=True)
-        end = time.time() + 20
-        while time.time() < end:
-            if self.xm("list").returncode == 0:
-                return True
-            if self.xmd.poll() is not None:
-                return False
-            time.sleep(0.1)
-        return False
+        super().__init__("xm-lifecycle-")
 
     def kill_xmd(self):
         if self.xmd is not None:
@@ -109,24 +39,12 @@ class Env:
                 pass
             self.xmd.wait()
 
-    def xm(self, *args, timeout=120):
-        return subprocess.run([XM] + list(args), env=self.env,
-                              capture_output=True, text=True,
-                              timeout=timeout)
-
     def cfg(self, name, extra=""):
         path = os.path.join(self.root, name + ".cfg")
         with open(path, "w") as f:
             f.write('name = "%s"\nkernel = "%s"\nmemory = 32\nvcpus = 1\n'
                     'extra = "xmtest=%s"\n%s' % (name, KERNEL, name, extra))
         return path
-
-    def log_tail(self, n=12):
-        try:
-            with open(os.path.join(self.root, "xmd.out")) as f:
-                return "".join(f.readlines()[-n:])
-        except OSError:
-            return ""
 
     def row(self, name):
         r = self.xm("list")
@@ -136,24 +54,6 @@ class Env:
                 return f
         return None
 
-    def cleanup(self):
-        try:
-            for line in self.xm("list", timeout=20).stdout.splitlines()[1:]:
-                if line.split() and line.split()[0] != "Domain-0":
-                    self.xm("destroy", line.split()[0], timeout=20)
-        except Exception:
-            pass
-        if self.xmd is not None:
-            try:
-                os.killpg(self.xmd.pid, signal.SIGKILL)
-            except Exception:
-                pass
-            try:
-                self.xmd.wait(timeout=5)
-            except Exception:
-                pass
-        kill_monitors(self.root)
-        shutil.rmtree(self.root, ignore_errors=True)
 
 
 class Console:
@@ -587,8 +487,7 @@ def main():
                     ok(False, "%s raised %r" % (t.__name__, ex))
     finally:
         e.cleanup()
-    print("1..%d" % n_tests)
-    sys.exit(1 if n_failed else 0)
+    sys.exit(H.plan())
 
 
 if __name__ == "__main__":

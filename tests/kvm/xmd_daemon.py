@@ -20,35 +20,15 @@ import threading
 import time
 import xmlrpc.client
 
-top_builddir = os.environ.get("top_builddir", os.getcwd())
-XMD = os.path.join(top_builddir, "xmd", "xmd")
-XMHV = os.path.join(top_builddir, "hypervisor", "xmhv")
-XM = os.path.join(top_builddir, "xmctl", "xm")
-top_srcdir = os.environ.get("top_srcdir",
-                            os.path.join(os.path.dirname(__file__), "..", ".."))
-XENDOMAINS = os.path.join(top_srcdir, "examples", "init.d", "xendomains")
-KERNEL = os.path.join(top_builddir, "tests", "guest", "guest.bzImage")
-PROMPT = b"xmguest# "
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import xmharness as H  # noqa: E402
+from xmharness import KERNEL, PROMPT, XM, XMD, XMHV, skip_all  # noqa: E402,F401
 
-n_tests = 0
-n_failed = 0
+XENDOMAINS = os.path.join(H.top_srcdir, "examples", "init.d", "xendomains")
 
 
 def ok(cond, desc, diag=None):
-    global n_tests, n_failed
-    n_tests += 1
-    if not cond:
-        n_failed += 1
-    print("%sok %d - %s" % ("" if cond else "not ", n_tests, desc), flush=True)
-    if not cond and diag is not None:
-        for line in str(diag).splitlines()[-12:]:
-            print("#   " + line)
-    return cond
-
-
-def skip_all(reason):
-    print("1..0 # SKIP %s" % reason)
-    sys.exit(0)
+    return H.ok(cond, desc, diag, diag_lines=12)
 
 
 class UnixConnection(http.client.HTTPConnection):
@@ -265,14 +245,9 @@ def records(root):
 
 
 def main():
-    if os.geteuid() != 0:
-        skip_all("needs root")
-    if not os.access("/dev/kvm", os.R_OK | os.W_OK):
-        skip_all("no usable /dev/kvm")
-    for path, what in ((XMD, "xmd"), (XMHV, "xmhv"),
-                       (KERNEL, "the test guest kernel")):
-        if not os.path.exists(path):
-            skip_all("%s is not built (%s)" % (what, path))
+    H.require(paths=((XMD, "xmd"), (XMHV, "xmhv"),
+                     (KERNEL, "the test guest kernel")),
+              root_reason="needs root")
     root = tempfile.mkdtemp(prefix="xmd-test-")
     d = Daemon(root)
     try:
@@ -292,8 +267,7 @@ def main():
             print("# kept %s" % root)
         else:
             shutil.rmtree(root, ignore_errors=True)
-    print("1..%d" % n_tests)
-    return 1 if n_failed else 0
+    return H.plan()
 
 
 def body(d, root):
@@ -628,8 +602,7 @@ def body(d, root):
            p.stdout + p.stderr)
     else:
         for _ in range(3):
-            print("ok %d # SKIP setpriv missing" % (n_tests + 1))
-            globals()["n_tests"] += 1
+            H.skip(None, "setpriv missing")
 
     # Auto-start: the configs of <root>/etc/xen/auto, evaluated by libxmcfg.
     d.stop()
@@ -660,8 +633,7 @@ def body(d, root):
            "xendomains stop shuts every domain down",
            p.stdout + p.stderr)
     else:
-        print("ok %d # SKIP xm is not built" % (n_tests + 1))
-        globals()["n_tests"] += 1
+        H.skip(None, "xm is not built")
 
     # A clean exit, and no sanitizer report in any run (--enable-sanitizers).
     for name in list(domains(d, True)):

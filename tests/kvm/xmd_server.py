@@ -15,6 +15,7 @@ import xmlrpc.client
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import xmd_daemon as T  # noqa: E402  (helpers: Daemon, domain_xml, ok)
+import xmharness as H  # noqa: E402
 
 ok = T.ok
 
@@ -58,8 +59,7 @@ def main():
     finally:
         d.stop()
         shutil.rmtree(root, ignore_errors=True)
-    print("1..%d" % T.n_tests)
-    return 1 if T.n_failed else 0
+    return H.plan()
 
 
 def body(d, root):
