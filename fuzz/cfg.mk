@@ -6,8 +6,9 @@
 EXTRA_DIST += fuzz/corpus/cfg fuzz/cfg_spec.h
 check_PROGRAMS += fuzz/cfg_replay
 TESTS += fuzz/cfg_replay
-fuzz_cfg_replay_SOURCES = fuzz/cfg_replay.c fuzz/cfg_spec.c fuzz/cfg_spec.h
-fuzz_cfg_replay_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests
+fuzz_cfg_replay_SOURCES = fuzz/replay.c fuzz/cfg_spec.c fuzz/cfg_spec.h
+fuzz_cfg_replay_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests \
+	-DREPLAY_CORPUS='"cfg"' -DREPLAY_MAX='(1 << 20)'
 fuzz_cfg_replay_LDADD = tests/libtap.a $(XMCFG_LIBS)
 
 FUZZ_CFG_SRCS = $(top_srcdir)/fuzz/cfg_spec.c \
@@ -18,7 +19,7 @@ fuzz/cfg_spec_fuzzer: $(FUZZ_CFG_SRCS) config.h libxmcfg/py_prelude_gen.h
 	@test -n "$(CLANG)" || { echo "make fuzz needs clang (apt-get install clang)"; exit 1; }
 	@mkdir -p fuzz
 	$(AM_V_CC)$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined \
-		-DCFG_SPEC_LIBFUZZER -include config.h -I$(top_srcdir)/common \
+		-include config.h -I$(top_srcdir)/common \
 		-I$(top_srcdir)/libxmcfg -Ilibxmcfg -I$(top_srcdir)/fuzz $(PYTHON_CFLAGS) \
 		$(LIBXML_CFLAGS) -o $@ $(FUZZ_CFG_SRCS) $(PYTHON_LIBS) $(LIBXML_LIBS)
 fuzz-cfg: fuzz/cfg_spec_fuzzer

@@ -91,7 +91,7 @@ cfg_spec_one(const uint8_t *data, size_t size)
 	return 0;
 }
 
-#ifdef CFG_SPEC_LIBFUZZER
+/* The libFuzzer entry; fuzz/replay.c calls it for each corpus file. */
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int
@@ -99,4 +99,3 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	return cfg_spec_one(data, size);
 }
-#endif

@@ -6,9 +6,10 @@
 EXTRA_DIST += fuzz/corpus/xmlrpc fuzz/xmlrpc_fuzz.h
 check_PROGRAMS += fuzz/xmlrpc_replay
 TESTS += fuzz/xmlrpc_replay
-fuzz_xmlrpc_replay_SOURCES = fuzz/xmlrpc_replay.c fuzz/xmlrpc_fuzz.c \
+fuzz_xmlrpc_replay_SOURCES = fuzz/replay.c fuzz/xmlrpc_fuzz.c \
 	fuzz/xmlrpc_fuzz.h
-fuzz_xmlrpc_replay_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests
+fuzz_xmlrpc_replay_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests \
+	-DREPLAY_CORPUS='"xmlrpc"' -DREPLAY_MAX='(4 << 20)'
 fuzz_xmlrpc_replay_LDADD = tests/libtap.a common/libxmlrpc.a \
 	common/libcommon.a $(LIBXML_LIBS)
 
@@ -18,7 +19,7 @@ fuzz/xmlrpc_fuzzer: $(FUZZ_XMLRPC_SRCS) config.h
 	@test -n "$(CLANG)" || { echo "make fuzz needs clang (apt-get install clang)"; exit 1; }
 	@mkdir -p fuzz
 	$(AM_V_CC)$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined \
-		-DXMLRPC_LIBFUZZER -include config.h -I$(top_srcdir)/common \
+		-include config.h -I$(top_srcdir)/common \
 		-I$(top_srcdir)/fuzz $(LIBXML_CFLAGS) -o $@ \
 		$(FUZZ_XMLRPC_SRCS) $(LIBXML_LIBS)
 fuzz-xmlrpc: fuzz/xmlrpc_fuzzer

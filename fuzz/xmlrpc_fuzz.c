@@ -85,7 +85,7 @@ xmlrpc_fuzz_one(const uint8_t *data, size_t size)
 	}
 }
 
-#ifdef XMLRPC_LIBFUZZER
+/* The libFuzzer entry; fuzz/replay.c calls it for each corpus file. */
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int
@@ -94,4 +94,3 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	xmlrpc_fuzz_one(data, size);
 	return 0;
 }
-#endif

@@ -1,14 +1,24 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* cfg_replay.c: replays every file of fuzz/corpus/cfg through cfg_spec_one
- * (built with the normal compiler; a TAP test in make check). */
+/* replay.c: replays every file of fuzz/corpus/REPLAY_CORPUS through the
+ * target's LLVMFuzzerTestOneInput (built with the normal compiler and linked
+ * with one target's entry file; a TAP test in make check). */
 #include <dirent.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "cfg_spec.h"
 #include "tap.h"
 #include "util.h"
+
+#ifndef REPLAY_CORPUS
+#error "REPLAY_CORPUS (the corpus directory name) must be defined"
+#endif
+#ifndef REPLAY_MAX
+#error "REPLAY_MAX (the largest corpus file read, in bytes) must be defined"
+#endif
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int
 main(int argc, char **argv)
@@ -20,7 +30,7 @@ main(int argc, char **argv)
 	size_t len;
 	int n, i, count = 0;
 
-	snprintf(dir, sizeof(dir), "%s/fuzz/corpus/cfg",
+	snprintf(dir, sizeof(dir), "%s/fuzz/corpus/" REPLAY_CORPUS,
 		 argc > 1 ? argv[1]
 		 : top    ? top
 			  : ".");
@@ -31,8 +41,10 @@ main(int argc, char **argv)
 		if (ents[i]->d_name[0] != '.') {
 			snprintf(path, sizeof(path), "%s/%s", dir,
 				 ents[i]->d_name);
-			if (util_read_file(path, 1 << 20, &data, &len) == 0) {
-				cfg_spec_one((const uint8_t *)data, len);
+			if (util_read_file(path, REPLAY_MAX, &data, &len) ==
+			    0) {
+				LLVMFuzzerTestOneInput((const uint8_t *)data,
+						       len);
 				free(data);
 				count++;
 			}
