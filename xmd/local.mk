@@ -2,7 +2,8 @@
 # xmd/local.mk: the XML-RPC codec library (shared with xm), the xmd daemon,
 # its man page and unit tests.
 noinst_LIBRARIES += common/libxmlrpc.a
-common_libxmlrpc_a_SOURCES = common/xmlrpc.c common/xmlrpc.h \
+common_libxmlrpc_a_SOURCES = common/xmlrpc_value.c common/xmlrpc_parse.c \
+	common/xmlrpc_write.c common/xmlrpc_int.h common/xmlrpc.h \
 	common/xmlrpc_client.c
 common_libxmlrpc_a_CFLAGS = $(AM_CFLAGS) $(LIBXML_CFLAGS)
 
