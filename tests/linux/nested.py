@@ -344,8 +344,8 @@ def _diagnose_hang(sock, sysmap, f):
     # Full state once: HLT, EFLAGS.IF, the APIC timer say why it sleeps.
     for command in ("info registers", "info lapic"):
         for line in _monitor(sock, command).splitlines():
-            if line.strip() and not line.startswith("(qemu)") and \
-                    not line.startswith("QEMU "):
+            if line.strip() and not line.startswith(
+                    ("(qemu)", "QEMU ", "FPR", "XMM", "YMM", "DR")):
                 f.write(("XMHOST %s\n" % line).encode())
     for _ in range(3):
         regs = _monitor(sock, "info registers")
