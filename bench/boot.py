@@ -148,9 +148,11 @@ def main():
     print(table)
     print(note)
     if a.record:
-        with open(a.record, "w") as f:
-            f.write("# bench/boot: latest results (`make bench-boot`)\n\n%s\n\n%s\n"
-                    % (table, note))
+        sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+        from record import record_section
+        record_section(a.record, "boot", "`make bench-boot` (bench/boot.py), %s.\n\n%s\n\n%s\n"
+                       % (time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+                          table, note))
 
 
 if __name__ == "__main__":

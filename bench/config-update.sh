@@ -1,23 +1,19 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later
 # config-update.sh: replace the "## config" section of bench/README.md with
-# the latest bench-config table (other sections are left alone).
+# the latest bench-config table (other sections are left alone; record.py).
 # Usage: config-update.sh TABLE_FILE README
 table=$1 readme=$2
-[ -f "$readme" ] || printf '# Benchmarks\n\nLatest results of the bench/ runners (`make bench-*`).\n' >"$readme"
-tmp=$readme.tmp.$$
-awk -v table="$table" '
-	/^## / { if (skip) skip = 0 }
-	/^## config[ \t]*$/ { skip = 1; next }
-	!skip { print }
-' "$readme" >"$tmp"
+here=$(dirname "$0")
+body=$readme.body.$$
 {
-	printf '\n## config\n\n'
 	printf 'Configs evaluated per second (`make bench-config`, %s, %s, load average %s).\n' "$(date -u '+%Y-%m-%d %H:%M UTC')" "$(uname -r)" "$(cut -d' ' -f1-3 /proc/loadavg)"
 	printf 'Wall times move with other work on this shared 2-CPU host (the TCG QEMU of the\n'
 	printf 'linux test tier often runs beside it): read them with the load average.\n'
 	printf 'Goals: one `xm create -n` under 20 ms wall; a batch within 10x of libxlutil per config.\n\n'
 	cat "$table"
-} >>"$tmp"
-# squeeze the blank lines the cut may leave behind
-cat -s "$tmp" >"$readme" && rm -f "$tmp"
+} >"$body"
+"${PYTHON3:-python3}" "$here/record.py" "$readme" config "$body"
+rc=$?
+rm -f "$body"
+exit $rc

@@ -22,6 +22,9 @@ sys.path.insert(0, os.path.join(
     "tests", "kvm"))
 from xmharness import kill_monitors  # noqa: E402
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from record import record_section  # noqa: E402
+
 
 GOAL_LIST_MS = 10.0
 GOAL_RSS_MIB = 16.0
@@ -197,18 +200,6 @@ def table(rows, header):
     return "\n".join(out) + "\n"
 
 
-def record(readme, text):
-    old = open(readme).read() if os.path.exists(readme) else "# Benchmarks\n"
-    section = "## lifecycle\n\n" + text
-    rx = re.compile(r"^## lifecycle\n.*?(?=^## |\Z)", re.S | re.M)
-    if rx.search(old):
-        new = rx.sub(lambda m: section + "\n", old, count=1)
-    else:
-        new = old.rstrip("\n") + "\n\n" + section
-    with open(readme, "w") as f:
-        f.write(new)
-
-
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--build", default=os.environ.get("top_builddir", "."))
@@ -238,7 +229,7 @@ def main():
     text = table(rows, header)
     print(text)
     if a.record:
-        record(a.record, text)
+        record_section(a.record, "lifecycle", text)
     return 0
 
 
