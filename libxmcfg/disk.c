@@ -197,6 +197,13 @@ disk_uname(struct xmcfg_disk *d, const char *uname, char *msg, size_t msglen)
 	return 0;
 }
 
+void
+xmdisk_set_guest_dev(struct xmcfg_disk *d, size_t index)
+{
+	snprintf(d->guest_dev, sizeof(d->guest_dev), "vd%c",
+		 (char)('a' + index));
+}
+
 /* Parse one disk spec into *d (zeroed first, owned strings). Returns 0, or
  * -1 with msg set (no file/line; the caller prefixes "disk[N]: "). */
 int

@@ -122,6 +122,9 @@ int xmkeys_override(struct xmbindings *b, const char *const *overrides,
 int xmdisk_parse(const char *spec, struct xmcfg_disk *d, char *msg,
 		 size_t msglen);
 void xmdisk_dispose(struct xmcfg_disk *d);
+/* Name the virtio disk the index-th disk entry becomes (vda, vdb, ...):
+ * the one place the config order maps to guest names. */
+void xmdisk_set_guest_dev(struct xmcfg_disk *d, size_t index);
 /* Split a vdev ("hda1", "xvdb", "sdc3") into its disk index and partition
  * (0: whole disk). Returns 0 or -1. */
 int xmdisk_vdev_index(const char *vdev, unsigned *index_out,

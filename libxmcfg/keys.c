@@ -387,8 +387,7 @@ key_disks(struct key_ctx *c, const struct xmval *v)
 		if (xmdisk_parse(items[i].str, d, msg, sizeof(msg)) < 0)
 			return key_fail(c, "disk[%zu]: %s", i, msg);
 		c->dom->ndisks = i + 1;
-		snprintf(d->guest_dev, sizeof(d->guest_dev), "vd%c",
-			 (char)('a' + i));
+		xmdisk_set_guest_dev(d, i);
 		for (j = 0; j < i; j++)
 			if (!strcmp(c->dom->disks[j].vdev, d->vdev))
 				return key_fail(

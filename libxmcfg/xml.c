@@ -669,9 +669,7 @@ xmcfg_from_xml(const char *xml, size_t len, struct xmcfg_domain **dom_out,
 			goto out;
 		}
 		dom->ndisks = i + 1;
-		snprintf(dom->disks[i].guest_dev,
-			 sizeof(dom->disks[i].guest_dev), "vd%c",
-			 (char)('a' + i));
+		xmdisk_set_guest_dev(&dom->disks[i], i);
 	}
 	for (i = 0; i < vifs.n; i++) {
 		if (xmvif_parse(vifs.v[i], &dom->vifs[i], msg, sizeof(msg)) <
