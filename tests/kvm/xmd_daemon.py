@@ -498,13 +498,17 @@ def body(d, root):
     img = os.path.join(root, "disk.img")
     with open(img, "wb") as f:
         f.truncate(4 << 20)
+    # Without device-mapper (this project's build hosts) the fault names
+    # it; with it (inside scripts/with-kvm's L1) the volume is just absent.
+    have_dm = os.path.exists("/dev/mapper/control")
+    want = "no such logical volume" if have_dm else "device-mapper"
     try:
         rpc.xend.domain.create(domain_xml("lv", devices=LVM_DISK), False)
-        ok(False, "an LVM volume without device-mapper is refused")
+        ok(False, "a missing LVM volume is refused")
     except xmlrpc.client.Fault as e:
-        ok("xmdtestvg" in e.faultString and "device-mapper" in e.faultString,
+        ok("xmdtestvg" in e.faultString and want in e.faultString,
            "a missing LVM volume is refused, naming the volume and "
-           "device-mapper", e)
+           "saying '%s'" % want, e)
     try:
         rpc.xend.domain.create(domain_xml(
             "nofile", devices=file_disk(img + ".missing")), False)
