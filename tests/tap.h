@@ -15,7 +15,9 @@ bool tap_ok(bool cond, const char *fmt, ...)
 /* A SKIP result with the reason (missing capability, never missing code). */
 void tap_skip(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* Skip the whole file: prints "1..0 # SKIP reason" and exits 0. */
+/* Skip the whole program and exit 0: one SKIP per check tests/check-counts
+ * gives it (else "1..0 # SKIP reason"); when the kvm tier could not start
+ * at all, $XM_KVM_SKIP_REASON says why and replaces the reason. */
 void tap_skip_all(const char *fmt, ...)
 	__attribute__((format(printf, 1, 2), noreturn));
 

@@ -60,6 +60,7 @@ EXTRA_DIST += $(GUEST_SRCS) tests/guest/guest.h tests/guest/guest.ld \
 # image.py: unit tier (headers, note, layout); qemu-boot.py: boots both images
 # under QEMU TCG (SKIP without QEMU), no /dev/kvm or root needed; xmhv-boot.py:
 # kvm tier, the guest on the tree's xmhv (SKIP without /dev/kvm or xmhv).
-TESTS += tests/guest/image.py tests/guest/qemu-boot.py tests/guest/xmhv-boot.py
+TESTS += tests/guest/image.py tests/guest/qemu-boot.py
+KVM_TESTS += tests/guest/xmhv-boot.py
 EXTRA_DIST += tests/guest/image.py tests/guest/qemu-boot.py \
 	tests/guest/xmhv-boot.py

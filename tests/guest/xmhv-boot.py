@@ -6,6 +6,11 @@ way a domain ends (guest poweroff, power button by SIGTERM, reboot, crash: xmhv 
 status 0/0/2/3). SKIPs without /dev/kvm or a built xmhv. Timeouts only bound a hang."""
 import os, pty, random, re, select, signal, subprocess, sys, tempfile, time, zlib
 
+sys.dont_write_bytecode = True  # the source tree may be read-only
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "kvm"))
+from xmharness import skip_all  # noqa: E402
+
 BUILD = os.environ.get("top_builddir") or "."
 XMHV = os.path.join(BUILD, "hypervisor", "xmhv")
 GUEST = os.path.join(BUILD, "tests", "guest")
@@ -99,11 +104,9 @@ def report(d, what, via, cmdline, mem, cpus, initrd):
 
 def main():
     if not os.access("/dev/kvm", os.R_OK | os.W_OK):
-        print("1..0 # SKIP /dev/kvm not usable (needs KVM and permission)")
-        return 0
+        skip_all("/dev/kvm not usable (needs KVM and permission)")
     if not os.access(XMHV, os.X_OK):
-        print("1..0 # SKIP xmhv not built at %s" % XMHV)
-        return 0
+        skip_all("xmhv not built at %s" % XMHV)
     bz = os.path.join(GUEST, "guest.bzImage")
     elf = os.path.join(GUEST, "guest.elf")
     with tempfile.TemporaryDirectory() as tmp:

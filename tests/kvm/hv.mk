@@ -37,10 +37,10 @@ check_DATA += $(HV_KVM_IMAGES) tests/guest/guest.bzImage tests/guest/guest.elf
 CLEANFILES += $(HV_KVM_IMAGES)
 EXTRA_DIST += tests/kvm/hv_stub.S tests/kvm/hv_stub.ld tests/kvm/hv_mkimage.py \
 	tests/kvm/hv_boot.py
-TESTS += tests/kvm/hv_boot.py
+KVM_TESTS += tests/kvm/hv_boot.py
 
 check_PROGRAMS += tests/kvm/hv_kvm
-TESTS += tests/kvm/hv_kvm
+KVM_TESTS += tests/kvm/hv_kvm
 tests_kvm_hv_kvm_SOURCES = tests/kvm/hv_kvm.c
 tests_kvm_hv_kvm_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/hypervisor \
 	-I$(top_srcdir)/tests
@@ -48,7 +48,7 @@ tests_kvm_hv_kvm_LDADD = hypervisor/libxmhvcore.a tests/libtap.a \
 	common/libcommon.a -lpthread
 
 check_PROGRAMS += tests/kvm/hv_cpuhp
-TESTS += tests/kvm/hv_cpuhp
+KVM_TESTS += tests/kvm/hv_cpuhp
 tests_kvm_hv_cpuhp_SOURCES = tests/kvm/hv_cpuhp.c
 tests_kvm_hv_cpuhp_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests
 tests_kvm_hv_cpuhp_LDADD = hypervisor/libxmhv.a tests/libtap.a \

@@ -2,6 +2,7 @@
 # tests/kvm/xmd.mk: daemon-side integration tests (real xmd + xmhv + test
 # guest; they skip without root, /dev/kvm or the built pieces).
 # xmd_server.py needs only the built xmd (no root, no /dev/kvm).
-TESTS += tests/kvm/xmd_server.py tests/kvm/xmd_daemon.py
+TESTS += tests/kvm/xmd_server.py
+KVM_TESTS += tests/kvm/xmd_daemon.py
 EXTRA_DIST += tests/kvm/xmd_server.py tests/kvm/xmd_daemon.py \
 	tests/kvm/xmharness.py

@@ -26,4 +26,4 @@ tests_unit_xmhv_iface_SOURCES = tests/unit/xmhv_iface.c
 tests_unit_xmhv_iface_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests \
 	-I$(top_srcdir)/hypervisor
 tests_unit_xmhv_iface_LDADD = $(LIBXMHV_TEST_LDADD)
-TESTS += tests/unit/xmhv_iface
+KVM_TESTS += tests/unit/xmhv_iface
