@@ -3,7 +3,10 @@
 """xmd_server.py: xmd's XML-RPC server without booting anything (no root,
 no /dev/kvm needed): node info, Domain-0, faults and their codes, wrong
 parameters, HTTP errors, hostile requests, managed domains and their
-records across kill -9, a second xmd on the same root. TAP output."""
+records across kill -9, a second xmd on the same root; then an xmd on a
+host without KVM (XMHV_KVM_DEVICE points at nothing): it runs and says
+why, list and info work, a create reports a wrong kernel or ramdisk as
+such and otherwise the missing device, through xm too. TAP output."""
 import glob
 import os
 import shutil
@@ -46,20 +49,88 @@ def raw_http(sock, data):
     return out.decode("utf-8", "replace")
 
 
-def main():
-    if not os.path.exists(T.XMD):
-        T.skip_all("xmd is not built (%s)" % T.XMD)
-    root = tempfile.mkdtemp(prefix="xmd-server-")
-    d = T.Daemon(root)
+def run(body_fn, prefix, env=None):
+    root = tempfile.mkdtemp(prefix=prefix)
+    d = T.Daemon(root, env)
     try:
-        body(d, root)
+        body_fn(d, root)
     except Exception:
         import traceback
         ok(False, "the test ran to its end", traceback.format_exc())
     finally:
         d.stop()
+        H.kill_monitors(root)
         shutil.rmtree(root, ignore_errors=True)
+
+
+def main():
+    if not os.path.exists(T.XMD):
+        T.skip_all("xmd is not built (%s)" % T.XMD)
+    run(body, "xmd-server-")
+    nokvm = os.path.join(tempfile.gettempdir(), "xmd-server-no-kvm-device")
+    run(lambda d, root: no_kvm(d, root, nokvm), "xmd-nokvm-",
+        {"XMHV_KVM_DEVICE": nokvm})
     return H.plan()
+
+
+def fault(fn, *args):
+    """(code, message) of the fault fn raises, or (None, None)."""
+    try:
+        fn(*args)
+    except xmlrpc.client.Fault as e:
+        return e.faultCode, e.faultString
+    return None, None
+
+
+def no_kvm(d, root, nokvm):
+    if not ok(d.start(), "xmd starts on a host without a KVM device"):
+        print("Bail out! %s" % open(os.path.join(root, "xmd.out")).read())
+        sys.exit(1)
+    rpc = d.rpc()
+    lines = [x for x in d.logtext().splitlines() if nokvm in x]
+    ok(len(lines) == 1 and "this host has no %s (" % nokvm in lines[0] and
+       "modprobe kvm_intel" in lines[0] and "xmd runs on" in lines[0],
+       "one start-up line names the missing device and the fix", lines)
+    ok(len(rpc.xend.domains(False)) == 1 and "nr_cpus" in rpc.xend.node.info(),
+       "list and info work without KVM")
+    code, msg = fault(rpc.xend.domain.create,
+                      T.domain_xml("k1", kernel="/nonexistent/vmlinuz"), False)
+    ok(code == 1 and msg == "domain k1: kernel /nonexistent/vmlinuz: No such "
+       "file or directory", "a missing kernel is reported by key and path, "
+       "not as the missing device", msg)
+    text = os.path.join(root, "notes.txt")
+    with open(text, "w") as f:
+        f.write("not a kernel\n" * 200)
+    code, msg = fault(rpc.xend.domain.create,
+                      T.domain_xml("k2", kernel=text), False)
+    ok(code == 1 and msg and msg.startswith(
+        "domain k2: kernel %s: not a kernel (" % text),
+       "a file that is not a kernel is reported as such", msg)
+    code, msg = fault(rpc.xend.domain.create,
+                      T.domain_xml("k3", initrd="/nonexistent/initrd"), False)
+    ok(code == 1 and msg == "domain k3: ramdisk /nonexistent/initrd: No such "
+       "file or directory", "a missing ramdisk is reported by key and path",
+       msg)
+    if not os.path.exists(T.XMHV) or not os.path.exists(T.KERNEL):
+        H.skip("a good config meets the missing device", "xmhv or the test "
+               "guest is not built")
+    else:
+        code, msg = fault(rpc.xend.domain.create, T.domain_xml("k4"), False)
+        ok(code == 1 and msg and msg.startswith("this host has no %s (" % nokvm)
+           and "scripts/with-kvm" in msg,
+           "a good config meets the missing device: xmhv's message", msg)
+    ok(len(rpc.xend.domains(False)) == 1 and not T.records(root) and
+       not glob.glob(os.path.join(root, "run", "xmd", "dom", "*.sock")),
+       "nothing left of the failed creates")
+    cfg = os.path.join(root, "k5.cfg")
+    with open(cfg, "w") as f:
+        f.write("kernel = '/nonexistent/vmlinuz'\nmemory = 32\n")
+    p = subprocess.run([H.XM, "create", cfg], capture_output=True, text=True,
+                       env=dict(os.environ, XMD_ROOT=root), timeout=60)
+    ok(p.returncode == 1 and p.stderr == "Error: domain k5.cfg: kernel "
+       "/nonexistent/vmlinuz: No such file or directory\n",
+       "xm create: the error names the domain, the key and the file",
+       p.stderr)
 
 
 def body(d, root):
@@ -67,6 +138,11 @@ def body(d, root):
         print("Bail out! %s" % open(os.path.join(root, "xmd.out")).read())
         sys.exit(1)
     rpc = d.rpc()
+    kvm = [x for x in d.logtext().splitlines() if "/dev/kvm" in x]
+    usable = os.access("/dev/kvm", os.R_OK | os.W_OK)
+    ok(len(kvm) == 1 and ("/dev/kvm: usable" in kvm[0]) == usable,
+       "one start-up line says whether /dev/kvm is usable (%s)"
+       % ("it is" if usable else "it is not"), kvm)
     st = os.stat(d.sock)
     ok(st.st_mode & 0o777 == 0o660, "socket mode 0660")
     info = rpc.xend.node.info()
