@@ -91,8 +91,16 @@ def no_kvm(d, root, nokvm):
     ok(len(lines) == 1 and "this host has no %s (" % nokvm in lines[0] and
        "modprobe kvm_intel" in lines[0] and "xmd runs on" in lines[0],
        "one start-up line names the missing device and the fix", lines)
-    ok(len(rpc.xend.domains(False)) == 1 and "nr_cpus" in rpc.xend.node.info(),
+    info = rpc.xend.node.info()
+    ok(len(rpc.xend.domains(False)) == 1 and "nr_cpus" in info,
        "list and info work without KVM")
+    ok(info["virt_caps"] == "" and info["xen_caps"] == "xen-3.0-x86_64",
+       "no KVM: virt_caps is empty, xen_caps has no hvm entry", info)
+    p = subprocess.run([H.XM, "info"], capture_output=True, text=True,
+                       env=dict(os.environ, XMD_ROOT=root), timeout=60)
+    ok(p.returncode == 0 and "\nvirt_caps              : \n" in p.stdout,
+       "xm info prints virt_caps empty, as xm on a host without HVM",
+       p.stdout + p.stderr)
     code, msg = fault(rpc.xend.domain.create,
                       T.domain_xml("k1", kernel="/nonexistent/vmlinuz"), False)
     ok(code == 1 and msg == "domain k1: kernel /nonexistent/vmlinuz: No such "
@@ -151,6 +159,9 @@ def body(d, root):
             "xen_major xen_minor xen_extra xen_caps").split()
     ok(all(k in info for k in keys), "xend.node.info has xm info's keys",
        [k for k in keys if k not in info])
+    ok(info.get("virt_caps") == ("hvm" if usable else "") and
+       ("hvm-3.0-x86_64" in info.get("xen_caps", "")) == usable,
+       "virt_caps and xen_caps say what this host has", info)
     doms = rpc.xend.domains(False)
     ok(len(doms) == 1 and doms[0]["name"] == "Domain-0" and
        doms[0]["memory"] == info["total_memory"] and
