@@ -464,6 +464,110 @@ test_commands(const char *empty)
 	tap_is_int(RUN(empty, "destroy"), 1, "destroy without a domain: 1");
 }
 
+/* Every command's help, from the command table: the usage, then one row
+ * per option xm(1) lists ("|"-separated first columns), the same for `xm
+ * help CMD` and `xm CMD --help`; no row for what the command refuses. */
+static const struct {
+	const char *cmd;
+	const char *opts;
+} cli_help[] = {
+	{"console", "-q, --quiet"},
+	{"create", "-c, --console_autoconnect|-p, --paused|-n, --dryrun|"
+		   "-x, --xmldryrun|--xml|-f FILE, --defconfig=FILE|"
+		   "-F FILE, --config=FILE|--path=DIR:DIR|-q, --quiet|"
+		   "-s, --skipdtd"},
+	{"new", "-n, --dryrun|-x, --xmldryrun|--xml|-f FILE, --defconfig=FILE|"
+		"-F FILE, --config=FILE|--path=DIR:DIR|-q, --quiet|"
+		"-s, --skipdtd"},
+	{"delete", ""},
+	{"destroy", ""},
+	{"domid", ""},
+	{"domname", ""},
+	{"help", ""},
+	{"list", "-l, --long|-x, --xml|--state=STATE"},
+	{"mem-set", ""},
+	{"pause", ""},
+	{"reboot", "-w, --wait|-a, --all"},
+	{"rename", ""},
+	{"shutdown", "-w, --wait|-a, --all|-R, --reboot|-H, --halt"},
+	{"start", "-p, --paused|-c, --console_autoconnect"},
+	{"trigger", ""},
+	{"unpause", ""},
+	{"uptime", "-s"},
+	{"vcpu-list", ""},
+	{"vcpu-set", ""},
+	{"dmesg", "-c, --clear"},
+	{"info", ""},
+	{"log", ""},
+	{"block-list", "-l, --long"},
+	{"network-list", "-l, --long"},
+};
+
+/* Whether out has the option rows of opts and no other, all within 80
+ * columns. */
+static bool
+cli_help_rows(const char *out, const char *opts)
+{
+	char want[512], row[128], *tok, *save = NULL;
+	size_t rows = 0, n = 0, len;
+	const char *p;
+
+	for (p = out; (p = strstr(p, "\n  -")) != NULL; p++)
+		rows++;
+	for (p = out; *p != '\0'; p += len + (p[len] != '\0')) {
+		len = strcspn(p, "\n");
+		if (len > 80)
+			return false;
+	}
+	snprintf(want, sizeof(want), "%s", opts);
+	for (tok = strtok_r(want, "|", &save); tok != NULL;
+	     tok = strtok_r(NULL, "|", &save), n++) {
+		snprintf(row, sizeof(row), "\n  %s ", tok);
+		if (strstr(out, row) == NULL)
+			return false;
+	}
+	return rows == n && (n > 0) == (strstr(out, "\nOptions:\n") != NULL);
+}
+
+static void
+test_help(const char *empty)
+{
+	char first[sizeof(cli_out)], head[64];
+	size_t i;
+	bool same = true, rows = true;
+
+	for (i = 0; i < ARRAY_SIZE(cli_help); i++) {
+		snprintf(head, sizeof(head), "Usage: xm %s ", cli_help[i].cmd);
+		if (RUN(empty, "help", cli_help[i].cmd) != 0 ||
+		    strncmp(cli_out, head, strlen(head)) != 0 ||
+		    !cli_help_rows(cli_out, cli_help[i].opts)) {
+			tap_diag("xm help %s:\n%s", cli_help[i].cmd, cli_out);
+			rows = false;
+		}
+		memcpy(first, cli_out, sizeof(first));
+		if (RUN(empty, cli_help[i].cmd, "--help") != 0 ||
+		    strcmp(first, cli_out) != 0) {
+			tap_diag("xm %s --help differs", cli_help[i].cmd);
+			same = false;
+		}
+	}
+	tap_ok(rows,
+	       "xm help CMD: the usage and every option xm(1) lists, "
+	       "for all %zu commands",
+	       ARRAY_SIZE(cli_help));
+	tap_ok(same, "xm CMD --help prints the same");
+	tap_is_int(RUN(empty, "create", "-h"), 0, "xm create -h exits 0");
+	tap_ok(strstr(cli_out,
+		      "\n  -c, --console_autoconnect      Attach the "
+		      "console: the domain is created\n"
+		      "                                 paused,") != NULL,
+	       "an option row: names in 30 columns, its text wrapped at 76");
+	tap_is_int(RUN(empty, "help", "nosuchcmd"), 0,
+		   "xm help of an unknown command: the short help, 0");
+	tap_ok(strstr(cli_out, "Common 'xm' commands") != NULL,
+	       "... as before");
+}
+
 static void
 test_dryrun(const char *empty)
 {
@@ -567,6 +671,7 @@ main(void)
 	if (access(XM_BINARY, X_OK) < 0)
 		tap_skip_all("%s not built", XM_BINARY);
 	test_commands(empty);
+	test_help(empty);
 	test_dryrun(empty);
 	/* before the responder forks: it answers with this path */
 	snprintf(cli_console_path, sizeof(cli_console_path), "%s/console.sock",
