@@ -28,8 +28,8 @@ static char cli_out[1 << 16], cli_err[1 << 16];
 static const char *cli_stdin = "/dev/null"; /* what xm reads */
 static char cli_console_path[600];          /* the canned console socket */
 
-/* Run xm with args and XMD_ROOT=root; capture stdout/stderr. Returns the
- * exit status, or -1. */
+/* Run xm with args and XMD_ROOT=root (NULL: unset); capture stdout and
+ * stderr. Returns the exit status, or -1. */
 static int
 cli_run(const char *root, const char *const *args)
 {
@@ -58,7 +58,10 @@ cli_run(const char *root, const char *const *args)
 			_exit(127);
 		if (chdir(cli_tmp) < 0)
 			_exit(127);
-		setenv("XMD_ROOT", root, 1);
+		if (root != NULL)
+			setenv("XMD_ROOT", root, 1);
+		else
+			unsetenv("XMD_ROOT");
 		execv(argv[0], (char *const *)argv);
 		_exit(127);
 	}
@@ -439,6 +442,65 @@ test_console(const char *root)
 
 /* ---- the tests ---- */
 
+/* No daemon: the socket is named once, and the fix is the xmd that xm
+ * would talk to (on XMD_ROOT when it is set). */
+static void
+test_no_daemon(const char *empty)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	char want[2048], root[512];
+	int s;
+
+	snprintf(want, sizeof(want),
+		 "Error: Unable to connect to xmd: %s/run/xmd/xmlrpc.sock: No "
+		 "such file or directory. Is xmd running? Start it with: xmd "
+		 "--root %s\n",
+		 empty, empty);
+	tap_is_int(RUN(empty, "list"), 1, "no daemon: exit 1");
+	if (!tap_ok(strcmp(cli_err, want) == 0,
+		    "no daemon: the socket once, and `xmd --root $XMD_ROOT`"))
+		tap_diag("got %s", cli_err);
+	snprintf(root, sizeof(root), "%s/it's here", cli_tmp);
+	RUN(root, "list");
+	tap_ok(strstr(cli_err, "Start it with: xmd --root '") != NULL &&
+		       strstr(cli_err, "/it'\\''s here'\n") != NULL,
+	       "... XMD_ROOT quoted for the shell when it needs it");
+	/* a socket nobody listens on: xmd died */
+	snprintf(root, sizeof(root), "%s/stale", cli_tmp);
+	s = socket(AF_UNIX, SOCK_STREAM, 0);
+	if (util_snprintf(sa.sun_path, sizeof(sa.sun_path),
+			  "%s/run/xmd/xmlrpc.sock", root) == 0 &&
+	    util_snprintf(want, sizeof(want), "%s/run/xmd", root) == 0 &&
+	    util_mkdir_p(want, 0755) == 0 && s >= 0 &&
+	    bind(s, (struct sockaddr *)&sa, sizeof(sa)) == 0) {
+		close(s);
+		s = -1;
+		snprintf(want, sizeof(want),
+			 "Error: Unable to connect to xmd: %s: Connection "
+			 "refused. Is xmd running? Start it with: xmd --root "
+			 "%s\n",
+			 sa.sun_path, root);
+		tap_is_int(RUN(root, "list"), 1, "stale socket: exit 1");
+		tap_ok(strcmp(cli_err, want) == 0,
+		       "stale socket: named once, refused, the same fix");
+	} else {
+		tap_skip("cannot bind a socket: %s", strerror(errno));
+		tap_skip("cannot bind a socket");
+	}
+	if (s >= 0)
+		close(s);
+	if (access("/run/xmd/xmlrpc.sock", F_OK) == 0) {
+		tap_skip("this host runs an xmd on /run/xmd");
+		return;
+	}
+	RUN(NULL, "list");
+	tap_ok(strcmp(cli_err, "Error: Unable to connect to xmd: "
+			       "/run/xmd/xmlrpc.sock: No such file or "
+			       "directory. Is xmd running? Start it with: xmd "
+			       "(or systemctl start xmd)\n") == 0,
+	       "without XMD_ROOT: `xmd (or systemctl start xmd)`");
+}
+
 static void
 test_commands(const char *empty)
 {
@@ -458,9 +520,7 @@ test_commands(const char *empty)
 	tap_ok(strstr(cli_err, "not found") != NULL,
 	       "... as an unknown command");
 	tap_is_int(RUN(empty, "lis"), 1, "prefix 'lis' runs list");
-	tap_ok(strstr(cli_err, "Unable to connect to xmd") != NULL &&
-		       strstr(cli_err, "Is xmd running?") != NULL,
-	       "no daemon: says how to start it");
+	test_no_daemon(empty);
 	tap_is_int(RUN(empty, "destroy"), 1, "destroy without a domain: 1");
 }
 
