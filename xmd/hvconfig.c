@@ -75,17 +75,23 @@ hvconfig_cpuid(const struct xmcfg_domain *cfg, struct xmhv_domain_config *hv,
 
 /* The kernel or ramdisk of domain name, checked as xmhv checks it (same
  * message, after "domain NAME: ") before a monitor is started, so a wrong
- * path is reported as such on a host without /dev/kvm too. */
+ * path is reported as such on a host without /dev/kvm too. A missing
+ * installed test guest (the source tree's demo config) says which copy
+ * of the config to use. */
 static int
 hvconfig_boot_file(enum xmhv_boot_file kind, const char *path, const char *name,
 		   char *msg, size_t msglen)
 {
+	const char *hint = NULL;
 	char why[XMHV_PATH_MAX + 256];
 	int rc;
 
 	rc = xmhv_check_boot_file(kind, path, why, sizeof(why));
+	if (rc == -ENOENT && kind == XMHV_BOOT_KERNEL)
+		hint = xmcfg_kernel_hint(path);
 	if (rc < 0)
-		snprintf(msg, msglen, "domain %s: %s", name, why);
+		snprintf(msg, msglen, "domain %s: %s%s%s%s", name, why,
+			 hint ? " (" : "", hint ? hint : "", hint ? ")" : "");
 	return rc;
 }
 

@@ -9,6 +9,7 @@ why, list and info work, a create reports a wrong kernel or ramdisk as
 such and otherwise the missing device, through xm too. TAP output."""
 import glob
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -139,6 +140,55 @@ def no_kvm(d, root, nokvm):
        "/nonexistent/vmlinuz: No such file or directory\n",
        "xm create: the error names the domain, the key and the file",
        p.stderr)
+    demo_copies(root)
+
+
+def demo_copies(root):
+    """The source tree's demo config names the installed test guest: its
+    dry run and its create say which copy to use; the build tree's copy
+    names the build's kernel."""
+    src = os.path.join(H.top_srcdir, "examples", "etc-xen", "demo")
+    build = os.path.join(H.top_builddir, "examples", "etc-xen", "demo")
+    env = dict(os.environ, XMD_ROOT=root)
+    with open(src) as f:
+        text = f.read()
+    kernel = re.search(r'^kernel = "(.*)"$', text, re.M).group(1)
+    above = text[:text.index("\nkernel = ")].split("\n\n")[-1]
+    ok("make install" in above and
+       "_build/demo/examples/etc-xen/demo" in above and
+       "BUILDDIR/examples/etc-xen/demo" in above,
+       "the comment above kernel = says which copy to use", above)
+    if os.path.exists(kernel):
+        H.skip("the source tree's demo: dry run and create", "%s is "
+               "installed on this host" % kernel)
+        H.skip(None, "the test guest is installed")
+        return
+    hint = ("the test guest is there only after `make install`; from a "
+            "source tree use a build tree's copy of the config")
+    p = subprocess.run([H.XM, "create", "-n", src], capture_output=True,
+                       text=True, env=env, timeout=60)
+    ok(p.returncode == 0 and "Note: kernel %s does not exist: %s" %
+       (kernel, hint) in p.stderr and
+       "_build/demo/examples/etc-xen/demo" in p.stderr,
+       "the source tree's demo, dry run: a note on which copy to use",
+       p.stderr)
+    p = subprocess.run([H.XM, "create", src], capture_output=True, text=True,
+                       env=env, timeout=60)
+    ok(p.returncode == 1 and p.stderr.startswith(
+        "Error: domain demo: kernel %s: No such file or directory (%s" %
+        (kernel, hint)) and "BUILDDIR/examples/etc-xen/demo" in p.stderr,
+       "the source tree's demo, create: the key, the file and which copy "
+       "to use", p.stderr)
+    if os.path.realpath(build) == os.path.realpath(src):
+        H.skip("the build tree's demo", "a build inside the source tree")
+        return
+    p = subprocess.run([H.XM, "create", "-n", build], capture_output=True,
+                       text=True, env=env, timeout=60)
+    ok(p.returncode == 0 and "(kernel %s)" % os.path.join(
+        os.path.realpath(H.top_builddir), "tests", "guest", "guest.bzImage")
+       in p.stdout and "Note:" not in p.stderr,
+       "the build tree's demo names the build's kernel, no note",
+       p.stdout + p.stderr)
 
 
 def body(d, root):

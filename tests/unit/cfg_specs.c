@@ -380,6 +380,26 @@ test_suggest(void)
 	}
 }
 
+/* Which kernel paths get the hint about the demo config's copies. */
+static void
+test_kernel_hint(void)
+{
+	const char *h;
+
+	h = xmcfg_kernel_hint("/usr/local/share/xmtools/guest/guest.bzImage");
+	tap_ok(h && strstr(h, "make install") &&
+		       strstr(h, "_build/demo/examples/etc-xen/demo") &&
+		       strstr(h, "BUILDDIR/examples/etc-xen/demo"),
+	       "the installed test guest: which copy of the config to use");
+	tap_ok(xmcfg_kernel_hint("/usr/share/xmtools/guest/guest.bzImage") == h,
+	       "... whatever the prefix");
+	tap_ok(!xmcfg_kernel_hint("/boot/vmlinuz") &&
+		       !xmcfg_kernel_hint("/b/tests/guest/guest.bzImage") &&
+		       !xmcfg_kernel_hint("guest.bzImage") &&
+		       !xmcfg_kernel_hint(NULL),
+	       "any other kernel: no hint");
+}
+
 int
 main(void)
 {
@@ -389,5 +409,6 @@ main(void)
 	test_cpuid();
 	test_cmdline();
 	test_suggest();
+	test_kernel_hint();
 	return tap_done();
 }
