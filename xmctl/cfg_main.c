@@ -109,8 +109,9 @@ cfg_load(const struct cfg_opts *o, struct xmcfg_domain **dom_out)
 			dom->kernel, xmcfg_kernel_hint(dom->kernel));
 	if (!o->quiet && dom->root_rewritten != NULL && dom->root != NULL)
 		fprintf(stderr,
-			"Note: root \"%s\" is \"%s\" in the guest (virtio "
-			"disks are vda, vdb, ... in config order)\n",
+			"Note: root \"%s\" is \"%s\" in the guest (disks are "
+			"named vda, vdb, ... in config order; they are not "
+			"attached to the guest yet)\n",
 			dom->root, dom->root_rewritten);
 	*dom_out = dom;
 	return 0;
