@@ -171,8 +171,19 @@ void vcpu_dump(struct vcpu *vcpu, const char *why);
 /* Install the kick signal handler (once per process). */
 int vcpu_kick_signal(void);
 
+/* ---- libxmhv_check.c (also in libxmhv.a): the checks before a build ---- */
+/* Open the KVM device (xmhv_check_kvm_device) and check its API version.
+ * Returns the fd or -errno with errmsg naming the device and the fix. */
+int xmhv_check_kvm_open(char *errmsg, size_t errlen) HV_WUR;
+enum xmhv_kernel_format { XMHV_KERNEL_ELF, XMHV_KERNEL_BZIMAGE };
+/* The loader for the kernel file path (file_len bytes) from its first len
+ * bytes (1 KiB when it has them): the format, or -ENOEXEC with errmsg
+ * "kernel PATH: not a kernel (...)". Pure. */
+int xmhv_check_kernel_format(const char *path, const uint8_t *buf, size_t len,
+			     uint64_t file_len, char *errmsg,
+			     size_t errlen) HV_WUR;
+
 /* ---- kvm.c ---- */
-int kvm_open(char *errmsg, size_t errlen) HV_WUR;
 int kvm_create_vm(int kvm_fd, const struct mem *mem, char *errmsg,
 		  size_t errlen) HV_WUR;
 struct kvm_cpuid2 *kvm_supported_cpuid(int kvm_fd);

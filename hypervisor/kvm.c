@@ -2,7 +2,6 @@
 /* kvm.c: the /dev/kvm system and VM ioctls (VM, memory slots, in-kernel
  * irqchip and PIT, supported CPUID, interrupt lines). */
 #include <errno.h>
-#include <fcntl.h>
 #include <linux/kvm.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,28 +13,6 @@
 
 #define KVM_TSS_GPA 0xfffbd000ULL
 #define KVM_IDENTITY_MAP_GPA 0xfffbc000ULL
-
-/* Open /dev/kvm and check the API version. Returns the fd or -errno. */
-int
-kvm_open(char *errmsg, size_t errlen)
-{
-	int fd, version, rc;
-
-	fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
-	if (fd < 0) {
-		rc = -errno;
-		snprintf(errmsg, errlen, "/dev/kvm: %s", strerror(-rc));
-		return rc;
-	}
-	version = ioctl(fd, KVM_GET_API_VERSION, 0);
-	if (version != KVM_API_VERSION) {
-		snprintf(errmsg, errlen, "/dev/kvm: API version %d, need %d",
-			 version, KVM_API_VERSION);
-		close(fd);
-		return -ENOTSUP;
-	}
-	return fd;
-}
 
 static int
 kvm_set_slot(int vm_fd, uint32_t slot, uint64_t gpa, uint64_t size, void *hva)

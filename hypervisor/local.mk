@@ -7,7 +7,7 @@ noinst_LIBRARIES += hypervisor/libxmhvcore.a
 hypervisor_libxmhvcore_a_SOURCES = \
 	hypervisor/hv.h hypervisor/vm.h hypervisor/vm.c hypervisor/kvm.c \
 	hypervisor/vcpu.c hypervisor/mem.c hypervisor/sandbox.c \
-	hypervisor/sandbox.h \
+	hypervisor/sandbox.h hypervisor/libxmhv_check.c \
 	hypervisor/boot/boot.c hypervisor/boot/bzimage.c \
 	hypervisor/boot/elf.c hypervisor/boot/pvh.c \
 	hypervisor/devices/serial.c hypervisor/devices/i8042.c \

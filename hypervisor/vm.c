@@ -415,7 +415,15 @@ vm_create_with(const struct xmhv_domain_config *cfg,
 	int kvm_fd = -1, rc;
 	uint32_t online, i;
 
+	/* The configuration first, then the device: a missing kernel is
+	 * reported as such on a host without /dev/kvm too. */
 	rc = vm_check_config(cfg, errmsg, errlen);
+	if (rc == 0)
+		rc = xmhv_check_boot_file(XMHV_BOOT_KERNEL, cfg->kernel, errmsg,
+					  errlen);
+	if (rc == 0 && cfg->ramdisk[0])
+		rc = xmhv_check_boot_file(XMHV_BOOT_RAMDISK, cfg->ramdisk,
+					  errmsg, errlen);
 	if (rc < 0)
 		return rc;
 	/* Load the time zone now: localtime=1 and log stamps need it, and
@@ -450,7 +458,7 @@ vm_create_with(const struct xmhv_domain_config *cfg,
 	if (!vm->vcpus)
 		goto fail;
 
-	rc = kvm_fd = kvm_open(errmsg, errlen);
+	rc = kvm_fd = xmhv_check_kvm_open(errmsg, errlen);
 	if (rc < 0)
 		goto fail;
 	rc = mem_init(&vm->mem, cfg->memory_mib * HV_MIB);

@@ -149,6 +149,14 @@ void xmcpuid_dispose(struct xmcfg_cpuid *c);
  * ip settings and the disk mapping. Returns 0 or -ENOMEM. */
 int xmcmdline_build(struct xmcfg_domain *dom);
 
+/* suggest.c: "did you mean" for misspelt keys. The edit distance of a
+ * and b (case folded; a swap of neighbours counts 1), UINT_MAX for words
+ * over 64 characters. */
+unsigned xmsuggest_distance(const char *a, const char *b);
+/* The closest name of table (rows of stride bytes, the name first, a NULL
+ * name last) when close enough to word to be a typo of it, else NULL. */
+const char *xmsuggest(const char *word, const void *table, size_t stride);
+
 /* Helpers */
 char *xm_strdup(const char *s);
 char *xm_strndup(const char *s, size_t n);

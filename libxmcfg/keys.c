@@ -848,10 +848,18 @@ xmkeys_apply(const struct xmbindings *b, const char *path,
 			continue; /* xm: None is the same as not set */
 		k = key_find(c.cur->name);
 		if (!k) {
+			const char *near =
+				c.cur->declared
+					? NULL
+					: xmsuggest(c.cur->name, key_table,
+						    sizeof(key_table[0]));
+
 			if (!c.cur->declared &&
 			    key_warn(dom, path, c.cur->line,
-				     "unknown key '%s' ignored",
-				     c.cur->name) < 0)
+				     "unknown key '%s' ignored%s%s%s",
+				     c.cur->name,
+				     near ? "; did you mean '" : "",
+				     near ? near : "", near ? "'?" : "") < 0)
 				return key_fail(&c, "out of memory");
 			continue;
 		}

@@ -7,7 +7,7 @@ libxmcfg_libxmcfg_a_SOURCES = libxmcfg/xmcfg.h libxmcfg/internal.h \
 	libxmcfg/xmcfg.c libxmcfg/keys.c \
 	libxmcfg/disk.c libxmcfg/vif.c libxmcfg/cpus.c libxmcfg/cmdline.c \
 	libxmcfg/xml.c libxmcfg/sxp.c libxmcfg/error.c libxmcfg/wire.c \
-	libxmcfg/py.c
+	libxmcfg/suggest.c libxmcfg/py.c
 nodist_libxmcfg_libxmcfg_a_SOURCES = libxmcfg/py_prelude_gen.h
 # The child names its Python installation instead of searching PATH.
 XMCFG_PYTHON_PREFIX = $(shell $(PKG_CONFIG) --variable=prefix python3-embed 2>/dev/null)

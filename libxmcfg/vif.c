@@ -195,10 +195,14 @@ xmvif_parse(const char *spec, struct xmcfg_vif *v, char *msg, size_t msglen)
 			if (!strcmp(vif_keys[i].key, k))
 				break;
 		if (!vif_keys[i].key) {
+			const char *near =
+				xmsuggest(k, vif_keys, sizeof(vif_keys[0]));
+
 			snprintf(msg, msglen,
 				 "unknown key '%s' (mac, bridge, ip, script, "
-				 "vifname, model, type, rate)",
-				 k);
+				 "vifname, model, type, rate)%s%s%s",
+				 k, near ? "; did you mean '" : "",
+				 near ? near : "", near ? "'?" : "");
 			goto out;
 		}
 		if (!strcmp(k, "mac")) {

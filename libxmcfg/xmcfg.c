@@ -445,3 +445,22 @@ fail:
 	xmcfg_domain_free(d);
 	return NULL;
 }
+
+/* The demo config checked into the source tree names the installed test
+ * guest ($(pkgdatadir)/guest/guest.bzImage with the default prefix); the
+ * build writes a copy per build tree naming that tree's kernel. Matched
+ * by its last components, whatever the prefix. Pure. */
+const char *
+xmcfg_kernel_hint(const char *kernel)
+{
+	static const char guest[] = "/xmtools/guest/guest.bzImage";
+	size_t n = kernel ? strlen(kernel) : 0, g = sizeof(guest) - 1;
+
+	if (n < g || strcmp(kernel + n - g, guest) != 0)
+		return NULL;
+	return "the test guest is there only after `make install`; from a "
+	       "source tree use a build tree's copy of the config, which names "
+	       "that tree's kernel: _build/demo/examples/etc-xen/demo after "
+	       "scripts/demo, or BUILDDIR/examples/etc-xen/demo; or pass "
+	       "kernel=BUILDDIR/tests/guest/guest.bzImage";
+}

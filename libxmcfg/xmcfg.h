@@ -207,6 +207,12 @@ int xmcfg_from_xml(const char *xml, size_t len, struct xmcfg_domain **dom_out,
 const char *xmcfg_error_format(const struct xmcfg_error *err, char *buf,
 			       size_t buflen);
 
+/* When kernel is where `make install` puts xmtools' test guest (as the
+ * source tree's examples/etc-xen/demo names it), the text saying which
+ * copy of that config to use instead; NULL for any other path. For
+ * messages about a missing kernel (xmd's create, xm create -n). */
+const char *xmcfg_kernel_hint(const char *kernel);
+
 const char *xmcfg_action_name(enum xmcfg_action action);
 int xmcfg_action_parse(const char *s, enum xmcfg_action *action_out) XMCFG_WUR;
 

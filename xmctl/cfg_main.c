@@ -99,10 +99,19 @@ cfg_load(const struct cfg_opts *o, struct xmcfg_domain **dom_out)
 			"kernel = directly%s\n",
 			found, dom->bootloader,
 			dom->kernel == NULL ? " (and none is set)" : "");
+	/* A dry run opens no files, as xm's did, but the source tree's demo
+	 * config names a kernel that only `make install` creates: say which
+	 * copy to use before the real create fails on it. */
+	if (o->dryrun && dom->kernel != NULL &&
+	    xmcfg_kernel_hint(dom->kernel) != NULL &&
+	    access(dom->kernel, F_OK) < 0 && errno == ENOENT)
+		fprintf(stderr, "Note: kernel %s does not exist: %s\n",
+			dom->kernel, xmcfg_kernel_hint(dom->kernel));
 	if (!o->quiet && dom->root_rewritten != NULL && dom->root != NULL)
 		fprintf(stderr,
-			"Note: root \"%s\" is \"%s\" in the guest (virtio "
-			"disks are vda, vdb, ... in config order)\n",
+			"Note: root \"%s\" is \"%s\" in the guest (disks are "
+			"named vda, vdb, ... in config order; they are not "
+			"attached to the guest yet)\n",
 			dom->root, dom->root_rewritten);
 	*dom_out = dom;
 	return 0;

@@ -19,17 +19,25 @@ xmctl_xm_config_LDADD = $(XMCFG_LIBS) $(UUID_LIBS)
 dist_man_MANS += doc/xm.1 doc/xmdomain.cfg.5
 
 # Unit tests: the SXP writer, and the xm binary itself without a daemon
-# (command lookup, create -n, exit statuses, the no-daemon message).
-check_PROGRAMS += tests/unit/xm_sxp tests/unit/xm_cli
-TESTS += tests/unit/xm_sxp tests/unit/xm_cli
+# (command lookup, create -n, exit statuses against canned answers; help
+# and the no-daemon message in xm_help).
+check_PROGRAMS += tests/unit/xm_sxp tests/unit/xm_cli tests/unit/xm_help
+TESTS += tests/unit/xm_sxp tests/unit/xm_cli tests/unit/xm_help
 tests_unit_xm_sxp_SOURCES = tests/unit/xm_sxp.c xmctl/sxp.c xmctl/sxp.h
 tests_unit_xm_sxp_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests \
 	-I$(top_srcdir)/xmctl
 tests_unit_xm_sxp_LDADD = tests/libtap.a common/libcommon.a
-tests_unit_xm_cli_SOURCES = tests/unit/xm_cli.c
-tests_unit_xm_cli_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests \
+XM_CLI_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests \
 	-DXM_BINARY='"$(abs_top_builddir)/xmctl/xm"'
+tests_unit_xm_cli_SOURCES = tests/unit/xm_cli.c tests/unit/cli_run.c \
+	tests/unit/cli_run.h
+tests_unit_xm_cli_CPPFLAGS = $(XM_CLI_CPPFLAGS)
 tests_unit_xm_cli_LDADD = tests/libtap.a common/libxmlrpc.a common/libcommon.a \
 	$(LIBXML_LIBS)
 EXTRA_tests_unit_xm_cli_DEPENDENCIES = xmctl/xm$(EXEEXT) \
 	xmctl/xm-config$(EXEEXT)
+tests_unit_xm_help_SOURCES = tests/unit/xm_help.c tests/unit/cli_run.c \
+	tests/unit/cli_run.h
+tests_unit_xm_help_CPPFLAGS = $(XM_CLI_CPPFLAGS)
+tests_unit_xm_help_LDADD = tests/libtap.a common/libcommon.a
+EXTRA_tests_unit_xm_help_DEPENDENCIES = xmctl/xm$(EXEEXT)

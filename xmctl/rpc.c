@@ -4,6 +4,7 @@
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "rpc.h"
@@ -43,6 +44,47 @@ rpc_build_params(const char *fmt, va_list ap)
 	return params;
 }
 
+/* Characters a path may have unquoted on a shell command line. */
+#define RPC_SHELL_SAFE                                                         \
+	"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"       \
+	"/._-+,:=@%"
+
+/* Nobody answers on sock (connect failed with err): say so, naming the
+ * socket once, and the command that starts the xmd this xm looks for (on
+ * the root XMD_ROOT relocates it to, quoted for the shell if need be). */
+static void
+rpc_no_daemon(const char *sock, int err)
+{
+	const char *root = getenv("XMD_ROOT");
+	char quoted[PATH_MAX * 4 + 3];
+	size_t n = 0;
+
+	if (root == NULL || root[0] == '\0' || strcmp(root, "/") == 0) {
+		xm_err("Unable to connect to xmd: %s: %s. Is xmd running? "
+		       "Start it with: xmd (or systemctl start xmd)",
+		       sock, strerror(err));
+		return;
+	}
+	if (root[strspn(root, RPC_SHELL_SAFE)] != '\0' &&
+	    strlen(root) < PATH_MAX) {
+		quoted[n++] = '\'';
+		for (; *root != '\0'; root++) {
+			if (*root == '\'') {
+				memcpy(quoted + n, "'\\''", 4);
+				n += 4;
+			} else {
+				quoted[n++] = *root;
+			}
+		}
+		quoted[n++] = '\'';
+		quoted[n] = '\0';
+		root = quoted;
+	}
+	xm_err("Unable to connect to xmd: %s: %s. Is xmd running? Start it "
+	       "with: xmd --root %s",
+	       sock, strerror(err), root);
+}
+
 static int
 rpc_vcall(bool quiet_nodom, struct xmlrpc_value **result_out,
 	  const char *method, const char *fmt, va_list ap)
@@ -65,9 +107,7 @@ rpc_vcall(bool quiet_nodom, struct xmlrpc_value **result_out,
 	r = xmlrpc_client_call(sock, method, params, RPC_TIMEOUT_MS, &resp, err,
 			       sizeof(err));
 	if (r == -ENOENT || r == -ECONNREFUSED) {
-		xm_err("Unable to connect to xmd: %s (%s). Is xmd running? "
-		       "Start it with: xmd (or systemctl start xmd)",
-		       err[0] != '\0' ? err : strerror(-r), sock);
+		rpc_no_daemon(sock, -r);
 		goto out;
 	}
 	if (r == -EACCES || r == -EPERM) {

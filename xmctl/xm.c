@@ -11,52 +11,138 @@
 
 static int cmd_help(int argc, char **argv);
 
+/* The options of each command, as xm(1) lists them: what the command's
+ * own parser accepts (cmd_*.c). xm new takes create's but the first two
+ * (-c, -p). */
+static const struct xm_opt xm_opts_create[] = {
+	{"-c", "--console_autoconnect",
+	 "Attach the console: the domain is created paused, the console "
+	 "attached, then the domain unpaused, so no output is missed."},
+	{"-p", "--paused", "Leave the domain paused (see unpause)."},
+	{"-n", "--dryrun",
+	 "Do not start anything: print the normalised configuration as "
+	 "xend's S-expression. No daemon is needed."},
+	{"-x", "--xmldryrun",
+	 "Do not start anything: print the domain XML the daemon would "
+	 "receive."},
+	{NULL, "--xml", "With -n: print the domain XML, not SXP."},
+	{"-f FILE", "--defconfig=FILE",
+	 "The configuration file, as an option."},
+	{"-F FILE", "--config=FILE", "The same as -f."},
+	{NULL, "--path=DIR:DIR",
+	 "Search these directories for a bare config name."},
+	{"-q", "--quiet", "Do not print the config file and started lines."},
+	{"-s", "--skipdtd", "Accepted and ignored (there is no DTD)."},
+	{NULL, NULL, NULL},
+};
+#define XM_OPTS_NEW (xm_opts_create + 2)
+
+static const struct xm_opt xm_opts_start[] = {
+	{"-p", "--paused", "Do not unpause the domain after starting it."},
+	{"-c", "--console_autoconnect",
+	 "Attach the console from the first byte of output."},
+	{NULL, NULL, NULL},
+};
+
+static const struct xm_opt xm_opts_console[] = {
+	{"-q", "--quiet", "Print nothing when the domain does not exist."},
+	{NULL, NULL, NULL},
+};
+
+static const struct xm_opt xm_opts_shutdown[] = {
+	{"-w", "--wait",
+	 "Wait until the domain no longer runs (a preserved domain counts "
+	 "as stopped)."},
+	{"-a", "--all", "Shut down every domain."},
+	{"-R", "--reboot", "Reboot instead."},
+	{"-H", "--halt", "Halt (shut down without reboot)."},
+	{NULL, NULL, NULL},
+};
+
+static const struct xm_opt xm_opts_reboot[] = {
+	{"-w", "--wait",
+	 "Wait for the reboot (under on_reboot='restart' the domain comes "
+	 "back with a new id)."},
+	{"-a", "--all", "Reboot every domain."},
+	{NULL, NULL, NULL},
+};
+
+static const struct xm_opt xm_opts_list[] = {
+	{"-l", "--long", "Print each domain as xend's S-expression (SXP)."},
+	{"-x", "--xml", "Print the same information as XML."},
+	{NULL, "--state=STATE",
+	 "Only domains in STATE: running, blocked, paused, shutdown, "
+	 "crashed, dying, halted or all."},
+	{NULL, NULL, NULL},
+};
+
+static const struct xm_opt xm_opts_uptime[] = {
+	{"-s", NULL, "Short output, one line per domain as uptime(1)."},
+	{NULL, NULL, NULL},
+};
+
+static const struct xm_opt xm_opts_dmesg[] = {
+	{"-c", "--clear",
+	 "Refused: the messages are xmd's log file, which is not cleared."},
+	{NULL, NULL, NULL},
+};
+
+static const struct xm_opt xm_opts_devices[] = {
+	{"-l", "--long", "List the devices as SXP."},
+	{NULL, NULL, NULL},
+};
+
 /* The command table, in the order `xm help` lists it (xm's all_commands). */
 static const struct xm_cmd xm_cmds[] = {
 	{"console", cmd_console, "[-q|--quiet] <Domain>",
-	 "Attach to <Domain>'s console.", true},
+	 "Attach to <Domain>'s console.", true, xm_opts_console},
 	{"create", cmd_create, "<ConfigFile> [options] [vars]",
-	 "Create a domain based on <ConfigFile>.", true},
+	 "Create a domain based on <ConfigFile>.", true, xm_opts_create},
 	{"new", cmd_new, "<ConfigFile> [options] [vars]",
-	 "Adds a domain to Xend domain management", true},
+	 "Adds a domain to Xend domain management", true, XM_OPTS_NEW},
 	{"delete", cmd_delete, "<DomainName>",
-	 "Remove a domain from Xend domain management.", true},
+	 "Remove a domain from Xend domain management.", true, NULL},
 	{"destroy", cmd_destroy, "<Domain>", "Terminate a domain immediately.",
-	 true},
+	 true, NULL},
 	{"domid", cmd_domid, "<DomainName>",
-	 "Convert a domain name to domain id.", false},
+	 "Convert a domain name to domain id.", false, NULL},
 	{"domname", cmd_domname, "<DomId>",
-	 "Convert a domain id to domain name.", false},
-	{"help", cmd_help, "", "Display this message.", true},
+	 "Convert a domain id to domain name.", false, NULL},
+	{"help", cmd_help, "", "Display this message.", true, NULL},
 	{"list", cmd_list, "[options] [Domain, ...]",
-	 "List information about all/some domains.", true},
+	 "List information about all/some domains.", true, xm_opts_list},
 	{"mem-set", cmd_mem_set, "<Domain> <Mem>",
-	 "Set the current memory usage for a domain.", true},
-	{"pause", cmd_pause, "<Domain>", "Pause execution of a domain.", true},
-	{"reboot", cmd_reboot, "<Domain> [-wa]", "Reboot a domain.", true},
+	 "Set the current memory usage for a domain.", true, NULL},
+	{"pause", cmd_pause, "<Domain>", "Pause execution of a domain.", true,
+	 NULL},
+	{"reboot", cmd_reboot, "<Domain> [-wa]", "Reboot a domain.", true,
+	 xm_opts_reboot},
 	{"rename", cmd_rename, "<Domain> <NewDomainName>", "Rename a domain.",
-	 false},
+	 false, NULL},
 	{"shutdown", cmd_shutdown, "<Domain> [-waRH]", "Shutdown a domain.",
-	 true},
-	{"start", cmd_start, "<DomainName>", "Start a Xend managed domain",
-	 true},
+	 true, xm_opts_shutdown},
+	{"start", cmd_start, "[-p] [-c] <DomainName>",
+	 "Start a Xend managed domain", true, xm_opts_start},
 	{"trigger", cmd_trigger, "<Domain> <power|nmi|reset|init> [<VCPU>]",
-	 "Send a trigger to a domain.", false},
-	{"unpause", cmd_unpause, "<Domain>", "Unpause a paused domain.", true},
+	 "Send a trigger to a domain.", false, NULL},
+	{"unpause", cmd_unpause, "<Domain>", "Unpause a paused domain.", true,
+	 NULL},
 	{"uptime", cmd_uptime, "[-s] <Domain>", "Print uptime for a domain.",
-	 true},
+	 true, xm_opts_uptime},
 	{"vcpu-list", cmd_vcpu_list, "[<Domain>]",
-	 "List the VCPUs for a domain or all domains.", false},
+	 "List the VCPUs for a domain or all domains.", false, NULL},
 	{"vcpu-set", cmd_vcpu_set, "<Domain> <vCPUs>",
-	 "Set the number of active VCPUs for allowed for the domain.", true},
+	 "Set the number of active VCPUs for allowed for the domain.", true,
+	 NULL},
 	{"dmesg", cmd_dmesg, "[-c|--clear]",
-	 "Read and/or clear Xend's message buffer.", false},
-	{"info", cmd_info, "", "Get information about Xen host.", false},
-	{"log", cmd_log, "", "Print Xend log", false},
+	 "Read and/or clear Xend's message buffer.", false, xm_opts_dmesg},
+	{"info", cmd_info, "", "Get information about Xen host.", false, NULL},
+	{"log", cmd_log, "", "Print Xend log", false, NULL},
 	{"block-list", cmd_block_list, "<Domain> [--long]",
-	 "List virtual block devices for a domain.", false},
+	 "List virtual block devices for a domain.", false, xm_opts_devices},
 	{"network-list", cmd_network_list, "<Domain> [--long]",
-	 "List virtual network interfaces for a domain.", false},
+	 "List virtual network interfaces for a domain.", false,
+	 xm_opts_devices},
 };
 
 /* xm's aliases (old command names kept working). */
@@ -139,11 +225,55 @@ xm_long_help(void)
 	xm_print_list(false);
 }
 
-/* Usage of one command; the per-command options are in xm(1). */
+/* Print text from column 33 up to column 76, wrapped at spaces, as xm's
+ * cmdHelp wrapped option descriptions (textwrap.wrap(desc, 43)); the first
+ * line continues the current one. */
+static void
+xm_wrap(const char *text)
+{
+	const int width = 43;
+	int len, line = 0;
+
+	while (*text != '\0') {
+		len = (int)strcspn(text, " ");
+		if (line > 0 && line + 1 + len > width) {
+			printf("\n%33s", "");
+			line = 0;
+		} else if (line > 0) {
+			putchar(' ');
+			line++;
+		}
+		printf("%.*s", len, text);
+		line += len;
+		text += len;
+		text += strspn(text, " ");
+	}
+	putchar('\n');
+}
+
+/* Usage of one command and its options, as xm's cmdHelp printed them:
+ * "  -c, --console_autoconnect      Attach ..." */
 static void
 xm_cmd_help(const struct xm_cmd *cmd)
 {
+	const struct xm_opt *o;
+	char names[64];
+
 	printf("Usage: xm %s %s\n\n%s\n", cmd->name, cmd->args, cmd->desc);
+	if (cmd->opts == NULL)
+		return;
+	printf("\nOptions:\n");
+	for (o = cmd->opts; o->desc != NULL; o++) {
+		snprintf(names, sizeof(names), "%s%s%s",
+			 o->shortopt != NULL ? o->shortopt : "",
+			 o->shortopt != NULL && o->longopt != NULL ? ", " : "",
+			 o->longopt != NULL ? o->longopt : "");
+		if (strlen(names) > 30)
+			printf("  %s\n%33s", names, "");
+		else
+			printf("  %-30s ", names);
+		xm_wrap(o->desc);
+	}
 }
 
 int

@@ -15,14 +15,23 @@ enum {
 	XM_EXIT_NODOM = 3, /* "Domain 'X' does not exist." */
 };
 
+/* One option of a subcommand, as its help lists it (xm's
+ * SUBCOMMAND_OPTIONS rows). Either name may be NULL. */
+struct xm_opt {
+	const char *shortopt; /* "-c", "-f FILE" */
+	const char *longopt;  /* "--console_autoconnect", "--path=DIR:DIR" */
+	const char *desc;     /* wrapped by the help */
+};
+
 /* One subcommand: handlers get argv with argv[0] = the full command name
  * and return the process exit status. */
 struct xm_cmd {
 	const char *name;
 	int (*run)(int argc, char **argv);
-	const char *args; /* usage synopsis after the name */
-	const char *desc; /* one line */
-	bool common;      /* listed by the short help */
+	const char *args;          /* usage synopsis after the name */
+	const char *desc;          /* one line */
+	bool common;               /* listed by the short help */
+	const struct xm_opt *opts; /* NULL, or rows ended by a NULL desc */
 };
 
 /* Print "Error: <message>" on stderr (xm's err()). */

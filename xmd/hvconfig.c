@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* hvconfig.c: turn a validated xmcfg_domain into the xmhv_domain_config
- * the hypercall interface takes (names, memory, vCPUs, pinning, cpuid,
- * disks through storage.c, console log). */
+ * the hypercall interface takes (names, kernel and ramdisk checked,
+ * memory, vCPUs, pinning, cpuid, disks through storage.c, console log). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -73,6 +73,28 @@ hvconfig_cpuid(const struct xmcfg_domain *cfg, struct xmhv_domain_config *hv,
 	return 0;
 }
 
+/* The kernel or ramdisk of domain name, checked as xmhv checks it (same
+ * message, after "domain NAME: ") before a monitor is started, so a wrong
+ * path is reported as such on a host without /dev/kvm too. A missing
+ * installed test guest (the source tree's demo config) says which copy
+ * of the config to use. */
+static int
+hvconfig_boot_file(enum xmhv_boot_file kind, const char *path, const char *name,
+		   char *msg, size_t msglen)
+{
+	const char *hint = NULL;
+	char why[XMHV_PATH_MAX + 256];
+	int rc;
+
+	rc = xmhv_check_boot_file(kind, path, why, sizeof(why));
+	if (rc == -ENOENT && kind == XMHV_BOOT_KERNEL)
+		hint = xmcfg_kernel_hint(path);
+	if (rc < 0)
+		snprintf(msg, msglen, "domain %s: %s%s%s%s", name, why,
+			 hint ? " (" : "", hint ? hint : "", hint ? ")" : "");
+	return rc;
+}
+
 /* Build *hv_out (malloc'd, caller frees) for cfg. Returns 0 or -errno with
  * a message naming the domain in msg. */
 int
@@ -105,6 +127,12 @@ hvconfig_build(struct xmd *x, const struct xmcfg_domain *cfg,
 		rc = hvconfig_copy(hv->cmdline, sizeof(hv->cmdline),
 				   cfg->cmdline, "command line", cfg->name, msg,
 				   msglen);
+	if (rc == 0)
+		rc = hvconfig_boot_file(XMHV_BOOT_KERNEL, hv->kernel, cfg->name,
+					msg, msglen);
+	if (rc == 0 && hv->ramdisk[0])
+		rc = hvconfig_boot_file(XMHV_BOOT_RAMDISK, hv->ramdisk,
+					cfg->name, msg, msglen);
 	if (rc < 0)
 		goto fail;
 	memcpy(hv->uuid, cfg->uuid, sizeof(hv->uuid));

@@ -130,6 +130,22 @@ xmd_find_xmhv(struct xmd *x)
 		XMD_STRLCPY(x->xmhv_path, cand);
 }
 
+/* The state of the KVM device, logged once at start: xmd serves list, info
+ * and dry runs either way; creating a domain needs a device that works. */
+static void
+xmd_log_kvm(void)
+{
+	char msg[512];
+
+	if (xmhv_check_kvm(msg, sizeof(msg)) == 0)
+		log_info("%s: usable, domains can be created",
+			 xmhv_check_kvm_device());
+	else
+		log_warn("%s (xmd runs on; domains cannot be created until "
+			 "this is fixed)",
+			 msg);
+}
+
 /* One xmd per root: an flock'ed pid file. Returns the fd or -errno. */
 static int
 xmd_lock(struct xmd *x)
@@ -338,6 +354,7 @@ main(int argc, char **argv)
 	log_info("xmd %s started (pid %d) on %s%s", PACKAGE_VERSION,
 		 (int)getpid(), x->sock_path,
 		 x->foreground ? ", foreground" : "");
+	xmd_log_kvm();
 	if (x->autostart)
 		vm_autostart(x, NULL);
 	event_base_dispatch(x->base);

@@ -189,19 +189,12 @@ boot_load(const struct boot_request *req, struct boot_image *out, char *errmsg,
 			goto out;
 		}
 	}
-	if (len >= 4 && memcmp(buf, "\177ELF", 4) == 0)
+	rc = xmhv_check_kernel_format(req->kernel, buf, len, len, errmsg,
+				      errlen);
+	if (rc == XMHV_KERNEL_ELF)
 		rc = elf_load(req, buf, len, out, errmsg, errlen);
-	else if (len >= BP_HEADER + 4 &&
-		 memcmp(buf + BP_HEADER, "HdrS", 4) == 0)
+	else if (rc == XMHV_KERNEL_BZIMAGE)
 		rc = bzimage_load(req, buf, len, out, errmsg, errlen);
-	else {
-		rc = -ENOEXEC;
-		snprintf(errmsg, errlen,
-			 "%s: not a kernel (no bzImage \"HdrS\" setup header "
-			 "and "
-			 "no ELF magic)%s",
-			 req->kernel, len < 1024 ? " (or truncated)" : "");
-	}
 out:
 	free(buf);
 	if (fd >= 0)

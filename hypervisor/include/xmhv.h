@@ -175,6 +175,21 @@ int xmhv_watch(struct xmhv *h, xmhv_domid_t domid) XMHV_WUR;
 /* Fetch one pending event: 1 with *ev_out, 0 when none, -errno. */
 int xmhv_event_read(struct xmhv *h, struct xmhv_event *ev_out) XMHV_WUR;
 
+/* What a domain needs from the host, checked before anything is built
+ * (xmhv makes the same checks, configuration first, with the same
+ * messages). Any thread; no handle needed. */
+enum xmhv_boot_file { XMHV_BOOT_KERNEL, XMHV_BOOT_RAMDISK };
+/* The KVM device: $XMHV_KVM_DEVICE (for tests: a host without KVM), else
+ * /dev/kvm. */
+const char *xmhv_check_kvm_device(void);
+/* Can a VM be created? Opens the device and creates (and drops) a VM. 0,
+ * or -errno with errmsg naming the device, the problem and its fix. */
+int xmhv_check_kvm(char *errmsg, size_t errlen) XMHV_WUR;
+/* Is path a readable regular file, and for the kernel a bzImage or an ELF?
+ * 0, or -errno with errmsg "kernel PATH: reason" ("ramdisk PATH: ..."). */
+int xmhv_check_boot_file(enum xmhv_boot_file kind, const char *path,
+			 char *errmsg, size_t errlen) XMHV_WUR;
+
 const char *xmhv_reason_name(enum xmhv_shutdown_reason reason);
 /* "r-----" style string of 6 characters + NUL into buf[7]. */
 const char *xmhv_state_string(uint32_t state, char buf[7]);

@@ -4,7 +4,10 @@
 guest (tests/guest) with 1/2/4 vCPUs and 32/256/3500 MiB and checks the
 guest's own report against the configuration (cmdline, memory, CPUs, initrd
 CRC32 computed by the host with zlib); poweroff/reboot/crash reasons; the
-power button (SIGTERM); PVH and ELF entries; bad kernels. Prints TAP."""
+power button (SIGTERM); PVH and ELF entries; bad kernels. First, without
+KVM or root (XMHV_KVM_DEVICE points elsewhere): configuration errors are
+reported before the device, and a missing or forbidden device with its
+fix. Prints TAP."""
 import os
 import re
 import select
@@ -245,14 +248,79 @@ def bad_kernels(tmp):
        "refused: initrd larger than memory", err)
 
 
+def xmhv_error(args, device, **kw):
+    """Run xmhv with XMHV_KVM_DEVICE=device; (exit status, stderr)."""
+    env = dict(os.environ, XMHV_KVM_DEVICE=device)
+    p = subprocess.run([XMHV] + args + ["--console", "stdio"], env=env,
+                       stdin=subprocess.DEVNULL, capture_output=True,
+                       timeout=TIMEOUT, **kw)
+    return p.returncode, p.stderr.decode("utf-8", "replace")
+
+
+def drop_to_nobody():
+    os.setgroups([])
+    os.setgid(65534)
+    os.setuid(65534)
+
+
+def config_before_device(tmp):
+    """No KVM needed: the device is a path that does not exist."""
+    nokvm = os.path.join(tmp, "no-kvm")
+    rc, err = xmhv_error(["--kernel", "/nonexistent/vmlinuz"], nokvm)
+    ok(rc == 1 and err == "xmhv: kernel /nonexistent/vmlinuz: No such file "
+       "or directory\n", "no KVM: a missing kernel is reported as such", err)
+    text = os.path.join(tmp, "notes.txt")
+    with open(text, "w") as f:
+        f.write("not a kernel\n" * 200)
+    rc, err = xmhv_error(["--kernel", text], nokvm)
+    ok(rc == 1 and err.startswith("xmhv: kernel %s: not a kernel (" % text)
+       and "kvm" not in err, "no KVM: not a kernel is reported as such", err)
+    rc, err = xmhv_error(["--kernel", GUEST, "--ramdisk",
+                          "/nonexistent/initrd"], nokvm)
+    ok(rc == 1 and err == "xmhv: ramdisk /nonexistent/initrd: No such file "
+       "or directory\n", "no KVM: a missing ramdisk is reported as such", err)
+    rc, err = xmhv_error(["--kernel", GUEST, "--memory", "8"], nokvm)
+    ok(rc == 1 and "memory 8 MiB: out of range" in err and "kvm" not in err,
+       "no KVM: a memory size out of range is reported as such", err)
+    rc, err = xmhv_error(["--kernel", GUEST, "--memory", "32"], nokvm)
+    ok(rc == 1 and err.startswith("xmhv: this host has no %s (no hardware "
+                                  "virtualization, or the kvm module is not "
+                                  "loaded): " % nokvm) and
+       all(w in err for w in ("modprobe kvm_intel (or kvm_amd)", "VT-x/AMD-V",
+                              "scripts/with-kvm")),
+       "no KVM device: what is missing and the fix", err)
+    # EACCES: a device nobody may open, as nobody when root (root may).
+    os.chmod(tmp, 0o755)
+    guest = os.path.join(tmp, "guest.bzImage")
+    with open(GUEST, "rb") as src, open(guest, "wb") as dst:
+        dst.write(src.read())
+    os.chmod(guest, 0o644)
+    dev = os.path.join(tmp, "kvm")
+    open(dev, "w").close()
+    os.chmod(dev, 0)
+    rc, err = xmhv_error(["--kernel", guest, "--memory", "32"], dev,
+                         preexec_fn=drop_to_nobody if os.geteuid() == 0
+                         else None)
+    ok(rc == 1 and err == "xmhv: %s: permission denied: join the kvm group "
+       "(and log in again) or run as root\n" % dev,
+       "a device without permission: the fix", err)
+
+
 def main():
-    if not os.access("/dev/kvm", os.R_OK | os.W_OK):
-        skip_all("no usable /dev/kvm")
-    if os.geteuid() != 0:
-        skip_all("needs root")
     for f in (XMHV, GUEST, GUEST_ELF):
         if not os.path.exists(f):
             skip_all("%s not built" % f)
+    with tempfile.TemporaryDirectory() as tmp:
+        config_before_device(tmp)
+    why = None
+    if not os.access("/dev/kvm", os.R_OK | os.W_OK):
+        why = "no usable /dev/kvm"
+    elif os.geteuid() != 0:
+        why = "needs root"
+    if why:
+        print("ok %d # SKIP the guest boots: %s" % (n + 1, why))
+        print("1..%d" % (n + 1))
+        sys.exit(1 if failed else 0)
     with tempfile.TemporaryDirectory() as tmp:
         boot_matrix(tmp)
         console_input()

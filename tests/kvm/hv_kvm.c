@@ -29,8 +29,8 @@ main(void)
 		tap_skip_all("no usable /dev/kvm");
 	if (geteuid() != 0)
 		tap_skip_all("needs root");
-	kvm = kvm_open(err, sizeof(err));
-	if (!tap_ok(kvm >= 0, "kvm_open (%s)", err))
+	kvm = xmhv_check_kvm_open(err, sizeof(err));
+	if (!tap_ok(kvm >= 0, "xmhv_check_kvm_open (%s)", err))
 		return tap_done();
 	tap_ok(mem_init(&mem, 3500 * HV_MIB) == 0 &&
 		       mem.low_size == XMHV_PCI_HOLE_START &&

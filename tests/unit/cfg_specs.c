@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* cfg_specs.c: unit tests of libxmcfg's disk, vif, cpus, cpuid and kernel
- * command line rules (tables of input -> expected meaning). */
+ * command line rules (tables of input -> expected meaning), and the
+ * "did you mean" of misspelt keys. */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -118,8 +120,14 @@ test_vifs(void)
 	xmvif_dispose(&v);
 	tap_ok(xmvif_parse("mac=00:16:3e:00:00", &v, msg, sizeof(msg)) < 0,
 	       "vif short mac rejected: %s", msg);
-	tap_ok(xmvif_parse("colour=red", &v, msg, sizeof(msg)) < 0,
+	tap_ok(xmvif_parse("colour=red", &v, msg, sizeof(msg)) < 0 &&
+		       !strstr(msg, "did you mean"),
 	       "vif unknown key rejected: %s", msg);
+	tap_ok(xmvif_parse("mac=00:16:3e:00:00:01,brdige=br0", &v, msg,
+			   sizeof(msg)) < 0 &&
+		       strstr(msg, "unknown key 'brdige' (") &&
+		       strstr(msg, "); did you mean 'bridge'?"),
+	       "vif misspelt key: a suggestion: %s", msg);
 	tap_ok(xmvif_parse("rate=10Mb", &v, msg, sizeof(msg)) < 0,
 	       "vif rate without /s rejected: %s", msg);
 	tap_ok(xmvif_parse("type=tap", &v, msg, sizeof(msg)) < 0,
@@ -310,6 +318,88 @@ test_cmdline(void)
 	}
 }
 
+/* The distance and when a name is offered. */
+static void
+test_suggest(void)
+{
+	static const struct {
+		const char *name;
+		int other;
+	} table[] = {{"memory", 0}, {"maxmem", 0}, {"vcpus", 0},
+		     {"cpus", 0},   {"ip", 0},     {"on_reboot", 0},
+		     {"vif", 0},    {"kernel", 0}, {NULL, 0}};
+	static const struct {
+		const char *word, *want; /* want NULL: no suggestion */
+	} cases[] = {
+		{"memroy", "memory"},
+		{"Memory", "memory"},
+		{"memor", "memory"},
+		{"memmory", "memory"},
+		{"mmeory", "memory"},
+		{"mxmem", "maxmem"},
+		{"vpcus", "vcpus"},
+		{"vcpu", "vcpus"},
+		{"cpu", "cpus"},
+		{"on_rebot", "on_reboot"},
+		{"onreboot", "on_reboot"},
+		{"kernal", "kernel"},
+		{"kernel", NULL},
+		{"vfi", "vif"},
+		{"i", NULL},
+		{"pi", NULL},
+		{"ram", NULL},
+		{"colour", NULL},
+		{"memory_size", NULL},
+		{"mem", NULL},
+		{"vifs", "vif"},
+		{"", NULL},
+	};
+	char longword[200];
+	const char *got;
+	size_t i;
+
+	tap_is_int((int)xmsuggest_distance("memroy", "memory"), 1,
+		   "distance: a swap of neighbours is 1");
+	tap_is_int((int)xmsuggest_distance("kitten", "sitting"), 3,
+		   "distance: kitten -> sitting is 3");
+	tap_is_int((int)xmsuggest_distance("", "abc"), 3,
+		   "distance: from nothing, the length");
+	tap_is_int((int)xmsuggest_distance("ViF", "vif"), 0,
+		   "distance: case folded");
+	memset(longword, 'a', sizeof(longword) - 1);
+	longword[sizeof(longword) - 1] = '\0';
+	tap_ok(xmsuggest_distance(longword, "memory") == UINT_MAX &&
+		       xmsuggest(longword, table, sizeof(table[0])) == NULL,
+	       "a word over 64 characters is not compared");
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		got = xmsuggest(cases[i].word, table, sizeof(table[0]));
+		tap_ok(streq(got, cases[i].want), "suggest '%s': %s",
+		       cases[i].word, cases[i].want ? cases[i].want : "none");
+		if (!streq(got, cases[i].want))
+			tap_diag("  got %s", got ? got : "none");
+	}
+}
+
+/* Which kernel paths get the hint about the demo config's copies. */
+static void
+test_kernel_hint(void)
+{
+	const char *h;
+
+	h = xmcfg_kernel_hint("/usr/local/share/xmtools/guest/guest.bzImage");
+	tap_ok(h && strstr(h, "make install") &&
+		       strstr(h, "_build/demo/examples/etc-xen/demo") &&
+		       strstr(h, "BUILDDIR/examples/etc-xen/demo"),
+	       "the installed test guest: which copy of the config to use");
+	tap_ok(xmcfg_kernel_hint("/usr/share/xmtools/guest/guest.bzImage") == h,
+	       "... whatever the prefix");
+	tap_ok(!xmcfg_kernel_hint("/boot/vmlinuz") &&
+		       !xmcfg_kernel_hint("/b/tests/guest/guest.bzImage") &&
+		       !xmcfg_kernel_hint("guest.bzImage") &&
+		       !xmcfg_kernel_hint(NULL),
+	       "any other kernel: no hint");
+}
+
 int
 main(void)
 {
@@ -318,5 +408,7 @@ main(void)
 	test_cpus();
 	test_cpuid();
 	test_cmdline();
+	test_suggest();
+	test_kernel_hint();
 	return tap_done();
 }

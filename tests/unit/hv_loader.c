@@ -1,12 +1,17 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* hv_loader.c: unit tests of xmhv's kernel loaders with crafted images:
  * bzImage (64-bit protocol, boot_params, initrd placement), ELF vmlinux
- * (virtual entry translated), ELF with a PVH note, and the refusals. */
+ * (virtual entry translated), ELF with a PVH note, and the refusals; the
+ * checks made before anything is built (boot files, the KVM device). */
 #include <elf.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <grp.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "hv.h"
@@ -268,6 +273,122 @@ test_elf(struct mem *mem)
 	       "ELF segment beyond RAM refused: %s", err);
 }
 
+/* Open dev as the KVM device without permission (as nobody when root:
+ * root opens anything). Returns whether it failed with EACCES; the message
+ * is in err. */
+static bool
+check_noperm(const char *dev, char *err, size_t errlen)
+{
+	int pfd[2], st = 0, rc;
+	ssize_t n = 0;
+	pid_t pid;
+
+	if (pipe(pfd) < 0)
+		return false;
+	pid = fork();
+	if (pid == 0) {
+		close(pfd[0]);
+		if (geteuid() == 0 && (setgroups(0, NULL) < 0 ||
+				       setresgid(65534, 65534, 65534) < 0 ||
+				       setresuid(65534, 65534, 65534) < 0))
+			_exit(2);
+		setenv("XMHV_KVM_DEVICE", dev, 1);
+		rc = xmhv_check_kvm_open(err, errlen);
+		if (write(pfd[1], err, strlen(err) + 1) < 0)
+			_exit(2);
+		_exit(rc == -EACCES ? 0 : 1);
+	}
+	close(pfd[1]);
+	err[0] = '\0';
+	if (pid > 0)
+		n = read(pfd[0], err, errlen - 1);
+	close(pfd[0]);
+	err[n > 0 ? n : 0] = '\0';
+	return pid > 0 && waitpid(pid, &st, 0) == pid && WIFEXITED(st) &&
+	       WEXITSTATUS(st) == 0;
+}
+
+/* The checks before a build: the boot files by name and key, the KVM
+ * device with its fix (the device is pointed elsewhere: no test depends on
+ * the host lacking or having /dev/kvm). */
+static void
+test_checks(void)
+{
+	static uint8_t b[1024 + 8192];
+	char err[512];
+	const char *k, *fifo;
+	size_t len;
+	int fd;
+
+	len = make_bzimage(b, 8192, 0x020f, 65536, true);
+	k = write_tmp("check.bzImage", b, len);
+	tap_is_int(xmhv_check_boot_file(XMHV_BOOT_KERNEL, k, err, sizeof(err)),
+		   0, "check: a bzImage is a kernel");
+	tap_is_int(xmhv_check_boot_file(XMHV_BOOT_RAMDISK, k, err, sizeof(err)),
+		   0, "check: any readable file is a ramdisk");
+	tap_ok(xmhv_check_boot_file(XMHV_BOOT_KERNEL, "/nonexistent/vmlinuz",
+				    err, sizeof(err)) == -ENOENT &&
+		       strcmp(err, "kernel /nonexistent/vmlinuz: No such file "
+				   "or directory") == 0,
+	       "check: a missing kernel, by key and path: %s", err);
+	tap_ok(xmhv_check_boot_file(XMHV_BOOT_RAMDISK, "/nonexistent/initrd",
+				    err, sizeof(err)) == -ENOENT &&
+		       strcmp(err, "ramdisk /nonexistent/initrd: No such file "
+				   "or directory") == 0,
+	       "check: a missing ramdisk, by key and path: %s", err);
+	k = write_tmp("notakernel", "#!/bin/sh\n", 10);
+	tap_ok(xmhv_check_boot_file(XMHV_BOOT_KERNEL, k, err, sizeof(err)) ==
+			       -ENOEXEC &&
+		       strncmp(err, "kernel ", 7) == 0 && strstr(err, k) &&
+		       strstr(err, "not a kernel") &&
+		       strstr(err, "(or truncated)"),
+	       "check: not a kernel: %s", err);
+	tap_ok(xmhv_check_boot_file(XMHV_BOOT_KERNEL, tmpdir, err,
+				    sizeof(err)) == -EISDIR &&
+		       strstr(err, "Is a directory"),
+	       "check: a directory: %s", err);
+	fifo = write_tmp("fifo", "", 0);
+	if (unlink(fifo) == 0 && mkfifo(fifo, 0600) == 0)
+		tap_ok(xmhv_check_boot_file(XMHV_BOOT_KERNEL, fifo, err,
+					    sizeof(err)) == -EINVAL &&
+			       strstr(err, "not a regular file"),
+		       "check: a FIFO is refused without blocking: %s", err);
+	else
+		tap_skip("mkfifo failed");
+	tap_ok(xmhv_check_boot_file(XMHV_BOOT_KERNEL, "", err, sizeof(err)) ==
+			       -EINVAL &&
+		       strcmp(err, "kernel: no file given") == 0,
+	       "check: an empty kernel path: %s", err);
+
+	setenv("XMHV_KVM_DEVICE", "/nonexistent/kvm", 1);
+	tap_ok(strcmp(xmhv_check_kvm_device(), "/nonexistent/kvm") == 0,
+	       "XMHV_KVM_DEVICE names the device");
+	fd = xmhv_check_kvm_open(err, sizeof(err));
+	tap_ok(fd == -ENOENT &&
+		       strncmp(err, "this host has no /nonexistent/kvm (",
+			       35) == 0 &&
+		       strstr(err, "kvm_intel") && strstr(err, "kvm_amd") &&
+		       strstr(err, "VT-x/AMD-V") &&
+		       strstr(err, "scripts/with-kvm"),
+	       "no device: what is missing and the fix: %s", err);
+	tap_ok(xmhv_check_kvm(err, sizeof(err)) == -ENOENT &&
+		       strncmp(err, "this host has no ", 17) == 0,
+	       "xmhv_check_kvm says the same");
+	setenv("XMHV_KVM_DEVICE", "/dev/null", 1);
+	tap_ok(xmhv_check_kvm_open(err, sizeof(err)) == -ENODEV &&
+		       strstr(err, "/dev/null: not a KVM device"),
+	       "not a KVM device: %s", err);
+	unsetenv("XMHV_KVM_DEVICE");
+	tap_ok(strcmp(xmhv_check_kvm_device(), "/dev/kvm") == 0,
+	       "the default device is /dev/kvm");
+	k = write_tmp("kvm-noperm", "", 0);
+	tap_ok(chmod(k, 0) == 0 && check_noperm(k, err, sizeof(err)) &&
+		       strcmp(err + strlen(k),
+			      ": permission denied: join the kvm group (and "
+			      "log in again) or run as root") == 0,
+	       "permission denied: the fix: %s", err);
+}
+
 int
 main(void)
 {
@@ -280,6 +401,7 @@ main(void)
 		return tap_done();
 	test_bzimage(&mem);
 	test_elf(&mem);
+	test_checks();
 	mem_dispose(&mem);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
 	if (system(cmd) != 0)
