@@ -21,11 +21,11 @@ AM_TESTS_ENVIRONMENT += \
 check-local: check-kvm
 check-kvm: $(check_PROGRAMS) $(check_LIBRARIES) $(check_SCRIPTS) $(check_DATA)
 	@test -z '$(strip $(KVM_TESTS))' || \
-	MAKE='$(MAKE)' top_srcdir='$(top_srcdir)' \
-		$(SHELL) $(top_srcdir)/tests/kvm/run-tier
+	MAKE='$(MAKE)' top_srcdir='$(top_srcdir)' $(SHELL) \
+		$(top_srcdir)/tests/run-tier check-kvm-here tests/kvm/test-suite.log
 # What check-kvm runs where /dev/kvm works.
 check-kvm-here:
 	$(MAKE) $(AM_MAKEFLAGS) check-TESTS TESTS='$(KVM_TESTS)' \
 		TEST_SUITE_LOG=tests/kvm/test-suite.log
-EXTRA_DIST += tests/kvm/run-tier tests/check-counts
+EXTRA_DIST += tests/run-tier tests/check-counts
 .PHONY: check-kvm check-kvm-here

@@ -1,9 +1,12 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """boot.py: the real-Linux tier as TAP: Debian's kernel (L2) boots under
-xmhv inside a QEMU TCG L1 with SVM, with 1, 2 and 4 vCPUs, and ends through
-the power button, reboot and a pvpanic crash with the right reasons.
-Environment: XM_LINUX_MONITOR=qemu runs the same plan under QEMU in L1
-(checks the tier itself); XM_LINUX_CACHE relocates the package cache."""
+xmhv with 1, 2 and 4 vCPUs, and ends through the power button, reboot and a
+pvpanic crash with the right reasons; one more run goes through xmd and
+`xm create`. Runs where /dev/kvm can boot Linux: `make check-linux` starts
+it through scripts/with-kvm --linux (a nested L1 machine on a host without
+hardware virtualization). Environment: XM_LINUX_MONITOR=qemu runs the same
+plan under QEMU (checks the tier itself); XM_LINUX_CACHE relocates the
+kernel package cache."""
 
 import os
 import random
@@ -11,7 +14,7 @@ import sys
 
 sys.dont_write_bytecode = True  # the source tree may be read-only
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import nested  # noqa: E402
+import l2  # noqa: E402
 
 # (vcpus, memory MiB, action, expected reason)
 PLAN = [
@@ -69,7 +72,7 @@ def check_run(t, run, vcpus, mem, action, want, nonce):
              kv.get("online") == online_list(vcpus),
              "%s: %d vCPUs online" % (what, vcpus),
              "nproc=%s online=%s" % (kv.get("nproc"), kv.get("online")))
-        usable = nested.e820_usable_kib(run)
+        usable = l2.e820_usable_kib(run)
         memtotal = int(kv.get("memtotal_kb") or 0)
         t.ok(mem * 1024 - 1024 <= usable <= mem * 1024 and
              mem * 1024 // 2 < memtotal <= mem * 1024,
@@ -98,93 +101,64 @@ def check_run(t, run, vcpus, mem, action, want, nonce):
         t.ok(kv.get("pvpanic") == "1",
              "%s: pvpanic bound to the DSDT's QEMU0001 device" % what,
              "pvpanic=%s" % kv.get("pvpanic"))
-    got = nested.reason(run)
+    got = l2.reason(run)
     t.ok(got == want, "%s: ends with reason %s" % (what, want),
          "got %s\n%s" % (got, tail(run)))
-
-
-def run_plan(t, paths, plan, outdir, nonce):
-    """Run the plan in L1. When L1 itself stops (it has hung under TCG on
-    a loaded host), say where its CPU was and run what is left, from the
-    run it was in, in a second L1, once. Returns (runs, L1 console)."""
-    runs, texts, done, attempt = [], [], 0, 1
-    while done < len(plan) and attempt <= 2:
-        log = os.path.join(outdir, "l1-console%s.log" %
-                           ("" if attempt == 1 else "-%d" % attempt))
-        rc, secs, text = nested.run_l1(paths, plan[done:], log, nonce=nonce)
-        texts.append(text)
-        nested.log("L1 ran %.1f s (rc %d); console in %s" % (secs, rc, log))
-        if attempt == 1:
-            t.ok("XML1 kvm ok" in text,
-                 "L1 has /dev/kvm from Debian's kvm-amd",
-                 "\n".join(text.splitlines()[-20:]))
-        got = nested.parse(text)
-        finished = [r for r in got if r.get("wall_ms") is not None]
-        for r in finished:
-            r["n"] += done
-        runs += finished
-        for line in text.splitlines():
-            if line.startswith("XMHOST"):
-                nested.log(line)
-        if rc == 0 or "XML1 kvm ok" not in text:
-            break
-        nested.log("L1 stopped during run %d: retrying from there" %
-                   (done + len(finished) + 1))
-        done += len(finished)
-        attempt += 1
-    return runs, "\n".join(texts)
 
 
 def main():
     top = os.environ.get("top_builddir", ".")
     outdir = os.path.join(top, "tests", "linux")
     monitor = os.environ.get("XM_LINUX_MONITOR", "xmhv")
-    xmhv = drive = xmd = xm = None
-    if monitor != "qemu":
-        xmhv = nested.find_xmhv()
-        drive = os.path.join(outdir, "xmhv-drive")
-        xmd = os.path.join(top, "xmd", "xmd")
-        xm = os.path.join(top, "xmctl", "xm")
-        for p in (xmhv, drive, xmd, xm):
-            if not os.access(p, os.X_OK):
-                print("not ok 1 - %s is built" % p)
-                print("1..1")
-                return 1
+    tools = l2.Tools(top)
+    need = [tools.qemu] if monitor == "qemu" else [
+        tools.xmhv, tools.drive, tools.xmd, tools.xm]
+    for p in need:
+        if not p or not os.access(p, os.X_OK):
+            print("not ok 1 - %s is built" % p)
+            print("1..1")
+            return 1
     try:
-        paths = nested.prepare(os.path.join(outdir, "work"), xmhv=xmhv,
-                               drive=drive, qemu=(monitor == "qemu"),
-                               xmd=xmd, xm=xm)
-    except nested.Skip as e:
-        print("1..0 # SKIP %s" % e)
-        return 0
+        paths = l2.prepare(os.path.join(outdir, "work"))
+    except l2.Skip as e:
+        sys.path.insert(0, os.path.join(os.path.dirname(
+            os.path.abspath(__file__)), "..", "kvm"))
+        from xmharness import skip_all
+        skip_all(str(e))
     t = Tap()
-    nested.log("kernel package %s" % os.path.basename(paths["deb"]))
-    t.ok(nested.is_bzimage(paths["vmlinuz"]),
+    l2.log("kernel %s (%s)" % (paths["kernel"].version,
+                               os.path.basename(paths["vmlinuz"])))
+    t.ok(l2.is_bzimage(paths["vmlinuz"]),
          "Debian's vmlinuz is a bzImage (compressed payload, loaded high)")
+    inside = bool(os.environ.get("XM_WITH_KVM_INSIDE"))
+    t.ok(os.path.exists("/sys/module/kvm_amd") or
+         os.path.exists("/sys/module/kvm_intel"),
+         "/dev/kvm is hardware-virtualization KVM (%s)" %
+         ("Debian's kvm-amd in scripts/with-kvm's L1" if inside else
+          "this host's"))
     nonce = "%08x" % random.getrandbits(32)
     full = [(monitor, v, m, a, w) for v, m, a, w in PLAN]
     if monitor != "qemu":
         full += [("xm", v, m, a, w) for v, m, a, w in XM_PLAN]
-    plan = [e[:4] for e in full]
-    runs, text = run_plan(t, paths, plan, outdir, nonce)
-    files = nested.save_artifacts(runs, os.path.join(outdir, "artifacts"),
-                                  "boot")
-    for f in files:
-        nested.log("artifact %s" % f)
-    said = False
-    for i, (mon, vcpus, mem, action, want) in enumerate(full):
-        run = runs[i] if i < len(runs) else None
-        if run is None:
-            t.ok(False, "run %d (%s, %d vCPU, %s) ran in L1" %
-                 (i + 1, mon, vcpus, action),
-                 "L1 stopped before it" if said else
-                 "\n".join(text.splitlines()[-25:]))
-            said = True
-            continue
-        check_run(t, run, vcpus, mem, action, want, nonce)
-        nested.log("run %d: /init at %s s guest uptime, %d ms wall" %
-                   (run["n"], run["kv"].get("uptime"),
-                    run.get("wall_ms", -1)))
+    work = os.path.join(outdir, "work")
+    runs = []
+    try:
+        for i, (mon, vcpus, mem, action, want) in enumerate(full):
+            cmd = ("console=ttyS0 earlyprintk=serial,ttyS0,115200 "
+                   "xmtest.action=%s xmtest.nonce=%s" % (action, nonce))
+            if action == "panic":
+                cmd += " panic=5"
+            run = l2.run(i + 1, mon, vcpus, mem, action, cmd, paths, tools,
+                         work)
+            runs.append(run)
+            check_run(t, run, vcpus, mem, action, want, nonce)
+            l2.log("run %d: /init at %s s guest uptime, %d ms wall" %
+                   (run["n"], run["kv"].get("uptime"), run["wall_ms"]))
+    finally:
+        tools.stop()
+    for f in l2.save_artifacts(runs, os.path.join(outdir, "artifacts"),
+                               "boot"):
+        l2.log("artifact %s" % f)
     return t.done()
 
 

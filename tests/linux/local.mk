@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # tests/linux/local.mk: the real-Linux tier (`make check-linux`: Debian's
-# kernel as L2 guest of xmhv inside a QEMU TCG L1 with SVM) and the nested
+# kernel as the guest of xmhv, through scripts/with-kvm --linux: a nested
+# QEMU TCG L1 with SVM on a host without hardware virtualization) and the
 # boot benchmark (`make bench-linux-boot`). Neither is part of `make check`.
 
 # Drives one domain through libxmhv inside L1 (power button, reasons).
@@ -9,20 +10,25 @@ tests_linux_xmhv_drive_SOURCES = tests/linux/xmhv-drive.c
 tests_linux_xmhv_drive_LDADD = hypervisor/libxmhv.a common/libcommon.a
 
 LINUX_TESTS = tests/linux/boot.py
-LINUX_FILES = tests/linux/nested.py tests/linux/l1-init tests/linux/l2-init \
-	tests/linux/README.md bench/linux-boot.py
+LINUX_FILES = tests/linux/l2.py tests/linux/l2-init tests/linux/README.md \
+	bench/linux-boot.py
 EXTRA_DIST += $(LINUX_TESTS) $(LINUX_FILES)
 
-check-linux: all
+check-linux: all tests/linux/xmhv-drive
 	rm -rf tests/linux/artifacts
-	$(MAKE) $(AM_MAKEFLAGS) check TESTS='$(LINUX_TESTS)' \
+	@MAKE='$(MAKE)' top_srcdir='$(top_srcdir)' $(SHELL) \
+		$(top_srcdir)/tests/run-tier --linux check-linux-here \
+		tests/linux/test-suite.log
+check-linux-here:
+	$(MAKE) $(AM_MAKEFLAGS) check-TESTS TESTS='$(LINUX_TESTS)' \
 		TEST_SUITE_LOG=tests/linux/test-suite.log
 
 bench-linux-boot: all hypervisor/xmhv tests/linux/xmhv-drive
 	top_srcdir='$(abs_top_srcdir)' top_builddir='$(abs_top_builddir)' \
 	QEMU_SYSTEM_X86_64='$(QEMU_SYSTEM_X86_64)' \
+		$(top_srcdir)/scripts/with-kvm --linux \
 		$(PYTHON3) $(top_srcdir)/bench/linux-boot.py
 
 clean-local-linux:
 	rm -rf tests/linux/artifacts tests/linux/work tests/linux/bench-work
-.PHONY: check-linux bench-linux-boot clean-local-linux
+.PHONY: check-linux check-linux-here bench-linux-boot clean-local-linux
