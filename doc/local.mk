@@ -2,6 +2,7 @@
 # doc/local.mk: the monitor's man page and the protocol description (the
 # other man pages are listed by the directory of their program).
 dist_man_MANS += doc/xmhv.8
+EXTRA_DIST += doc/ARCHITECTURE.md doc/TESTING.md
 
 # Shared constants of the machine xmhv gives a guest (the test guest uses them too).
 noinst_HEADERS += hypervisor/include/xmhv_platform.h
