@@ -13,7 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "hv.h"
+#include "check.h"
 
 /* The bytes a format check reads: the bzImage setup header ("HdrS" at
  * 0x202) lies inside them; an ELF file starts with its magic. */

@@ -6,15 +6,22 @@
 noinst_LIBRARIES += hypervisor/libxmhvcore.a
 hypervisor_libxmhvcore_a_SOURCES = \
 	hypervisor/hv.h hypervisor/vm.h hypervisor/vm.c hypervisor/kvm.c \
-	hypervisor/vcpu.c hypervisor/mem.c hypervisor/sandbox.c \
+	hypervisor/kvm.h hypervisor/vcpu.c hypervisor/vcpu.h hypervisor/mem.c \
+	hypervisor/mem.h hypervisor/bus.c hypervisor/bus.h \
+	hypervisor/device.c hypervisor/device.h hypervisor/board.c \
+	hypervisor/board.h hypervisor/loop.c hypervisor/loop.h \
+	hypervisor/check.h hypervisor/sandbox.c \
 	hypervisor/sandbox.h hypervisor/libxmhv_check.c \
-	hypervisor/boot/boot.c hypervisor/boot/bzimage.c \
-	hypervisor/boot/elf.c hypervisor/boot/pvh.c \
-	hypervisor/devices/serial.c hypervisor/devices/i8042.c \
+	hypervisor/boot/boot.h hypervisor/boot/boot.c \
+	hypervisor/boot/bzimage.c hypervisor/boot/elf.c hypervisor/boot/pvh.c \
+	hypervisor/devices/serial.c hypervisor/devices/serial.h \
+	hypervisor/devices/i8042.c hypervisor/devices/i8042.h \
 	hypervisor/devices/acpi.c hypervisor/devices/pm.c \
-	hypervisor/devices/rtc.c hypervisor/devices/pvpanic.c \
-	hypervisor/devices/pci.c hypervisor/devices/cpuhp.c \
-	hypervisor/devices/cpuhp.h \
+	hypervisor/devices/pm.h hypervisor/devices/rtc.c \
+	hypervisor/devices/rtc.h hypervisor/devices/pvpanic.c \
+	hypervisor/devices/pvpanic.h hypervisor/devices/pci.c \
+	hypervisor/devices/pci.h hypervisor/devices/cpuhp.c \
+	hypervisor/devices/cpuhp.h hypervisor/arch/x86/x86.h \
 	hypervisor/arch/x86/cpuid.c hypervisor/arch/x86/mptable.c \
 	hypervisor/arch/x86/e820.c
 hypervisor_libxmhvcore_a_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/hypervisor

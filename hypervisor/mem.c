@@ -5,7 +5,8 @@
 #include <string.h>
 #include <sys/mman.h>
 
-#include "hv.h"
+#include "arch/x86/x86.h"
+#include "mem.h"
 
 /* Map size bytes of guest RAM without touching it (a 3500 MiB guest must
  * cost nothing until it uses its memory). Returns 0 or -errno. */

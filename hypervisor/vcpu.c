@@ -10,7 +10,9 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "hv.h"
+#include "vcpu.h"
+#include "vm.h"
+#include "kvm.h"
 #include "log.h"
 
 #define APIC_LVT_LINT0 0x350

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* vm.c: one KVM virtual machine (implements vm.h): build, vCPU threads,
- * pause/unpause, shutdown reasons, getinfo, and the I/O dispatch table. */
+ * pause/unpause (vCPUs, then devices), shutdown reasons, getinfo, the list
+ * of devices and the two buses their ranges live on. */
 #include <errno.h>
 #include <linux/kvm.h>
 #include <pthread.h>
@@ -14,21 +15,22 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "arch/x86/x86.h"
+#include "board.h"
+#include "boot/boot.h"
+#include "bus.h"
+#include "check.h"
+#include "device.h"
 #include "devices/cpuhp.h"
-#include "hv.h"
+#include "devices/pm.h"
+#include "devices/serial.h"
+#include "kvm.h"
 #include "log.h"
+#include "mem.h"
 #include "sandbox.h"
 #include "util.h"
+#include "vcpu.h"
 #include "vm.h"
-
-#define VM_IO_MAX 32
-
-struct vm_io {
-	bool mmio;
-	uint64_t base, len;
-	io_fn fn;
-	void *opaque;
-};
 
 struct vm {
 	struct xmhv_domain_config *cfg;
@@ -37,14 +39,10 @@ struct vm {
 	struct mem mem;
 	uint32_t nvcpus;
 	struct vcpu *vcpus;
-	struct serial *serial;
-	struct pm *pm;
-	struct rtc *rtc;
-	struct pci *pci;
-	struct i8042 *i8042;
-	struct cpuhp *cpuhp;
-	struct vm_io io[VM_IO_MAX];
-	size_t nio;
+	struct bus *pio, *mmio;
+	struct device *devices; /* the last added first */
+	struct board board;
+	bool devices_paused;
 
 	pthread_mutex_t lock;
 	pthread_cond_t run_cond;    /* parked vCPUs wait here */
@@ -81,50 +79,67 @@ vm_name(const struct vm *vm)
 	return vm->cfg->name[0] ? vm->cfg->name : "(unnamed)";
 }
 
-bool
-vm_localtime(const struct vm *vm)
+struct bus *
+vm_bus(struct vm *vm, bool mmio)
 {
-	return vm->cfg->localtime != 0;
+	return mmio ? vm->mmio : vm->pio;
 }
 
-/* Claim [base, base + len) of port or MMIO space. Build time only. */
-int
-vm_io_register(struct vm *vm, bool mmio, uint64_t base, uint64_t len, io_fn fn,
-	       void *opaque)
+struct board *
+vm_board(struct vm *vm)
 {
-	if (vm->nio >= VM_IO_MAX)
-		return -ENOSPC;
-	vm->io[vm->nio++] = (struct vm_io){mmio, base, len, fn, opaque};
-	return 0;
+	return &vm->board;
 }
 
 void
 vm_io_dispatch(struct vm *vm, bool mmio, uint64_t addr, uint8_t *data,
 	       uint32_t size, bool write)
 {
-	const struct vm_io *io;
-	size_t i;
-
 	if (vm->bench && !atomic_exchange(&vm->first_io_seen, true))
 		log_info("domain %s: first guest port write at %llu ns "
 			 "(CLOCK_MONOTONIC)",
 			 vm_name(vm), (unsigned long long)util_now_ns());
-	for (i = 0; i < vm->nio; i++) {
-		io = &vm->io[i];
-		if (io->mmio == mmio && addr >= io->base &&
-		    addr - io->base < io->len) {
-			io->fn(io->opaque, addr, data, size, write);
-			return;
-		}
-	}
-	if (!write)
-		memset(data, 0xff, size);
+	(void)bus_dispatch(mmio ? vm->mmio : vm->pio, addr, data, size, write);
 }
 
-int
-vm_irq_line(struct vm *vm, uint32_t gsi, int level)
+void
+vm_add_device(struct vm *vm, struct device *dev)
 {
+	dev->next = vm->devices;
+	vm->devices = dev;
+}
+
+static int
+vm_irq_set(void *opaque, uint32_t gsi, int level)
+{
+	struct vm *vm = opaque;
+
 	return kvm_irq_line(vm->vm_fd, gsi, level);
+}
+
+struct irq_line
+vm_irq_line_of(struct vm *vm, uint32_t gsi)
+{
+	return (struct irq_line){vm_irq_set, vm, gsi};
+}
+
+static void
+vm_hook_end(void *opaque, enum xmhv_shutdown_reason reason)
+{
+	vm_end(opaque, reason);
+}
+
+static void
+vm_hook_power_off(void *opaque)
+{
+	vm_power_off(opaque);
+}
+
+struct domain_hooks
+vm_domain_hooks(struct vm *vm)
+{
+	return (struct domain_hooks){vm_hook_end, vm_hook_power_off, vm,
+				     vm_name(vm)};
 }
 
 /* Caller holds vm->lock: make every vCPU leave KVM_RUN soon. */
@@ -174,8 +189,8 @@ vm_end(struct vm *vm, enum xmhv_shutdown_reason reason)
 	vm_kick_locked(vm);
 	state = vm_state_locked(vm);
 	pthread_mutex_unlock(&vm->lock);
-	if (vm->serial)
-		serial_flush(vm->serial);
+	if (vm->board.com1)
+		serial_flush(vm->board.com1);
 	vm_notify(vm, state, reason);
 }
 
@@ -204,8 +219,9 @@ vm_cpuhp_reset_locked(struct vm *vm, struct vcpu *vcpu)
 }
 
 void
-vm_cpuhp_eject(struct vm *vm, uint32_t id)
+vm_cpuhp_eject(void *opaque, uint32_t id)
 {
+	struct vm *vm = opaque;
 	struct vcpu *vcpu;
 
 	if (id == 0 || id >= vm->nvcpus)
@@ -224,8 +240,10 @@ vm_cpuhp_eject(struct vm *vm, uint32_t id)
 }
 
 void
-vm_cpuhp_enable(struct vm *vm, uint32_t id)
+vm_cpuhp_enable(void *opaque, uint32_t id)
 {
+	struct vm *vm = opaque;
+
 	if (id >= vm->nvcpus)
 		return;
 	pthread_mutex_lock(&vm->lock);
@@ -356,6 +374,7 @@ out:
 	return rc;
 }
 
+/* The guest's UART output, to the front end's console. */
 static void
 vm_serial_out(void *opaque, const uint8_t *buf, size_t len)
 {
@@ -409,6 +428,7 @@ vm_create_with(const struct xmhv_domain_config *cfg,
 	       const struct vm_options *opts, const struct vm_callbacks *cb,
 	       struct vm **vm_out, char *errmsg, size_t errlen)
 {
+	struct board_config board;
 	struct boot_request req;
 	struct boot_image img;
 	struct vm *vm = NULL;
@@ -455,8 +475,12 @@ vm_create_with(const struct xmhv_domain_config *cfg,
 	vm->nvcpus = cfg->max_vcpus;
 	online = cfg->vcpus_online ? cfg->vcpus_online : cfg->max_vcpus;
 	vm->vcpus = calloc(vm->nvcpus, sizeof(*vm->vcpus));
-	if (!vm->vcpus)
+	vm->pio = bus_new("port", 0xffff);
+	vm->mmio = bus_new("mmio", UINT64_MAX);
+	if (!vm->vcpus || !vm->pio || !vm->mmio) {
+		snprintf(errmsg, errlen, "out of memory");
 		goto fail;
+	}
 
 	rc = kvm_fd = xmhv_check_kvm_open(errmsg, errlen);
 	if (rc < 0)
@@ -489,20 +513,12 @@ vm_create_with(const struct xmhv_domain_config *cfg,
 	rc = vm_build_vcpus(vm, kvm_fd, &img, errmsg, errlen);
 	if (rc < 0)
 		goto fail;
-	rc = -ENOMEM;
-	vm->serial = serial_new(vm, vm_serial_out, vm);
-	if (!vm->serial) {
-		snprintf(errmsg, errlen, "serial device: out of memory");
+	board = (struct board_config){vm->mem.size,  cfg->localtime != 0,
+				      vm->nvcpus,    online,
+				      vm_serial_out, vm};
+	rc = board_build(vm, &board, &vm->board, errmsg, errlen);
+	if (rc < 0)
 		goto fail;
-	}
-	rc = vm_io_register(vm, false, XMHV_COM1_PORT, 8, serial_io,
-			    vm->serial);
-	if (rc == 0)
-		rc = devices_register(vm);
-	if (rc < 0) {
-		snprintf(errmsg, errlen, "devices: %s", strerror(-rc));
-		goto fail;
-	}
 	rc = vm_start_threads(vm, errmsg, errlen);
 	if (rc < 0)
 		goto fail;
@@ -516,13 +532,46 @@ fail:
 	return rc;
 }
 
+/* Devices follow the vCPUs: paused after them, resumed before them. */
+static int
+vm_devices_pause(struct vm *vm, bool pause)
+{
+	struct device *d;
+	int rc;
+
+	if (vm->devices_paused == pause)
+		return 0;
+	for (d = vm->devices; d; d = d->next) {
+		rc = 0;
+		if (pause && d->ops->pause)
+			rc = d->ops->pause(d);
+		else if (!pause && d->ops->resume)
+			rc = d->ops->resume(d);
+		if (rc < 0) {
+			log_err("domain %s: device %s: %s: %s", vm_name(vm),
+				d->name, pause ? "pause" : "resume",
+				strerror(-rc));
+			return rc;
+		}
+	}
+	vm->devices_paused = pause;
+	return 0;
+}
+
 int
 vm_unpause(struct vm *vm)
 {
+	int rc;
+
 	pthread_mutex_lock(&vm->lock);
 	if (vm->ended || !vm->paused) {
 		pthread_mutex_unlock(&vm->lock);
 		return vm->ended ? -ESRCH : 0;
+	}
+	rc = vm_devices_pause(vm, false);
+	if (rc < 0) {
+		pthread_mutex_unlock(&vm->lock);
+		return rc;
 	}
 	vm->paused = false;
 	pthread_cond_broadcast(&vm->run_cond);
@@ -534,6 +583,8 @@ vm_unpause(struct vm *vm)
 int
 vm_pause(struct vm *vm)
 {
+	int rc;
+
 	pthread_mutex_lock(&vm->lock);
 	if (vm->ended) {
 		pthread_mutex_unlock(&vm->lock);
@@ -543,9 +594,10 @@ vm_pause(struct vm *vm)
 	vm_kick_locked(vm);
 	while (vm->nparked < vm->nthreads)
 		pthread_cond_wait(&vm->parked_cond, &vm->lock);
+	rc = vm_devices_pause(vm, true);
 	pthread_mutex_unlock(&vm->lock);
 	vm_notify(vm, XMHV_STATE_PAUSED, XMHV_SHUTDOWN_NONE);
-	return 0;
+	return rc;
 }
 
 int
@@ -560,14 +612,14 @@ vm_request_shutdown(struct vm *vm, enum xmhv_shutdown_reason reason)
 	}
 	vm->reboot_requested = reason == XMHV_SHUTDOWN_REBOOT;
 	pthread_mutex_unlock(&vm->lock);
-	pm_power_button(vm->pm);
+	pm_power_button(vm->board.pm);
 	return 0;
 }
 
 size_t
 vm_console_input(struct vm *vm, const uint8_t *buf, size_t len)
 {
-	return serial_input(vm->serial, buf, len);
+	return serial_input(vm->board.com1, buf, len);
 }
 
 static uint64_t
@@ -631,7 +683,7 @@ vm_set_vcpus(struct vm *vm, uint32_t online)
 {
 	/* ACPI CPU hotplug: the guest hears of it through GPE0 and ejects
 	 * removed vCPUs itself (online_vcpus drops then). */
-	if (!vm->cpuhp)
+	if (!vm->board.cpuhp)
 		return -EOPNOTSUPP;
 	pthread_mutex_lock(&vm->lock);
 	if (vm->ended) {
@@ -639,7 +691,7 @@ vm_set_vcpus(struct vm *vm, uint32_t online)
 		return -ESRCH;
 	}
 	pthread_mutex_unlock(&vm->lock);
-	return cpuhp_set_online(vm->cpuhp, online);
+	return cpuhp_set_online(vm->board.cpuhp, online);
 }
 
 void
@@ -657,12 +709,14 @@ vm_destroy(struct vm *vm)
 	for (i = 0; vm->vcpus && i < vm->nvcpus; i++)
 		if (vm->vcpus[i].thread_started)
 			pthread_join(vm->vcpus[i].thread, NULL);
-	serial_free(vm->serial);
-	pm_free(vm->pm);
-	rtc_free(vm->rtc);
-	pci_free(vm->pci);
-	i8042_free(vm->i8042);
-	cpuhp_free(vm->cpuhp);
+	while (vm->devices) { /* the reverse order of adding */
+		struct device *d = vm->devices;
+
+		vm->devices = d->next;
+		d->ops->free(d);
+	}
+	bus_free(vm->pio);
+	bus_free(vm->mmio);
 	for (i = 0; vm->vcpus && i < vm->nvcpus; i++)
 		vcpu_dispose(&vm->vcpus[i]);
 	free(vm->vcpus);
@@ -676,71 +730,24 @@ vm_destroy(struct vm *vm)
 	free(vm);
 }
 
-static void
-vm_reset_port(void *opaque, uint64_t port, uint8_t *data, uint32_t size,
-	      bool write)
-{
-	struct vm *vm = opaque;
-
-	/* PIIX reset control register at 0xcf9 (FADT RESET_REG). */
-	if (!write) {
-		data[0] = 0;
-		return;
-	}
-	if (data[0] & 0x4)
-		vm_end(vm, XMHV_SHUTDOWN_REBOOT);
-}
-
-static void
-vm_pci_or_reset(void *opaque, uint64_t port, uint8_t *data, uint32_t size,
-		bool write)
-{
-	struct vm *vm = opaque;
-
-	if (port == 0xcf9 && size == 1)
-		vm_reset_port(vm, port, data, size, write);
-	else
-		pci_io(vm->pci, port, data, size, write);
-}
-
 int
-devices_register(struct vm *vm)
+vm_save_devices(struct vm *vm, struct dstate *out)
 {
 	int rc;
 
-	vm->pm = pm_new(vm);
-	vm->rtc = rtc_new(vm->mem.size, vm->cfg->localtime != 0);
-	vm->pci = pci_new(vm);
-	vm->i8042 = i8042_new(vm);
-	vm->cpuhp =
-		vm->pm ? cpuhp_new(vm, vm->pm, vm->nvcpus,
-				   vm->cfg->vcpus_online ? vm->cfg->vcpus_online
-							 : vm->nvcpus)
-		       : NULL;
-	if (!vm->pm || !vm->rtc || !vm->pci || !vm->i8042 || !vm->cpuhp)
-		return -ENOMEM;
-	rc = vm_io_register(vm, false, XMHV_I8042_DATA_PORT, 1, i8042_io,
-			    vm->i8042);
-	if (rc == 0)
-		rc = vm_io_register(vm, false, XMHV_I8042_CMD_PORT, 1, i8042_io,
-				    vm->i8042);
-	if (rc == 0)
-		rc = vm_io_register(vm, false, XMHV_PVPANIC_PORT, 1, pvpanic_io,
-				    vm);
-	if (rc == 0)
-		rc = vm_io_register(vm, false, XMHV_RTC_PORT, 2, rtc_io,
-				    vm->rtc);
-	if (rc == 0)
-		rc = vm_io_register(vm, false, XMHV_ACPI_PM1A_EVT_BLK, 16,
-				    pm_io, vm->pm);
-	if (rc == 0)
-		rc = vm_io_register(vm, false, XMHV_CPUHP_PORT, XMHV_CPUHP_LEN,
-				    cpuhp_io, vm->cpuhp);
-	if (rc == 0)
-		rc = vm_io_register(vm, false, XMHV_PCI_CONFIG_ADDR, 8,
-				    vm_pci_or_reset, vm);
-	if (rc == 0)
-		rc = vm_io_register(vm, true, XMHV_PCI_MMIO_START,
-				    XMHV_PCI_MMIO_SIZE, pci_mmio, vm->pci);
+	pthread_mutex_lock(&vm->lock);
+	rc = vm->paused ? device_list_save(vm->devices, out) : -EBUSY;
+	pthread_mutex_unlock(&vm->lock);
+	return rc;
+}
+
+int
+vm_restore_devices(struct vm *vm, struct dstate *in)
+{
+	int rc;
+
+	pthread_mutex_lock(&vm->lock);
+	rc = vm->paused ? device_list_restore(vm->devices, in) : -EBUSY;
+	pthread_mutex_unlock(&vm->lock);
 	return rc;
 }

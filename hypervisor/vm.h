@@ -74,4 +74,49 @@ int vm_set_vcpus(struct vm *vm, uint32_t online)
 /* Stop every vCPU thread, free all resources. Accepts NULL. */
 void vm_destroy(struct vm *vm);
 
+/* Every device's state into out (a paused domain): per device its name, a
+ * length and what its save op wrote. 0 or -errno. Main thread. */
+struct dstate;
+int vm_save_devices(struct vm *vm, struct dstate *out)
+	__attribute__((warn_unused_result));
+/* Back from vm_save_devices' stream, into a paused domain of the same
+ * board: -EINVAL for a stream that does not fit it (unknown or missing
+ * device, bad lengths). Main thread. */
+int vm_restore_devices(struct vm *vm, struct dstate *in)
+	__attribute__((warn_unused_result));
+
+/* ---- for the machine's own parts (vcpu.c, board.c) ---- */
+struct bus;
+struct board;
+struct device;
+struct mem;
+struct irq_line;
+struct domain_hooks;
+
+/* The port (mmio false) or MMIO bus. */
+struct bus *vm_bus(struct vm *vm, bool mmio);
+/* Exit-time dispatch from vcpu.c. Unclaimed reads return all ones. */
+void vm_io_dispatch(struct vm *vm, bool mmio, uint64_t addr, uint8_t *data,
+		    uint32_t size, bool write);
+/* Put dev on the machine: paused, saved and freed with it (freed in the
+ * reverse order of adding). Build time. */
+void vm_add_device(struct vm *vm, struct device *dev);
+/* The devices the machine keeps talking to (board.c fills it). */
+struct board *vm_board(struct vm *vm);
+/* An interrupt line for the in-kernel PIC/IOAPIC input gsi. */
+struct irq_line vm_irq_line_of(struct vm *vm, uint32_t gsi);
+/* What a device may do to the domain: end it, power it off. */
+struct domain_hooks vm_domain_hooks(struct vm *vm);
+/* End the domain (first reason wins), from any thread. */
+void vm_end(struct vm *vm, enum xmhv_shutdown_reason reason);
+/* S5 from the guest: poweroff, or reboot when a reboot was requested. */
+void vm_power_off(struct vm *vm);
+/* CPU hotplug (struct cpuhp_hooks): park ejected vCPU id (it waits for
+ * INIT/SIPI when enabled again); let vCPU id run again. Any thread. */
+void vm_cpuhp_eject(void *vm, uint32_t id);
+void vm_cpuhp_enable(void *vm, uint32_t id);
+int vm_vm_fd(const struct vm *vm);
+const struct mem *vm_mem(const struct vm *vm);
+const char *vm_name(const struct vm *vm);
+
 #endif

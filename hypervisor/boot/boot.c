@@ -9,7 +9,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "hv.h"
+#include "arch/x86/x86.h"
+#include "boot/boot.h"
+#include "check.h"
 
 #define BP_SIZE 4096
 #define BP_ACPI_RSDP 0x070

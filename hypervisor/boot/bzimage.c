@@ -6,7 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "hv.h"
+#include "boot/boot.h"
+#include "arch/x86/x86.h"
 
 #define HDR_SETUP_SECTS 0x1f1
 #define HDR_SYSSIZE 0x1f4

@@ -6,7 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "hv.h"
+#include "boot/boot.h"
+#include "check.h"
 
 #define XEN_ELFNOTE_PHYS32_ENTRY 18
 

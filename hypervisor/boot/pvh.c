@@ -4,7 +4,8 @@
 #include <errno.h>
 #include <string.h>
 
-#include "hv.h"
+#include "arch/x86/x86.h"
+#include "boot/boot.h"
 
 #define HVM_START_MAGIC 0x336ec578u
 

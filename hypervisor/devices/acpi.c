@@ -5,8 +5,9 @@
 #include <errno.h>
 #include <string.h>
 
-#include "hv.h"
-#include "cpuhp.h"
+#include "arch/x86/x86.h"
+#include "devices/cpuhp.h"
+#include "devices/pci.h"
 
 struct acpi_header {
 	char sig[4];

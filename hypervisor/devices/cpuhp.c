@@ -7,11 +7,10 @@
 #include <string.h>
 
 #include "cpuhp.h"
-#include "xmhv_platform.h"
 
 struct cpuhp {
-	struct vm *vm;
-	struct pm *pm;
+	struct device dev;
+	struct cpuhp_hooks hooks;
 	pthread_mutex_t lock;
 	uint32_t nvcpus;
 	uint64_t enabled; /* bit n: vCPU n enabled */
@@ -23,28 +22,70 @@ cpuhp_mask(uint32_t n)
 	return n >= 64 ? ~0ULL : (1ULL << n) - 1;
 }
 
+/* The enabled set lives on (the guest's view of it matters); the machine
+ * saves which vCPUs are parked with its own state. */
+static int
+cpuhp_save(struct device *dev, struct dstate *out)
+{
+	struct cpuhp *hp = (struct cpuhp *)dev;
+
+	pthread_mutex_lock(&hp->lock);
+	dstate_put_u64(out, hp->enabled);
+	pthread_mutex_unlock(&hp->lock);
+	return dstate_status(out);
+}
+
+static int
+cpuhp_restore(struct device *dev, struct dstate *in)
+{
+	struct cpuhp *hp = (struct cpuhp *)dev;
+	uint64_t enabled = dstate_get_u64(in);
+
+	if (dstate_status(in) < 0 || (enabled & ~cpuhp_mask(hp->nvcpus)) ||
+	    !(enabled & 1))
+		return -EINVAL;
+	pthread_mutex_lock(&hp->lock);
+	hp->enabled = enabled;
+	pthread_mutex_unlock(&hp->lock);
+	return 0;
+}
+
+static void
+cpuhp_free(struct device *dev)
+{
+	struct cpuhp *hp = (struct cpuhp *)dev;
+
+	pthread_mutex_destroy(&hp->lock);
+	free(hp);
+}
+
+static const struct device_ops cpuhp_ops = {
+	.kind = "acpi-cpu-hotplug",
+	.save = cpuhp_save,
+	.restore = cpuhp_restore,
+	.free = cpuhp_free,
+};
+
+struct device *
+cpuhp_device(struct cpuhp *hp)
+{
+	return &hp->dev;
+}
+
+/* See cpuhp.h. */
 struct cpuhp *
-cpuhp_new(struct vm *vm, struct pm *pm, uint32_t nvcpus, uint32_t online)
+cpuhp_new(const struct cpuhp_hooks *hooks, uint32_t nvcpus, uint32_t online)
 {
 	struct cpuhp *hp = calloc(1, sizeof(*hp));
 
 	if (!hp)
 		return NULL;
-	hp->vm = vm;
-	hp->pm = pm;
+	device_init(&hp->dev, &cpuhp_ops, "cpu-hotplug");
+	hp->hooks = *hooks;
 	hp->nvcpus = nvcpus;
 	hp->enabled = cpuhp_mask(online);
 	pthread_mutex_init(&hp->lock, NULL);
 	return hp;
-}
-
-void
-cpuhp_free(struct cpuhp *hp)
-{
-	if (!hp)
-		return;
-	pthread_mutex_destroy(&hp->lock);
-	free(hp);
 }
 
 int
@@ -66,9 +107,9 @@ cpuhp_set_online(struct cpuhp *hp, uint32_t online)
 	 * guest hears about them. */
 	for (i = 0; i < hp->nvcpus; i++)
 		if (added & (1ULL << i))
-			vm_cpuhp_enable(hp->vm, i);
+			hp->hooks.enable(hp->hooks.opaque, i);
 	if (changed)
-		pm_gpe_event(hp->pm, XMHV_ACPI_GPE0_CPUHP_BIT);
+		hp->hooks.gpe(hp->hooks.gpe_opaque, XMHV_ACPI_GPE0_CPUHP_BIT);
 	return 0;
 }
 
@@ -99,5 +140,5 @@ cpuhp_io(void *opaque, uint64_t port, uint8_t *data, uint32_t size, bool write)
 	}
 	pthread_mutex_unlock(&hp->lock);
 	if (eject)
-		vm_cpuhp_eject(hp->vm, id);
+		hp->hooks.eject(hp->hooks.opaque, id);
 }

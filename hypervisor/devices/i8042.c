@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* i8042.c: a minimal keyboard controller: enough of the command set for
  * Linux's probe, and command 0xfe (pulse reset) ends the domain as reboot. */
+#include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "hv.h"
+#include "i8042.h"
 
 #define I8042_STS_OBF 0x01
 #define I8042_STS_SYS 0x04
@@ -14,7 +15,8 @@
 #define I8042_AUX_ABSENT 0x01 /* aux interface test: clock line low */
 
 struct i8042 {
-	struct vm *vm;
+	struct device dev;
+	struct domain_hooks hooks;
 	pthread_mutex_t lock;
 	uint8_t out;     /* output buffer */
 	bool obf;        /* output buffer full */
@@ -99,29 +101,84 @@ i8042_io(void *opaque, uint64_t port, uint8_t *data, uint32_t size, bool write)
 		reset = i8042_data(k, data[0]);
 	}
 	pthread_mutex_unlock(&k->lock);
-	if (reset)
-		vm_end(k->vm, XMHV_SHUTDOWN_REBOOT);
+	if (reset && k->hooks.end)
+		k->hooks.end(k->hooks.opaque, XMHV_SHUTDOWN_REBOOT);
+}
+
+static void
+i8042_reset(struct device *dev)
+{
+	struct i8042 *k = (struct i8042 *)dev;
+
+	pthread_mutex_lock(&k->lock);
+	k->out = k->pending = 0;
+	k->obf = false;
+	k->ctr = 0x30; /* both ports disabled, no IRQs */
+	pthread_mutex_unlock(&k->lock);
+}
+
+static int
+i8042_save(struct device *dev, struct dstate *out)
+{
+	struct i8042 *k = (struct i8042 *)dev;
+	uint8_t r[4];
+
+	pthread_mutex_lock(&k->lock);
+	r[0] = k->out, r[1] = k->obf, r[2] = k->ctr, r[3] = k->pending;
+	pthread_mutex_unlock(&k->lock);
+	dstate_put(out, r, sizeof(r));
+	return dstate_status(out);
+}
+
+static int
+i8042_restore(struct device *dev, struct dstate *in)
+{
+	struct i8042 *k = (struct i8042 *)dev;
+	uint8_t r[4];
+
+	dstate_get(in, r, sizeof(r));
+	if (dstate_status(in) < 0)
+		return -EINVAL;
+	pthread_mutex_lock(&k->lock);
+	k->out = r[0], k->obf = r[1] != 0, k->ctr = r[2], k->pending = r[3];
+	pthread_mutex_unlock(&k->lock);
+	return 0;
+}
+
+static void
+i8042_free(struct device *dev)
+{
+	struct i8042 *k = (struct i8042 *)dev;
+
+	pthread_mutex_destroy(&k->lock);
+	free(k);
+}
+
+static const struct device_ops i8042_ops = {
+	.kind = "i8042",
+	.reset = i8042_reset,
+	.save = i8042_save,
+	.restore = i8042_restore,
+	.free = i8042_free,
+};
+
+struct device *
+i8042_device(struct i8042 *k)
+{
+	return &k->dev;
 }
 
 /* A controller with its translation and interrupts off. */
 struct i8042 *
-i8042_new(struct vm *vm)
+i8042_new(const struct domain_hooks *hooks)
 {
 	struct i8042 *k = calloc(1, sizeof(*k));
 
 	if (!k)
 		return NULL;
-	k->vm = vm;
+	device_init(&k->dev, &i8042_ops, "i8042");
+	k->hooks = *hooks;
 	k->ctr = 0x30; /* both ports disabled, no IRQs */
 	pthread_mutex_init(&k->lock, NULL);
 	return k;
-}
-
-void
-i8042_free(struct i8042 *k)
-{
-	if (!k)
-		return;
-	pthread_mutex_destroy(&k->lock);
-	free(k);
 }

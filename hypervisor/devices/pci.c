@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hv.h"
+#include "pci.h"
 
 #define PCI_MAX_DEVS 32
 #define PCI_CFG_SIZE 256
@@ -31,10 +31,10 @@ struct pci_function {
 };
 
 struct pci {
-	struct vm *vm;
+	struct device dev;
 	pthread_mutex_t lock;
 	uint32_t addr;
-	struct pci_function dev[PCI_MAX_DEVS]; /* bus 0, function 0 only */
+	struct pci_function fn[PCI_MAX_DEVS]; /* bus 0, function 0 only */
 };
 
 static void
@@ -61,7 +61,7 @@ pci_get32(const uint8_t *p)
 #define PCI_HOST_VENDOR 0x1b36 /* Red Hat, Inc. */
 #define PCI_HOST_DEVICE 0x0008 /* QEMU PCIe host bridge */
 
-/* Pure: the IOAPIC input of a slot's INTA (the DSDT's _PRT agrees). */
+/* See pci.h. */
 uint32_t
 pci_slot_gsi(unsigned slot)
 {
@@ -76,10 +76,10 @@ pci_target(struct pci *pci, unsigned *reg_out)
 	unsigned bus = (a >> 16) & 0xff, dev = (a >> 11) & 0x1f,
 		 fn = (a >> 8) & 7;
 
-	if (!(a & 0x80000000u) || bus || fn || !pci->dev[dev].present)
+	if (!(a & 0x80000000u) || bus || fn || !pci->fn[dev].present)
 		return NULL;
 	*reg_out = a & 0xfc;
-	return &pci->dev[dev];
+	return &pci->fn[dev];
 }
 
 /* Ports 0xcf8 (address, dword) and 0xcfc..0xcff (data). */
@@ -136,7 +136,7 @@ pci_mmio(void *opaque, uint64_t addr, uint8_t *data, uint32_t size, bool write)
 
 	pthread_mutex_lock(&pci->lock);
 	for (i = 1; i < PCI_MAX_DEVS; i++) {
-		f = &pci->dev[i];
+		f = &pci->fn[i];
 		if (!f->present || !f->bar_size ||
 		    !(f->cfg[PCI_COMMAND] & PCI_CMD_MEMORY))
 			continue;
@@ -168,11 +168,11 @@ pci_add_function(struct pci *pci, const struct pci_function_desc *d,
 	    (d->bar0_size < PCI_BAR_MIN || d->bar0_size > PCI_BAR_MAX ||
 	     (d->bar0_size & (d->bar0_size - 1)) || !d->bar0_fn))
 		return -EINVAL;
-	for (slot = 1; slot < PCI_MAX_DEVS && pci->dev[slot].present; slot++)
+	for (slot = 1; slot < PCI_MAX_DEVS && pci->fn[slot].present; slot++)
 		;
 	if (slot == PCI_MAX_DEVS)
 		return -ENOSPC;
-	f = &pci->dev[slot];
+	f = &pci->fn[slot];
 	memset(f, 0, sizeof(*f));
 	f->present = true;
 	pci_put16(&f->cfg[0x00], d->vendor);
@@ -206,25 +206,88 @@ pci_add_function(struct pci *pci, const struct pci_function_desc *d,
 uint8_t *
 pci_config_space(struct pci *pci, unsigned slot)
 {
-	if (slot >= PCI_MAX_DEVS || !pci->dev[slot].present)
+	if (slot >= PCI_MAX_DEVS || !pci->fn[slot].present)
 		return NULL;
-	return pci->dev[slot].cfg;
+	return pci->fn[slot].cfg;
+}
+
+/* Every function's configuration space (the BARs' handlers are the
+ * device models' own state). */
+static int
+pci_save(struct device *dev, struct dstate *out)
+{
+	struct pci *pci = (struct pci *)dev;
+	unsigned i;
+
+	pthread_mutex_lock(&pci->lock);
+	dstate_put_u32(out, pci->addr);
+	for (i = 0; i < PCI_MAX_DEVS; i++)
+		if (pci->fn[i].present)
+			dstate_put(out, pci->fn[i].cfg, PCI_CFG_SIZE);
+	pthread_mutex_unlock(&pci->lock);
+	return dstate_status(out);
+}
+
+static int
+pci_restore(struct device *dev, struct dstate *in)
+{
+	struct pci *pci = (struct pci *)dev;
+	uint8_t cfg[PCI_CFG_SIZE];
+	unsigned i;
+	int rc = 0;
+
+	pthread_mutex_lock(&pci->lock);
+	pci->addr = dstate_get_u32(in);
+	for (i = 0; i < PCI_MAX_DEVS && rc == 0; i++) {
+		if (!pci->fn[i].present)
+			continue;
+		dstate_get(in, cfg, sizeof(cfg));
+		/* IDs are the machine's, not the stream's. */
+		if (memcmp(cfg, pci->fn[i].cfg, 4) != 0)
+			rc = -EINVAL;
+		else
+			memcpy(pci->fn[i].cfg, cfg, sizeof(cfg));
+	}
+	pthread_mutex_unlock(&pci->lock);
+	return rc < 0 ? rc : dstate_status(in) < 0 ? -EINVAL : 0;
+}
+
+static void
+pci_free(struct device *dev)
+{
+	struct pci *pci = (struct pci *)dev;
+
+	pthread_mutex_destroy(&pci->lock);
+	free(pci);
+}
+
+static const struct device_ops pci_ops = {
+	.kind = "pci-host",
+	.save = pci_save,
+	.restore = pci_restore,
+	.free = pci_free,
+};
+
+struct device *
+pci_device(struct pci *pci)
+{
+	return &pci->dev;
 }
 
 /* A bus with the host bridge: Red Hat's QEMU PCIe host bridge IDs
  * (1b36:0008), which no guest applies chipset quirks to (Linux's 440FX ones
  * cost ~20 ms of guest time). */
 struct pci *
-pci_new(struct vm *vm)
+pci_new(void)
 {
 	struct pci *pci = calloc(1, sizeof(*pci));
 	struct pci_function *hb;
 
 	if (!pci)
 		return NULL;
-	pci->vm = vm;
+	device_init(&pci->dev, &pci_ops, "pci");
 	pthread_mutex_init(&pci->lock, NULL);
-	hb = &pci->dev[0];
+	hb = &pci->fn[0];
 	hb->present = true;
 	pci_put16(&hb->cfg[0x00], PCI_HOST_VENDOR);
 	pci_put16(&hb->cfg[0x02], PCI_HOST_DEVICE);
@@ -235,13 +298,4 @@ pci_new(struct vm *vm)
 	hb->wmask[0x04] = 0x06;
 	hb->wmask[0x0d] = 0xff; /* latency timer */
 	return pci;
-}
-
-void
-pci_free(struct pci *pci)
-{
-	if (!pci)
-		return;
-	pthread_mutex_destroy(&pci->lock);
-	free(pci);
 }

@@ -1,16 +1,18 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* pm.c: the ACPI PM1a event/control block, PM timer and GPE0 block: the
  * fixed power button raises SCI, an S5 write powers the domain off. */
+#include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "cpuhp.h"
-#include "hv.h"
+#include "pm.h"
 #include "util.h"
 
 struct pm {
-	struct vm *vm;
+	struct device dev;
+	struct irq_line sci;
+	struct domain_hooks hooks;
 	pthread_mutex_t lock;
 	uint16_t sts, en, cnt;
 	uint16_t gpe_sts, gpe_en;
@@ -36,7 +38,7 @@ pm_update_sci(struct pm *pm)
 
 	if (level != pm->sci_level) {
 		pm->sci_level = level;
-		(void)vm_irq_line(pm->vm, XMHV_ACPI_SCI_IRQ, level);
+		(void)irq_line_set(&pm->sci, level);
 	}
 }
 
@@ -136,27 +138,86 @@ pm_io(void *opaque, uint64_t port, uint8_t *data, uint32_t size, bool write)
 	}
 	pm_update_sci(pm);
 	pthread_mutex_unlock(&pm->lock);
-	if (s5)
-		vm_power_off(pm->vm);
+	if (s5 && pm->hooks.power_off)
+		pm->hooks.power_off(pm->hooks.opaque);
 }
 
+static void
+pm_reset(struct device *dev)
+{
+	struct pm *pm = (struct pm *)dev;
+
+	pthread_mutex_lock(&pm->lock);
+	pm->sts = pm->en = pm->cnt = pm->gpe_sts = pm->gpe_en = 0;
+	pm_update_sci(pm);
+	pthread_mutex_unlock(&pm->lock);
+}
+
+static int
+pm_save(struct device *dev, struct dstate *out)
+{
+	struct pm *pm = (struct pm *)dev;
+	uint16_t r[5];
+
+	pthread_mutex_lock(&pm->lock);
+	r[0] = pm->sts, r[1] = pm->en, r[2] = pm->cnt;
+	r[3] = pm->gpe_sts, r[4] = pm->gpe_en;
+	pthread_mutex_unlock(&pm->lock);
+	dstate_put(out, r, sizeof(r));
+	return dstate_status(out);
+}
+
+static int
+pm_restore(struct device *dev, struct dstate *in)
+{
+	struct pm *pm = (struct pm *)dev;
+	uint16_t r[5];
+
+	dstate_get(in, r, sizeof(r));
+	if (dstate_status(in) < 0)
+		return -EINVAL;
+	pthread_mutex_lock(&pm->lock);
+	pm->sts = r[0], pm->en = r[1], pm->cnt = r[2];
+	pm->gpe_sts = r[3], pm->gpe_en = r[4];
+	pm_update_sci(pm);
+	pthread_mutex_unlock(&pm->lock);
+	return 0;
+}
+
+static void
+pm_free(struct device *dev)
+{
+	struct pm *pm = (struct pm *)dev;
+
+	pthread_mutex_destroy(&pm->lock);
+	free(pm);
+}
+
+static const struct device_ops pm_ops = {
+	.kind = "acpi-pm",
+	.reset = pm_reset,
+	.save = pm_save,
+	.restore = pm_restore,
+	.free = pm_free,
+};
+
+struct device *
+pm_device(struct pm *pm)
+{
+	return &pm->dev;
+}
+
+/* See pm.h. */
 struct pm *
-pm_new(struct vm *vm)
+pm_new(const struct irq_line *sci, const struct domain_hooks *hooks)
 {
 	struct pm *pm = calloc(1, sizeof(*pm));
 
 	if (!pm)
 		return NULL;
-	pm->vm = vm;
+	device_init(&pm->dev, &pm_ops, "acpi-pm");
+	pm->sci = *sci;
+	pm->hooks = *hooks;
 	pthread_mutex_init(&pm->lock, NULL);
 	return pm;
-}
-
-void
-pm_free(struct pm *pm)
-{
-	if (!pm)
-		return;
-	pthread_mutex_destroy(&pm->lock);
-	free(pm);
 }

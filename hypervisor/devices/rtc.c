@@ -2,12 +2,14 @@
 /* rtc.c: the CMOS RTC at ports 0x70/0x71: host time (UTC, or local time
  * with localtime=1) in BCD or binary per status B, and the CMOS memory
  * size bytes PC firmware leaves there. */
+#include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include "hv.h"
+#include "arch/x86/x86.h"
+#include "rtc.h"
 
 #define RTC_REG_A 0x0a
 #define RTC_REG_B 0x0b
@@ -18,6 +20,7 @@
 #define RTC_CENTURY 0x32
 
 struct rtc {
+	struct device dev;
 	pthread_mutex_t lock;
 	bool localtime;
 	uint8_t index;
@@ -106,6 +109,58 @@ rtc_set16(struct rtc *rtc, unsigned lo, uint64_t v)
 	rtc->cmos[lo + 1] = (uint8_t)(v >> 8);
 }
 
+/* The CMOS RAM (time is the host's) and the index register. */
+static int
+rtc_save(struct device *dev, struct dstate *out)
+{
+	struct rtc *rtc = (struct rtc *)dev;
+
+	pthread_mutex_lock(&rtc->lock);
+	dstate_put(out, &rtc->index, 1);
+	dstate_put(out, rtc->cmos, sizeof(rtc->cmos));
+	pthread_mutex_unlock(&rtc->lock);
+	return dstate_status(out);
+}
+
+static int
+rtc_restore(struct device *dev, struct dstate *in)
+{
+	struct rtc *rtc = (struct rtc *)dev;
+	uint8_t index, cmos[sizeof(rtc->cmos)];
+
+	dstate_get(in, &index, 1);
+	dstate_get(in, cmos, sizeof(cmos));
+	if (dstate_status(in) < 0)
+		return -EINVAL;
+	pthread_mutex_lock(&rtc->lock);
+	rtc->index = index & 0x7f;
+	memcpy(rtc->cmos, cmos, sizeof(cmos));
+	pthread_mutex_unlock(&rtc->lock);
+	return 0;
+}
+
+static void
+rtc_free(struct device *dev)
+{
+	struct rtc *rtc = (struct rtc *)dev;
+
+	pthread_mutex_destroy(&rtc->lock);
+	free(rtc);
+}
+
+static const struct device_ops rtc_ops = {
+	.kind = "mc146818",
+	.save = rtc_save,
+	.restore = rtc_restore,
+	.free = rtc_free,
+};
+
+struct device *
+rtc_device(struct rtc *rtc)
+{
+	return &rtc->dev;
+}
+
 /* An RTC with the memory size of the guest in CMOS. */
 struct rtc *
 rtc_new(uint64_t mem_bytes, bool localtime)
@@ -115,6 +170,7 @@ rtc_new(uint64_t mem_bytes, bool localtime)
 
 	if (!rtc)
 		return NULL;
+	device_init(&rtc->dev, &rtc_ops, "rtc");
 	pthread_mutex_init(&rtc->lock, NULL);
 	rtc->localtime = localtime;
 	rtc->cmos[RTC_REG_A] = 0x26;
@@ -129,13 +185,4 @@ rtc_new(uint64_t mem_bytes, bool localtime)
 	rtc->cmos[0x5c] = (uint8_t)(high >> 24);
 	rtc->cmos[0x5d] = (uint8_t)(high >> 32);
 	return rtc;
-}
-
-void
-rtc_free(struct rtc *rtc)
-{
-	if (!rtc)
-		return;
-	pthread_mutex_destroy(&rtc->lock);
-	free(rtc);
 }

@@ -7,8 +7,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "hv.h"
 #include "sandbox.h"
+#include "serial.h"
 
 #define UART_FIFO 16
 #define UART_OUT_BATCH 256
@@ -34,7 +34,8 @@
 #define UART_MSR_CTS 0x10
 
 struct serial {
-	struct vm *vm;
+	struct device dev;
+	struct irq_line irq;
 	serial_out_fn out;
 	void *opaque;
 	pthread_mutex_t lock;
@@ -63,7 +64,7 @@ serial_update_irq(struct serial *s)
 		level = 1;
 	if (level != s->irq_level) {
 		s->irq_level = level;
-		(void)vm_irq_line(s->vm, XMHV_COM1_IRQ, level);
+		(void)irq_line_set(&s->irq, level);
 	}
 }
 
@@ -254,33 +255,87 @@ serial_input(struct serial *s, const uint8_t *buf, size_t len)
 	return n;
 }
 
-/* A UART in its reset state, with its output flusher thread. */
-struct serial *
-serial_new(struct vm *vm, serial_out_fn out, void *opaque)
+/* The registers a guest sees after reset (the FIFO emptied). */
+static void
+serial_reset_locked(struct serial *s)
 {
-	struct serial *s = calloc(1, sizeof(*s));
-
-	if (!s)
-		return NULL;
-	s->vm = vm;
-	s->out = out;
-	s->opaque = opaque;
+	s->ier = s->lcr = s->scr = s->fcr = s->dll = s->dlm = 0;
 	s->mcr = UART_MCR_OUT2;
-	pthread_mutex_init(&s->lock, NULL);
-	pthread_cond_init(&s->cond, NULL);
-	if (pthread_create(&s->flusher, NULL, serial_flusher, s) != 0) {
-		serial_free(s);
-		return NULL;
-	}
-	s->flusher_started = true;
-	return s;
+	s->thri_pending = false;
+	s->rx_head = s->rx_count = 0;
 }
 
-void
-serial_free(struct serial *s)
+static void
+serial_reset(struct device *dev)
 {
-	if (!s)
-		return;
+	struct serial *s = (struct serial *)dev;
+
+	pthread_mutex_lock(&s->lock);
+	serial_flush_locked(s);
+	serial_reset_locked(s);
+	serial_update_irq(s);
+	pthread_mutex_unlock(&s->lock);
+}
+
+/* Paused: what the guest wrote reaches the console now. */
+static int
+serial_pause(struct device *dev)
+{
+	serial_flush((struct serial *)dev);
+	return 0;
+}
+
+static int
+serial_save(struct device *dev, struct dstate *out)
+{
+	struct serial *s = (struct serial *)dev;
+	uint8_t regs[7];
+
+	pthread_mutex_lock(&s->lock);
+	regs[0] = s->ier, regs[1] = s->lcr, regs[2] = s->mcr;
+	regs[3] = s->scr, regs[4] = s->fcr, regs[5] = s->dll;
+	regs[6] = s->dlm;
+	dstate_put(out, regs, sizeof(regs));
+	dstate_put_u32(out, s->thri_pending);
+	dstate_put_u32(out, s->rx_count);
+	dstate_put(out, s->rx, sizeof(s->rx));
+	dstate_put_u32(out, s->rx_head);
+	pthread_mutex_unlock(&s->lock);
+	return dstate_status(out);
+}
+
+static int
+serial_restore(struct device *dev, struct dstate *in)
+{
+	struct serial *s = (struct serial *)dev;
+	uint8_t regs[7], rx[UART_FIFO];
+	uint32_t thri, count, head;
+
+	dstate_get(in, regs, sizeof(regs));
+	thri = dstate_get_u32(in);
+	count = dstate_get_u32(in);
+	dstate_get(in, rx, sizeof(rx));
+	head = dstate_get_u32(in);
+	if (dstate_status(in) < 0 || count > UART_FIFO || head >= UART_FIFO)
+		return -EINVAL;
+	pthread_mutex_lock(&s->lock);
+	s->ier = regs[0] & 0x0f, s->lcr = regs[1], s->mcr = regs[2] & 0x1f;
+	s->scr = regs[3], s->fcr = regs[4] & 0xc9, s->dll = regs[5];
+	s->dlm = regs[6];
+	s->thri_pending = thri != 0;
+	s->rx_count = count;
+	s->rx_head = head;
+	memcpy(s->rx, rx, sizeof(rx));
+	serial_update_irq(s);
+	pthread_mutex_unlock(&s->lock);
+	return 0;
+}
+
+static void
+serial_free(struct device *dev)
+{
+	struct serial *s = (struct serial *)dev;
+
 	if (s->flusher_started) {
 		pthread_mutex_lock(&s->lock);
 		s->stop = true;
@@ -292,4 +347,42 @@ serial_free(struct serial *s)
 	pthread_mutex_destroy(&s->lock);
 	pthread_cond_destroy(&s->cond);
 	free(s);
+}
+
+static const struct device_ops serial_ops = {
+	.kind = "16550a",
+	.reset = serial_reset,
+	.pause = serial_pause,
+	.save = serial_save,
+	.restore = serial_restore,
+	.free = serial_free,
+};
+
+struct device *
+serial_device(struct serial *s)
+{
+	return &s->dev;
+}
+
+/* See serial.h. */
+struct serial *
+serial_new(const struct irq_line *irq, serial_out_fn out, void *opaque)
+{
+	struct serial *s = calloc(1, sizeof(*s));
+
+	if (!s)
+		return NULL;
+	device_init(&s->dev, &serial_ops, "com1");
+	s->irq = *irq;
+	s->out = out;
+	s->opaque = opaque;
+	pthread_mutex_init(&s->lock, NULL);
+	pthread_cond_init(&s->cond, NULL);
+	serial_reset_locked(s);
+	if (pthread_create(&s->flusher, NULL, serial_flusher, s) != 0) {
+		serial_free(&s->dev);
+		return NULL;
+	}
+	s->flusher_started = true;
+	return s;
 }

@@ -11,7 +11,10 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
-#include "hv.h"
+#include "kvm.h"
+#include "mem.h"
+#include "check.h"
+#include "arch/x86/x86.h"
 #include "tap.h"
 
 int

@@ -7,7 +7,10 @@
 #include <string.h>
 
 #include "devices/cpuhp.h"
-#include "hv.h"
+#include "arch/x86/x86.h"
+#include "boot/boot.h"
+#include "devices/cpuhp.h"
+#include "mem.h"
 #include "tap.h"
 #include "xmhv_platform.h"
 

@@ -14,7 +14,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "hv.h"
+#include "boot/boot.h"
+#include "check.h"
+#include "mem.h"
+#include "arch/x86/x86.h"
 #include "tap.h"
 
 static char tmpdir[] = "/tmp/hv_loader.XXXXXX";

@@ -7,7 +7,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hv.h"
+#include "arch/x86/x86.h"
+#include "kvm.h"
+#include "boot/boot.h"
+#include "mem.h"
+#include "devices/pci.h"
+#include "devices/rtc.h"
+#include "devices/pm.h"
 #include "tap.h"
 
 static uint8_t
@@ -413,7 +419,7 @@ test_pci(const struct mem *mem)
 				      .revision = 1,
 				      .bar0_size = 0x4000,
 				      .bar0_fn = pci_bar_fn};
-	struct pci *pci = pci_new(NULL);
+	struct pci *pci = pci_new();
 	const uint8_t *rsdp, *xsdt, *fadt, *dsdt, *prt;
 	unsigned slot = 0;
 	uint32_t gsi = 0, v = 0;
@@ -452,7 +458,7 @@ test_pci(const struct mem *mem)
 	d.bar0_size = 3000;
 	tap_is_int(pci_add_function(pci, &d, &slot, &gsi), -EINVAL,
 		   "pci_add_function refuses a BAR that is no power of two");
-	pci_free(pci);
+	device_free(pci_device(pci));
 
 	rsdp = mem_gpa_to_hva(mem, HV_ACPI_RSDP_GPA, 36);
 	xsdt = mem_gpa_to_hva(mem, rd64(rsdp + 24), 36);
@@ -497,7 +503,7 @@ test_rtc_pm(void)
 	tap_ok(rtc_read_reg(rtc, 0x5b, t) == 0xc0 &&
 		       rtc_read_reg(rtc, 0x5c, t) == 0x1a,
 	       "CMOS: memory above 4 GiB in 64 KiB units");
-	rtc_free(rtc);
+	device_free(rtc_device(rtc));
 	tap_is_int(pm_timer_ticks(1000000000ULL), 3579545,
 		   "PM timer: 3.579545 MHz");
 	tap_is_int(pm_timer_ticks(0), 0, "PM timer: starts at 0");

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* e820.c: the guest's e820 memory map (low RAM, BIOS hole, RAM up to the
  * PCI hole at 3 GiB, the rest above 4 GiB). */
-#include "hv.h"
+#include "arch/x86/x86.h"
 
 /* Pure: how much RAM goes below the PCI hole and how much above 4 GiB. */
 void

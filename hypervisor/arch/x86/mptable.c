@@ -4,7 +4,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "hv.h"
+#include "arch/x86/x86.h"
 
 #define MP_APIC_VERSION 0x14
 #define MP_IOAPIC_VERSION 0x11
