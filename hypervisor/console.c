@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -13,12 +14,14 @@
 #include <unistd.h>
 
 #include "console.h"
+#include "loop.h"
 #include "util.h"
 
 #define CONSOLE_IN_MAX 4096
 #define CONSOLE_RETRY_MS 10
 
 struct console {
+	struct loop *loop;
 	pthread_mutex_t lock; /* guards ring */
 	struct console_ring ring;
 	atomic_bool wake_pending;
@@ -39,6 +42,12 @@ struct console {
 	uint8_t in[CONSOLE_IN_MAX];
 	size_t in_len;
 };
+
+static void console_on_listen(void *opaque, int fd, uint32_t events);
+static void console_on_client(void *opaque, int fd, uint32_t events);
+static void console_on_retry(void *opaque, int fd, uint32_t events);
+static void console_client_events(struct console *c);
+static bool console_client_pending(struct console *c);
 
 /* See console.h. */
 void
@@ -103,18 +112,27 @@ console_ring_read(const struct console_ring *ring, uint64_t *pos, uint8_t *out,
 }
 
 /* See console.h. */
+static void console_on_wake(void *opaque, int fd, uint32_t events);
+
 int
-console_new(struct console **console_out)
+console_new(struct loop *loop, struct console **console_out)
 {
 	struct console *c = calloc(1, sizeof(*c));
+	int r;
 
 	if (!c)
 		return -ENOMEM;
+	c->loop = loop;
 	c->log_fd = c->listen_fd = c->client_fd = -1;
 	c->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (c->wake_fd < 0) {
-		int r = -errno;
-
+		r = -errno;
+		free(c);
+		return r;
+	}
+	r = loop_add(loop, c->wake_fd, EPOLLIN, console_on_wake, c);
+	if (r < 0) {
+		close(c->wake_fd);
 		free(c);
 		return r;
 	}
@@ -127,10 +145,13 @@ console_new(struct console **console_out)
 static void
 console_client_close(struct console *c)
 {
-	if (c->client_fd >= 0)
+	if (c->client_fd >= 0) {
+		loop_del(c->loop, c->client_fd);
 		close(c->client_fd);
+	}
 	c->client_fd = -1;
 	c->in_len = 0;
+	(void)!loop_timer(c->loop, -1, console_on_retry, c);
 }
 
 /* See console.h. */
@@ -141,6 +162,7 @@ console_free(struct console *c, bool remove_log)
 		return;
 	console_client_close(c);
 	if (c->listen_fd >= 0) {
+		loop_del(c->loop, c->listen_fd);
 		close(c->listen_fd);
 		(void)unlink(c->sock_path);
 	}
@@ -150,6 +172,7 @@ console_free(struct console *c, bool remove_log)
 		if (remove_log && c->log_created)
 			(void)unlink(c->log_path);
 	}
+	loop_del(c->loop, c->wake_fd);
 	close(c->wake_fd);
 	pthread_mutex_destroy(&c->lock);
 	free(c);
@@ -219,6 +242,12 @@ console_listen(struct console *c, const char *path)
 		close(fd);
 		return r;
 	}
+	r = loop_add(c->loop, fd, EPOLLIN, console_on_listen, c);
+	if (r < 0) {
+		close(fd);
+		(void)unlink(path);
+		return r;
+	}
 	memcpy(c->sock_path, sa.sun_path, sizeof(c->sock_path));
 	c->listen_fd = fd;
 	return 0;
@@ -275,6 +304,7 @@ console_flush(struct console *c)
 	}
 	if (c->client_fd >= 0 && !console_pump(c, c->client_fd, &c->client_pos))
 		console_client_close(c);
+	console_client_events(c);
 }
 
 static bool
@@ -303,12 +333,17 @@ console_accept(struct console *c)
 			     sizeof(CONSOLE_TAKEOVER_MSG) - 1);
 		console_client_close(c);
 	}
+	if (loop_add(c->loop, fd, EPOLLIN, console_on_client, c) < 0) {
+		close(fd);
+		return;
+	}
 	c->client_fd = fd;
 	pthread_mutex_lock(&c->lock);
 	c->client_pos = console_ring_tail(&c->ring);
 	pthread_mutex_unlock(&c->lock);
 	if (!console_pump(c, fd, &c->client_pos))
 		console_client_close(c);
+	console_client_events(c);
 }
 
 /* Hand buffered input to the guest; what it does not take stays. */
@@ -328,6 +363,10 @@ console_feed(struct console *c)
 		n = c->in_len;
 	memmove(c->in, c->in + n, c->in_len - n);
 	c->in_len -= n;
+	/* The UART FIFO was full: try the rest again shortly. */
+	(void)!loop_timer(c->loop, c->in_len ? CONSOLE_RETRY_MS : -1,
+			  console_on_retry, c);
+	console_client_events(c);
 }
 
 static void
@@ -346,48 +385,58 @@ console_read_client(struct console *c)
 	console_feed(c);
 }
 
-/* See console.h. */
-int
-console_poll_fill(struct console *c, struct pollfd *fds)
+/* What the client's fd is watched for: input while there is room for it,
+ * output while the client is behind the ring. */
+static void
+console_client_events(struct console *c)
 {
-	fds[0] = (struct pollfd){.fd = c->wake_fd, .events = POLLIN};
-	fds[1] = (struct pollfd){.fd = c->listen_fd, .events = POLLIN};
-	fds[2] = (struct pollfd){.fd = c->client_fd};
-	if (c->client_fd >= 0) {
-		/* Stop reading while the guest has not taken what we hold. */
-		if (c->in_len < sizeof(c->in))
-			fds[2].events |= POLLIN;
-		if (console_client_pending(c))
-			fds[2].events |= POLLOUT;
-	}
-	return CONSOLE_POLL_FDS;
-}
+	uint32_t ev = 0;
 
-/* See console.h. */
-void
-console_poll_handle(struct console *c, const struct pollfd *fds, int n)
-{
-	if (n < CONSOLE_POLL_FDS)
+	if (c->client_fd < 0)
 		return;
-	console_feed(c);
-	if (fds[0].revents & POLLIN)
-		console_flush(c);
-	if (fds[2].fd >= 0 && fds[2].fd == c->client_fd && fds[2].revents) {
-		if (fds[2].revents & POLLIN)
-			console_read_client(c);
-		else if (fds[2].revents & (POLLHUP | POLLERR | POLLNVAL))
-			console_client_close(c);
-		if (c->client_fd >= 0 && (fds[2].revents & POLLOUT) &&
-		    !console_pump(c, c->client_fd, &c->client_pos))
-			console_client_close(c);
-	}
-	if (fds[1].fd >= 0 && (fds[1].revents & POLLIN))
-		console_accept(c);
+	if (c->in_len < sizeof(c->in))
+		ev |= EPOLLIN;
+	if (console_client_pending(c))
+		ev |= EPOLLOUT;
+	(void)!loop_mod(c->loop, c->client_fd, ev);
 }
 
-/* See console.h. */
-int
-console_poll_timeout(const struct console *c)
+static void
+console_on_wake(void *opaque, int fd, uint32_t events)
 {
-	return c->in_len > 0 ? CONSOLE_RETRY_MS : -1;
+	(void)fd;
+	(void)events;
+	console_flush(opaque);
+}
+
+static void
+console_on_listen(void *opaque, int fd, uint32_t events)
+{
+	(void)fd;
+	(void)events;
+	console_accept(opaque);
+}
+
+static void
+console_on_client(void *opaque, int fd, uint32_t events)
+{
+	struct console *c = opaque;
+
+	(void)fd;
+	if (events & EPOLLIN)
+		console_read_client(c);
+	else if (events & (EPOLLHUP | EPOLLERR))
+		console_client_close(c);
+	if (c->client_fd >= 0 && (events & EPOLLOUT) &&
+	    !console_pump(c, c->client_fd, &c->client_pos))
+		console_client_close(c);
+	console_client_events(c);
+}
+
+static void
+console_on_retry(void *opaque, int fd, uint32_t events)
+{
+	(void)fd;
+	(void)events;
+	console_feed(opaque);
 }

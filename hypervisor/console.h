@@ -4,7 +4,6 @@
 #ifndef XMHV_CONSOLE_H
 #define XMHV_CONSOLE_H
 
-#include <poll.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -37,9 +36,11 @@ size_t console_ring_read(const struct console_ring *ring, uint64_t *pos,
 uint64_t console_ring_tail(const struct console_ring *ring);
 
 struct console;
+struct loop;
 
-/* A console with an empty ring, no log, no socket. Returns 0 or -errno. */
-int console_new(struct console **console_out)
+/* A console with an empty ring, no log, no socket, its fds watched by loop
+ * (guest output, the listening socket, the client). Returns 0 or -errno. */
+int console_new(struct loop *loop, struct console **console_out)
 	__attribute__((warn_unused_result));
 
 /* Stop and free (accepts NULL): writes what the log has not got yet,
@@ -67,17 +68,8 @@ typedef size_t (*console_input_fn)(void *opaque, const uint8_t *buf,
 				   size_t len);
 void console_set_input(struct console *c, console_input_fn fn, void *opaque);
 
-/* Main loop integration: console_poll_fill writes at most
- * CONSOLE_POLL_FDS entries and returns how many; console_poll_handle takes
- * the same entries back after poll(). console_poll_timeout is -1 or the ms
- * after which pending input must be retried. Main thread. */
-#define CONSOLE_POLL_FDS 3
-int console_poll_fill(struct console *c, struct pollfd *fds);
-void console_poll_handle(struct console *c, const struct pollfd *fds, int n);
-int console_poll_timeout(const struct console *c);
-
 /* Copy the newest output since the last call to the log and the client
- * (what console_poll_handle does on a wake-up). Main thread. */
+ * (what the loop does on a wake-up). Main thread. */
 void console_flush(struct console *c);
 
 #endif

@@ -3,13 +3,13 @@
  * serves its control socket (requests, events) and console. */
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -19,6 +19,7 @@
 #include "console.h"
 #include "control.h"
 #include "log.h"
+#include "loop.h"
 #include "proto.h"
 #include "sandbox.h"
 #include "util.h"
@@ -33,6 +34,7 @@
 	 XMHV_STATE_DYING)
 
 struct control_client {
+	struct control *ctl;
 	int fd;
 	bool watch;
 	size_t have; /* bytes of hdr, then of payload, received */
@@ -51,6 +53,7 @@ struct control_evq {
 };
 
 struct control {
+	struct loop *loop;
 	struct proto_create create;
 	struct vm *vm;
 	struct console *console;
@@ -299,6 +302,7 @@ control_do_destroy(struct control *ctl, struct control_client *cl,
 	/* Watchers learn that the EOF which follows is a destroy. */
 	control_push_event(ctl, ctl->state | XMHV_STATE_DYING, ctl->reason);
 	ctl->destroyed = true;
+	loop_stop(ctl->loop);
 	return 0;
 }
 
@@ -346,10 +350,12 @@ static const struct {
 };
 
 static void
-control_client_close(struct control_client *cl)
+control_client_close(struct control *ctl, struct control_client *cl)
 {
-	if (cl->fd >= 0)
+	if (cl->fd >= 0) {
+		loop_del(ctl->loop, cl->fd);
 		close(cl->fd);
+	}
 	free(cl->msg);
 	memset(cl, 0, sizeof(*cl));
 	cl->fd = -1;
@@ -377,7 +383,7 @@ control_dispatch(struct control *ctl, struct control_client *cl)
 	int r;
 
 	if (!ans) {
-		control_client_close(cl);
+		control_client_close(ctl, cl);
 		return;
 	}
 	r = proto_payload_check(type, cl->msg, cl->hdr.length, why,
@@ -390,7 +396,7 @@ control_dispatch(struct control *ctl, struct control_client *cl)
 	if (r < 0) {
 		(void)!control_reply(cl->fd, cl->hdr.seq, r,
 				     why[0] ? why : NULL);
-		control_client_close(cl);
+		control_client_close(ctl, cl);
 		goto out;
 	}
 	r = control_handlers[type].fn(ctl, cl, ans);
@@ -400,7 +406,7 @@ control_dispatch(struct control *ctl, struct control_client *cl)
 		r = control_reply(cl->fd, cl->hdr.seq, r,
 				  ans->reply.msg[0] ? ans->reply.msg : NULL);
 	if (r < 0)
-		control_client_close(cl);
+		control_client_close(ctl, cl);
 out:
 	free(ans);
 }
@@ -426,7 +432,7 @@ control_client_read(struct control *ctl, struct control_client *cl)
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
 		return;
 	if (n <= 0) {
-		control_client_close(cl);
+		control_client_close(ctl, cl);
 		return;
 	}
 	cl->have += (size_t)n;
@@ -443,13 +449,13 @@ control_client_read(struct control *ctl, struct control_client *cl)
 			(void)!control_reply(cl->fd, cl->hdr.seq, r, msg);
 		}
 		if (r < 0) {
-			control_client_close(cl);
+			control_client_close(ctl, cl);
 			return;
 		}
 		if (!cl->msg)
 			cl->msg = calloc(1, sizeof(*cl->msg));
 		if (!cl->msg) {
-			control_client_close(cl);
+			control_client_close(ctl, cl);
 			return;
 		}
 	}
@@ -457,6 +463,28 @@ control_client_read(struct control *ctl, struct control_client *cl)
 		cl->have = 0;
 		control_dispatch(ctl, cl);
 	}
+}
+
+static void
+control_on_client(void *opaque, int fd, uint32_t events)
+{
+	struct control_client *cl = opaque;
+
+	(void)fd;
+	(void)events;
+	control_client_read(cl->ctl, cl);
+}
+
+/* Serve fd in client slot i; closed when the loop cannot watch it. */
+static void
+control_client_add(struct control *ctl, int i, int fd)
+{
+	struct control_client *cl = &ctl->clients[i];
+
+	cl->fd = fd;
+	cl->ctl = ctl;
+	if (loop_add(ctl->loop, fd, EPOLLIN, control_on_client, cl) < 0)
+		control_client_close(ctl, cl);
 }
 
 static void
@@ -469,11 +497,19 @@ control_accept(struct control *ctl)
 		return;
 	for (i = 0; i < CONTROL_MAX_CLIENTS; i++) {
 		if (ctl->clients[i].fd < 0) {
-			ctl->clients[i].fd = fd;
+			control_client_add(ctl, i, fd);
 			return;
 		}
 	}
 	close(fd); /* too many connections */
+}
+
+static void
+control_on_listen(void *opaque, int fd, uint32_t events)
+{
+	(void)fd;
+	(void)events;
+	control_accept(opaque);
 }
 
 static int
@@ -493,6 +529,11 @@ control_listen(struct control *ctl)
 	umask(old);
 	if (r < 0 || listen(fd, 16) < 0) {
 		r = -errno;
+		close(fd);
+		return r;
+	}
+	r = loop_add(ctl->loop, fd, EPOLLIN, control_on_listen, ctl);
+	if (r < 0) {
 		close(fd);
 		return r;
 	}
@@ -546,6 +587,7 @@ static void
 control_unpublish(struct control *ctl)
 {
 	if (ctl->listen_fd >= 0) {
+		loop_del(ctl->loop, ctl->listen_fd);
 		close(ctl->listen_fd);
 		ctl->listen_fd = -1;
 		(void)unlink(ctl->sock_path);
@@ -594,10 +636,13 @@ control_build(struct control *ctl, int ctl_fd)
 	/* Everything that needs open/bind is done: give up the rest before
 	 * the first guest instruction (unpause). */
 	r = sandbox_enter(NULL, 0);
-	if (r < 0)
-		log_warn("domain %s: sandbox: %s", ctl->create.cfg.name,
-			 strerror(-r));
-	r = 0;
+	if (r < 0) {
+		/* Never run a guest unconfined: the domain is not started. */
+		control_errmsg(errmsg, sizeof(errmsg),
+			       "cannot confine the monitor (sandbox): %s",
+			       strerror(-r));
+		goto out;
+	}
 	control_sync_state(ctl);
 	log_info("domain %s: id %u built", ctl->create.cfg.name,
 		 ctl->create.domid);
@@ -611,49 +656,22 @@ out:
 	return r;
 }
 
-static int
-control_loop(struct control *ctl)
+/* State changes from vCPU threads, and the signals that destroy. */
+static void
+control_on_events(void *opaque, int fd, uint32_t events)
 {
-	struct pollfd fds[2 + CONSOLE_POLL_FDS + CONTROL_MAX_CLIENTS];
-	int i, n;
+	struct control *ctl = opaque;
 
-	while (!ctl->destroyed) {
-		fds[0] = (struct pollfd){.fd = ctl->evq.fd, .events = POLLIN};
-		fds[1] =
-			(struct pollfd){.fd = ctl->listen_fd, .events = POLLIN};
-		console_poll_fill(ctl->console, fds + 2);
-		n = 2 + CONSOLE_POLL_FDS;
-		for (i = 0; i < CONTROL_MAX_CLIENTS; i++)
-			fds[n + i] = (struct pollfd){.fd = ctl->clients[i].fd,
-						     .events = POLLIN};
-		if (poll(fds, (nfds_t)(n + CONTROL_MAX_CLIENTS),
-			 console_poll_timeout(ctl->console)) < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		if (fds[0].revents & POLLIN)
-			control_drain_events(ctl);
-		if (control_term) {
-			log_info("domain %s: signal: destroying",
-				 ctl->create.cfg.name);
-			control_push_event(ctl, ctl->state | XMHV_STATE_DYING,
-					   ctl->reason);
-			ctl->destroyed = true;
-			break;
-		}
-		console_poll_handle(ctl->console, fds + 2, CONSOLE_POLL_FDS);
-		for (i = 0; i < CONTROL_MAX_CLIENTS && !ctl->destroyed; i++) {
-			struct control_client *cl = &ctl->clients[i];
-
-			if (cl->fd >= 0 && fds[n + i].fd == cl->fd &&
-			    fds[n + i].revents)
-				control_client_read(ctl, cl);
-		}
-		if (!ctl->destroyed && (fds[1].revents & POLLIN))
-			control_accept(ctl);
+	(void)fd;
+	(void)events;
+	control_drain_events(ctl);
+	if (control_term && !ctl->destroyed) {
+		log_info("domain %s: signal: destroying", ctl->create.cfg.name);
+		control_push_event(ctl, ctl->state | XMHV_STATE_DYING,
+				   ctl->reason);
+		ctl->destroyed = true;
+		loop_stop(ctl->loop);
 	}
-	return 0;
 }
 
 /* See control.h: build, publish, serve until destroy. Main thread. */
@@ -673,8 +691,14 @@ control_main(int ctl_fd)
 		ctl->clients[i].fd = -1;
 	pthread_mutex_init(&ctl->evq.lock, NULL);
 	ctl->evq.fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	if (ctl->evq.fd < 0 || console_new(&ctl->console) < 0) {
-		log_err("xmhv: %s", strerror(errno));
+	r = ctl->evq.fd < 0 ? -errno : loop_new(&ctl->loop);
+	if (r == 0)
+		r = loop_add(ctl->loop, ctl->evq.fd, EPOLLIN, control_on_events,
+			     ctl);
+	if (r == 0)
+		r = console_new(ctl->loop, &ctl->console);
+	if (r < 0) {
+		log_err("xmhv: %s", strerror(-r));
 		goto out;
 	}
 	r = control_build(ctl, ctl_fd);
@@ -684,10 +708,10 @@ control_main(int ctl_fd)
 	control_catch_signals(ctl->evq.fd);
 	/* The creating connection stays: libxmhv watches events on it. */
 	if (util_set_nonblock(ctl_fd, true) == 0) {
-		ctl->clients[0].fd = ctl_fd;
+		control_client_add(ctl, 0, ctl_fd);
 		ctl_fd = -1;
 	}
-	r = control_loop(ctl);
+	r = loop_run(ctl->loop);
 	status = r < 0 ? 1 : 0;
 	if (r < 0)
 		log_err("domain %s: %s", ctl->create.cfg.name, strerror(-r));
@@ -697,13 +721,17 @@ out:
 	vm_destroy(ctl->vm); /* no vCPU thread writes to the console after */
 	console_free(ctl->console, !ctl->built);
 	for (i = 0; i < CONTROL_MAX_CLIENTS; i++)
-		control_client_close(&ctl->clients[i]);
+		control_client_close(ctl, &ctl->clients[i]);
 	if (ctl_fd >= 0)
 		close(ctl_fd);
 	control_term_fd = -1;
-	if (ctl->evq.fd >= 0)
+	if (ctl->evq.fd >= 0) {
+		if (ctl->loop)
+			loop_del(ctl->loop, ctl->evq.fd);
 		close(ctl->evq.fd);
+	}
 	pthread_mutex_destroy(&ctl->evq.lock);
+	loop_free(ctl->loop);
 	free(ctl);
 	return status;
 }

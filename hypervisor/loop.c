@@ -183,32 +183,38 @@ loop_timers(struct loop *loop)
 }
 
 int
-loop_run(struct loop *loop)
+loop_run_once(struct loop *loop, int timeout_ms)
 {
 	struct epoll_event ev[32];
 	struct loop_watch *w;
 	int n, i, timeout;
 
-	while (!loop->stop) {
-		timeout = loop_timers(loop);
-		if (loop->stop)
-			break;
-		n = epoll_wait(loop->epfd, ev, 32, timeout);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		for (i = 0; i < n && !loop->stop; i++) {
-			w = &loop->watch[ev[i].data.u64 & 0xffff];
-			/* A callback before may have removed this watch (and
-			 * another may have taken its slot). */
-			if (w->fd >= 0 && w->fn &&
-			    w->gen == ev[i].data.u64 >> 16)
-				w->fn(w->opaque, w->fd, ev[i].events);
-		}
+	timeout = loop_timers(loop);
+	if (loop->stop)
+		return 0;
+	if (timeout < 0 || (timeout_ms >= 0 && timeout_ms < timeout))
+		timeout = timeout_ms;
+	n = epoll_wait(loop->epfd, ev, 32, timeout);
+	if (n < 0)
+		return errno == EINTR ? 0 : -errno;
+	for (i = 0; i < n && !loop->stop; i++) {
+		w = &loop->watch[ev[i].data.u64 & 0xffff];
+		/* A callback before may have removed this watch (and another
+		 * may have taken its slot). */
+		if (w->fd >= 0 && w->fn && w->gen == ev[i].data.u64 >> 16)
+			w->fn(w->opaque, w->fd, ev[i].events);
 	}
 	return 0;
+}
+
+int
+loop_run(struct loop *loop)
+{
+	int r = 0;
+
+	while (!loop->stop && r == 0)
+		r = loop_run_once(loop, -1);
+	return r;
 }
 
 void

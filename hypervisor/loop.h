@@ -40,6 +40,9 @@ int loop_timer(struct loop *loop, int ms, loop_fn fn, void *opaque) LOOP_WUR;
  * failed. loop_stop may be called from a callback (loop thread). */
 int loop_run(struct loop *loop) LOOP_WUR;
 void loop_stop(struct loop *loop);
+/* One round: wait at most timeout_ms (or until the next timer) and
+ * dispatch what arrived. 0 or -errno. For tests and nested loops. */
+int loop_run_once(struct loop *loop, int timeout_ms) LOOP_WUR;
 bool loop_stopped(const struct loop *loop);
 
 #endif

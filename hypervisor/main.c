@@ -4,15 +4,16 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <termios.h>
 #include <unistd.h>
 
 #include "log.h"
+#include "loop.h"
 #include "sandbox.h"
 #include "util.h"
 #include "vm.h"
@@ -250,71 +251,135 @@ main_parse(int argc, char **argv, struct xmhv_domain_config *cfg,
 	return 0;
 }
 
-/* Feed pending console input; returns false when the user typed CTRL-]. */
-static bool
-main_input(struct vm *vm, uint8_t *buf, size_t *len)
+#define MAIN_RETRY_MS 5
+
+/* The stand-alone session: the terminal in, the domain's events out. */
+struct main_session {
+	struct loop *loop;
+	struct vm *vm;
+	uint8_t in[256];
+	size_t inlen;
+	bool stdin_open;
+	int status;
+};
+
+static void main_on_stdin(void *opaque, int fd, uint32_t events);
+
+/* Watch stdin while there is room for input. */
+static void
+main_stdin_events(struct main_session *m)
 {
+	if (m->stdin_open)
+		(void)!loop_mod(m->loop, STDIN_FILENO,
+				m->inlen < sizeof(m->in) ? EPOLLIN : 0);
+}
+
+static void
+main_end(struct main_session *m, int status)
+{
+	m->status = status;
+	loop_stop(m->loop);
+}
+
+/* Feed pending console input (the UART FIFO may take part of it: the rest
+ * is retried); CTRL-] destroys the domain. */
+static void
+main_feed(void *opaque, int fd, uint32_t events)
+{
+	struct main_session *m = opaque;
 	size_t n;
 
-	if (memchr(buf, MAIN_ESCAPE, *len))
-		return false;
-	n = vm_console_input(vm, buf, *len);
-	memmove(buf, buf + n, *len - n);
-	*len -= n;
-	return true;
+	(void)fd;
+	(void)events;
+	if (memchr(m->in, MAIN_ESCAPE, m->inlen)) {
+		fprintf(stderr, "\r\nxmhv: CTRL-]: domain destroyed\r\n");
+		main_end(m, 1);
+		return;
+	}
+	n = vm_console_input(m->vm, m->in, m->inlen);
+	memmove(m->in, m->in + n, m->inlen - n);
+	m->inlen -= n;
+	(void)!loop_timer(m->loop, m->inlen ? MAIN_RETRY_MS : -1, main_feed, m);
+	main_stdin_events(m);
+}
+
+static void
+main_on_stdin(void *opaque, int fd, uint32_t events)
+{
+	struct main_session *m = opaque;
+	ssize_t n;
+
+	(void)events;
+	n = read(fd, m->in + m->inlen, sizeof(m->in) - m->inlen);
+	if (n <= 0) {
+		if (n < 0 && errno == EINTR)
+			return;
+		m->stdin_open = false;
+		loop_del(m->loop, fd);
+		return;
+	}
+	m->inlen += (size_t)n;
+	main_feed(m, -1, 0);
+}
+
+static void
+main_on_event(void *opaque, int fd, uint32_t events)
+{
+	struct main_session *m = opaque;
+	struct main_event ev;
+
+	(void)events;
+	while (read(fd, &ev, sizeof(ev)) == sizeof(ev)) {
+		if (ev.state == 0 &&
+		    vm_request_shutdown(m->vm, ev.reason) < 0) {
+			main_end(m, 1);
+			return;
+		}
+		if (ev.state == XMHV_STATE_DYING) {
+			fprintf(stderr, "\r\nxmhv: signal: domain "
+					"destroyed\r\n");
+			main_end(m, 1);
+			return;
+		}
+		if ((ev.state & (XMHV_STATE_SHUTDOWN | XMHV_STATE_CRASHED)) &&
+		    ev.reason < ARRAY_SIZE(main_reason_names)) {
+			fprintf(stderr, "\r\nxmhv: domain shut down: %s\r\n",
+				main_reason_names[ev.reason]);
+			main_end(m, main_reason_status[ev.reason]);
+			return;
+		}
+	}
 }
 
 /* The stand-alone loop: terminal in, events out. Returns the exit status. */
 static int
 main_loop(struct vm *vm)
 {
-	uint8_t in[256];
-	size_t inlen = 0;
-	bool stdin_open = true;
-	struct main_event ev;
-	struct pollfd pfd[2];
-	ssize_t n;
+	struct main_session m = {.vm = vm, .stdin_open = true, .status = 1};
+	int r;
 
-	for (;;) {
-		pfd[0] = (struct pollfd){main_event_pipe[0], POLLIN, 0};
-		pfd[1] = (struct pollfd){STDIN_FILENO, POLLIN, 0};
-		if (poll(pfd, stdin_open && inlen < sizeof(in) ? 2 : 1,
-			 inlen ? 5 : -1) < 0 &&
-		    errno != EINTR)
-			return 1;
-		if (pfd[0].revents & POLLIN) {
-			n = read(main_event_pipe[0], &ev, sizeof(ev));
-			if (n == sizeof(ev) && ev.state == 0 &&
-			    vm_request_shutdown(vm, ev.reason) < 0)
-				return 1;
-			if (n == sizeof(ev) && ev.state == XMHV_STATE_DYING) {
-				fprintf(stderr, "\r\nxmhv: signal: domain "
-						"destroyed\r\n");
-				return 1;
-			}
-			if (n == sizeof(ev) &&
-			    (ev.state &
-			     (XMHV_STATE_SHUTDOWN | XMHV_STATE_CRASHED)) &&
-			    ev.reason < ARRAY_SIZE(main_reason_names)) {
-				fprintf(stderr,
-					"\r\nxmhv: domain shut down: %s\r\n",
-					main_reason_names[ev.reason]);
-				return main_reason_status[ev.reason];
-			}
-		}
-		if (pfd[1].revents & (POLLIN | POLLHUP)) {
-			n = read(STDIN_FILENO, in + inlen, sizeof(in) - inlen);
-			if (n <= 0)
-				stdin_open = false;
-			else
-				inlen += (size_t)n;
-		}
-		if (inlen && !main_input(vm, in, &inlen)) {
-			fprintf(stderr,
-				"\r\nxmhv: CTRL-]: domain destroyed\r\n");
-			return 1;
+	r = loop_new(&m.loop);
+	if (r == 0)
+		r = loop_add(m.loop, main_event_pipe[0], EPOLLIN, main_on_event,
+			     &m);
+	/* stdin may be a file or /dev/null (epoll refuses those): then what
+	 * it holds is read once, as input typed before the guest started. */
+	if (r == 0 &&
+	    loop_add(m.loop, STDIN_FILENO, EPOLLIN, main_on_stdin, &m) < 0) {
+		m.stdin_open = false;
+		ssize_t n = read(STDIN_FILENO, m.in, sizeof(m.in));
+
+		if (n > 0) {
+			m.inlen = (size_t)n;
+			main_feed(&m, -1, 0);
 		}
 	}
+	if (r == 0)
+		r = loop_run(m.loop);
+	if (r < 0)
+		fprintf(stderr, "xmhv: event loop: %s\n", strerror(-r));
+	loop_free(m.loop);
+	return m.status;
 }
 
 static int
@@ -345,8 +410,13 @@ main_standalone(struct xmhv_domain_config *cfg)
 		goto out;
 	}
 	rc = sandbox_enter(NULL, 0);
-	if (rc < 0)
-		log_warn("domain %s: sandbox: %s", cfg->name, strerror(-rc));
+	if (rc < 0) {
+		/* Never run a guest unconfined. */
+		fprintf(stderr,
+			"xmhv: cannot confine the monitor (sandbox): %s\n",
+			strerror(-rc));
+		goto out;
+	}
 	if (tty && tcgetattr(STDIN_FILENO, &saved) == 0) {
 		raw = saved;
 		cfmakeraw(&raw);

@@ -18,3 +18,9 @@ TESTS += tests/unit/hv_cpuhp_tables
 tests_unit_hv_cpuhp_tables_SOURCES = tests/unit/hv_cpuhp_tables.c
 tests_unit_hv_cpuhp_tables_CPPFLAGS = $(HV_UNIT_CPPFLAGS)
 tests_unit_hv_cpuhp_tables_LDADD = $(HV_UNIT_LDADD)
+
+check_PROGRAMS += tests/unit/hv_bus
+TESTS += tests/unit/hv_bus
+tests_unit_hv_bus_SOURCES = tests/unit/hv_bus.c
+tests_unit_hv_bus_CPPFLAGS = $(HV_UNIT_CPPFLAGS)
+tests_unit_hv_bus_LDADD = $(HV_UNIT_LDADD)

@@ -13,7 +13,8 @@ TESTS += tests/unit/proto_check
 
 check_PROGRAMS += tests/unit/libxmhv_console
 tests_unit_libxmhv_console_SOURCES = tests/unit/libxmhv_console.c \
-	hypervisor/console.c hypervisor/console.h
+	hypervisor/console.c hypervisor/console.h hypervisor/loop.c \
+	hypervisor/loop.h
 tests_unit_libxmhv_console_CPPFLAGS = $(AM_CPPFLAGS) \
 	-I$(top_srcdir)/hypervisor -I$(top_srcdir)/tests
 tests_unit_libxmhv_console_LDADD = common/libcommon.a tests/libtap.a -lpthread
