@@ -93,14 +93,30 @@ def main(argv):
                         print("#   " + line.strip(), flush=True)
         rows.append((qemu_version(q), boots, outcomes,
                      sum(secs) / max(len(secs), 1)))
-    print("| QEMU | L1 boots | finished | hung before the command | "
-          "hung during it | died | hang rate | mean L1 s |")
-    print("| --- | --- | --- | --- | --- | --- | --- | --- |")
+    lines = ["| QEMU | L1 boots | finished | hung before the command | "
+             "hung during it | died | hang rate | mean L1 s |",
+             "| --- | --- | --- | --- | --- | --- | --- | --- |"]
     for ver, n, o, mean in rows:
         hung = o.get("hang-boot", 0) + o.get("hang", 0)
-        print("| %s | %d | %d | %d | %d | %d | %.0f%% | %.0f |" %
-              (ver, n, o.get("ok", 0), o.get("hang-boot", 0),
-               o.get("hang", 0), o.get("died", 0), 100.0 * hung / n, mean))
+        lines.append("| %s | %d | %d | %d | %d | %d | %.0f%% | %.0f |" %
+                     (ver, n, o.get("ok", 0), o.get("hang-boot", 0),
+                      o.get("hang", 0), o.get("died", 0), 100.0 * hung / n,
+                      mean))
+    print("\n".join(lines))
+    if os.environ.get("L1_HANGS_RECORD"):
+        sys.path.insert(0, HERE)
+        from record import record_section
+        load = open("/proc/loadavg").read().split()[:3]
+        record_section(os.path.join(HERE, "README.md"), "l1-hangs", (
+            "`make bench-l1-hangs` (bench/l1-hangs.py), %s UTC, host %s, "
+            "%d CPUs, load average at the end %s. Each L1 boot runs "
+            "`%s` inside scripts/with-kvm's machine (QEMU TCG, nested SVM) "
+            "with its retry off; a hang is %s s without output from L1.\n\n"
+            % (time.strftime("%Y-%m-%d %H:%M", time.gmtime()),
+               os.uname().release, os.cpu_count(), " ".join(load),
+               " ".join(os.path.basename(c) for c in cmd),
+               os.environ.get("XM_WITH_KVM_SILENCE", "120")) +
+            "\n".join(lines) + "\n"))
     return 0
 
 
