@@ -10,7 +10,9 @@ kernel package cache."""
 
 import os
 import random
+import shutil
 import sys
+import tempfile
 
 sys.dont_write_bytecode = True  # the source tree may be read-only
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -118,12 +120,15 @@ def main():
             print("not ok 1 - %s is built" % p)
             print("1..1")
             return 1
+    # A directory of its own: two runs in one build tree do not mix files.
+    work = tempfile.mkdtemp(prefix="work.", dir=outdir)
     try:
-        paths = l2.prepare(os.path.join(outdir, "work"))
+        paths = l2.prepare(work)
     except l2.Skip as e:
         sys.path.insert(0, os.path.join(os.path.dirname(
             os.path.abspath(__file__)), "..", "kvm"))
         from xmharness import skip_all
+        shutil.rmtree(work, ignore_errors=True)
         skip_all(str(e))
     t = Tap()
     l2.log("kernel %s (%s)" % (paths["kernel"].version,
@@ -140,7 +145,6 @@ def main():
     full = [(monitor, v, m, a, w) for v, m, a, w in PLAN]
     if monitor != "qemu":
         full += [("xm", v, m, a, w) for v, m, a, w in XM_PLAN]
-    work = os.path.join(outdir, "work")
     runs = []
     try:
         for i, (mon, vcpus, mem, action, want) in enumerate(full):
@@ -159,6 +163,7 @@ def main():
     for f in l2.save_artifacts(runs, os.path.join(outdir, "artifacts"),
                                "boot"):
         l2.log("artifact %s" % f)
+    shutil.rmtree(work, ignore_errors=True)
     return t.done()
 
 
