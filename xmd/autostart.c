@@ -51,13 +51,13 @@ autostart_one(struct xmd *x, const char *path, struct xmlrpc_value *result)
 		return;
 	}
 	XMD_STRLCPY(name, cfg->name ? cfg->name : "");
-	if (vm_find_name(x, name)) {
+	if (domains_find_name(x, name)) {
 		log_info("autostart: domain %s already exists", name);
 		xmcfg_domain_free(cfg);
 		autostart_result(result, path, name, "");
 		return;
 	}
-	code = vm_create(x, cfg, false, false, NULL, msg, sizeof(msg));
+	code = domains_create(x, cfg, false, false, NULL, msg, sizeof(msg));
 	if (code) {
 		log_err("autostart: %s", msg);
 		autostart_result(result, path, name, msg);
@@ -68,7 +68,7 @@ autostart_one(struct xmd *x, const char *path, struct xmlrpc_value *result)
 }
 
 void
-vm_autostart(struct xmd *x, struct xmlrpc_value *result)
+autostart_run(struct xmd *x, struct xmlrpc_value *result)
 {
 	char dir[PATH_MAX], path[PATH_MAX], **names = NULL, **nn;
 	size_t n = 0, i;

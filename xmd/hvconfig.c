@@ -157,7 +157,7 @@ hvconfig_build(struct xmd *x, const struct xmcfg_domain *cfg,
 	/* Networking (taps on bridges) is the networking issue's: vifs are
 	 * accepted and reported, no NIC is given to the guest yet. */
 	hv->nnics = 0;
-	if (vm_console_log(x, cfg->name, log, sizeof(log)) == 0)
+	if (domains_console_log(x, cfg->name, log, sizeof(log)) == 0)
 		XMD_STRLCPY(hv->console_log, log);
 	*hv_out = hv;
 	return 0;

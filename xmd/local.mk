@@ -9,7 +9,7 @@ common_libxmlrpc_a_CFLAGS = $(AM_CFLAGS) $(LIBXML_CFLAGS)
 
 sbin_PROGRAMS += xmd/xmd
 xmd_xmd_SOURCES = xmd/xmd.c xmd/xmd.h xmd/control.c xmd/methods.c \
-	xmd/node.c xmd/vm.c xmd/policy.c xmd/record.c xmd/hvconfig.c \
+	xmd/node.c xmd/domains.c xmd/policy.c xmd/record.c xmd/hvconfig.c \
 	xmd/storage.c xmd/autostart.c xmd/info.c
 xmd_xmd_CFLAGS = $(AM_CFLAGS) $(LIBXML_CFLAGS) $(LIBEVENT_CFLAGS) \
 	$(UUID_CFLAGS) $(DEVMAPPER_CFLAGS)
