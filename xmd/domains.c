@@ -103,6 +103,16 @@ domains_state_string(const struct xmd_domain *d, char buf[7])
 	return xmhv_state_string(d->info.state, buf);
 }
 
+void
+domains_info_store(struct xmd_domain *d, const struct xmhv_dominfo *info)
+{
+	d->info = *info;
+	d->info.domid = d->domid;
+	d->info_valid = true;
+	d->info_gen++;
+	d->info_time_ns = util_now_ns();
+}
+
 int
 domains_refresh(struct xmd *x, struct xmd_domain *d)
 {
@@ -114,11 +124,7 @@ domains_refresh(struct xmd *x, struct xmd_domain *d)
 	rc = xmhv_domain_getinfo(x->hv, d->domid, &info);
 	if (rc < 0)
 		return rc;
-	d->info = info;
-	d->info.domid = d->domid;
-	d->info_valid = true;
-	d->info_gen++;
-	d->info_time_ns = util_now_ns();
+	domains_info_store(d, &info);
 	return 0;
 }
 
@@ -507,8 +513,7 @@ domains_adopt_unknown(struct xmd *x, xmhv_domid_t domid)
 		return;
 	d->domid = domid;
 	d->phase = XMD_PHASE_ACTIVE;
-	d->info = info;
-	d->info_valid = true;
+	domains_info_store(d, &info);
 	d->start_time = domains_now() - info.uptime_ns / 1e9;
 	d->first_start_time = d->start_time;
 	if (xmhv_watch(x->hv, domid) < 0)
@@ -541,8 +546,7 @@ domains_adopt_creating(struct xmd *x, xmhv_domid_t domid)
 		return false;
 	d->domid = domid;
 	d->phase = XMD_PHASE_ACTIVE;
-	d->info = info;
-	d->info_valid = true;
+	domains_info_store(d, &info);
 	d->start_time = domains_now() - info.uptime_ns / 1e9;
 	if (xmhv_watch(x->hv, domid) < 0)
 		log_warn("domain %s (id %u): cannot watch", d->name, domid);

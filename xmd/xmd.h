@@ -117,6 +117,9 @@ int domains_destroy(struct xmd *x, struct xmd_domain *d, const char *why);
 void domains_forget(struct xmd *x, struct xmd_domain *d, bool keep_record);
 /* Refresh d->info with getinfo; returns 0 or -errno. */
 int domains_refresh(struct xmd *x, struct xmd_domain *d);
+/* Store a getinfo answer for d, fresh as of now: d->info (with d's id),
+ * valid, its generation bumped (an older sweep loses, see info.c). */
+void domains_info_store(struct xmd_domain *d, const struct xmhv_dominfo *info);
 /* The xm state string of d into buf[7]. */
 const char *domains_state_string(const struct xmd_domain *d, char buf[7]);
 /* Boot d again from its config after a policy restart (no monitor left).
