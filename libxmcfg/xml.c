@@ -509,16 +509,19 @@ xml_read_sizes(struct xml_in *in)
 		dom->memory_mib = dom->maxmem_mib ? dom->maxmem_mib : 128;
 	if (!dom->maxmem_mib)
 		dom->maxmem_mib = dom->memory_mib;
+	/* Counts beyond xmhv's limit are refused, never truncated into it. */
 	n = xml_find(in->root, "vcpu");
-	dom->maxvcpus = n ? (uint32_t)v : 1;
+	dom->maxvcpus = !n ? 1 : v > XMCFG_MAX_VCPUS ? 0 : (uint32_t)v;
 	dom->vcpus = dom->maxvcpus;
 	s = xml_attr(n, "current");
 	if (s && util_parse_u64(s, UINT64_MAX, &v) == 0)
-		dom->vcpus = (uint32_t)v;
+		dom->vcpus = v > XMCFG_MAX_VCPUS ? 0 : (uint32_t)v;
 	free(s);
-	if (!dom->vcpus || dom->vcpus > XMCFG_MAX_VCPUS ||
-	    dom->maxvcpus < dom->vcpus || dom->maxvcpus > XMCFG_MAX_VCPUS)
-		return xml_fail(in, XMCFG_EXML, "bad vcpu count");
+	if (!dom->vcpus || dom->maxvcpus < dom->vcpus)
+		return xml_fail(in, XMCFG_EXML,
+				"bad vcpu count (1..%d with current <= the "
+				"count)",
+				XMCFG_MAX_VCPUS);
 	return 0;
 }
 
