@@ -6,3 +6,6 @@ EXTRA_DIST += doc/ARCHITECTURE.md doc/TESTING.md
 
 # Shared constants of the machine xmhv gives a guest (the test guest uses them too).
 noinst_HEADERS += hypervisor/include/xmhv_platform.h
+# A domain's limits (memory, vCPUs, devices, string lengths), shared by
+# xmhv, xmd and libxmcfg.
+noinst_HEADERS += hypervisor/include/xmhv_limits.h

@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* libxmhv_check.c: what a domain needs from the host, checked before it is
- * built: the KVM device, and the kernel and ramdisk files. The one place
- * of these messages: xmhv prints them, xmd logs them and returns them to
- * xm. Built into xmhv's machine (libxmhvcore.a) and into libxmhv.a. */
+/* libxmhv_check.c: what a domain needs, checked before it is built: a
+ * configuration within xmhv's limits (xmhv_limits.h), the KVM device, and
+ * the kernel and ramdisk files. The one place of these messages: xmhv
+ * prints them, xmd logs them and returns them to xm. Built into xmhv's
+ * machine (libxmhvcore.a) and into libxmhv.a. */
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/kvm.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +21,143 @@
  * 0x202) lies inside them; an ELF file starts with its magic. */
 #define CHECK_HEADER_BYTES 1024
 #define CHECK_BZIMAGE_MAGIC_OFF 0x202
+
+/* Is s, an array of size bytes, a string (NUL-terminated within it)? */
+static bool
+check_terminated(const char *s, size_t size)
+{
+	return memchr(s, '\0', size) != NULL;
+}
+
+/* A Xen cpuid mask register: empty (untouched), or 32 of 0 1 x k s. */
+static bool
+check_cpuid_reg(const char *reg, size_t size)
+{
+	size_t n;
+
+	if (!check_terminated(reg, size))
+		return false;
+	n = strlen(reg);
+	return n == 0 || (n == 32 && strspn(reg, "01xks") == 32);
+}
+
+/* The strings of cfg outside the device arrays, with their keys. */
+static int
+check_config_strings(const struct xmhv_domain_config *cfg, char *errmsg,
+		     size_t errlen)
+{
+	const struct {
+		const char *key;
+		const char *s;
+		size_t size;
+	} strs[] = {
+		{"name", cfg->name, sizeof(cfg->name)},
+		{"kernel", cfg->kernel, sizeof(cfg->kernel)},
+		{"ramdisk", cfg->ramdisk, sizeof(cfg->ramdisk)},
+		{"cmdline", cfg->cmdline, sizeof(cfg->cmdline)},
+		{"console log", cfg->console_log, sizeof(cfg->console_log)},
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)
+		if (!check_terminated(strs[i].s, strs[i].size)) {
+			(void)snprintf(errmsg, errlen,
+				       "%s: longer than %zu bytes", strs[i].key,
+				       strs[i].size - 1);
+			return -EINVAL;
+		}
+	if (!cfg->kernel[0]) {
+		(void)snprintf(errmsg, errlen, "kernel: no file given");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Disks, NICs and cpuid masks: counts, then each entry's strings. */
+static int
+check_config_devices(const struct xmhv_domain_config *cfg, char *errmsg,
+		     size_t errlen)
+{
+	static const char *const regs[] = {"eax", "ebx", "ecx", "edx"};
+	const struct {
+		const char *key;
+		uint32_t n, max;
+	} counts[] = {
+		{"disk", cfg->ndisks, XMHV_MAX_DISKS},
+		{"vif", cfg->nnics, XMHV_MAX_NICS},
+		{"cpuid", cfg->ncpuid, XMHV_MAX_CPUID},
+	};
+	uint32_t i, r;
+
+	for (i = 0; i < sizeof(counts) / sizeof(counts[0]); i++)
+		if (counts[i].n > counts[i].max) {
+			(void)snprintf(
+				errmsg, errlen, "%s: %u entries, at most %u",
+				counts[i].key, counts[i].n, counts[i].max);
+			return -EINVAL;
+		}
+	for (i = 0; i < cfg->ndisks; i++)
+		if (!check_terminated(cfg->disks[i].path,
+				      sizeof(cfg->disks[i].path)) ||
+		    !check_terminated(cfg->disks[i].serial,
+				      sizeof(cfg->disks[i].serial))) {
+			(void)snprintf(
+				errmsg, errlen,
+				"disk[%u]: path or serial not terminated", i);
+			return -EINVAL;
+		}
+	for (i = 0; i < cfg->nnics; i++)
+		if (!check_terminated(cfg->nics[i].tap,
+				      sizeof(cfg->nics[i].tap))) {
+			(void)snprintf(errmsg, errlen,
+				       "vif[%u]: tap name not terminated", i);
+			return -EINVAL;
+		}
+	for (i = 0; i < cfg->ncpuid; i++)
+		for (r = 0; r < 4; r++)
+			if (!check_cpuid_reg(cfg->cpuid[i].reg[r],
+					     sizeof(cfg->cpuid[i].reg[r]))) {
+				(void)snprintf(errmsg, errlen,
+					       "cpuid[%u]: %s is not 32 of 0, "
+					       "1, x, k, s",
+					       i, regs[r]);
+				return -EINVAL;
+			}
+	return 0;
+}
+
+/* xmhv.h: does cfg fit what xmhv can build? 0, or -EINVAL with errmsg
+ * naming the key. Pure; any thread. */
+int
+xmhv_check_config(const struct xmhv_domain_config *cfg, char *errmsg,
+		  size_t errlen)
+{
+	if (cfg->memory_mib < XMHV_MEMORY_MIN_MIB ||
+	    cfg->memory_mib > XMHV_MEMORY_MAX_MIB) {
+		(void)snprintf(errmsg, errlen,
+			       "memory %llu MiB: out of range (%llu MiB..%llu "
+			       "TiB)",
+			       (unsigned long long)cfg->memory_mib,
+			       (unsigned long long)XMHV_MEMORY_MIN_MIB,
+			       (unsigned long long)(XMHV_MEMORY_MAX_MIB >> 20));
+		return -EINVAL;
+	}
+	if (cfg->max_vcpus < 1 || cfg->max_vcpus > XMHV_MAX_VCPUS) {
+		(void)snprintf(errmsg, errlen, "vcpus %u: out of range (1..%d)",
+			       cfg->max_vcpus, XMHV_MAX_VCPUS);
+		return -EINVAL;
+	}
+	if (cfg->vcpus_online > cfg->max_vcpus) {
+		(void)snprintf(errmsg, errlen,
+			       "vcpus %u: more than maxvcpus (%u)",
+			       cfg->vcpus_online, cfg->max_vcpus);
+		return -EINVAL;
+	}
+	if (check_config_strings(cfg, errmsg, errlen) < 0 ||
+	    check_config_devices(cfg, errmsg, errlen) < 0)
+		return -EINVAL;
+	return 0;
+}
 
 /* xmhv.h: $XMHV_KVM_DEVICE (tests point it elsewhere to play a host
  * without KVM), else /dev/kvm. Any thread. */

@@ -50,8 +50,10 @@ static const struct key_def key_table[] = {
 	{"extra", KEY_STR, D(extra), 0, 0, "rest of the kernel command line"},
 	{"bootloader", KEY_STR, D(bootloader), 0, 0, "bootloader (parsed)"},
 	{"bootargs", KEY_STR, D(bootargs), 0, 0, "bootloader arguments"},
-	{"memory", KEY_U64, D(memory_mib), 1, 1048576, "memory in MiB"},
-	{"maxmem", KEY_U64, D(maxmem_mib), 1, 1048576, "maximum memory, MiB"},
+	{"memory", KEY_U64, D(memory_mib), XMCFG_MEMORY_MIN_MIB,
+	 XMCFG_MEMORY_MAX_MIB, "memory in MiB"},
+	{"maxmem", KEY_U64, D(maxmem_mib), XMCFG_MEMORY_MIN_MIB,
+	 XMCFG_MEMORY_MAX_MIB, "maximum memory, MiB"},
 	{"vcpus", KEY_U32, D(vcpus), 1, XMCFG_MAX_VCPUS, "number of vCPUs"},
 	{"maxvcpus", KEY_U32, D(maxvcpus), 1, XMCFG_MAX_VCPUS, "vCPU limit"},
 	{"cpus", KEY_CPUS, 0, 0, 0, "host CPUs for the vCPUs"},
@@ -632,6 +634,45 @@ key_at(struct key_ctx *c, const char *key)
 			c->cur = &c->b->v[i];
 }
 
+/* The first string of dom longer than xmhv takes (the arrays of struct
+ * xmhv_domain_config): fills msg and returns the key to point at, else
+ * NULL. The command line is root, extra and the ip settings together;
+ * extra is where it usually grows. */
+static const char *
+key_check_lengths(const struct xmcfg_domain *dom, char *msg, size_t msglen)
+{
+	const struct {
+		const char *key, *what, *val;
+		size_t max;
+	} strs[] = {
+		{"kernel", "kernel: the path", dom->kernel, XMCFG_PATH_LEN_MAX},
+		{"ramdisk", "ramdisk: the path", dom->ramdisk,
+		 XMCFG_PATH_LEN_MAX},
+		{"extra", "extra: the kernel command line (with root= and ip=)",
+		 dom->cmdline, XMCFG_CMDLINE_LEN_MAX},
+	};
+	size_t i, len;
+
+	for (i = 0; i < sizeof(strs) / sizeof(strs[0]); i++) {
+		len = strs[i].val ? strlen(strs[i].val) : 0;
+		if (len > strs[i].max) {
+			snprintf(msg, msglen, "%s is %zu bytes, at most %zu",
+				 strs[i].what, len, strs[i].max);
+			return strs[i].key;
+		}
+	}
+	for (i = 0; i < dom->ndisks; i++) {
+		len = dom->disks[i].source ? strlen(dom->disks[i].source) : 0;
+		if (len > XMCFG_PATH_LEN_MAX) {
+			snprintf(msg, msglen,
+				 "disk[%zu]: the path is %zu bytes, at most %d",
+				 i, len, XMCFG_PATH_LEN_MAX);
+			return "disk";
+		}
+	}
+	return NULL;
+}
+
 /* Checks that need several keys: per-vCPU cpus, cpu=, memory limits,
  * defaults, name, kernel, the root mapping and the command line. */
 static int
@@ -639,6 +680,7 @@ key_finish(struct key_ctx *c)
 {
 	struct xmcfg_domain *dom = c->dom;
 	char msg[KEY_MSG], *base, *tmp, *s;
+	const char *at;
 	size_t i, len;
 
 	c->cur = NULL;
@@ -653,11 +695,12 @@ key_finish(struct key_ctx *c)
 			return key_fail(c, "out of memory");
 	}
 	key_at(c, "name");
-	if (!dom->name[0] || strlen(dom->name) > 64 || strchr(dom->name, '/'))
+	if (!dom->name[0] || strlen(dom->name) > XMCFG_NAME_LEN_MAX ||
+	    strchr(dom->name, '/'))
 		return key_fail(c,
-				"name: '%.100s' must be 1-64 characters "
+				"name: '%.100s' must be 1-%d characters "
 				"without '/'",
-				dom->name);
+				dom->name, XMCFG_NAME_LEN_MAX);
 	for (s = dom->name; *s; s++)
 		if ((unsigned char)*s < 0x20 || *s == 0x7f || *s == ' ')
 			return key_fail(c,
@@ -738,6 +781,11 @@ key_finish(struct key_ctx *c)
 	c->cur = NULL;
 	if (xmcmdline_build(dom) < 0)
 		return key_fail(c, "out of memory");
+	at = key_check_lengths(dom, msg, sizeof(msg));
+	if (at) {
+		key_at(c, at);
+		return key_fail(c, "%s", msg);
+	}
 	if (xmkeys_check(dom, msg, sizeof(msg)) < 0)
 		return key_fail(c, "%s", msg);
 	return 0;
@@ -782,12 +830,12 @@ xmkeys_check(const struct xmcfg_domain *dom, char *msg, size_t msglen)
 				 strs[i].key);
 			return -1;
 		}
-	if (!dom->name || !dom->name[0] || strlen(dom->name) > 64 ||
-	    strchr(dom->name, '/') || !strcmp(dom->name, ".") ||
-	    !strcmp(dom->name, "..")) {
+	if (!dom->name || !dom->name[0] ||
+	    strlen(dom->name) > XMCFG_NAME_LEN_MAX || strchr(dom->name, '/') ||
+	    !strcmp(dom->name, ".") || !strcmp(dom->name, "..")) {
 		snprintf(msg, msglen,
-			 "name: '%.100s' must be 1-64 characters without '/'",
-			 dom->name ? dom->name : "");
+			 "name: '%.100s' must be 1-%d characters without '/'",
+			 dom->name ? dom->name : "", XMCFG_NAME_LEN_MAX);
 		return -1;
 	}
 	for (s = dom->name; *s; s++)
@@ -798,13 +846,17 @@ xmkeys_check(const struct xmcfg_domain *dom, char *msg, size_t msglen)
 				 dom->name);
 			return -1;
 		}
-	if (dom->memory_mib < 1 || dom->memory_mib > 1048576 ||
-	    dom->maxmem_mib < dom->memory_mib || dom->maxmem_mib > 1048576) {
+	if (dom->memory_mib < XMCFG_MEMORY_MIN_MIB ||
+	    dom->memory_mib > XMCFG_MEMORY_MAX_MIB ||
+	    dom->maxmem_mib < dom->memory_mib ||
+	    dom->maxmem_mib > XMCFG_MEMORY_MAX_MIB) {
 		snprintf(msg, msglen,
-			 "memory %llu MiB / maxmem %llu MiB: not in 1..1048576 "
+			 "memory %llu MiB / maxmem %llu MiB: not in %llu..%llu "
 			 "with maxmem >= memory",
 			 (unsigned long long)dom->memory_mib,
-			 (unsigned long long)dom->maxmem_mib);
+			 (unsigned long long)dom->maxmem_mib,
+			 (unsigned long long)XMCFG_MEMORY_MIN_MIB,
+			 (unsigned long long)XMCFG_MEMORY_MAX_MIB);
 		return -1;
 	}
 	if (dom->vcpus < 1 || dom->maxvcpus < dom->vcpus ||
@@ -819,6 +871,8 @@ xmkeys_check(const struct xmcfg_domain *dom, char *msg, size_t msglen)
 		snprintf(msg, msglen, "no kernel specified");
 		return -1;
 	}
+	if (key_check_lengths(dom, msg, msglen))
+		return -1;
 	if (dom->ndisks > XMCFG_MAX_DISKS || dom->nvifs > XMCFG_MAX_VIFS ||
 	    dom->ncpuid > XMCFG_MAX_CPUID) {
 		snprintf(msg, msglen, "too many devices");

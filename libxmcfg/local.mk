@@ -1,10 +1,14 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # libxmcfg/local.mk: build rules for libxmcfg/ (config evaluation library).
-# Programs that use it link $(XMCFG_LIBS) and add $(XMCFG_CPPFLAGS) if they
-# need libxml2 headers (xmcfg.h itself needs nothing).
+# Programs that evaluate configs link $(XMCFG_LIBS), libpython included,
+# and add $(XMCFG_CPPFLAGS) if they need libxml2 headers (xmcfg.h itself
+# needs nothing). Programs that only handle validated domains (their XML,
+# copies, checks) link $(XMCFG_DOMAIN_LIBS) and never load libpython: the
+# archive's load.c, and with it py.c, is pulled in only by a call to
+# xmcfg_find/xmcfg_load (xmd runs xm-config instead).
 noinst_LIBRARIES += libxmcfg/libxmcfg.a
 libxmcfg_libxmcfg_a_SOURCES = libxmcfg/xmcfg.h libxmcfg/internal.h \
-	libxmcfg/xmcfg.c libxmcfg/keys.c \
+	libxmcfg/xmcfg.c libxmcfg/load.c libxmcfg/keys.c \
 	libxmcfg/disk.c libxmcfg/vif.c libxmcfg/cpus.c libxmcfg/cmdline.c \
 	libxmcfg/xml.c libxmcfg/sxp.c libxmcfg/error.c libxmcfg/wire.c \
 	libxmcfg/suggest.c libxmcfg/py.c
@@ -16,6 +20,7 @@ libxmcfg_libxmcfg_a_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_builddir)/libxmcfg \
 	$(if $(XMCFG_PYTHON_PREFIX),-DXM_PYTHON_PREFIX='"$(XMCFG_PYTHON_PREFIX)"')
 XMCFG_CPPFLAGS = $(LIBXML_CFLAGS)
 XMCFG_LIBS = libxmcfg/libxmcfg.a common/libcommon.a $(PYTHON_LIBS) $(LIBXML_LIBS)
+XMCFG_DOMAIN_LIBS = libxmcfg/libxmcfg.a common/libcommon.a $(LIBXML_LIBS)
 
 # The prelude (trusted Python run in the sandboxed child) is compiled and
 # marshalled at build time, so no child spends milliseconds compiling it.

@@ -9,15 +9,39 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "xmhv_limits.h"
+
 #define XMCFG_WUR __attribute__((warn_unused_result))
 
-/* Limits a config must fit (checked during validation). */
-#define XMCFG_MAX_DISKS 26
-#define XMCFG_MAX_VIFS 8
-#define XMCFG_MAX_VCPUS 128
-#define XMCFG_MAX_HOST_CPUS 1024
-#define XMCFG_MAX_CPUID 32
+/* Limits a config must fit (checked during validation): xmhv's own, from
+ * hypervisor/include/xmhv_limits.h, so that `xm create -n` refuses
+ * exactly what xmhv_check_config() would. Lengths exclude the NUL. */
+#define XMCFG_MEMORY_MIN_MIB XMHV_MEMORY_MIN_MIB
+#define XMCFG_MEMORY_MAX_MIB XMHV_MEMORY_MAX_MIB
+#define XMCFG_MAX_VCPUS XMHV_MAX_VCPUS
+#define XMCFG_MAX_HOST_CPUS XMHV_MAX_HOST_CPUS
+#define XMCFG_MAX_DISKS XMHV_MAX_DISKS
+#define XMCFG_MAX_VIFS XMHV_MAX_NICS
+#define XMCFG_MAX_CPUID XMHV_MAX_CPUID
+#define XMCFG_NAME_LEN_MAX (XMHV_NAME_MAX - 1)
+#define XMCFG_PATH_LEN_MAX (XMHV_PATH_MAX - 1)
+#define XMCFG_CMDLINE_LEN_MAX (XMHV_CMDLINE_MAX - 1)
 #define XMCFG_MAX_WARNINGS 64
+
+_Static_assert(XMCFG_MEMORY_MIN_MIB == XMHV_MEMORY_MIN_MIB &&
+		       XMCFG_MEMORY_MAX_MIB == XMHV_MEMORY_MAX_MIB,
+	       "a dry run refuses exactly the memory sizes xmhv refuses");
+_Static_assert(XMCFG_MAX_VCPUS == XMHV_MAX_VCPUS &&
+		       XMCFG_MAX_DISKS == XMHV_MAX_DISKS &&
+		       XMCFG_MAX_VIFS == XMHV_MAX_NICS &&
+		       XMCFG_MAX_CPUID == XMHV_MAX_CPUID,
+	       "a dry run refuses exactly the counts xmhv refuses");
+_Static_assert(XMCFG_MAX_HOST_CPUS == XMHV_MAX_HOST_CPUS,
+	       "a cpus= set is copied bit for bit into xmhv's affinity map");
+_Static_assert(XMCFG_NAME_LEN_MAX < XMHV_NAME_MAX &&
+		       XMCFG_PATH_LEN_MAX < XMHV_PATH_MAX &&
+		       XMCFG_CMDLINE_LEN_MAX < XMHV_CMDLINE_MAX,
+	       "every string a config allows fits xmhv's arrays with its NUL");
 
 /* Error classes; code of struct xmcfg_error. */
 enum xmcfg_errcode {

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* xml.c: libvirt-style domain XML (libxml2) from a domain and back; what
  * libvirt has no element for lives under <metadata><xmtools:config>. */
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -419,18 +420,382 @@ xml_list_free(struct xml_list *l)
 	free(l->v);
 }
 
+/* What the parts of xmcfg_from_xml share: the document's landmarks, the
+ * domain being filled and the device specs collected for the end. */
+struct xml_in {
+	xmlNodePtr root;
+	xmlNodePtr os;
+	xmlNodePtr meta; /* <xmtools:config> under <metadata>, or NULL */
+	struct xmcfg_domain *dom;
+	struct xml_list disks, vifs;
+	struct xmcfg_error *err;
+};
+
+static int xml_fail(struct xml_in *in, enum xmcfg_errcode code, const char *fmt,
+		    ...) __attribute__((format(printf, 3, 4)));
+
+/* Fill in->err (never with a file or line: XML has none we could name). */
+static int
+xml_fail(struct xml_in *in, enum xmcfg_errcode code, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	xmerr_vset(in->err, code, NULL, 0, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+static int
+xml_nomem(struct xml_in *in)
+{
+	return xml_fail(in, XMCFG_EINTERNAL, "out of memory");
+}
+
+/* <name>: required. */
+static int
+xml_read_name(struct xml_in *in)
+{
+	in->dom->name = xml_text(in->root, "name");
+	if (!in->dom->name || !in->dom->name[0])
+		return xml_fail(in, XMCFG_EXML, "domain XML has no <name>");
+	return 0;
+}
+
+/* <uuid>: optional. */
+static int
+xml_read_uuid(struct xml_in *in)
+{
+	char *s = xml_text(in->root, "uuid");
+	unsigned b[16];
+	size_t i;
+	int n;
+
+	if (!s)
+		return 0;
+	n = sscanf(s, "%2x%2x%2x%2x-%2x%2x-%2x%2x-%2x%2x-%2x%2x%2x%2x%2x%2x",
+		   &b[0], &b[1], &b[2], &b[3], &b[4], &b[5], &b[6], &b[7],
+		   &b[8], &b[9], &b[10], &b[11], &b[12], &b[13], &b[14],
+		   &b[15]);
+	if (n != 16) {
+		xml_fail(in, XMCFG_EXML, "bad <uuid> '%.64s'", s);
+		free(s);
+		return -1;
+	}
+	for (i = 0; i < 16; i++)
+		in->dom->uuid[i] = (uint8_t)b[i];
+	in->dom->has_uuid = true;
+	free(s);
+	return 0;
+}
+
+/* <currentMemory>, <memory> and <vcpu [current=]>, with xm's defaults.
+ * The ranges are xmkeys_check's, at the end. */
+static int
+xml_read_sizes(struct xml_in *in)
+{
+	struct xmcfg_domain *dom = in->dom;
+	uint64_t v = 0;
+	xmlNodePtr n;
+	char *s;
+
+	if (xml_u64(in->root, "currentMemory", 1024, &dom->memory_mib) < 0 ||
+	    xml_u64(in->root, "memory", 1024, &dom->maxmem_mib) < 0 ||
+	    xml_u64(in->root, "vcpu", 1, &v) < 0)
+		return xml_fail(in, XMCFG_EXML, "bad memory or vcpu value");
+	if (!dom->maxmem_mib)
+		dom->maxmem_mib = dom->memory_mib;
+	if (!dom->memory_mib)
+		dom->memory_mib = dom->maxmem_mib ? dom->maxmem_mib : 128;
+	if (!dom->maxmem_mib)
+		dom->maxmem_mib = dom->memory_mib;
+	/* Counts beyond xmhv's limit are refused, never truncated into it. */
+	n = xml_find(in->root, "vcpu");
+	dom->maxvcpus = !n ? 1 : v > XMCFG_MAX_VCPUS ? 0 : (uint32_t)v;
+	dom->vcpus = dom->maxvcpus;
+	s = xml_attr(n, "current");
+	if (s && util_parse_u64(s, UINT64_MAX, &v) == 0)
+		dom->vcpus = v > XMCFG_MAX_VCPUS ? 0 : (uint32_t)v;
+	free(s);
+	if (!dom->vcpus || dom->maxvcpus < dom->vcpus)
+		return xml_fail(in, XMCFG_EXML,
+				"bad vcpu count (1..%d with current <= the "
+				"count)",
+				XMCFG_MAX_VCPUS);
+	return 0;
+}
+
+/* One <vcpupin vcpu= cpuset=> into dom->cpus_per_vcpu. */
+static int
+xml_read_vcpupin(struct xml_in *in, xmlNodePtr c)
+{
+	char *vc = xml_attr(c, "vcpu"), *set = xml_attr(c, "cpuset");
+	char msg[512];
+	uint64_t v;
+	int rc = -1;
+
+	if (vc && set && util_parse_u64(vc, UINT64_MAX, &v) == 0 &&
+	    v < in->dom->vcpus)
+		rc = xmcpus_parse(set, &in->dom->cpus_per_vcpu[v], msg,
+				  sizeof(msg));
+	free(vc);
+	free(set);
+	if (rc < 0)
+		return xml_fail(in, XMCFG_EXML, "bad <vcpupin>");
+	return 0;
+}
+
+/* cpus: the metadata's string as written, else <vcpu cpuset=>; per-vCPU
+ * sets from <cputune><vcpupin>. */
+static int
+xml_read_pinning(struct xml_in *in)
+{
+	struct xmcfg_domain *dom = in->dom;
+	xmlNodePtr n, c;
+	char msg[512];
+
+	dom->cpus = in->meta ? xml_text(in->meta, "cpus") : NULL;
+	if (!dom->cpus)
+		dom->cpus = xml_attr(xml_find(in->root, "vcpu"), "cpuset");
+	if (dom->cpus) {
+		if (xmcpus_parse(dom->cpus, &dom->cpus_all, msg, sizeof(msg)) <
+		    0)
+			return xml_fail(in, XMCFG_EXML, "cpuset: %s", msg);
+		dom->has_cpus = dom->cpus[0] != '\0';
+	}
+	n = xml_find(in->root, "cputune");
+	if (!n || !xml_find(n, "vcpupin"))
+		return 0;
+	dom->cpus_per_vcpu = calloc(dom->vcpus, sizeof(*dom->cpus_per_vcpu));
+	if (!dom->cpus_per_vcpu)
+		return xml_nomem(in);
+	for (c = n->children; c; c = c->next)
+		if (c->type == XML_ELEMENT_NODE &&
+		    !xmlStrcmp(c->name, BAD_CAST "vcpupin") &&
+		    xml_read_vcpupin(in, c) < 0)
+			return -1;
+	dom->has_cpus = true;
+	return 0;
+}
+
+/* Bootloader, <os> kernel and initrd, <clock offset=>. */
+static int
+xml_read_boot(struct xml_in *in)
+{
+	struct xmcfg_domain *dom = in->dom;
+	char *s;
+
+	dom->bootloader = xml_text(in->root, "bootloader");
+	dom->bootargs = xml_text(in->root, "bootloader_args");
+	dom->kernel = xml_text(in->os, "kernel");
+	dom->ramdisk = xml_text(in->os, "initrd");
+	s = xml_attr(xml_find(in->root, "clock"), "offset");
+	dom->localtime = s && !strcmp(s, "localtime");
+	free(s);
+	return 0;
+}
+
+/* <on_poweroff>, <on_reboot>, <on_crash>, with xm's defaults. */
+static int
+xml_read_actions(struct xml_in *in)
+{
+	static const struct {
+		const char *elem;
+		size_t off;
+		enum xmcfg_action def;
+	} acts[] = {
+		{"on_poweroff", offsetof(struct xmcfg_domain, on_poweroff),
+		 XMCFG_ACTION_DESTROY},
+		{"on_reboot", offsetof(struct xmcfg_domain, on_reboot),
+		 XMCFG_ACTION_RESTART},
+		{"on_crash", offsetof(struct xmcfg_domain, on_crash),
+		 XMCFG_ACTION_RESTART},
+	};
+	enum xmcfg_action *f;
+	size_t i;
+	char *s;
+
+	for (i = 0; i < sizeof(acts) / sizeof(acts[0]); i++) {
+		f = (enum xmcfg_action *)((char *)in->dom + acts[i].off);
+		*f = acts[i].def;
+		s = xml_text(in->root, acts[i].elem);
+		if (s && xmcfg_action_parse(s, f) < 0) {
+			xml_fail(in, XMCFG_EXML, "bad <%s> '%.64s'",
+				 acts[i].elem, s);
+			free(s);
+			return -1;
+		}
+		free(s);
+	}
+	return 0;
+}
+
+/* One <xmtools:cpuid leaf= subleaf= eax= ...> (beyond the limit: ignored,
+ * as the writer never writes more). */
+static int
+xml_read_cpuid(struct xml_in *in, xmlNodePtr c)
+{
+	struct xmcfg_domain *dom = in->dom;
+	struct xmcfg_cpuid *cp, *nc;
+	uint64_t v;
+	size_t r;
+	char *s;
+
+	if (dom->ncpuid >= XMCFG_MAX_CPUID)
+		return 0;
+	nc = realloc(dom->cpuid, (dom->ncpuid + 1) * sizeof(*nc));
+	if (!nc)
+		return xml_nomem(in);
+	dom->cpuid = nc;
+	cp = &dom->cpuid[dom->ncpuid++];
+	memset(cp, 0, sizeof(*cp));
+	s = xml_attr(c, "leaf");
+	if (s && util_parse_u64(s, UINT64_MAX, &v) == 0)
+		cp->leaf = (uint32_t)v;
+	free(s);
+	s = xml_attr(c, "subleaf");
+	if (s && util_parse_u64(s, UINT64_MAX, &v) == 0) {
+		cp->subleaf = (uint32_t)v;
+		cp->has_subleaf = true;
+	}
+	free(s);
+	for (r = 0; r < 4; r++)
+		cp->reg[r] = xml_attr(c, xml_regs[r]);
+	return 0;
+}
+
+/* Our own metadata: the keys libvirt has no element for, the disk and vif
+ * entries as written, the cpuid masks. Without it (XML written by another
+ * tool), <os><cmdline> is the extra. */
+static int
+xml_read_meta(struct xml_in *in)
+{
+	static const struct {
+		const char *name;
+		size_t off;
+	} strs[] = {
+		{"config_path", offsetof(struct xmcfg_domain, config_path)},
+		{"root", offsetof(struct xmcfg_domain, root)},
+		{"extra", offsetof(struct xmcfg_domain, extra)},
+		{"ip", offsetof(struct xmcfg_domain, ip)},
+		{"netmask", offsetof(struct xmcfg_domain, netmask)},
+		{"gateway", offsetof(struct xmcfg_domain, gateway)},
+		{"hostname", offsetof(struct xmcfg_domain, hostname)},
+		{"dhcp", offsetof(struct xmcfg_domain, dhcp)},
+		{"interface", offsetof(struct xmcfg_domain, interface)},
+		{"nfs_server", offsetof(struct xmcfg_domain, nfs_server)},
+		{"nfs_root", offsetof(struct xmcfg_domain, nfs_root)},
+	};
+	xmlNodePtr c;
+	size_t i;
+	int rc = 0;
+
+	if (!in->meta) {
+		in->dom->extra = xml_text(in->os, "cmdline");
+		return 0;
+	}
+	for (i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)
+		*(char **)((char *)in->dom + strs[i].off) =
+			xml_text(in->meta, strs[i].name);
+	for (c = in->meta->children; c && rc == 0; c = c->next) {
+		if (c->type != XML_ELEMENT_NODE)
+			continue;
+		if (!xmlStrcmp(c->name, BAD_CAST "disk"))
+			rc = xml_push(&in->disks, xml_attr(c, "spec"));
+		else if (!xmlStrcmp(c->name, BAD_CAST "vif"))
+			rc = xml_push(&in->vifs, xml_attr(c, "spec"));
+		else if (!xmlStrcmp(c->name, BAD_CAST "cpuid"))
+			rc = xml_read_cpuid(in, c);
+	}
+	if (rc < 0 && in->err->code == XMCFG_OK)
+		return xml_nomem(in);
+	return rc;
+}
+
+/* libvirt's <devices> as disk and vif specs, when our metadata (which has
+ * them as written) is absent. */
+static int
+xml_read_devices(struct xml_in *in)
+{
+	xmlNodePtr n = xml_find(in->root, "devices"), c;
+
+	if (in->meta || !n)
+		return 0;
+	for (c = n->children; c; c = c->next) {
+		if (c->type != XML_ELEMENT_NODE)
+			continue;
+		if (!xmlStrcmp(c->name, BAD_CAST "disk") &&
+		    xml_push(&in->disks, xml_disk_spec(c)) < 0)
+			return xml_nomem(in);
+		if (!xmlStrcmp(c->name, BAD_CAST "interface") &&
+		    xml_push(&in->vifs, xml_vif_spec(c)) < 0)
+			return xml_nomem(in);
+	}
+	return 0;
+}
+
+/* The collected disk and vif specs, parsed as a config's would be. */
+static int
+xml_parse_devices(struct xml_in *in)
+{
+	struct xmcfg_domain *dom = in->dom;
+	char msg[512];
+	size_t i;
+
+	if (in->disks.n > XMCFG_MAX_DISKS || in->vifs.n > XMCFG_MAX_VIFS)
+		return xml_fail(in, XMCFG_EXML, "too many devices");
+	dom->disks = calloc(in->disks.n + 1, sizeof(*dom->disks));
+	dom->vifs = calloc(in->vifs.n + 1, sizeof(*dom->vifs));
+	if (!dom->disks || !dom->vifs)
+		return xml_nomem(in);
+	for (i = 0; i < in->disks.n; i++) {
+		if (xmdisk_parse(in->disks.v[i], &dom->disks[i], msg,
+				 sizeof(msg)) < 0)
+			return xml_fail(in, XMCFG_EXML, "disk[%zu]: %s", i,
+					msg);
+		dom->ndisks = i + 1;
+		xmdisk_set_guest_dev(&dom->disks[i], i);
+	}
+	for (i = 0; i < in->vifs.n; i++) {
+		if (xmvif_parse(in->vifs.v[i], &dom->vifs[i], msg,
+				sizeof(msg)) < 0)
+			return xml_fail(in, XMCFG_EXML, "vif[%zu]: %s", i, msg);
+		dom->nvifs = i + 1;
+	}
+	return 0;
+}
+
+/* The command line from the parts, then the rules every domain obeys:
+ * the XML may come from anyone who can reach xmd. */
+static int
+xml_finish(struct xml_in *in)
+{
+	char msg[512];
+
+	if (xmcmdline_build(in->dom) < 0)
+		return xml_nomem(in);
+	if (xmkeys_check(in->dom, msg, sizeof(msg)) < 0)
+		return xml_fail(in, XMCFG_EXML, "%s", msg);
+	return 0;
+}
+
+/* The parts of a domain, in the order they depend on each other (pinning
+ * needs the vCPU count; the command line needs the disks). */
+static int (*const xml_parts[])(struct xml_in *) = {
+	xml_read_name,     xml_read_uuid,    xml_read_sizes, xml_read_pinning,
+	xml_read_boot,     xml_read_actions, xml_read_meta,  xml_read_devices,
+	xml_parse_devices, xml_finish,
+};
+
 /* Parse domain XML back into a domain (see xmcfg.h). */
 int
 xmcfg_from_xml(const char *xml, size_t len, struct xmcfg_domain **dom_out,
 	       struct xmcfg_error *err)
 {
-	struct xml_list disks = {0}, vifs = {0};
-	struct xmcfg_domain *dom = NULL;
+	struct xml_in in = {.err = err};
 	xmlDocPtr doc = NULL;
-	xmlNodePtr root, os, meta = NULL, n, c;
-	char msg[512], *s = NULL;
-	uint64_t v;
-	size_t i, r;
+	xmlNodePtr n, c;
+	size_t i;
 	int rc = -1;
 
 	memset(err, 0, sizeof(*err));
@@ -441,264 +806,35 @@ xmcfg_from_xml(const char *xml, size_t len, struct xmcfg_domain **dom_out,
 	doc = xmlReadMemory(xml, (int)len, "domain.xml", NULL,
 			    XML_PARSE_NONET | XML_PARSE_NOERROR |
 				    XML_PARSE_NOWARNING);
-	root = doc ? xmlDocGetRootElement(doc) : NULL;
-	if (!root || xmlStrcmp(root->name, BAD_CAST "domain")) {
+	in.root = doc ? xmlDocGetRootElement(doc) : NULL;
+	if (!in.root || xmlStrcmp(in.root->name, BAD_CAST "domain")) {
 		xmerr_set(err, XMCFG_EXML, NULL, 0,
 			  "not a domain XML document (no <domain>)");
 		goto out;
 	}
-	dom = calloc(1, sizeof(*dom));
-	if (!dom)
-		goto nomem;
-	n = xml_find(root, "metadata");
+	in.dom = calloc(1, sizeof(*in.dom));
+	if (!in.dom) {
+		xmerr_set(err, XMCFG_EINTERNAL, NULL, 0, "out of memory");
+		goto out;
+	}
+	in.os = xml_find(in.root, "os");
+	n = xml_find(in.root, "metadata");
 	for (c = n ? n->children : NULL; c; c = c->next)
 		if (c->type == XML_ELEMENT_NODE && c->ns &&
 		    !xmlStrcmp(c->ns->href, BAD_CAST XML_NS))
-			meta = c;
-	dom->name = xml_text(root, "name");
-	if (!dom->name || !dom->name[0]) {
-		xmerr_set(err, XMCFG_EXML, NULL, 0, "domain XML has no <name>");
-		goto out;
-	}
-	s = xml_text(root, "uuid");
-	if (s) {
-		unsigned b[16];
-
-		if (sscanf(s,
-			   "%2x%2x%2x%2x-%2x%2x-%2x%2x-%2x%2x-%2x%2x%2x%2x%2x%"
-			   "2x",
-			   &b[0], &b[1], &b[2], &b[3], &b[4], &b[5], &b[6],
-			   &b[7], &b[8], &b[9], &b[10], &b[11], &b[12], &b[13],
-			   &b[14], &b[15]) != 16) {
-			xmerr_set(err, XMCFG_EXML, NULL, 0,
-				  "bad <uuid> '%.64s'", s);
-			goto out;
-		}
-		for (i = 0; i < 16; i++)
-			dom->uuid[i] = (uint8_t)b[i];
-		dom->has_uuid = true;
-		free(s);
-		s = NULL;
-	}
-	if (xml_u64(root, "currentMemory", 1024, &dom->memory_mib) < 0 ||
-	    xml_u64(root, "memory", 1024, &dom->maxmem_mib) < 0 ||
-	    xml_u64(root, "vcpu", 1, &v) < 0) {
-		xmerr_set(err, XMCFG_EXML, NULL, 0, "bad memory or vcpu value");
-		goto out;
-	}
-	if (!dom->maxmem_mib)
-		dom->maxmem_mib = dom->memory_mib;
-	if (!dom->memory_mib)
-		dom->memory_mib = dom->maxmem_mib ? dom->maxmem_mib : 128;
-	if (!dom->maxmem_mib)
-		dom->maxmem_mib = dom->memory_mib;
-	n = xml_find(root, "vcpu");
-	dom->maxvcpus = n ? (uint32_t)v : 1;
-	s = xml_attr(n, "current");
-	dom->vcpus = dom->maxvcpus;
-	if (s && util_parse_u64(s, UINT64_MAX, &v) == 0)
-		dom->vcpus = (uint32_t)v;
-	free(s);
-	s = NULL;
-	if (!dom->vcpus || dom->vcpus > XMCFG_MAX_VCPUS ||
-	    dom->maxvcpus < dom->vcpus || dom->maxvcpus > XMCFG_MAX_VCPUS) {
-		xmerr_set(err, XMCFG_EXML, NULL, 0, "bad vcpu count");
-		goto out;
-	}
-	dom->cpus = meta ? xml_text(meta, "cpus") : NULL;
-	if (!dom->cpus)
-		dom->cpus = xml_attr(n, "cpuset");
-	if (dom->cpus) {
-		if (xmcpus_parse(dom->cpus, &dom->cpus_all, msg, sizeof(msg)) <
-		    0) {
-			xmerr_set(err, XMCFG_EXML, NULL, 0, "cpuset: %s", msg);
-			goto out;
-		}
-		dom->has_cpus = dom->cpus[0] != '\0';
-	}
-	n = xml_find(root, "cputune");
-	if (n && xml_find(n, "vcpupin")) {
-		dom->cpus_per_vcpu =
-			calloc(dom->vcpus, sizeof(*dom->cpus_per_vcpu));
-		if (!dom->cpus_per_vcpu)
-			goto nomem;
-		for (c = n->children; c; c = c->next) {
-			char *vc, *set;
-
-			if (c->type != XML_ELEMENT_NODE ||
-			    xmlStrcmp(c->name, BAD_CAST "vcpupin"))
-				continue;
-			vc = xml_attr(c, "vcpu");
-			set = xml_attr(c, "cpuset");
-			rc = vc && set &&
-					     util_parse_u64(vc, UINT64_MAX,
-							    &v) == 0 &&
-					     v < dom->vcpus
-				     ? xmcpus_parse(set, &dom->cpus_per_vcpu[v],
-						    msg, sizeof(msg))
-				     : -1;
-			free(vc);
-			free(set);
-			if (rc < 0) {
-				xmerr_set(err, XMCFG_EXML, NULL, 0,
-					  "bad <vcpupin>");
-				goto out;
-			}
-		}
-		rc = -1;
-		dom->has_cpus = true;
-	}
-	dom->bootloader = xml_text(root, "bootloader");
-	dom->bootargs = xml_text(root, "bootloader_args");
-	os = xml_find(root, "os");
-	dom->kernel = xml_text(os, "kernel");
-	dom->ramdisk = xml_text(os, "initrd");
-	s = xml_attr(xml_find(root, "clock"), "offset");
-	dom->localtime = s && !strcmp(s, "localtime");
-	free(s);
-	s = NULL;
-	{
-		static const char *const acts[] = {"on_poweroff", "on_reboot",
-						   "on_crash"};
-		enum xmcfg_action *f[] = {&dom->on_poweroff, &dom->on_reboot,
-					  &dom->on_crash};
-		const enum xmcfg_action def[] = {XMCFG_ACTION_DESTROY,
-						 XMCFG_ACTION_RESTART,
-						 XMCFG_ACTION_RESTART};
-
-		for (i = 0; i < 3; i++) {
-			s = xml_text(root, acts[i]);
-			*f[i] = def[i];
-			if (s && xmcfg_action_parse(s, f[i]) < 0) {
-				xmerr_set(err, XMCFG_EXML, NULL, 0,
-					  "bad <%s> '%.64s'", acts[i], s);
-				goto out;
-			}
-			free(s);
-			s = NULL;
-		}
-	}
-	if (meta) {
-		static const struct {
-			const char *name;
-			size_t off;
-		} strs[] = {
-			{"config_path",
-			 offsetof(struct xmcfg_domain, config_path)},
-			{"root", offsetof(struct xmcfg_domain, root)},
-			{"extra", offsetof(struct xmcfg_domain, extra)},
-			{"ip", offsetof(struct xmcfg_domain, ip)},
-			{"netmask", offsetof(struct xmcfg_domain, netmask)},
-			{"gateway", offsetof(struct xmcfg_domain, gateway)},
-			{"hostname", offsetof(struct xmcfg_domain, hostname)},
-			{"dhcp", offsetof(struct xmcfg_domain, dhcp)},
-			{"interface", offsetof(struct xmcfg_domain, interface)},
-			{"nfs_server",
-			 offsetof(struct xmcfg_domain, nfs_server)},
-			{"nfs_root", offsetof(struct xmcfg_domain, nfs_root)},
-		};
-
-		for (i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)
-			*(char **)((char *)dom + strs[i].off) =
-				xml_text(meta, strs[i].name);
-		for (c = meta->children; c; c = c->next) {
-			if (c->type != XML_ELEMENT_NODE)
-				continue;
-			if (!xmlStrcmp(c->name, BAD_CAST "disk")) {
-				if (xml_push(&disks, xml_attr(c, "spec")) < 0)
-					goto nomem;
-			} else if (!xmlStrcmp(c->name, BAD_CAST "vif")) {
-				if (xml_push(&vifs, xml_attr(c, "spec")) < 0)
-					goto nomem;
-			} else if (!xmlStrcmp(c->name, BAD_CAST "cpuid")) {
-				struct xmcfg_cpuid *cp, *nc;
-
-				if (dom->ncpuid >= XMCFG_MAX_CPUID)
-					continue;
-				nc = realloc(dom->cpuid,
-					     (dom->ncpuid + 1) * sizeof(*nc));
-				if (!nc)
-					goto nomem;
-				dom->cpuid = nc;
-				cp = &dom->cpuid[dom->ncpuid++];
-				memset(cp, 0, sizeof(*cp));
-				s = xml_attr(c, "leaf");
-				if (s && util_parse_u64(s, UINT64_MAX, &v) == 0)
-					cp->leaf = (uint32_t)v;
-				free(s);
-				s = xml_attr(c, "subleaf");
-				if (s &&
-				    util_parse_u64(s, UINT64_MAX, &v) == 0) {
-					cp->subleaf = (uint32_t)v;
-					cp->has_subleaf = true;
-				}
-				free(s);
-				s = NULL;
-				for (r = 0; r < 4; r++)
-					cp->reg[r] = xml_attr(c, xml_regs[r]);
-			}
-		}
-	} else {
-		dom->extra = xml_text(os, "cmdline");
-	}
-	n = xml_find(root, "devices");
-	if (!meta && n)
-		for (c = n->children; c; c = c->next) {
-			if (c->type != XML_ELEMENT_NODE)
-				continue;
-			if (!xmlStrcmp(c->name, BAD_CAST "disk") &&
-			    xml_push(&disks, xml_disk_spec(c)) < 0)
-				goto nomem;
-			if (!xmlStrcmp(c->name, BAD_CAST "interface") &&
-			    xml_push(&vifs, xml_vif_spec(c)) < 0)
-				goto nomem;
-		}
-	if (disks.n > XMCFG_MAX_DISKS || vifs.n > XMCFG_MAX_VIFS) {
-		xmerr_set(err, XMCFG_EXML, NULL, 0, "too many devices");
-		goto out;
-	}
-	dom->disks = calloc(disks.n + 1, sizeof(*dom->disks));
-	dom->vifs = calloc(vifs.n + 1, sizeof(*dom->vifs));
-	if (!dom->disks || !dom->vifs)
-		goto nomem;
-	for (i = 0; i < disks.n; i++) {
-		if (xmdisk_parse(disks.v[i], &dom->disks[i], msg, sizeof(msg)) <
-		    0) {
-			xmerr_set(err, XMCFG_EXML, NULL, 0, "disk[%zu]: %s", i,
-				  msg);
-			goto out;
-		}
-		dom->ndisks = i + 1;
-		xmdisk_set_guest_dev(&dom->disks[i], i);
-	}
-	for (i = 0; i < vifs.n; i++) {
-		if (xmvif_parse(vifs.v[i], &dom->vifs[i], msg, sizeof(msg)) <
-		    0) {
-			xmerr_set(err, XMCFG_EXML, NULL, 0, "vif[%zu]: %s", i,
-				  msg);
-			goto out;
-		}
-		dom->nvifs = i + 1;
-	}
-	if (xmcmdline_build(dom) < 0)
-		goto nomem;
-	/* the XML may come from anyone who can reach xmd: same rules as a
-	 * config */
-	if (xmkeys_check(dom, msg, sizeof(msg)) < 0) {
-		xmerr_set(err, XMCFG_EXML, NULL, 0, "%s", msg);
-		goto out;
-	}
-	*dom_out = dom;
-	dom = NULL;
+			in.meta = c;
 	rc = 0;
-	goto out;
-nomem:
-	xmerr_set(err, XMCFG_EINTERNAL, NULL, 0, "out of memory");
+	for (i = 0; i < sizeof(xml_parts) / sizeof(xml_parts[0]) && rc == 0;
+	     i++)
+		rc = xml_parts[i](&in);
+	if (rc == 0) {
+		*dom_out = in.dom;
+		in.dom = NULL;
+	}
 out:
-	free(s);
-	xml_list_free(&disks);
-	xml_list_free(&vifs);
-	xmcfg_domain_free(dom);
+	xml_list_free(&in.disks);
+	xml_list_free(&in.vifs);
+	xmcfg_domain_free(in.dom);
 	if (doc)
 		xmlFreeDoc(doc);
 	return rc;

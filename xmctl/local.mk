@@ -3,7 +3,8 @@
 # unit tests.
 # xm itself does not link libxmcfg (and so libpython): create and new run
 # xm-config (cfg_main.c) to evaluate the config, so every other command
-# starts fast. xm finds xm-config beside itself, else in $(libexecdir).
+# starts fast. xm finds xm-config beside itself, else in $(libexecdir);
+# xmd runs it too, for auto-start (from the build tree: ../xmctl/).
 bin_PROGRAMS += xmctl/xm
 xmctl_xm_SOURCES = xmctl/xm.c xmctl/xm.h xmctl/xmutil.c xmctl/rpc.c \
 	xmctl/rpc.h xmctl/sxp.c xmctl/sxp.h xmctl/cmd_create.c \

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* hvconfig.c: turn a validated xmcfg_domain into the xmhv_domain_config
- * the hypercall interface takes (names, kernel and ramdisk checked,
- * memory, vCPUs, pinning, cpuid, disks through storage.c, console log). */
+ * the hypercall interface takes (names, memory, vCPUs, pinning, cpuid,
+ * disks through storage.c, console log), checked as xmhv checks it:
+ * xmhv_check_config() first, then the kernel and ramdisk files. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +10,12 @@
 
 #include "util.h"
 #include "xmd.h"
+
+/* hvconfig_cpus copies a cpus= set into an affinity map as it is. */
+_Static_assert(
+	sizeof(((struct xmcfg_cpuset *)0)->bits) ==
+		sizeof(((struct xmhv_domain_config *)0)->cpu_affinity[0]),
+	"a cpus= set and an xmhv affinity map have the same size");
 
 static int
 hvconfig_copy(char *dst, size_t size, const char *src, const char *what,
@@ -95,21 +102,14 @@ hvconfig_boot_file(enum xmhv_boot_file kind, const char *path, const char *name,
 	return rc;
 }
 
-/* Build *hv_out (malloc'd, caller frees) for cfg. Returns 0 or -errno with
- * a message naming the domain in msg. */
-int
-hvconfig_build(struct xmd *x, const struct xmcfg_domain *cfg,
-	       struct xmhv_domain_config **hv_out, char *msg, size_t msglen)
+/* The pure part: everything of cfg but the disks and the console log.
+ * Returns 0 or -errno with msg naming the domain. */
+static int
+hvconfig_fill(const struct xmcfg_domain *cfg, struct xmhv_domain_config *hv,
+	      char *msg, size_t msglen)
 {
-	struct xmhv_domain_config *hv;
-	char log[PATH_MAX];
 	int rc;
 
-	hv = calloc(1, sizeof(*hv));
-	if (!hv) {
-		snprintf(msg, msglen, "out of memory");
-		return -ENOMEM;
-	}
 	rc = hvconfig_copy(hv->name, sizeof(hv->name), cfg->name, "name",
 			   cfg->name, msg, msglen);
 	if (rc == 0 && !cfg->kernel) {
@@ -127,29 +127,46 @@ hvconfig_build(struct xmd *x, const struct xmcfg_domain *cfg,
 		rc = hvconfig_copy(hv->cmdline, sizeof(hv->cmdline),
 				   cfg->cmdline, "command line", cfg->name, msg,
 				   msglen);
+	if (rc < 0)
+		return rc;
+	memcpy(hv->uuid, cfg->uuid, sizeof(hv->uuid));
+	hv->memory_mib = cfg->memory_mib;
+	hv->max_vcpus = cfg->maxvcpus > cfg->vcpus ? cfg->maxvcpus : cfg->vcpus;
+	hv->vcpus_online = cfg->vcpus;
+	hv->localtime = cfg->localtime;
+	hvconfig_cpus(cfg, hv);
+	return hvconfig_cpuid(cfg, hv, msg, msglen);
+}
+
+/* Build *hv_out (malloc'd, caller frees) for cfg: the configuration
+ * checked by xmhv_check_config() before anything on the host is looked
+ * at, as xmhv does. Returns 0 or -errno with a message naming the domain
+ * in msg. */
+int
+hvconfig_build(struct xmd *x, const struct xmcfg_domain *cfg,
+	       struct xmhv_domain_config **hv_out, char *msg, size_t msglen)
+{
+	struct xmhv_domain_config *hv;
+	char log[PATH_MAX], why[512];
+	int rc;
+
+	hv = calloc(1, sizeof(*hv));
+	if (!hv) {
+		snprintf(msg, msglen, "out of memory");
+		return -ENOMEM;
+	}
+	rc = hvconfig_fill(cfg, hv, msg, msglen);
+	if (rc == 0) {
+		rc = xmhv_check_config(hv, why, sizeof(why));
+		if (rc < 0)
+			snprintf(msg, msglen, "domain %s: %s", cfg->name, why);
+	}
 	if (rc == 0)
 		rc = hvconfig_boot_file(XMHV_BOOT_KERNEL, hv->kernel, cfg->name,
 					msg, msglen);
 	if (rc == 0 && hv->ramdisk[0])
 		rc = hvconfig_boot_file(XMHV_BOOT_RAMDISK, hv->ramdisk,
 					cfg->name, msg, msglen);
-	if (rc < 0)
-		goto fail;
-	memcpy(hv->uuid, cfg->uuid, sizeof(hv->uuid));
-	hv->memory_mib = cfg->memory_mib;
-	hv->max_vcpus = cfg->maxvcpus > cfg->vcpus ? cfg->maxvcpus : cfg->vcpus;
-	if (hv->max_vcpus == 0)
-		hv->max_vcpus = 1;
-	if (hv->max_vcpus > XMHV_MAX_VCPUS) {
-		snprintf(msg, msglen, "domain %s: %u vCPUs (limit %d)",
-			 cfg->name, hv->max_vcpus, XMHV_MAX_VCPUS);
-		rc = -EINVAL;
-		goto fail;
-	}
-	hv->vcpus_online = cfg->vcpus;
-	hv->localtime = cfg->localtime;
-	hvconfig_cpus(cfg, hv);
-	rc = hvconfig_cpuid(cfg, hv, msg, msglen);
 	if (rc == 0)
 		rc = storage_prepare(cfg, hv, msg, msglen);
 	if (rc < 0)
@@ -157,7 +174,7 @@ hvconfig_build(struct xmd *x, const struct xmcfg_domain *cfg,
 	/* Networking (taps on bridges) is the networking issue's: vifs are
 	 * accepted and reported, no NIC is given to the guest yet. */
 	hv->nnics = 0;
-	if (vm_console_log(x, cfg->name, log, sizeof(log)) == 0)
+	if (domains_console_log(x, cfg->name, log, sizeof(log)) == 0)
 		XMD_STRLCPY(hv->console_log, log);
 	*hv_out = hv;
 	return 0;

@@ -65,14 +65,11 @@ info_done_cb(int fd, short what, void *arg)
 	if (util_read_all(fd, &s, sizeof(s)) < 0)
 		return;
 	for (i = 0; i < s->n; i++) {
-		d = vm_find_domid(x, s->e[i].domid);
+		d = domains_find_domid(x, s->e[i].domid);
 		/* An event or a direct refresh since the snapshot wins. */
 		if (!d || d->info_gen != s->e[i].gen || s->e[i].rc < 0)
 			continue;
-		d->info = s->e[i].info;
-		d->info.domid = d->domid;
-		d->info_valid = true;
-		d->info_time_ns = util_now_ns();
+		domains_info_store(d, &s->e[i].info);
 		/* A shutdown whose event was missed (e.g. between the end of
 		 * a create and our watch) is still handled. */
 		if ((d->info.state &

@@ -9,13 +9,13 @@ common_libxmlrpc_a_CFLAGS = $(AM_CFLAGS) $(LIBXML_CFLAGS)
 
 sbin_PROGRAMS += xmd/xmd
 xmd_xmd_SOURCES = xmd/xmd.c xmd/xmd.h xmd/control.c xmd/methods.c \
-	xmd/node.c xmd/vm.c xmd/policy.c xmd/record.c xmd/hvconfig.c \
+	xmd/node.c xmd/domains.c xmd/policy.c xmd/record.c xmd/hvconfig.c \
 	xmd/storage.c xmd/autostart.c xmd/info.c
 xmd_xmd_CFLAGS = $(AM_CFLAGS) $(LIBXML_CFLAGS) $(LIBEVENT_CFLAGS) \
 	$(UUID_CFLAGS) $(DEVMAPPER_CFLAGS)
-xmd_xmd_LDADD = libxmcfg/libxmcfg.a hypervisor/libxmhv.a common/libxmlrpc.a \
-	common/libcommon.a $(PYTHON_LIBS) $(LIBXML_LIBS) $(LIBEVENT_LIBS) \
-	$(UUID_LIBS) $(DEVMAPPER_LIBS) -lpthread
+# No libpython: xmd evaluates configs by running xm-config (autostart.c).
+xmd_xmd_LDADD = hypervisor/libxmhv.a common/libxmlrpc.a $(XMCFG_DOMAIN_LIBS) \
+	$(LIBEVENT_LIBS) $(UUID_LIBS) $(DEVMAPPER_LIBS) -lpthread
 dist_man_MANS += doc/xmd.8
 
 check_PROGRAMS += tests/unit/xmlrpc_codec
@@ -24,6 +24,10 @@ tests_unit_xmlrpc_codec_SOURCES = tests/unit/xmlrpc_codec.c
 tests_unit_xmlrpc_codec_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests
 tests_unit_xmlrpc_codec_LDADD = common/libxmlrpc.a tests/libtap.a \
 	common/libcommon.a $(LIBXML_LIBS)
+
+# xmd never loads libpython (it runs xm-config): checked on the binary.
+TESTS += tests/unit/xmd_no_python.sh
+EXTRA_DIST += tests/unit/xmd_no_python.sh
 
 # Service files (copied by packagers; paths assume the default prefix).
 EXTRA_DIST += examples/systemd/xmd.service examples/systemd/xendomains.service \

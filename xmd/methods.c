@@ -88,7 +88,7 @@ m_dom(struct xmd *x, struct control_req *req, const struct xmlrpc_value *params,
 			      "Domain-0 cannot be changed");
 		return NULL;
 	}
-	d = vm_find(x, dom);
+	d = domains_find(x, dom);
 	if (!d || d->phase == XMD_PHASE_CREATING ||
 	    (need_active && d->phase != XMD_PHASE_ACTIVE)) {
 		control_fault(req, XMLRPC_FAULT_NOSUCHDOMAIN,
@@ -197,8 +197,8 @@ methods_domain_struct(struct xmd *x, struct xmd_domain *d, bool detail)
 	char *xml;
 	int rc = 0;
 
-	vm_state_string(d, state);
-	(void)vm_console_log(x, d->name, log, sizeof(log));
+	domains_state_string(d, state);
+	(void)domains_console_log(x, d->name, log, sizeof(log));
 	rc |= xmlrpc_struct_set(st, "domid",
 				xmlrpc_int(d->phase == XMD_PHASE_ACTIVE
 						   ? (int64_t)d->domid
@@ -320,7 +320,7 @@ m_domains(M_ARGS)
 	for (i = 0; i < n; i++) {
 		if (sorted[i]->phase == XMD_PHASE_ACTIVE &&
 		    !info_fresh(sorted[i]))
-			(void)vm_refresh(x, sorted[i]);
+			(void)domains_refresh(x, sorted[i]);
 		rc |= xmlrpc_array_append(
 			arr, methods_domain_struct(x, sorted[i], detail));
 	}
@@ -342,13 +342,13 @@ m_domain(M_ARGS)
 		return NULL;
 	if (m_is_dom0(dom))
 		return node_dom0_struct(x);
-	d = vm_find(x, dom);
+	d = domains_find(x, dom);
 	if (!d || d->phase == XMD_PHASE_CREATING) {
 		control_fault(req, XMLRPC_FAULT_NOSUCHDOMAIN,
 			      "Domain '%s' does not exist.", dom);
 		return NULL;
 	}
-	(void)vm_refresh(x, d);
+	(void)domains_refresh(x, d);
 	return methods_domain_struct(x, d, true);
 }
 
@@ -390,7 +390,7 @@ m_create(M_ARGS)
 	if (!m_bool(req, params, 1, false, &paused) ||
 	    !m_cfg(req, params, &cfg))
 		return NULL;
-	code = vm_create(x, cfg, paused, false, req, msg, sizeof(msg));
+	code = domains_create(x, cfg, paused, false, req, msg, sizeof(msg));
 	if (code) {
 		control_fault(req, code, "%s", msg);
 		return NULL;
@@ -407,7 +407,7 @@ m_destroy(M_ARGS)
 
 	if (!d)
 		return NULL;
-	rc = vm_destroy(x, d, NULL);
+	rc = domains_destroy(x, d, NULL);
 	if (rc < 0) {
 		control_fault(req, XMLRPC_FAULT_GENERIC,
 			      "domain %s: destroy failed: %s", d->name,
@@ -423,7 +423,7 @@ m_do_shutdown(struct xmd *x, struct control_req *req, struct xmd_domain *d,
 {
 	int rc;
 
-	(void)vm_refresh(x, d);
+	(void)domains_refresh(x, d);
 	if (d->info.state & (XMHV_STATE_SHUTDOWN | XMHV_STATE_CRASHED))
 		return m_zero(); /* already down (preserved) */
 	rc = xmhv_domain_shutdown(x->hv, d->domid, reason);
@@ -477,7 +477,7 @@ m_pause_common(struct xmd *x, struct control_req *req,
 			      strerror(-rc));
 		return NULL;
 	}
-	(void)vm_refresh(x, d);
+	(void)domains_refresh(x, d);
 	log_info("domain %s (id %u): %s", d->name, d->domid,
 		 pause ? "paused" : "unpaused");
 	return m_zero();
@@ -503,7 +503,7 @@ m_set_memory(M_ARGS)
 
 	if (!d || !m_int(req, params, 1, &mib))
 		return NULL;
-	(void)vm_refresh(x, d);
+	(void)domains_refresh(x, d);
 	cur = d->info_valid && d->info.memory_kib
 		      ? (int64_t)(d->info.memory_kib / 1024)
 		      : (int64_t)d->cfg->memory_mib;
@@ -560,7 +560,7 @@ m_rename(M_ARGS)
 			      "invalid domain name '%s'", name);
 		return NULL;
 	}
-	if (vm_find_name(x, name)) {
+	if (domains_find_name(x, name)) {
 		control_fault(req, XMLRPC_FAULT_EXISTS,
 			      "Domain '%s' already exists", name);
 		return NULL;
@@ -622,20 +622,20 @@ m_new(M_ARGS)
 
 	if (!m_cfg(req, params, &cfg))
 		return NULL;
-	if (vm_find_name(x, cfg->name)) {
+	if (domains_find_name(x, cfg->name)) {
 		control_fault(req, XMLRPC_FAULT_EXISTS,
 			      "Domain '%s' already exists", cfg->name);
 		xmcfg_domain_free(cfg);
 		return NULL;
 	}
-	d = vm_insert(x, cfg, true);
+	d = domains_insert(x, cfg, true);
 	if (!d)
 		return NULL;
 	d->phase = XMD_PHASE_STOPPED;
 	if (record_write(x, d) < 0) {
 		control_fault(req, XMLRPC_FAULT_GENERIC,
 			      "domain %s: cannot store its record", d->name);
-		vm_forget(x, d, true);
+		domains_forget(x, d, true);
 		return NULL;
 	}
 	log_info("domain %s: defined (managed)", d->name);
@@ -657,7 +657,7 @@ m_managed(struct xmd *x, struct control_req *req,
 
 	if (!m_str(req, params, 0, &name))
 		return NULL;
-	d = vm_find(x, name);
+	d = domains_find(x, name);
 	if (!d || !d->managed) {
 		control_fault(req, XMLRPC_FAULT_NOSUCHDOMAIN,
 			      "Domain '%s' does not exist.", name);
@@ -676,7 +676,7 @@ m_start(M_ARGS)
 
 	if (!d || !m_bool(req, params, 1, false, &paused))
 		return NULL;
-	code = vm_start(x, d, paused, req, msg, sizeof(msg));
+	code = domains_start(x, d, paused, req, msg, sizeof(msg));
 	if (code) {
 		control_fault(req, code, "%s", msg);
 		return NULL;
@@ -699,7 +699,7 @@ m_delete(M_ARGS)
 		return NULL;
 	}
 	log_info("domain %s: deleted", d->name);
-	vm_forget(x, d, false);
+	domains_forget(x, d, false);
 	return m_zero();
 }
 
@@ -709,7 +709,7 @@ m_autostart(M_ARGS)
 	struct xmlrpc_value *arr = xmlrpc_array();
 
 	if (arr)
-		vm_autostart(x, arr);
+		autostart_run(x, arr);
 	return arr;
 }
 

@@ -49,7 +49,7 @@ policy_keep_renamed(struct xmd *x, struct xmd_domain *d)
 	for (n = 1; n < 1000; n++) {
 		if (util_snprintf(name, sizeof(name), "%.50s-%u", d->name, n) ==
 			    0 &&
-		    !vm_find_name(x, name))
+		    !domains_find_name(x, name))
 			break;
 	}
 	cfg = xmcfg_domain_dup(d->cfg);
@@ -115,10 +115,10 @@ policy_apply(struct xmd *x, struct xmd_domain *d, uint32_t reason)
 		}
 		log_info("domain %s: no monitor left to preserve, destroying",
 			 d->name);
-		(void)vm_destroy(x, d, NULL);
+		(void)domains_destroy(x, d, NULL);
 		return;
 	case XMCFG_ACTION_DESTROY:
-		(void)vm_destroy(x, d, NULL);
+		(void)domains_destroy(x, d, NULL);
 		return;
 	case XMCFG_ACTION_RESTART:
 	case XMCFG_ACTION_RENAME_RESTART:
@@ -133,7 +133,7 @@ policy_apply(struct xmd *x, struct xmd_domain *d, uint32_t reason)
 		log_err("domain %s: restarting too fast (%.0f s), not "
 			"restarting",
 			d->name, up);
-		(void)vm_destroy(x, d, NULL);
+		(void)domains_destroy(x, d, NULL);
 		return;
 	}
 	if (live && action == XMCFG_ACTION_RENAME_RESTART &&
@@ -154,6 +154,6 @@ policy_apply(struct xmd *x, struct xmd_domain *d, uint32_t reason)
 		d->phase = XMD_PHASE_STOPPED;
 	}
 	log_info("domain %s: restarting", d->name);
-	if (vm_restart(x, d) < 0)
-		(void)vm_destroy(x, d, NULL);
+	if (domains_restart(x, d) < 0)
+		(void)domains_destroy(x, d, NULL);
 }

@@ -213,7 +213,7 @@ record_load_one(struct xmd *x, const char *path)
 		log_err("record %s: malformed, ignored", path);
 		goto out;
 	}
-	if (vm_find_name(x, (const char *)name)) {
+	if (domains_find_name(x, (const char *)name)) {
 		log_err("record %s: duplicate domain %s, ignored", path, name);
 		goto out;
 	}
@@ -224,14 +224,14 @@ record_load_one(struct xmd *x, const char *path)
 	cfg->name = strdup((const char *)name); /* renamed domains */
 	memcpy(cfg->uuid, u, 16);
 	cfg->has_uuid = true;
-	d = cfg->name ? vm_insert(x, cfg, record_num(rt, "managed") != 0)
+	d = cfg->name ? domains_insert(x, cfg, record_num(rt, "managed") != 0)
 		      : NULL;
 	if (!cfg->name)
 		xmcfg_domain_free(cfg);
 	if (!d)
 		goto out;
 	/* "creating": a create or policy restart was under way when xmd
-	 * stopped; vm_adopt_all settles it before anything else runs. */
+	 * stopped; domains_adopt_all settles it before anything else runs. */
 	d->phase = strcmp((const char *)phase, "active") == 0 ? XMD_PHASE_ACTIVE
 		   : strcmp((const char *)phase, "creating") == 0
 			   ? XMD_PHASE_CREATING
@@ -246,7 +246,7 @@ record_load_one(struct xmd *x, const char *path)
 		log_warn("domain %s: stopped record of an unmanaged domain "
 			 "removed",
 			 d->name);
-		vm_forget(x, d, false);
+		domains_forget(x, d, false);
 	}
 out:
 	xmlFree(name);

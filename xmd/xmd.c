@@ -263,14 +263,14 @@ xmd_events(struct xmd *x)
 	if (pipe2(x->job_pipe, O_CLOEXEC) < 0)
 		return -errno;
 	x->job_event = event_new(x->base, x->job_pipe[0], EV_READ | EV_PERSIST,
-				 vm_job_cb, x);
+				 domains_job_cb, x);
 	if (!x->job_event || event_add(x->job_event, NULL) < 0)
 		return -ENOMEM;
 	fd = xmhv_event_fd(x->hv);
 	if (fd < 0)
 		return fd;
-	x->hv_event =
-		event_new(x->base, fd, EV_READ | EV_PERSIST, vm_event_cb, x);
+	x->hv_event = event_new(x->base, fd, EV_READ | EV_PERSIST,
+				domains_event_cb, x);
 	if (!x->hv_event || event_add(x->hv_event, NULL) < 0)
 		return -ENOMEM;
 	return 0;
@@ -345,7 +345,7 @@ main(int argc, char **argv)
 		log_err("info cache: %s", strerror(-rc));
 		goto out;
 	}
-	vm_adopt_all(x);
+	domains_adopt_all(x);
 	rc = control_init(x);
 	if (rc < 0) {
 		log_err("%s: %s", x->sock_path, strerror(-rc));
@@ -356,7 +356,7 @@ main(int argc, char **argv)
 		 x->foreground ? ", foreground" : "");
 	xmd_log_kvm();
 	if (x->autostart)
-		vm_autostart(x, NULL);
+		autostart_run(x, NULL);
 	event_base_dispatch(x->base);
 	status = 0;
 out:

@@ -90,50 +90,59 @@ struct xmd {
 	struct event *sig_events[3];
 };
 
-/* ---- vm.c: domain table and lifecycle ---- */
+/* ---- domains.c: the domain table and lifecycle ---- */
 
 /* Look a domain up by id, name or uuid string (xm's designators). */
-struct xmd_domain *vm_find(struct xmd *x, const char *designator);
-struct xmd_domain *vm_find_name(struct xmd *x, const char *name);
-struct xmd_domain *vm_find_domid(struct xmd *x, xmhv_domid_t domid);
+struct xmd_domain *domains_find(struct xmd *x, const char *designator);
+struct xmd_domain *domains_find_name(struct xmd *x, const char *name);
+struct xmd_domain *domains_find_domid(struct xmd *x, xmhv_domid_t domid);
 
 /* A new table entry (phase CREATING, no id) for cfg, which is taken over
  * (freed on failure); a uuid is generated when cfg has none. NULL: ENOMEM. */
-struct xmd_domain *vm_insert(struct xmd *x, struct xmcfg_domain *cfg,
-			     bool managed);
+struct xmd_domain *domains_insert(struct xmd *x, struct xmcfg_domain *cfg,
+				  bool managed);
 /* Validate cfg (taken over in every case) and start building the domain in
  * a worker thread; req (may be NULL) is answered when it is done. Returns
  * 0 (pending) or a fault code with msg filled. */
-int vm_create(struct xmd *x, struct xmcfg_domain *cfg, bool paused,
-	      bool managed, struct control_req *req, char *msg,
-	      size_t msglen) XMD_WUR;
-/* Boot a stopped managed domain (same contract as vm_create). */
-int vm_start(struct xmd *x, struct xmd_domain *d, bool paused,
-	     struct control_req *req, char *msg, size_t msglen) XMD_WUR;
+int domains_create(struct xmd *x, struct xmcfg_domain *cfg, bool paused,
+		   bool managed, struct control_req *req, char *msg,
+		   size_t msglen) XMD_WUR;
+/* Boot a stopped managed domain (same contract as domains_create). */
+int domains_start(struct xmd *x, struct xmd_domain *d, bool paused,
+		  struct control_req *req, char *msg, size_t msglen) XMD_WUR;
 /* Destroy now. Managed domains become STOPPED, others are freed (d is
  * invalid afterwards unless managed). Returns 0 or -errno. */
-int vm_destroy(struct xmd *x, struct xmd_domain *d, const char *why);
+int domains_destroy(struct xmd *x, struct xmd_domain *d, const char *why);
 /* Remove d from the table and free it (and its record unless keep). */
-void vm_forget(struct xmd *x, struct xmd_domain *d, bool keep_record);
+void domains_forget(struct xmd *x, struct xmd_domain *d, bool keep_record);
 /* Refresh d->info with getinfo; returns 0 or -errno. */
-int vm_refresh(struct xmd *x, struct xmd_domain *d);
+int domains_refresh(struct xmd *x, struct xmd_domain *d);
+/* Store a getinfo answer for d, fresh as of now: d->info (with d's id),
+ * valid, its generation bumped (an older sweep loses, see info.c). */
+void domains_info_store(struct xmd_domain *d, const struct xmhv_dominfo *info);
 /* The xm state string of d into buf[7]. */
-const char *vm_state_string(const struct xmd_domain *d, char buf[7]);
+const char *domains_state_string(const struct xmd_domain *d, char buf[7]);
 /* Boot d again from its config after a policy restart (no monitor left).
  * Returns 0 or -errno (logged). */
-int vm_restart(struct xmd *x, struct xmd_domain *d);
+int domains_restart(struct xmd *x, struct xmd_domain *d);
 /* Main-loop callbacks for the job pipe and the xmhv event fd. */
-void vm_job_cb(int fd, short what, void *arg);
-void vm_event_cb(int fd, short what, void *arg);
+void domains_job_cb(int fd, short what, void *arg);
+void domains_event_cb(int fd, short what, void *arg);
 /* Adopt live monitors and records at start (xmd restart). */
-void vm_adopt_all(struct xmd *x);
-/* Start the configs in <root>/etc/xen/auto not already running; fills
- * result (an ARRAY of {name, error}) when non-NULL. */
-void vm_autostart(struct xmd *x, struct xmlrpc_value *result);
+void domains_adopt_all(struct xmd *x);
+/* Console log path of a domain name. */
+int domains_console_log(struct xmd *x, const char *name, char *buf, size_t len);
+
+/* ---- policy.c ---- */
+
 /* Apply the on_* action for reason to a shut-down domain. */
 void policy_apply(struct xmd *x, struct xmd_domain *d, uint32_t reason);
-/* Console log path of a domain name. */
-int vm_console_log(struct xmd *x, const char *name, char *buf, size_t len);
+
+/* ---- autostart.c ---- */
+
+/* Start the configs in <root>/etc/xen/auto not already running; fills
+ * result (an ARRAY of {name, error}) when non-NULL. */
+void autostart_run(struct xmd *x, struct xmlrpc_value *result);
 
 /* ---- info.c: the getinfo cache ---- */
 

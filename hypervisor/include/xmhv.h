@@ -11,18 +11,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* XMHV_MAX_VCPUS, _HOST_CPUS, _DISKS, _NICS, _CPUID, XMHV_PATH_MAX,
+ * XMHV_CMDLINE_MAX, XMHV_NAME_MAX and the memory range: one header that
+ * libxmcfg and xmd share with xmhv. */
+#include "xmhv_limits.h"
+
 #define XMHV_INTERFACE_VERSION 1
 
 #define XMHV_WUR __attribute__((warn_unused_result))
-
-#define XMHV_MAX_VCPUS 64
-#define XMHV_MAX_HOST_CPUS 1024
-#define XMHV_MAX_DISKS 16
-#define XMHV_MAX_NICS 8
-#define XMHV_MAX_CPUID 32
-#define XMHV_PATH_MAX 4096
-#define XMHV_CMDLINE_MAX 2048
-#define XMHV_NAME_MAX 64
 
 typedef uint32_t xmhv_domid_t;
 
@@ -174,6 +170,15 @@ int xmhv_event_fd(struct xmhv *h);
 int xmhv_watch(struct xmhv *h, xmhv_domid_t domid) XMHV_WUR;
 /* Fetch one pending event: 1 with *ev_out, 0 when none, -errno. */
 int xmhv_event_read(struct xmhv *h, struct xmhv_event *ev_out) XMHV_WUR;
+
+/* Does cfg fit what xmhv can build (xmhv_limits.h)? Memory and vCPU
+ * ranges, counts of disks, NICs and cpuid masks, strings terminated within
+ * their arrays, a kernel given, cpuid masks well formed. 0, or -EINVAL
+ * with errmsg naming the key ("memory 8 MiB: out of range (16 MiB..8
+ * TiB)"). Pure: xmhv checks the same before it builds a domain, xmd before
+ * it starts a monitor. Any thread. */
+int xmhv_check_config(const struct xmhv_domain_config *cfg, char *errmsg,
+		      size_t errlen) XMHV_WUR;
 
 /* What a domain needs from the host, checked before anything is built
  * (xmhv makes the same checks, configuration first, with the same

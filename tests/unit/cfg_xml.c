@@ -81,8 +81,8 @@ test_bad_xml(void)
 		"<domain><name>x</name></domain>",
 		"<domain><name>x</name><os><kernel>/k&#10;</kernel></os>"
 		"</domain>",
-		"<domain><name>x</name><memory>2147483648</memory>"
-		"<currentMemory>2147483648</currentMemory>"
+		"<domain><name>x</name><memory>8589935616</memory>"
+		"<currentMemory>8589935616</currentMemory>"
 		"<os><kernel>/k</kernel></os></domain>",
 	};
 	struct xmcfg_domain *dom = NULL;

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* vm.c: the domain table and lifecycle: create (worker threads), destroy,
- * xmhv events, re-adoption after an xmd restart. */
+/* domains.c: the daemon's domain table and each domain's lifecycle:
+ * create (worker threads), destroy, xmhv events, re-adoption after an xmd
+ * restart. (The machine itself is hypervisor/vm.c, inside xmhv.) */
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -17,7 +18,7 @@
 #include "xmd.h"
 
 /* One domain build, handed to a worker thread and back. */
-struct vm_job {
+struct domains_job {
 	struct xmd_domain *d; /* owned by the main thread; never touched */
 	struct xmhv_domain_config *hv;
 	char dom_dir[PATH_MAX];
@@ -29,7 +30,7 @@ struct vm_job {
 };
 
 static double
-vm_now(void)
+domains_now(void)
 {
 	struct timespec ts;
 
@@ -38,13 +39,13 @@ vm_now(void)
 }
 
 int
-vm_console_log(struct xmd *x, const char *name, char *buf, size_t len)
+domains_console_log(struct xmd *x, const char *name, char *buf, size_t len)
 {
 	return util_snprintf(buf, len, "%s/%s.log", x->console_dir, name);
 }
 
 struct xmd_domain *
-vm_find_domid(struct xmd *x, xmhv_domid_t domid)
+domains_find_domid(struct xmd *x, xmhv_domid_t domid)
 {
 	struct xmd_domain *d;
 
@@ -58,7 +59,7 @@ vm_find_domid(struct xmd *x, xmhv_domid_t domid)
 }
 
 struct xmd_domain *
-vm_find_name(struct xmd *x, const char *name)
+domains_find_name(struct xmd *x, const char *name)
 {
 	struct xmd_domain *d;
 
@@ -71,17 +72,17 @@ vm_find_name(struct xmd *x, const char *name)
 }
 
 struct xmd_domain *
-vm_find(struct xmd *x, const char *designator)
+domains_find(struct xmd *x, const char *designator)
 {
 	struct xmd_domain *d;
 	uint64_t id;
 
 	if (util_parse_u64(designator, UINT32_MAX, &id) == 0 && id != 0) {
-		d = vm_find_domid(x, (xmhv_domid_t)id);
+		d = domains_find_domid(x, (xmhv_domid_t)id);
 		if (d)
 			return d;
 	}
-	d = vm_find_name(x, designator);
+	d = domains_find_name(x, designator);
 	if (d)
 		return d;
 	TAILQ_FOREACH(d, &x->domains, link)
@@ -93,7 +94,7 @@ vm_find(struct xmd *x, const char *designator)
 }
 
 const char *
-vm_state_string(const struct xmd_domain *d, char buf[7])
+domains_state_string(const struct xmd_domain *d, char buf[7])
 {
 	if (d->phase != XMD_PHASE_ACTIVE || !d->info_valid) {
 		memcpy(buf, "------", 7);
@@ -102,8 +103,18 @@ vm_state_string(const struct xmd_domain *d, char buf[7])
 	return xmhv_state_string(d->info.state, buf);
 }
 
+void
+domains_info_store(struct xmd_domain *d, const struct xmhv_dominfo *info)
+{
+	d->info = *info;
+	d->info.domid = d->domid;
+	d->info_valid = true;
+	d->info_gen++;
+	d->info_time_ns = util_now_ns();
+}
+
 int
-vm_refresh(struct xmd *x, struct xmd_domain *d)
+domains_refresh(struct xmd *x, struct xmd_domain *d)
 {
 	struct xmhv_dominfo info;
 	int rc;
@@ -113,16 +124,12 @@ vm_refresh(struct xmd *x, struct xmd_domain *d)
 	rc = xmhv_domain_getinfo(x->hv, d->domid, &info);
 	if (rc < 0)
 		return rc;
-	d->info = info;
-	d->info.domid = d->domid;
-	d->info_valid = true;
-	d->info_gen++;
-	d->info_time_ns = util_now_ns();
+	domains_info_store(d, &info);
 	return 0;
 }
 
 struct xmd_domain *
-vm_insert(struct xmd *x, struct xmcfg_domain *cfg, bool managed)
+domains_insert(struct xmd *x, struct xmcfg_domain *cfg, bool managed)
 {
 	struct xmd_domain *d;
 
@@ -145,7 +152,7 @@ vm_insert(struct xmd *x, struct xmcfg_domain *cfg, bool managed)
 }
 
 void
-vm_forget(struct xmd *x, struct xmd_domain *d, bool keep_record)
+domains_forget(struct xmd *x, struct xmd_domain *d, bool keep_record)
 {
 	if (!keep_record)
 		record_remove(x, d);
@@ -155,9 +162,9 @@ vm_forget(struct xmd *x, struct xmd_domain *d, bool keep_record)
 }
 
 static void *
-vm_job_thread(void *arg)
+domains_job_thread(void *arg)
 {
-	struct vm_job *job = arg;
+	struct domains_job *job = arg;
 	struct xmhv *h;
 
 	h = xmhv_open(job->dom_dir, job->xmhv_path[0] ? job->xmhv_path : NULL);
@@ -177,9 +184,9 @@ vm_job_thread(void *arg)
 
 /* Start building d in a worker thread. Returns 0 or -errno with msg. */
 static int
-vm_launch(struct xmd *x, struct xmd_domain *d, char *msg, size_t msglen)
+domains_launch(struct xmd *x, struct xmd_domain *d, char *msg, size_t msglen)
 {
-	struct vm_job *job;
+	struct domains_job *job;
 	pthread_attr_t attr;
 	pthread_t tid;
 	int rc;
@@ -200,7 +207,7 @@ vm_launch(struct xmd *x, struct xmd_domain *d, char *msg, size_t msglen)
 	XMD_STRLCPY(job->xmhv_path, x->xmhv_path);
 	pthread_attr_init(&attr);
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-	rc = -pthread_create(&tid, &attr, vm_job_thread, job);
+	rc = -pthread_create(&tid, &attr, domains_job_thread, job);
 	pthread_attr_destroy(&attr);
 	if (rc < 0) {
 		snprintf(msg, msglen, "domain %s: cannot start a worker: %s",
@@ -212,7 +219,8 @@ vm_launch(struct xmd *x, struct xmd_domain *d, char *msg, size_t msglen)
 	d->phase = XMD_PHASE_CREATING;
 	d->domid = 0;
 	d->info_valid = false;
-	(void)record_write(x, d); /* kill -9 from here on: see vm_adopt_all */
+	(void)record_write(x,
+			   d); /* kill -9 from here on: see domains_adopt_all */
 	d->policy_done = false;
 	d->reboot_requested = false;
 	d->destroying = false;
@@ -220,13 +228,13 @@ vm_launch(struct xmd *x, struct xmd_domain *d, char *msg, size_t msglen)
 }
 
 int
-vm_create(struct xmd *x, struct xmcfg_domain *cfg, bool paused, bool managed,
-	  struct control_req *req, char *msg, size_t msglen)
+domains_create(struct xmd *x, struct xmcfg_domain *cfg, bool paused,
+	       bool managed, struct control_req *req, char *msg, size_t msglen)
 {
 	struct xmd_domain *d, *other;
 	int rc;
 
-	other = vm_find_name(x, cfg->name);
+	other = domains_find_name(x, cfg->name);
 	if (other) {
 		if (other->phase == XMD_PHASE_ACTIVE)
 			snprintf(msg, msglen,
@@ -244,7 +252,7 @@ vm_create(struct xmd *x, struct xmcfg_domain *cfg, bool paused, bool managed,
 		xmcfg_domain_free(cfg);
 		return XMLRPC_FAULT_INVALID;
 	}
-	d = vm_insert(x, cfg, managed);
+	d = domains_insert(x, cfg, managed);
 	if (!d) {
 		snprintf(msg, msglen, "out of memory");
 		return XMLRPC_FAULT_GENERIC;
@@ -258,24 +266,24 @@ vm_create(struct xmd *x, struct xmcfg_domain *cfg, bool paused, bool managed,
 	if (other) {
 		snprintf(msg, msglen, "Domain '%s' already exists with UUID %s",
 			 other->name, other->uuid_str);
-		vm_forget(x, d, true);
+		domains_forget(x, d, true);
 		return XMLRPC_FAULT_EXISTS;
 	}
 	d->paused_on_create = paused;
 	d->waiting = req;
-	d->first_start_time = vm_now();
-	rc = vm_launch(x, d, msg, msglen);
+	d->first_start_time = domains_now();
+	rc = domains_launch(x, d, msg, msglen);
 	if (rc < 0) {
 		log_err("%s", msg);
-		vm_forget(x, d, false);
+		domains_forget(x, d, false);
 		return XMLRPC_FAULT_GENERIC;
 	}
 	return 0;
 }
 
 int
-vm_start(struct xmd *x, struct xmd_domain *d, bool paused,
-	 struct control_req *req, char *msg, size_t msglen)
+domains_start(struct xmd *x, struct xmd_domain *d, bool paused,
+	      struct control_req *req, char *msg, size_t msglen)
 {
 	int rc;
 
@@ -288,7 +296,7 @@ vm_start(struct xmd *x, struct xmd_domain *d, bool paused,
 	d->waiting = req;
 	d->restart_count = 0;
 	d->auto_restarted = false;
-	rc = vm_launch(x, d, msg, msglen);
+	rc = domains_launch(x, d, msg, msglen);
 	if (rc < 0) {
 		log_err("%s", msg);
 		return XMLRPC_FAULT_GENERIC;
@@ -298,7 +306,7 @@ vm_start(struct xmd *x, struct xmd_domain *d, bool paused,
 
 /* The worker is done: make the domain live (or clean up). */
 static void
-vm_job_finish(struct xmd *x, struct vm_job *job)
+domains_job_finish(struct xmd *x, struct domains_job *job)
 {
 	struct xmd_domain *d = job->d;
 	struct control_req *req = d->waiting;
@@ -317,19 +325,19 @@ vm_job_finish(struct xmd *x, struct vm_job *job)
 			d->phase = XMD_PHASE_STOPPED;
 			(void)record_write(x, d);
 		} else {
-			vm_forget(x, d, false);
+			domains_forget(x, d, false);
 		}
 		return;
 	}
 	d->domid = job->domid;
 	d->phase = XMD_PHASE_ACTIVE;
-	d->start_time = vm_now();
+	d->start_time = domains_now();
 	rc = xmhv_watch(x->hv, d->domid);
 	if (rc < 0)
 		log_warn("domain %s (id %u): cannot watch: %s", d->name,
 			 d->domid, strerror(-rc));
 	if (d->destroying) {
-		(void)vm_destroy(x, d, "destroyed while being created");
+		(void)domains_destroy(x, d, "destroyed while being created");
 		if (req)
 			control_fault(req, XMLRPC_FAULT_GENERIC,
 				      "Domain '%s' was destroyed while being "
@@ -355,11 +363,11 @@ vm_job_finish(struct xmd *x, struct vm_job *job)
 			if (req)
 				control_fault(req, XMLRPC_FAULT_GENERIC, "%s",
 					      msg);
-			(void)vm_destroy(x, d, "unpause failed");
+			(void)domains_destroy(x, d, "unpause failed");
 			return;
 		}
 	}
-	(void)vm_refresh(x, d);
+	(void)domains_refresh(x, d);
 	(void)record_write(x, d);
 	if (!req)
 		return;
@@ -375,13 +383,13 @@ vm_job_finish(struct xmd *x, struct vm_job *job)
 }
 
 void
-vm_job_cb(int fd, short what, void *arg)
+domains_job_cb(int fd, short what, void *arg)
 {
 	struct xmd *x = arg;
-	struct vm_job *job;
+	struct domains_job *job;
 
 	while (util_read_all(fd, &job, sizeof(job)) == 0) {
-		vm_job_finish(x, job);
+		domains_job_finish(x, job);
 		free(job->hv);
 		free(job);
 		break; /* one per wakeup: the pipe stays readable */
@@ -389,13 +397,13 @@ vm_job_cb(int fd, short what, void *arg)
 }
 
 int
-vm_destroy(struct xmd *x, struct xmd_domain *d, const char *why)
+domains_destroy(struct xmd *x, struct xmd_domain *d, const char *why)
 {
 	xmhv_domid_t domid = d->domid;
 	int rc = 0;
 
 	if (d->phase == XMD_PHASE_CREATING) {
-		/* The worker still builds it; vm_job_finish destroys it. */
+		/* The worker still builds it; domains_job_finish destroys it. */
 		d->destroying = true;
 		log_info("domain %s: destroy requested while being created",
 			 d->name);
@@ -421,15 +429,15 @@ vm_destroy(struct xmd *x, struct xmd_domain *d, const char *why)
 		d->phase = XMD_PHASE_STOPPED;
 		(void)record_write(x, d);
 	} else {
-		vm_forget(x, d, false);
+		domains_forget(x, d, false);
 	}
 	return 0;
 }
 
 static void
-vm_handle_event(struct xmd *x, const struct xmhv_event *ev)
+domains_handle_event(struct xmd *x, const struct xmhv_event *ev)
 {
-	struct xmd_domain *d = vm_find_domid(x, ev->domid);
+	struct xmd_domain *d = domains_find_domid(x, ev->domid);
 	uint32_t state = ev->state;
 
 	if (!d || d->destroying)
@@ -450,7 +458,7 @@ vm_handle_event(struct xmd *x, const struct xmhv_event *ev)
 	}
 	if ((state & (XMHV_STATE_SHUTDOWN | XMHV_STATE_CRASHED)) &&
 	    !d->policy_done) {
-		(void)vm_refresh(x, d);
+		(void)domains_refresh(x, d);
 		policy_apply(x, d,
 			     state & XMHV_STATE_CRASHED ? XMHV_SHUTDOWN_CRASH
 							: ev->reason);
@@ -458,7 +466,7 @@ vm_handle_event(struct xmd *x, const struct xmhv_event *ev)
 }
 
 void
-vm_event_cb(int fd, short what, void *arg)
+domains_event_cb(int fd, short what, void *arg)
 {
 	struct xmd *x = arg;
 	struct xmhv_event ev;
@@ -468,13 +476,13 @@ vm_event_cb(int fd, short what, void *arg)
 		rc = xmhv_event_read(x->hv, &ev);
 		if (rc <= 0)
 			break;
-		vm_handle_event(x, &ev);
+		domains_handle_event(x, &ev);
 	}
 }
 
 /* Adopt a live monitor that has no record, from what getinfo says. */
 static void
-vm_adopt_unknown(struct xmd *x, xmhv_domid_t domid)
+domains_adopt_unknown(struct xmd *x, xmhv_domid_t domid)
 {
 	struct xmhv_dominfo info;
 	struct xmcfg_domain *cfg;
@@ -484,7 +492,7 @@ vm_adopt_unknown(struct xmd *x, xmhv_domid_t domid)
 	if (xmhv_domain_getinfo(x->hv, domid, &info) < 0)
 		return;
 	XMD_STRLCPY(name, info.name);
-	if (!name[0] || vm_find_name(x, name))
+	if (!name[0] || domains_find_name(x, name))
 		snprintf(name, sizeof(name), "Domain-%u", domid);
 	cfg = calloc(1, sizeof(*cfg));
 	if (!cfg || !(cfg->name = strdup(name))) {
@@ -500,14 +508,13 @@ vm_adopt_unknown(struct xmd *x, xmhv_domid_t domid)
 	cfg->on_poweroff = XMCFG_ACTION_DESTROY;
 	cfg->on_reboot = XMCFG_ACTION_DESTROY; /* no config to restart from */
 	cfg->on_crash = XMCFG_ACTION_DESTROY;
-	d = vm_insert(x, cfg, false);
+	d = domains_insert(x, cfg, false);
 	if (!d)
 		return;
 	d->domid = domid;
 	d->phase = XMD_PHASE_ACTIVE;
-	d->info = info;
-	d->info_valid = true;
-	d->start_time = vm_now() - info.uptime_ns / 1e9;
+	domains_info_store(d, &info);
+	d->start_time = domains_now() - info.uptime_ns / 1e9;
 	d->first_start_time = d->start_time;
 	if (xmhv_watch(x->hv, domid) < 0)
 		log_warn("domain %s (id %u): cannot watch", d->name, domid);
@@ -522,7 +529,7 @@ vm_adopt_unknown(struct xmd *x, xmhv_domid_t domid)
  * create that no client saw finish is undone. Returns whether domid was
  * claimed. */
 static bool
-vm_adopt_creating(struct xmd *x, xmhv_domid_t domid)
+domains_adopt_creating(struct xmd *x, xmhv_domid_t domid)
 {
 	struct xmhv_dominfo info;
 	struct xmd_domain *d;
@@ -539,13 +546,12 @@ vm_adopt_creating(struct xmd *x, xmhv_domid_t domid)
 		return false;
 	d->domid = domid;
 	d->phase = XMD_PHASE_ACTIVE;
-	d->info = info;
-	d->info_valid = true;
-	d->start_time = vm_now() - info.uptime_ns / 1e9;
+	domains_info_store(d, &info);
+	d->start_time = domains_now() - info.uptime_ns / 1e9;
 	if (xmhv_watch(x->hv, domid) < 0)
 		log_warn("domain %s (id %u): cannot watch", d->name, domid);
 	if (!d->auto_restarted) {
-		(void)vm_destroy(
+		(void)domains_destroy(
 			x, d, "its create was interrupted by an xmd restart");
 		return true;
 	}
@@ -561,7 +567,7 @@ vm_adopt_creating(struct xmd *x, xmhv_domid_t domid)
 /* "creating" records without a monitor: restart what was restarting,
  * drop what was being created. */
 static void
-vm_settle_creating(struct xmd *x)
+domains_settle_creating(struct xmd *x)
 {
 	struct xmd_domain *d, *next;
 
@@ -575,7 +581,7 @@ vm_settle_creating(struct xmd *x)
 				 "xmd restart; restarting",
 				 d->name);
 			d->restart_count--;
-			if (vm_restart(x, d) == 0)
+			if (domains_restart(x, d) == 0)
 				continue;
 		} else {
 			log_warn("domain %s: its create was interrupted by an "
@@ -585,12 +591,12 @@ vm_settle_creating(struct xmd *x)
 		if (d->managed)
 			(void)record_write(x, d);
 		else
-			vm_forget(x, d, false);
+			domains_forget(x, d, false);
 	}
 }
 
 void
-vm_adopt_all(struct xmd *x)
+domains_adopt_all(struct xmd *x)
 {
 	xmhv_domid_t ids[1024];
 	struct xmd_domain *d, *next;
@@ -611,7 +617,7 @@ vm_adopt_all(struct xmd *x)
 		for (i = 0; i < n; i++)
 			if (ids[i] == d->domid)
 				found = true;
-		if (found && vm_refresh(x, d) == 0 &&
+		if (found && domains_refresh(x, d) == 0 &&
 		    memcmp(d->info.uuid, d->uuid, 16) == 0) {
 			if (xmhv_watch(x->hv, d->domid) < 0)
 				log_warn("domain %s (id %u): cannot watch",
@@ -635,14 +641,15 @@ vm_adopt_all(struct xmd *x)
 		policy_apply(x, d, XMHV_SHUTDOWN_CRASH);
 	}
 	for (i = 0; i < n; i++)
-		if (!vm_find_domid(x, ids[i]) && !vm_adopt_creating(x, ids[i]))
-			vm_adopt_unknown(x, ids[i]);
-	vm_settle_creating(x);
+		if (!domains_find_domid(x, ids[i]) &&
+		    !domains_adopt_creating(x, ids[i]))
+			domains_adopt_unknown(x, ids[i]);
+	domains_settle_creating(x);
 }
 
 /* Restart d with its config (policy restart): called with no monitor. */
 int
-vm_restart(struct xmd *x, struct xmd_domain *d)
+domains_restart(struct xmd *x, struct xmd_domain *d)
 {
 	char msg[1024];
 	int rc;
@@ -651,7 +658,7 @@ vm_restart(struct xmd *x, struct xmd_domain *d)
 	d->waiting = NULL;
 	d->restart_count++;
 	d->auto_restarted = true;
-	rc = vm_launch(x, d, msg, sizeof(msg));
+	rc = domains_launch(x, d, msg, sizeof(msg));
 	if (rc < 0) {
 		log_err("domain %s: restart failed: %s", d->name, msg);
 		d->restart_count--;
