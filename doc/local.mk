@@ -8,4 +8,3 @@ EXTRA_DIST += doc/ARCHITECTURE.md doc/TESTING.md
 noinst_HEADERS += hypervisor/include/xmhv_platform.h
 # A domain's limits (memory, vCPUs, devices, string lengths), shared by
 # xmhv, xmd and libxmcfg.
-noinst_HEADERS += hypervisor/include/xmhv_limits.h

@@ -7,7 +7,7 @@ hypervisor_libxmhv_a_SOURCES = hypervisor/libxmhv.c \
 	hypervisor/libxmhv_create.c hypervisor/libxmhv_physinfo.c \
 	hypervisor/libxmhv_check.c \
 	hypervisor/libxmhv_int.h hypervisor/proto.c hypervisor/proto.h \
-	hypervisor/include/xmhv.h
+	hypervisor/include/xmhv.h hypervisor/include/xmhv_limits.h
 # Programs linking libxmhv.a also link common/libcommon.a after it.
 # libxmhv_check.c is in both libraries: xmd and xmhv check the host and the
 # boot files with the same code and messages.

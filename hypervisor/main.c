@@ -202,7 +202,7 @@ main_parse(int argc, char **argv, struct xmhv_domain_config *cfg,
 			rc = util_strlcpy(cfg->name, optarg, sizeof(cfg->name));
 			break;
 		case OPT_MEMORY:
-			rc = util_parse_u64(optarg, 1ULL << 26, &v);
+			rc = util_parse_u64(optarg, XMHV_MEMORY_MAX_MIB, &v);
 			cfg->memory_mib = v;
 			break;
 		case OPT_VCPUS:

@@ -16,7 +16,8 @@ mem_init(struct mem *mem, uint64_t size)
 	void *p;
 
 	memset(mem, 0, sizeof(*mem));
-	if (size < 2 * HV_MIB || size > (1ULL << 46))
+	if (size < XMHV_MEMORY_MIN_MIB * HV_MIB ||
+	    size > XMHV_MEMORY_MAX_MIB * HV_MIB)
 		return -EINVAL;
 	p = mmap(NULL, size, PROT_READ | PROT_WRITE,
 		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);

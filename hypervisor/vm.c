@@ -384,38 +384,6 @@ vm_serial_out(void *opaque, const uint8_t *buf, size_t len)
 		vm->cb.console_out(vm->cb.opaque, buf, len);
 }
 
-static int
-vm_check_config(const struct xmhv_domain_config *cfg, char *errmsg,
-		size_t errlen)
-{
-	if (cfg->memory_mib < 16 || cfg->memory_mib > (1ULL << 26)) {
-		snprintf(errmsg, errlen,
-			 "memory %llu MiB: out of range (16 MiB..64 TiB)",
-			 (unsigned long long)cfg->memory_mib);
-		return -EINVAL;
-	}
-	if (cfg->max_vcpus < 1 || cfg->max_vcpus > XMHV_MAX_VCPUS ||
-	    cfg->vcpus_online > cfg->max_vcpus) {
-		snprintf(errmsg, errlen, "vcpus %u: out of range (1..%d)",
-			 cfg->max_vcpus, XMHV_MAX_VCPUS);
-		return -EINVAL;
-	}
-	if (!memchr(cfg->kernel, 0, sizeof(cfg->kernel)) ||
-	    !memchr(cfg->ramdisk, 0, sizeof(cfg->ramdisk)) ||
-	    !memchr(cfg->cmdline, 0, sizeof(cfg->cmdline)) ||
-	    !memchr(cfg->name, 0, sizeof(cfg->name)) || !cfg->kernel[0]) {
-		snprintf(errmsg, errlen,
-			 "configuration: kernel missing or a string not "
-			 "terminated");
-		return -EINVAL;
-	}
-	if (cfg->ncpuid > XMHV_MAX_CPUID) {
-		snprintf(errmsg, errlen, "configuration: too many cpuid masks");
-		return -EINVAL;
-	}
-	return 0;
-}
-
 int
 vm_create(const struct xmhv_domain_config *cfg, const struct vm_callbacks *cb,
 	  struct vm **vm_out, char *errmsg, size_t errlen)
@@ -437,7 +405,7 @@ vm_create_with(const struct xmhv_domain_config *cfg,
 
 	/* The configuration first, then the device: a missing kernel is
 	 * reported as such on a host without /dev/kvm too. */
-	rc = vm_check_config(cfg, errmsg, errlen);
+	rc = xmhv_check_config(cfg, errmsg, errlen);
 	if (rc == 0)
 		rc = xmhv_check_boot_file(XMHV_BOOT_KERNEL, cfg->kernel, errmsg,
 					  errlen);
