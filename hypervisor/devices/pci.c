@@ -4,7 +4,7 @@
  * on bus 0), their config space as the guest reads and writes it, INTA
  * routed to IOAPIC pin 16 + (slot % 8) as the DSDT's _PRT says, and the
  * PCI host's device ops (reset, save, restore). BARs: pci_bar.c;
- * capabilities: pci_cap.c. */
+ * capabilities: pci_cap.c; MSI-X: msix.c. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,7 +43,8 @@ pci_intx_update_locked(struct pci_function *f)
 	unsigned pin = f->slot & 7;
 	uint32_t was = pci->gsi_level[pin];
 	struct irq_line line = pci->host.intx;
-	bool assert = f->intx_level && !f->intx_disabled;
+	bool assert = f->intx_level && !f->intx_disabled &&
+		      !(f->msix && f->msix->enabled);
 
 	if (assert)
 		pci->gsi_level[pin] |= 1u << f->slot;
@@ -88,6 +89,9 @@ pci_cfg_caps(struct pci_function *f, unsigned reg, unsigned n, bool write)
 							 : c->off + c->len;
 		if (lo >= hi)
 			continue;
+		if (write && f->msix && c->off == f->msix->cap &&
+		    lo < c->off + 4u && hi > c->off + 2u)
+			msix_control_written(f);
 		if (c->access)
 			c->access(c->opaque, &f->cfg[c->off], lo - c->off,
 				  hi - lo, write);
@@ -227,7 +231,7 @@ pci_function_slot(const struct pci_function *f)
 }
 
 /* Power-on state: config space as xmhv placed it (BARs decoding at their
- * first addresses, no firmware to do it again), INTx low. */
+ * first addresses, no firmware to do it again), MSI-X off, INTx low. */
 static void
 pci_reset(struct device *dev)
 {
@@ -242,6 +246,8 @@ pci_reset(struct device *dev)
 		if (!f->present)
 			continue;
 		memcpy(f->cfg, f->cfg_reset, PCI_CFG_SIZE);
+		if (f->msix)
+			msix_reset(f);
 		pthread_mutex_lock(&pci->lock);
 		f->intx_level = 0;
 		f->intx_disabled = false;
@@ -252,8 +258,8 @@ pci_reset(struct device *dev)
 	pthread_mutex_unlock(&pci->cfg_lock);
 }
 
-/* Per present function: its slot, config space and INTx level (the
- * BARs' handlers are the device models' own state). */
+/* Per present function: its slot, config space, INTx level and MSI-X
+ * state (the BARs' handlers are the device models' own state). */
 static int
 pci_save(struct device *dev, struct dstate *out)
 {
@@ -278,6 +284,7 @@ pci_save(struct device *dev, struct dstate *out)
 		level = (uint32_t)f->intx_level;
 		pthread_mutex_unlock(&pci->lock);
 		dstate_put_u32(out, level);
+		msix_save(f, out);
 	}
 	pthread_mutex_unlock(&pci->cfg_lock);
 	return dstate_status(out);
@@ -292,6 +299,7 @@ pci_restore_pass(struct pci *pci, struct dstate *in, bool apply)
 	struct pci_function *f;
 	uint32_t n, slot, level, addr, i;
 	unsigned r, present = 0;
+	int rc;
 
 	for (i = 0; i < PCI_SLOTS; i++)
 		present += pci->fn[i].present;
@@ -311,6 +319,9 @@ pci_restore_pass(struct pci *pci, struct dstate *in, bool apply)
 		    !pci->fn[slot].present)
 			return -EINVAL;
 		f = &pci->fn[slot];
+		rc = msix_restore(f, in, apply);
+		if (rc < 0)
+			return rc;
 		if (!apply)
 			continue;
 		/* Only what the guest could have written comes from the
@@ -324,6 +335,8 @@ pci_restore_pass(struct pci *pci, struct dstate *in, bool apply)
 			pci_get16(&f->cfg[PCI_COMMAND]) & PCI_CMD_INTX_DISABLE;
 		pci_intx_update_locked(f);
 		pthread_mutex_unlock(&pci->lock);
+		if (f->msix)
+			msix_control_written(f);
 		pci_bars_sync(f);
 	}
 	return dstate_status(in) < 0 ? -EINVAL : 0;
@@ -356,6 +369,7 @@ pci_free(struct device *dev)
 		if (!pci->fn[i].present)
 			continue;
 		pci_bars_unmap(&pci->fn[i]);
+		msix_free(pci->fn[i].msix);
 	}
 	pthread_mutex_destroy(&pci->lock);
 	pthread_mutex_destroy(&pci->cfg_lock);

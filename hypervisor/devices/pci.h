@@ -2,7 +2,7 @@
 /* pci.h: PCI bus 0 behind configuration mechanism #1, with the host
  * bridge, and what a device model plugs into it: a function, its BARs
  * (memory 32/64-bit or I/O, following the guest's programming on the
- * machine's buses), capabilities and an INTx line. */
+ * machine's buses), capabilities, MSI-X vectors and an INTx line. */
 #ifndef XMHV_PCI_H
 #define XMHV_PCI_H
 
@@ -19,6 +19,7 @@ struct pci_host_config {
 	struct bus *mmio, *pio; /* where BAR ranges are claimed */
 	/* INTx: intx.set(opaque, pci_slot_gsi(slot), level); gsi unused. */
 	struct irq_line intx;
+	struct msi_router msi; /* ops NULL: MSI-X vectors never deliver */
 	uint64_t mmio_start, mmio_size; /* memory BARs are placed here */
 	uint32_t io_start, io_size;     /* and I/O BARs here */
 };
@@ -57,8 +58,8 @@ enum pci_bar_kind { PCI_BAR_MEM32 = 1, PCI_BAR_MEM64, PCI_BAR_IO };
  * not decoded) and now is at new_gpa (active) or nowhere (!active,
  * new_gpa PCI_BAR_UNMAPPED). A port number for I/O BARs. Called on the
  * vCPU thread of the config write with the configuration lock held: it
- * may set its INTx line, never call pci_function_add and the like.
- * ioeventfds follow the BAR here. */
+ * may set its INTx line or notify its MSI-X vectors, never call
+ * pci_function_add and the like. ioeventfds follow the BAR here. */
 typedef void (*pci_bar_moved_fn)(void *opaque, unsigned bar, uint64_t old_gpa,
 				 uint64_t new_gpa, bool active);
 struct pci_bar_desc {
@@ -99,9 +100,30 @@ struct pci_cap {
  * -EINVAL. */
 int pci_cap_add(struct pci_function *f, const struct pci_cap *c) HV_WUR;
 
+/* MSI-X: the table and the PBA live inside the function's memory BARs
+ * (added before), emulated by the PCI core (the BAR's io never sees those
+ * accesses). efds[i] (the device model's eventfd of vector i, or -1; NULL:
+ * all -1) is attached to its vector's route while the vector is live
+ * (enabled, neither it nor the function masked): the device may write it
+ * directly (vhost does); while masked the write waits in the eventfd and
+ * shows in the PBA. A vector without an eventfd is sent by
+ * msi_vector_notify through KVM_SIGNAL_MSI. */
+struct pci_msix_desc {
+	uint16_t nvec; /* 1..2048 */
+	uint8_t table_bar, pba_bar;
+	uint32_t table_off, pba_off; /* 8-byte aligned */
+	const int *efds;
+};
+/* Add the MSI-X capability: its offset, or -EINVAL (a region outside its
+ * BAR, overlapping, misaligned), -ENOSPC, -EEXIST (already added),
+ * -ENOMEM. */
+int pci_msix_add(struct pci_function *f, const struct pci_msix_desc *d) HV_WUR;
+/* The handle of vector vec (notify NULL when there is no such vector). */
+struct msi_vector pci_msix_vector(struct pci_function *f, unsigned vec);
+
 /* INTA of the function as an interrupt line (level, from any thread):
  * sets the status register's interrupt bit; the pin is asserted unless
- * the command register's INTx-disable bit is set. Slots
+ * the command register's INTx-disable bit is set or MSI-X is on. Slots
  * sharing a GSI are wire-ORed. */
 struct irq_line pci_intx_line(struct pci_function *f);
 

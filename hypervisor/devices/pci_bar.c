@@ -62,6 +62,8 @@ pci_bar_io(void *opaque, uint64_t addr, uint8_t *data, uint32_t size,
 	if (base == PCI_BAR_UNMAPPED || addr < base || off >= b->size ||
 	    size > b->size - off)
 		goto unclaimed;
+	if (b->fn->msix && msix_bar_io(b->fn, b->index, off, data, size, write))
+		return;
 	if (b->io) {
 		b->io(b->opaque, off, data, size, write);
 		return;

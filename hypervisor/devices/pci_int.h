@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* pci_int.h: the PCI core's own structures, shared by pci.c (config
  * space, functions, the device ops), pci_bar.c (BARs on the buses),
- * pci_cap.c (capability lists). Not for device models.
+ * pci_cap.c (capability lists) and msix.c (MSI-X). Not for device models.
  *
  * Locks: cfg_lock serialises configuration transactions (guest config
  * accesses, build, reset, restore) and guards the config bytes and BAR
  * placement; the device models' moved and access callbacks run under it.
  * lock (taken inside cfg_lock, never the other way) guards what device
- * threads touch: INTx levels. The BAR io path takes neither
+ * threads touch: MSI-X state, INTx levels. The BAR io path takes neither
  * for its own dispatch (it reads the BAR's placement atomically). */
 #ifndef XMHV_PCI_INT_H
 #define XMHV_PCI_INT_H
@@ -37,6 +37,7 @@
 #define PCI_INTERRUPT_LINE 0x3c
 #define PCI_INTERRUPT_PIN 0x3d
 #define PCI_CAP_START 0x40
+#define PCI_CAP_ID_MSIX 0x11
 
 struct pci_function;
 
@@ -62,6 +63,32 @@ struct pci_cap_ent {
 	void *opaque;
 };
 
+/* One MSI-X table entry as the guest sees it. */
+struct msix_entry {
+	uint32_t addr_lo, addr_hi, data, ctrl;
+};
+#define MSIX_ENTRY_SIZE 16
+#define MSIX_CTRL_MASK 1u
+#define MSIX_MAX_VECTORS 2048
+
+struct msix_vec {
+	struct msix_entry e;
+	bool pending;  /* signalled while masked */
+	bool attached; /* efd attached to gsi */
+	bool routed;   /* gsi's route carries e's message */
+	int gsi;       /* -1: none yet */
+	int efd;       /* the device model's, or -1 */
+};
+
+struct msix {
+	uint16_t nvec;
+	uint8_t cap;
+	uint8_t table_bar, pba_bar;
+	uint32_t table_off, pba_off;
+	bool enabled, fmask; /* mirrors of the message control register */
+	struct msix_vec *v;
+};
+
 struct pci_function {
 	struct pci *pci;
 	bool present;
@@ -73,6 +100,7 @@ struct pci_function {
 	struct pci_bar bar[PCI_BARS];
 	struct pci_cap_ent caps[PCI_CAPS_MAX];
 	unsigned ncaps;
+	struct msix *msix;
 	int intx_level;     /* the device's INTx input, under lock */
 	bool intx_disabled; /* command bit 10's mirror, under lock */
 };
@@ -126,8 +154,32 @@ void pci_bars_unmap(struct pci_function *f);
 /* pci_cap.c: pci_cap_add with cfg_lock held. */
 int pci_cap_add_locked(struct pci_function *f, const struct pci_cap *c);
 
-/* pci.c: recompute f's INTx pin after its level or INTx-disable changed.
- * Caller holds lock. */
+/* msix.c. Caller holds cfg_lock; they take lock themselves. */
+/* The guest wrote the message control register: enable, function mask. */
+void msix_control_written(struct pci_function *f);
+/* A BAR access at off inside bar: true when it was the MSI-X table's or
+ * the PBA's (handled). vCPU threads, no lock held. */
+bool msix_bar_io(struct pci_function *f, unsigned bar, uint64_t off,
+		 uint8_t *data, uint32_t size, bool write);
+/* Back to power-on: every vector masked, MSI-X off, nothing pending. */
+void msix_reset(struct pci_function *f);
+void msix_free(struct msix *m);
+void msix_save(struct pci_function *f, struct dstate *out);
+/* Read f's part of a saved stream: check it (apply false) or load it;
+ * msix_control_written then makes the vectors follow. 0 or -EINVAL (a
+ * vector count that is not the function's, a short stream). */
+int msix_restore(struct pci_function *f, struct dstate *in, bool apply);
+/* The guest's view of the vector table of nvec vectors: read size bytes
+ * at off (0 past the end), or write them; a write counts only as a
+ * naturally aligned dword or qword inside the table (else -1) and returns
+ * the vector it changed. Pure. */
+void msix_table_read(const struct msix_vec *v, unsigned nvec, uint64_t off,
+		     uint8_t *data, uint32_t size);
+int msix_table_write(struct msix_vec *v, unsigned nvec, uint64_t off,
+		     const uint8_t *data, uint32_t size);
+
+/* pci.c: recompute f's INTx pin after its level, INTx-disable or MSI-X
+ * enable changed. Caller holds lock. */
 void pci_intx_update_locked(struct pci_function *f);
 
 #endif

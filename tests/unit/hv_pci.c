@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* hv_pci.c: xmhv's PCI core without KVM: config space through 0xcf8/0xcfc,
  * BAR placement, sizing and moves (32/64-bit memory, I/O) following the
- * command register onto the buses, capabilities, INTx, save/restore and
- * reset; the routing table object; and the DSDT's _PRT parsed back and
- * compared with pci_slot_gsi. */
+ * command register onto the buses, the capability chain, MSI-X (table,
+ * masks, PBA) against a fake router that records routes and irqfds, INTx,
+ * save/restore and reset; the routing table object; and the DSDT's _PRT
+ * parsed back and compared with pci_slot_gsi. */
 #include <errno.h>
 #include <linux/kvm.h>
 #include <stdlib.h>
@@ -21,7 +22,7 @@
 #include "mem.h"
 #include "tap.h"
 
-/* ---- fixtures: BAR handlers, the INTx line ---- */
+/* ---- fixtures: BAR handlers, the INTx line, the MSI router ---- */
 
 struct moved {
 	unsigned bar;
@@ -79,6 +80,76 @@ intx_set(void *opaque, uint32_t gsi, int level)
 	return 0;
 }
 
+struct fake_router {
+	int next_gsi, adds, sets, commits, attaches, detaches, signals;
+	int last_gsi, last_efd;
+	uint64_t last_addr;
+	uint32_t last_data;
+};
+static struct fake_router fr;
+
+static int
+fr_add(void *opaque, uint64_t addr, uint32_t data)
+{
+	(void)opaque;
+	fr.adds++;
+	fr.last_addr = addr;
+	fr.last_data = data;
+	return fr.last_gsi = fr.next_gsi++;
+}
+
+static int
+fr_set(void *opaque, uint32_t gsi, uint64_t addr, uint32_t data)
+{
+	(void)opaque;
+	fr.sets++;
+	fr.last_gsi = (int)gsi;
+	fr.last_addr = addr;
+	fr.last_data = data;
+	return 0;
+}
+
+static void
+fr_del(void *opaque, uint32_t gsi)
+{
+	(void)opaque;
+	(void)gsi;
+}
+
+static int
+fr_commit(void *opaque)
+{
+	(void)opaque;
+	fr.commits++;
+	return 0;
+}
+
+static int
+fr_irqfd(void *opaque, int efd, uint32_t gsi, bool attach)
+{
+	(void)opaque;
+	if (attach)
+		fr.attaches++;
+	else
+		fr.detaches++;
+	fr.last_efd = efd;
+	fr.last_gsi = (int)gsi;
+	return 0;
+}
+
+static int
+fr_signal(void *opaque, uint64_t addr, uint32_t data)
+{
+	(void)opaque;
+	fr.signals++;
+	fr.last_addr = addr;
+	fr.last_data = data;
+	return 0;
+}
+
+static const struct msi_router_ops fr_ops = {fr_add,    fr_set,   fr_del,
+					     fr_commit, fr_irqfd, fr_signal};
+
 static struct bus *mmio, *pio;
 
 static struct pci *
@@ -88,6 +159,7 @@ host_new(uint64_t mmio_size)
 		.mmio = mmio,
 		.pio = pio,
 		.intx = {intx_set, NULL, 0},
+		.msi = {&fr_ops, NULL},
 		.mmio_start = XMHV_PCI_MMIO_START,
 		.mmio_size = mmio_size,
 		.io_start = PCI_IO_START,
@@ -133,13 +205,23 @@ mmio_wr32(uint64_t addr, uint32_t v)
 	(void)bus_dispatch(mmio, addr, (uint8_t *)&v, 4, true);
 }
 
+static uint64_t
+efd_take(int efd)
+{
+	uint64_t v = 0;
+
+	if (read(efd, &v, sizeof(v)) != sizeof(v))
+		return 0;
+	return v;
+}
+
 /* ---- the host bridge and a function's config space ---- */
 
 static const int id0 = 0, id1 = 1, id2 = 2, id4 = 4;
 #define W0 XMHV_PCI_MMIO_START
 
 /* Slot 1 with BAR0 mem32 16 KiB, BAR1 I/O 32, BAR2+3 mem64 1 MiB
- * prefetchable, BAR4 mem32 4 KiB. */
+ * prefetchable, BAR4 mem32 4 KiB (MSI-X). */
 static struct pci_function *
 test_bars_add(struct pci *pci)
 {
@@ -373,7 +455,167 @@ test_caps(struct pci *pci, struct pci_function *f)
 	       "the capability's access hook sees a write at its offset 4");
 	(void)cfg_rd(pci, 1, 0x3c, 4);
 	tap_is_int(acc_calls, 1, "an access outside it does not call the hook");
-	tap_is_int(cfg_rd(pci, 1, 0x41, 1), 0, "the only capability: next 0");
+}
+
+/* ---- MSI-X ---- */
+
+#define MSI_ADDR 0xfee00000u
+
+static uint64_t bar4;
+
+static void
+tab_wr(unsigned vec, unsigned field, uint32_t v)
+{
+	mmio_wr32(bar4 + 16 * vec + 4 * field, v);
+}
+
+static uint32_t
+pba_rd(void)
+{
+	return mmio_rd32(bar4 + 0x800);
+}
+
+static void
+test_msix_add(struct pci *pci, struct pci_function *f, const int *efds)
+{
+	struct pci_msix_desc d = {3, 4, 4, 0, 0x800, efds};
+	unsigned ptr, hops = 0, ids[4] = {0};
+	struct msi_vector v;
+	int cap;
+
+	d.table_off = 0x1000;
+	tap_is_int(pci_msix_add(f, &d), -EINVAL, "MSI-X table past its BAR");
+	d.table_off = 0x7f8;
+	tap_is_int(pci_msix_add(f, &d), -EINVAL,
+		   "MSI-X table overlapping the PBA");
+	d.table_off = 0x4;
+	tap_is_int(pci_msix_add(f, &d), -EINVAL, "MSI-X table misaligned");
+	d.table_off = 0;
+	d.table_bar = 1;
+	tap_is_int(pci_msix_add(f, &d), -EINVAL, "MSI-X table in an I/O BAR");
+	d.table_bar = 4;
+	v = pci_msix_vector(f, 0);
+	tap_is_int(msi_vector_notify(&v), -ENOTCONN,
+		   "no MSI-X yet: a vector handle that never delivers");
+	cap = pci_msix_add(f, &d);
+	tap_is_int(cap, 0x48, "MSI-X capability after the vendor one");
+	tap_is_int(pci_msix_add(f, &d), -EEXIST, "MSI-X added twice");
+	tap_ok(cfg_rd(pci, 1, 0x48, 4) == 0x00020011 &&
+		       cfg_rd(pci, 1, 0x4c, 4) == 0x4 &&
+		       cfg_rd(pci, 1, 0x50, 4) == 0x804,
+	       "MSI-X capability: 3 vectors, table BAR4 + 0, PBA BAR4 + 0x800");
+	for (ptr = cfg_rd(pci, 1, 0x34, 1); ptr && hops < 4; hops++) {
+		ids[hops] = cfg_rd(pci, 1, ptr, 1);
+		ptr = cfg_rd(pci, 1, ptr + 1, 1);
+	}
+	tap_ok(hops == 2 && ids[0] == 0x09 && ids[1] == 0x11,
+	       "walking the chain from 0x34: vendor capability, then MSI-X");
+	bar4 = pci_bar_gpa(f, 4);
+	tap_ok(mmio_rd32(bar4 + 12) == 1 && mmio_rd32(bar4 + 32 + 12) == 1 &&
+		       mmio_rd32(bar4) == 0,
+	       "every vector starts masked, its message 0");
+}
+
+static void
+test_msix(struct pci *pci, struct pci_function *f, const int *efds)
+{
+	struct msi_vector v0 = pci_msix_vector(f, 0), v1, v2;
+	uint64_t one = 1;
+
+	v1 = pci_msix_vector(f, 1);
+	v2 = pci_msix_vector(f, 2);
+	tap_ok(pci_msix_vector(f, 3).notify == NULL, "no vector 3");
+	tab_wr(0, 0, MSI_ADDR);
+	tab_wr(0, 2, 0x4021);
+	tap_is_int(fr.adds + fr.commits + fr.attaches, 0,
+		   "programming a masked vector touches no route");
+	tap_is_int(msi_vector_notify(&v0), -ENOTCONN,
+		   "MSI-X off: notify says use INTx");
+	cfg_wr(pci, 1, 0x4a, 2, 0x8000);
+	tap_is_int(fr.adds + fr.attaches, 0,
+		   "MSI-X on, vectors masked: still no route");
+	tab_wr(0, 3, 0);
+	tap_ok(fr.adds == 1 && fr.last_addr == MSI_ADDR &&
+		       fr.last_data == 0x4021 && fr.commits == 1 &&
+		       fr.attaches == 1 && fr.last_efd == efds[0] &&
+		       fr.last_gsi == 24,
+	       "unmasking vector 0: a route (GSI 24) committed, its eventfd "
+	       "attached");
+	tap_ok(msi_vector_notify(&v0) == 1 && efd_take(efds[0]) == 1,
+	       "notify on a live vector writes its eventfd");
+	tab_wr(0, 3, 1);
+	tap_ok(fr.detaches == 1 && fr.last_efd == efds[0],
+	       "masking vector 0 detaches its irqfd");
+	tap_ok(msi_vector_notify(&v0) == 0 && (pba_rd() & 1) &&
+		       efd_take(efds[0]) == 0,
+	       "notify while masked: a PBA bit, no eventfd write");
+	tab_wr(0, 3, 0);
+	tap_ok(fr.attaches == 2 && fr.adds == 1 && fr.commits == 1 &&
+		       efd_take(efds[0]) == 1 && !(pba_rd() & 1),
+	       "unmasking: reattached, the pending message sent, PBA clear, "
+	       "no new route");
+	tab_wr(0, 3, 1);
+	mmio_wr32(bar4 + 8, 0x4022);
+	tab_wr(0, 3, 0);
+	tap_ok(fr.sets == 1 && fr.last_data == 0x4022 && fr.commits == 2 &&
+		       fr.attaches == 3,
+	       "a new message while masked: the route is updated at unmask");
+	tap_ok(write(efds[1], &one, sizeof(one)) == sizeof(one) &&
+		       (pba_rd() & 2),
+	       "a device writing the eventfd of masked vector 1 shows in the "
+	       "PBA");
+	cfg_wr(pci, 1, 0x4a, 2, 0xc000);
+	tap_ok(fr.detaches == 3 && msi_vector_notify(&v0) == 0 &&
+		       (pba_rd() & 1),
+	       "function mask: vector 0 detached, its notify pending");
+	cfg_wr(pci, 1, 0x4a, 2, 0x8000);
+	tap_ok(fr.attaches == 4 && efd_take(efds[0]) == 1 && !(pba_rd() & 1),
+	       "function unmasked: vector 0 back, the pending message sent");
+	tab_wr(1, 0, MSI_ADDR);
+	tab_wr(1, 2, 0x4023);
+	tab_wr(1, 3, 0);
+	tap_ok(fr.adds == 2 && fr.last_gsi == 25 && fr.last_efd == efds[1] &&
+		       !(pba_rd() & 2),
+	       "unmasking vector 1: its own route, and the waiting eventfd "
+	       "goes to KVM (PBA clear)");
+	tab_wr(2, 0, MSI_ADDR);
+	tab_wr(2, 1, 0);
+	tab_wr(2, 2, 0x4024);
+	tab_wr(2, 3, 0);
+	tap_ok(fr.adds == 2 && msi_vector_notify(&v2) == 1 && fr.signals == 1 &&
+		       fr.last_data == 0x4024,
+	       "a vector without an eventfd: no route, notify sends the "
+	       "message (KVM_SIGNAL_MSI)");
+	tap_ok(mmio_rd32(bar4 + 16 * 2 + 8) == 0x4024 &&
+		       mmio_rd32(bar4 + 16 * 3) == 0xffffffff,
+	       "the table reads back; past it, nothing answers (the BAR "
+	       "has no handler)");
+	(void)v1;
+}
+
+static void
+test_msix_pure(void)
+{
+	struct msix_vec v[2];
+	const uint8_t q[8] = {0, 0, 0xe0, 0xfe, 1, 0, 0, 0};
+	uint8_t r[8];
+
+	memset(v, 0, sizeof(v));
+	tap_ok(msix_table_write(v, 2, 16, q, 8) == 1 &&
+		       v[1].e.addr_lo == 0xfee00000 && v[1].e.addr_hi == 1,
+	       "table: a qword write sets both address dwords");
+	tap_ok(msix_table_write(v, 2, 18, q, 4) == -1 &&
+		       msix_table_write(v, 2, 16, q, 2) == -1 &&
+		       msix_table_write(v, 2, 32, q, 4) == -1,
+	       "table: unaligned, short and past-the-end writes are ignored");
+	tap_ok(msix_table_write(v, 2, 28,
+				(const uint8_t[]){0xff, 0xff, 0xff, 0xff},
+				4) == 1 &&
+		       v[1].e.ctrl == 1,
+	       "table: only the mask bit of vector control is writable");
+	msix_table_read(v, 2, 30, r, 4);
+	tap_ok(r[0] == 0 && r[1] == 0 && r[2] == 0 && r[3] == 0,
+	       "table: reads past the end are 0");
 }
 
 static void
@@ -382,6 +624,7 @@ test_intx(struct pci *pci, struct pci_function *f)
 	struct irq_line l = pci_intx_line(f);
 
 	intx_calls = 0;
+	cfg_wr(pci, 1, 0x4a, 2, 0x0000); /* MSI-X off */
 	(void)irq_line_set(&l, 1);
 	tap_ok(intx_calls == 1 && intx_gsi == 17 && intx_level == 1 &&
 		       (cfg_rd(pci, 1, 0x06, 2) & 0x08),
@@ -393,8 +636,12 @@ test_intx(struct pci *pci, struct pci_function *f)
 	cfg_wr(pci, 1, 0x04, 2, 0x0003);
 	tap_ok(intx_calls == 3 && intx_level == 1,
 	       "INTx enabled again: raised");
+	cfg_wr(pci, 1, 0x4a, 2, 0x8000);
+	tap_ok(intx_calls == 4 && intx_level == 0,
+	       "MSI-X on: the INTx pin is not used");
+	cfg_wr(pci, 1, 0x4a, 2, 0x0000);
 	(void)irq_line_set(&l, 0);
-	tap_ok(intx_calls == 4 && intx_level == 0 &&
+	tap_ok(intx_calls == 6 && intx_level == 0 &&
 		       !(cfg_rd(pci, 1, 0x06, 2) & 0x08),
 	       "INTx lowered, status bit clear");
 }
@@ -441,6 +688,7 @@ test_state(struct pci *pci, struct pci_function *f)
 	dstate_init(&bad);
 	tap_is_int(dev->ops->save(dev, &s), 0, "save the PCI host");
 	cfg_wr(pci, 1, 0x10, 4, 0xd0200000);
+	mmio_wr32(bar4 + 8, 0x9999);
 	cfg_wr(pci, 1, 0x04, 2, 0);
 	tap_is_int(bus_count(mmio), 0, "changed after the save: decoding off");
 	n = nev;
@@ -450,6 +698,9 @@ test_state(struct pci *pci, struct pci_function *f)
 	tap_ok(pci_bar_gpa(f, 0) == 0xd0100000 && nev > n &&
 		       bus_count(mmio) == 3,
 	       "restore: BAR0 decoded where it was, the device model told");
+	tap_ok(mmio_rd32(bar4 + 8) == 0x4022 &&
+		       (cfg_rd(pci, 1, 0x48, 4) >> 16) == 0x8002,
+	       "restore: MSI-X table and enable bit back");
 	dstate_put(&bad, s.buf, s.len - 5);
 	dstate_reader(&in, bad.buf, bad.len);
 	tap_is_int(dev->ops->restore(dev, &in), -EINVAL,
@@ -465,16 +716,20 @@ test_state(struct pci *pci, struct pci_function *f)
 	dstate_dispose(&bad);
 	dstate_dispose(&s);
 
+	n = (unsigned)fr.detaches;
 	cfg_wr(pci, 1, 0x10, 4, 0xd0300000);
 	dev->ops->reset(dev);
 	tap_ok(pci_bar_gpa(f, 0) == W0 && pci_bar_gpa(f, 2) == W0 + 0x100000 &&
 		       pci_bar_gpa(f, 1) == PCI_IO_START,
 	       "reset: BARs back where xmhv placed them, decoding");
+	tap_ok((cfg_rd(pci, 1, 0x48, 4) >> 16) == 0x0002 &&
+		       (unsigned)fr.detaches > n && mmio_rd32(bar4 + 12) == 1,
+	       "reset: MSI-X off, irqfds detached, vectors masked");
+	tap_is_int(pba_rd(), 0,
+		   "reset: signals waiting in the eventfds are dropped");
 }
 
 /* ---- the routing table ---- */
-
-#define MSI_ADDR 0xfee00000u
 
 static void
 test_routes(void)
@@ -636,9 +891,11 @@ main(void)
 	struct pci_function *f;
 	struct pci *pci;
 	struct mem mem;
+	int efds[3] = {-1, -1, -1};
 
 	mmio = bus_new("mmio", UINT64_MAX);
 	pio = bus_new("port", 0xffff);
+	fr.next_gsi = 24;
 	pci = host_new(XMHV_PCI_MMIO_SIZE);
 	tap_is_int(cfg_rd(pci, 0, 0, 4), 0x00081b36,
 		   "PCI 00:00.0 is a host bridge without guest quirks "
@@ -653,11 +910,19 @@ main(void)
 	f = test_bars_add(pci);
 	test_bar_sizing(pci, f);
 	test_bar_window();
+	efds[0] = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	efds[1] = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	test_caps(pci, f);
+	test_msix_add(pci, f, efds);
+	test_msix(pci, f, efds);
+	test_msix_pure();
 	test_intx(pci, f);
 	test_intx_shared(pci, f);
+	cfg_wr(pci, 1, 0x4a, 2, 0x8000); /* MSI-X on again */
 	test_state(pci, f);
 	device_free(pci_device(pci));
+	close(efds[0]);
+	close(efds[1]);
 	bus_free(mmio);
 	bus_free(pio);
 	test_routes();
