@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* board.c: a pc-like board (implements board.h): COM1, the i8042, the RTC,
  * pvpanic, the ACPI PM block with CPU hotplug, the PCI host with its
- * configuration ports, and the PIIX reset control register at 0xcf9, each
- * at the port and IRQ the ACPI tables and the MP table announce. */
+ * configuration ports (its functions' BARs claim their own ranges in the
+ * PCI window and I/O range), and the PIIX reset control register at 0xcf9,
+ * each at the port and IRQ the ACPI tables and the MP table announce. */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -73,6 +74,7 @@ board_build(struct vm *vm, const struct board_config *cfg, struct board *out,
 	struct domain_hooks hooks = vm_domain_hooks(vm);
 	struct irq_line com1_irq = vm_irq_line_of(vm, XMHV_COM1_IRQ);
 	struct irq_line sci = vm_irq_line_of(vm, XMHV_ACPI_SCI_IRQ);
+	struct pci_host_config pci_host;
 	struct cpuhp_hooks hp;
 	struct i8042 *kbd;
 	struct pvpanic *panic;
@@ -114,7 +116,17 @@ board_build(struct vm *vm, const struct board_config *cfg, struct board *out,
 	rc = board_add(vm, rtc ? rtc_device(rtc) : NULL, "rtc", errmsg, errlen);
 	if (rc < 0)
 		return rc;
-	out->pci = pci_new();
+	pci_host = (struct pci_host_config){
+		.mmio = vm_bus(vm, true),
+		.pio = vm_bus(vm, false),
+		.intx = vm_irq_line_of(vm, 0),
+		.msi = vm_msi_router(vm),
+		.mmio_start = XMHV_PCI_MMIO_START,
+		.mmio_size = XMHV_PCI_MMIO_SIZE,
+		.io_start = PCI_IO_START,
+		.io_size = PCI_IO_SIZE,
+	};
+	out->pci = pci_new(&pci_host);
 	rc = board_add(vm, out->pci ? pci_device(out->pci) : NULL, "pci",
 		       errmsg, errlen);
 	if (rc < 0)
@@ -131,8 +143,6 @@ board_build(struct vm *vm, const struct board_config *cfg, struct board *out,
 		 "cpu-hotplug"},
 		{false, XMHV_PCI_CONFIG_ADDR, 8, board_pci_ports, vm,
 		 "pci-config+reset"},
-		{true, XMHV_PCI_MMIO_START, XMHV_PCI_MMIO_SIZE, pci_mmio,
-		 out->pci, "pci-window"},
 	};
 	for (i = 0; i < ARRAY_SIZE_HV(map); i++) {
 		rc = bus_add(vm_bus(vm, map[i].mmio), map[i].base, map[i].len,

@@ -7,6 +7,7 @@
 #ifndef XMHV_DEVICE_H
 #define XMHV_DEVICE_H
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -72,6 +73,45 @@ irq_line_set(const struct irq_line *l, int level)
 {
 	return l->set ? l->set(l->opaque, l->gsi, level) : 0;
 }
+
+/* One MSI-X vector of a PCI function (pci_msix_vector), what a device
+ * holds instead of the PCI core: notify delivers the vector's message, or
+ * leaves it pending while the vector or the function is masked. Returns 1
+ * (delivered), 0 (pending), -ENOTCONN (MSI-X is off: use INTx) or -errno.
+ * Any thread. */
+struct msi_vector {
+	int (*notify)(void *opaque, uint32_t vec);
+	void *opaque;
+	uint32_t vec;
+};
+static inline int
+msi_vector_notify(const struct msi_vector *v)
+{
+	return v->notify ? v->notify(v->opaque, v->vec) : -ENOTCONN;
+}
+
+/* Where MSI messages go (KVM's GSI routing, irqfds and KVM_SIGNAL_MSI;
+ * a fake in tests): what the PCI core holds instead of struct vm. Routes
+ * take effect at commit. Any thread; every call may block briefly. */
+struct msi_router_ops {
+	/* A new route to the message: its GSI, or -errno. */
+	int (*route_add)(void *opaque, uint64_t addr, uint32_t data);
+	/* Point route gsi at another message. 0 or -errno. */
+	int (*route_set)(void *opaque, uint32_t gsi, uint64_t addr,
+			 uint32_t data);
+	void (*route_del)(void *opaque, uint32_t gsi);
+	/* Hand the changed routes to the hypervisor. 0 or -errno. */
+	int (*commit)(void *opaque);
+	/* Attach eventfd efd to route gsi (a write to efd sends the route's
+	 * message without an exit), or detach it. 0 or -errno. */
+	int (*irqfd)(void *opaque, int efd, uint32_t gsi, bool attach);
+	/* Send one message now. 0 or -errno. */
+	int (*signal)(void *opaque, uint64_t addr, uint32_t data);
+};
+struct msi_router {
+	const struct msi_router_ops *ops;
+	void *opaque;
+};
 
 /* What a device may do to the whole domain. Any thread, never blocks. */
 struct domain_hooks {

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* kvm.c: the /dev/kvm system and VM ioctls (VM, memory slots, in-kernel
- * irqchip and PIT, supported CPUID, interrupt lines). */
+/* kvm.c: the /dev/kvm system and VM ioctls (VM, memory slots and their
+ * dirty logs, in-kernel irqchip and PIT, the GSI routing table with its
+ * MSI routes, supported CPUID, interrupt lines, irqfds, ioeventfds). */
 #include <errno.h>
 #include <linux/kvm.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,13 +17,15 @@
 #define KVM_IDENTITY_MAP_GPA 0xfffbc000ULL
 
 static int
-kvm_set_slot(int vm_fd, uint32_t slot, uint64_t gpa, uint64_t size, void *hva)
+kvm_set_slot(int vm_fd, const struct mem *mem, uint32_t slot, uint32_t flags)
 {
+	const struct mem_slot *s = &mem->slot[slot];
 	struct kvm_userspace_memory_region region = {
 		.slot = slot,
-		.guest_phys_addr = gpa,
-		.memory_size = size,
-		.userspace_addr = (uint64_t)(uintptr_t)hva,
+		.flags = flags,
+		.guest_phys_addr = s->gpa,
+		.memory_size = s->size,
+		.userspace_addr = (uint64_t)(uintptr_t)s->hva,
 	};
 
 	if (ioctl(vm_fd, KVM_SET_USER_MEMORY_REGION, &region) < 0)
@@ -96,6 +100,7 @@ kvm_create_vm(int kvm_fd, const struct mem *mem, char *errmsg, size_t errlen)
 	struct kvm_pit_config pit = {.flags = 0};
 	uint64_t idmap = KVM_IDENTITY_MAP_GPA;
 	const char *what = "KVM_CREATE_VM";
+	unsigned i;
 	int vm_fd, rc;
 
 	vm_fd = ioctl(kvm_fd, KVM_CREATE_VM, 0);
@@ -104,10 +109,8 @@ kvm_create_vm(int kvm_fd, const struct mem *mem, char *errmsg, size_t errlen)
 		goto out;
 	}
 	what = "KVM_SET_USER_MEMORY_REGION";
-	rc = kvm_set_slot(vm_fd, 0, 0, mem->low_size, mem->base);
-	if (rc == 0 && mem->high_size)
-		rc = kvm_set_slot(vm_fd, 1, XMHV_PCI_HOLE_END, mem->high_size,
-				  mem->base + mem->low_size);
+	for (i = 0, rc = 0; i < mem->nslots && rc == 0; i++)
+		rc = kvm_set_slot(vm_fd, mem, i, 0);
 	if (rc < 0)
 		goto out;
 	what = "KVM_SET_TSS_ADDR";
@@ -233,4 +236,272 @@ kvm_ioeventfd(int vm_fd, int efd, uint64_t addr, uint32_t len, bool pio,
 	if (ioctl(vm_fd, KVM_IOEVENTFD, &io) < 0)
 		return -errno;
 	return 0;
+}
+
+/* ---- the routing table: the pc routes plus MSI routes ---- */
+
+/* MSI routes take GSIs above the IOAPIC's pins, below KVM's limit of
+ * routing entries' GSIs (KVM_MAX_IRQ_ROUTES, 4096). */
+#define KVM_MSI_GSI_BASE XMHV_IOAPIC_PINS
+#define KVM_MSI_GSI_END 1024
+
+struct kvm_msi_route {
+	bool used;
+	uint32_t data;
+	uint64_t addr;
+};
+
+struct kvm_routes {
+	int vm_fd;
+	pthread_mutex_t lock;
+	bool changed; /* since the last commit */
+	unsigned nmsi;
+	struct kvm_msi_route msi[KVM_MSI_GSI_END - KVM_MSI_GSI_BASE];
+};
+
+struct kvm_routes *
+kvm_routes_new(int vm_fd)
+{
+	struct kvm_routes *r = calloc(1, sizeof(*r));
+
+	if (!r)
+		return NULL;
+	r->vm_fd = vm_fd;
+	pthread_mutex_init(&r->lock, NULL);
+	return r;
+}
+
+void
+kvm_routes_free(struct kvm_routes *r)
+{
+	if (!r)
+		return;
+	pthread_mutex_destroy(&r->lock);
+	free(r);
+}
+
+int
+kvm_routes_add_msi(struct kvm_routes *r, uint64_t addr, uint32_t data)
+{
+	unsigned i;
+	int rc = -ENOSPC;
+
+	pthread_mutex_lock(&r->lock);
+	for (i = 0; i < ARRAY_SIZE_HV(r->msi); i++) {
+		if (r->msi[i].used)
+			continue;
+		r->msi[i] = (struct kvm_msi_route){true, data, addr};
+		r->nmsi++;
+		r->changed = true;
+		rc = (int)(KVM_MSI_GSI_BASE + i);
+		break;
+	}
+	pthread_mutex_unlock(&r->lock);
+	return rc;
+}
+
+/* The MSI route of gsi, or NULL. Caller holds the lock. */
+static struct kvm_msi_route *
+kvm_routes_msi(struct kvm_routes *r, uint32_t gsi)
+{
+	if (gsi < KVM_MSI_GSI_BASE || gsi >= KVM_MSI_GSI_END ||
+	    !r->msi[gsi - KVM_MSI_GSI_BASE].used)
+		return NULL;
+	return &r->msi[gsi - KVM_MSI_GSI_BASE];
+}
+
+int
+kvm_routes_set_msi(struct kvm_routes *r, uint32_t gsi, uint64_t addr,
+		   uint32_t data)
+{
+	struct kvm_msi_route *m;
+	int rc = -ENOENT;
+
+	pthread_mutex_lock(&r->lock);
+	m = kvm_routes_msi(r, gsi);
+	if (m) {
+		if (m->addr != addr || m->data != data)
+			r->changed = true;
+		m->addr = addr;
+		m->data = data;
+		rc = 0;
+	}
+	pthread_mutex_unlock(&r->lock);
+	return rc;
+}
+
+void
+kvm_routes_del(struct kvm_routes *r, uint32_t gsi)
+{
+	struct kvm_msi_route *m;
+
+	pthread_mutex_lock(&r->lock);
+	m = kvm_routes_msi(r, gsi);
+	if (m) {
+		m->used = false;
+		r->nmsi--;
+		r->changed = true;
+	}
+	pthread_mutex_unlock(&r->lock);
+}
+
+/* Caller holds the lock: the table into e[0..max). */
+static int
+kvm_routes_fill_locked(struct kvm_routes *r, struct kvm_irq_routing_entry *e,
+		       size_t max)
+{
+	int n = kvm_gsi_routes(e, max);
+	unsigned i;
+
+	for (i = 0; n >= 0 && i < ARRAY_SIZE_HV(r->msi); i++) {
+		if (!r->msi[i].used)
+			continue;
+		if ((size_t)n == max)
+			return -ENOSPC;
+		e[n++] = (struct kvm_irq_routing_entry){
+			.gsi = KVM_MSI_GSI_BASE + i,
+			.type = KVM_IRQ_ROUTING_MSI,
+			.u.msi = {.address_lo = (uint32_t)r->msi[i].addr,
+				  .address_hi =
+					  (uint32_t)(r->msi[i].addr >> 32),
+				  .data = r->msi[i].data},
+		};
+	}
+	return n;
+}
+
+int
+kvm_routes_fill(struct kvm_routes *r, struct kvm_irq_routing_entry *e,
+		size_t max)
+{
+	int n;
+
+	pthread_mutex_lock(&r->lock);
+	n = kvm_routes_fill_locked(r, e, max);
+	pthread_mutex_unlock(&r->lock);
+	return n;
+}
+
+int
+kvm_routes_commit(struct kvm_routes *r)
+{
+	struct kvm_irq_routing *t = NULL;
+	size_t max;
+	int n, rc = 0;
+
+	pthread_mutex_lock(&r->lock);
+	if (!r->changed)
+		goto out;
+	max = KVM_GSI_ROUTES + r->nmsi;
+	t = calloc(1, sizeof(*t) + max * sizeof(t->entries[0]));
+	if (!t) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	n = kvm_routes_fill_locked(r, t->entries, max);
+	if (n < 0) {
+		rc = n;
+		goto out;
+	}
+	t->nr = (uint32_t)n;
+	if (ioctl(r->vm_fd, KVM_SET_GSI_ROUTING, t) < 0)
+		rc = -errno;
+	else
+		r->changed = false;
+out:
+	pthread_mutex_unlock(&r->lock);
+	free(t);
+	return rc;
+}
+
+int
+kvm_signal_msi(int vm_fd, uint64_t addr, uint32_t data)
+{
+	struct kvm_msi msi = {.address_lo = (uint32_t)addr,
+			      .address_hi = (uint32_t)(addr >> 32),
+			      .data = data};
+
+	/* > 0 delivered, 0 blocked by the guest (a masked LAPIC vector). */
+	if (ioctl(vm_fd, KVM_SIGNAL_MSI, &msi) < 0)
+		return -errno;
+	return 0;
+}
+
+static int
+kvm_router_add(void *opaque, uint64_t addr, uint32_t data)
+{
+	return kvm_routes_add_msi(opaque, addr, data);
+}
+
+static int
+kvm_router_set(void *opaque, uint32_t gsi, uint64_t addr, uint32_t data)
+{
+	return kvm_routes_set_msi(opaque, gsi, addr, data);
+}
+
+static void
+kvm_router_del(void *opaque, uint32_t gsi)
+{
+	kvm_routes_del(opaque, gsi);
+}
+
+static int
+kvm_router_commit(void *opaque)
+{
+	return kvm_routes_commit(opaque);
+}
+
+static int
+kvm_router_irqfd(void *opaque, int efd, uint32_t gsi, bool attach)
+{
+	struct kvm_routes *r = opaque;
+
+	return kvm_irqfd(r->vm_fd, efd, gsi, -1, !attach);
+}
+
+static int
+kvm_router_signal(void *opaque, uint64_t addr, uint32_t data)
+{
+	struct kvm_routes *r = opaque;
+
+	return kvm_signal_msi(r->vm_fd, addr, data);
+}
+
+static const struct msi_router_ops kvm_router_ops = {
+	.route_add = kvm_router_add,
+	.route_set = kvm_router_set,
+	.route_del = kvm_router_del,
+	.commit = kvm_router_commit,
+	.irqfd = kvm_router_irqfd,
+	.signal = kvm_router_signal,
+};
+
+struct msi_router
+kvm_routes_router(struct kvm_routes *r)
+{
+	return (struct msi_router){&kvm_router_ops, r};
+}
+
+/* ---- dirty page logging ---- */
+
+int
+kvm_dirty_log(int vm_fd, const struct mem *mem, unsigned slot, bool on)
+{
+	if (slot >= mem->nslots)
+		return -EINVAL;
+	return kvm_set_slot(vm_fd, mem, slot, on ? KVM_MEM_LOG_DIRTY_PAGES : 0);
+}
+
+int
+kvm_dirty_log_take(int vm_fd, const struct mem *mem, unsigned slot,
+		   uint64_t *out, size_t words)
+{
+	struct kvm_dirty_log log = {.slot = slot, .dirty_bitmap = out};
+
+	if (slot >= mem->nslots || words != mem->slot[slot].dirty_words)
+		return -EINVAL;
+	memset(out, 0, words * sizeof(out[0]));
+	if (ioctl(vm_fd, KVM_GET_DIRTY_LOG, &log) < 0)
+		return -errno;
+	return mem_dirty_take(mem, slot, out, words);
 }

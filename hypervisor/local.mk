@@ -20,7 +20,9 @@ hypervisor_libxmhvcore_a_SOURCES = \
 	hypervisor/devices/pm.h hypervisor/devices/rtc.c \
 	hypervisor/devices/rtc.h hypervisor/devices/pvpanic.c \
 	hypervisor/devices/pvpanic.h hypervisor/devices/pci.c \
-	hypervisor/devices/pci.h hypervisor/devices/cpuhp.c \
+	hypervisor/devices/pci.h hypervisor/devices/pci_int.h \
+	hypervisor/devices/pci_bar.c hypervisor/devices/pci_cap.c \
+	hypervisor/devices/msix.c hypervisor/devices/cpuhp.c \
 	hypervisor/devices/cpuhp.h hypervisor/arch/x86/x86.h \
 	hypervisor/arch/x86/cpuid.c hypervisor/arch/x86/mptable.c \
 	hypervisor/arch/x86/e820.c

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* mem.c: guest RAM and the only bounds-checked guest-physical to host
- * translation in xmhv. */
+/* mem.c: guest RAM, the only bounds-checked guest-physical to host
+ * translation in xmhv, and the device side of dirty page tracking. */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 
@@ -9,10 +10,13 @@
 #include "mem.h"
 
 /* Map size bytes of guest RAM without touching it (a 3500 MiB guest must
- * cost nothing until it uses its memory). Returns 0 or -errno. */
+ * cost nothing until it uses its memory): one mapping, two slots. */
 int
 mem_init(struct mem *mem, uint64_t size)
 {
+	struct mem_slot *s;
+	uint64_t pages;
+	unsigned i;
 	void *p;
 
 	memset(mem, 0, sizeof(*mem));
@@ -29,36 +33,112 @@ mem_init(struct mem *mem, uint64_t size)
 	mem->base = p;
 	mem->size = size;
 	e820_split(size, &mem->low_size, &mem->high_size);
+	mem->slot[0] =
+		(struct mem_slot){.gpa = 0, .size = mem->low_size, .hva = p};
+	mem->nslots = 1;
+	if (mem->high_size)
+		mem->slot[mem->nslots++] =
+			(struct mem_slot){.gpa = XMHV_PCI_HOLE_END,
+					  .size = mem->high_size,
+					  .hva = mem->base + mem->low_size};
+	for (i = 0; i < mem->nslots; i++) {
+		s = &mem->slot[i];
+		pages = (s->size + (1u << MEM_PAGE_SHIFT) - 1) >>
+			MEM_PAGE_SHIFT;
+		s->dirty_words = (pages + 63) / 64;
+		/* calloc of a big bitmap is a lazy zero mapping. */
+		s->dirty = calloc(s->dirty_words, sizeof(s->dirty[0]));
+		if (!s->dirty) {
+			mem_dispose(mem);
+			return -ENOMEM;
+		}
+	}
 	return 0;
 }
 
-/* Unmap guest RAM. Accepts a zeroed struct. */
 void
 mem_dispose(struct mem *mem)
 {
+	unsigned i;
+
+	for (i = 0; i < MEM_SLOTS; i++)
+		free((void *)mem->slot[i].dirty);
 	if (mem->base)
 		munmap(mem->base, mem->size);
 	memset(mem, 0, sizeof(*mem));
 }
 
+/* The slot wholly holding [gpa, gpa + len), or NULL. */
+static const struct mem_slot *
+mem_slot_of(const struct mem *mem, uint64_t gpa, uint64_t len)
+{
+	const struct mem_slot *s;
+	unsigned i;
+
+	for (i = 0; i < mem->nslots; i++) {
+		s = &mem->slot[i];
+		if (gpa >= s->gpa && gpa - s->gpa < s->size &&
+		    len <= s->size - (gpa - s->gpa))
+			return s;
+	}
+	return NULL;
+}
+
 void *
 mem_gpa_to_hva(const struct mem *mem, uint64_t gpa, uint64_t len)
 {
+	const struct mem_slot *s = mem_slot_of(mem, gpa, len);
+
+	return s ? s->hva + (gpa - s->gpa) : NULL;
+}
+
+/* Set the bits of pages [first, last] of s. */
+static void
+mem_slot_mark(const struct mem_slot *s, uint64_t first, uint64_t last)
+{
+	uint64_t w, lo, hi, mask;
+
+	for (w = first / 64; w <= last / 64; w++) {
+		lo = w == first / 64 ? first % 64 : 0;
+		hi = w == last / 64 ? last % 64 : 63;
+		mask = (hi == 63 ? ~0ULL : (1ULL << (hi + 1)) - 1) &
+		       ~((1ULL << lo) - 1);
+		atomic_fetch_or_explicit(&s->dirty[w], mask,
+					 memory_order_release);
+	}
+}
+
+int
+mem_dirty(const struct mem *mem, uint64_t gpa, uint64_t len)
+{
+	const struct mem_slot *s = mem_slot_of(mem, gpa, len);
 	uint64_t off;
 
-	if (!mem->base || len > mem->size)
-		return NULL;
-	if (gpa < mem->low_size) {
-		if (len > mem->low_size - gpa)
-			return NULL;
-		return mem->base + gpa;
-	}
-	if (gpa < XMHV_PCI_HOLE_END)
-		return NULL;
-	off = gpa - XMHV_PCI_HOLE_END;
-	if (off >= mem->high_size || len > mem->high_size - off)
-		return NULL;
-	return mem->base + mem->low_size + off;
+	if (!s)
+		return -EFAULT;
+	if (len == 0)
+		return 0;
+	off = gpa - s->gpa;
+	mem_slot_mark(s, off >> MEM_PAGE_SHIFT,
+		      (off + len - 1) >> MEM_PAGE_SHIFT);
+	return 0;
+}
+
+int
+mem_dirty_take(const struct mem *mem, unsigned slot, uint64_t *out,
+	       size_t words)
+{
+	const struct mem_slot *s;
+	size_t i;
+
+	if (slot >= mem->nslots || words != mem->slot[slot].dirty_words)
+		return -EINVAL;
+	s = &mem->slot[slot];
+	for (i = 0; i < words; i++)
+		if (atomic_load_explicit(&s->dirty[i], memory_order_relaxed))
+			out[i] |= atomic_exchange_explicit(
+				&s->dirty[i], 0, memory_order_acquire);
+	return 0;
 }
 
 int
@@ -69,7 +149,8 @@ mem_write(const struct mem *mem, uint64_t gpa, const void *src, uint64_t len)
 	if (!p)
 		return -EFAULT;
 	memcpy(p, src, len);
-	return 0;
+	/* After the copy: a log taken between the two still sees the bit. */
+	return mem_dirty(mem, gpa, len);
 }
 
 int

@@ -37,6 +37,7 @@ struct vm {
 	struct vm_callbacks cb;
 	int vm_fd;
 	struct mem mem;
+	struct kvm_routes *routes; /* the GSI table: pc routes + MSI */
 	uint32_t nvcpus;
 	struct vcpu *vcpus;
 	struct bus *pio, *mmio;
@@ -121,6 +122,12 @@ struct irq_line
 vm_irq_line_of(struct vm *vm, uint32_t gsi)
 {
 	return (struct irq_line){vm_irq_set, vm, gsi};
+}
+
+struct msi_router
+vm_msi_router(struct vm *vm)
+{
+	return kvm_routes_router(vm->routes);
 }
 
 static void
@@ -462,6 +469,12 @@ vm_create_with(const struct xmhv_domain_config *cfg,
 	rc = vm->vm_fd = kvm_create_vm(kvm_fd, &vm->mem, errmsg, errlen);
 	if (rc < 0)
 		goto fail;
+	vm->routes = kvm_routes_new(vm->vm_fd);
+	if (!vm->routes) {
+		rc = -ENOMEM;
+		snprintf(errmsg, errlen, "out of memory");
+		goto fail;
+	}
 
 	req = (struct boot_request){&vm->mem, cfg->kernel, cfg->ramdisk,
 				    cfg->cmdline, opts && opts->no_pvh};
@@ -685,6 +698,7 @@ vm_destroy(struct vm *vm)
 	}
 	bus_free(vm->pio);
 	bus_free(vm->mmio);
+	kvm_routes_free(vm->routes);
 	for (i = 0; vm->vcpus && i < vm->nvcpus; i++)
 		vcpu_dispose(&vm->vcpus[i]);
 	free(vm->vcpus);

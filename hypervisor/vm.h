@@ -105,6 +105,9 @@ void vm_add_device(struct vm *vm, struct device *dev);
 struct board *vm_board(struct vm *vm);
 /* An interrupt line for the in-kernel PIC/IOAPIC input gsi. */
 struct irq_line vm_irq_line_of(struct vm *vm, uint32_t gsi);
+/* Where MSI messages go: the VM's GSI routing table, irqfds, MSIs. */
+struct msi_router;
+struct msi_router vm_msi_router(struct vm *vm);
 /* What a device may do to the domain: end it, power it off. */
 struct domain_hooks vm_domain_hooks(struct vm *vm);
 /* End the domain (first reason wins), from any thread. */

@@ -1,65 +1,19 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* pci.c: PCI configuration mechanism #1 (0xcf8/0xcfc) with the host
- * bridge at 00:00.0, and the plumbing devices plug into: one function per
- * slot on bus 0, a 32-bit memory BAR0 in the PCI window (sized and moved
- * by the guest, its MMIO dispatched here), INTA routed to IOAPIC pin
- * 16 + (slot % 8) as the DSDT's _PRT says. */
+ * bridge at 00:00.0, the functions device models plug into (one per slot
+ * on bus 0), their config space as the guest reads and writes it, INTA
+ * routed to IOAPIC pin 16 + (slot % 8) as the DSDT's _PRT says, and the
+ * PCI host's device ops (reset, save, restore). BARs: pci_bar.c;
+ * capabilities: pci_cap.c; MSI-X: msix.c. */
 #include <errno.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "pci.h"
-
-#define PCI_MAX_DEVS 32
-#define PCI_CFG_SIZE 256
-#define PCI_COMMAND 0x04
-#define PCI_CMD_MEMORY 0x02
-#define PCI_BAR0 0x10
-#define PCI_INTERRUPT_LINE 0x3c
-#define PCI_INTERRUPT_PIN 0x3d
-#define PCI_BAR_MIN 4096u
-#define PCI_BAR_MAX (1u << 20) /* one default window per slot */
-
-struct pci_function {
-	bool present;
-	uint8_t cfg[PCI_CFG_SIZE];
-	uint8_t wmask[PCI_CFG_SIZE]; /* writable bits */
-	uint32_t bar_size;
-	io_fn bar_fn;
-	void *bar_opaque;
-};
-
-struct pci {
-	struct device dev;
-	pthread_mutex_t lock;
-	uint32_t addr;
-	struct pci_function fn[PCI_MAX_DEVS]; /* bus 0, function 0 only */
-};
-
-static void
-pci_put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-}
-
-static void
-pci_put32(uint8_t *p, uint32_t v)
-{
-	pci_put16(p, (uint16_t)v);
-	pci_put16(p + 2, (uint16_t)(v >> 16));
-}
-
-static uint32_t
-pci_get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	       (uint32_t)p[3] << 24;
-}
+#include "pci_int.h"
 
 #define PCI_HOST_VENDOR 0x1b36 /* Red Hat, Inc. */
 #define PCI_HOST_DEVICE 0x0008 /* QEMU PCIe host bridge */
+#define PCI_SAVE_VERSION 1
 
 /* See pci.h. */
 uint32_t
@@ -68,7 +22,7 @@ pci_slot_gsi(unsigned slot)
 	return XMHV_PCI_IRQ_BASE + (slot & 7);
 }
 
-/* The config access at the latched address: device, or NULL. */
+/* The function the latched address selects, or NULL. */
 static struct pci_function *
 pci_target(struct pci *pci, unsigned *reg_out)
 {
@@ -82,15 +36,122 @@ pci_target(struct pci *pci, unsigned *reg_out)
 	return &pci->fn[dev];
 }
 
+void
+pci_intx_update_locked(struct pci_function *f)
+{
+	struct pci *pci = f->pci;
+	unsigned pin = f->slot & 7;
+	uint32_t was = pci->gsi_level[pin];
+	struct irq_line line = pci->host.intx;
+	bool assert = f->intx_level && !f->intx_disabled &&
+		      !(f->msix && f->msix->enabled);
+
+	if (assert)
+		pci->gsi_level[pin] |= 1u << f->slot;
+	else
+		pci->gsi_level[pin] &= ~(1u << f->slot);
+	if (!was != !pci->gsi_level[pin]) {
+		line.gsi = pci_slot_gsi(f->slot);
+		(void)irq_line_set(&line, pci->gsi_level[pin] != 0);
+	}
+}
+
+static int
+pci_intx_set(void *opaque, uint32_t gsi, int level)
+{
+	struct pci_function *f = opaque;
+
+	(void)gsi;
+	pthread_mutex_lock(&f->pci->lock);
+	f->intx_level = level != 0;
+	pci_intx_update_locked(f);
+	pthread_mutex_unlock(&f->pci->lock);
+	return 0;
+}
+
+struct irq_line
+pci_intx_line(struct pci_function *f)
+{
+	return (struct irq_line){pci_intx_set, f, pci_slot_gsi(f->slot)};
+}
+
+/* Let the capabilities that [reg, reg + n) touches see the access. */
+static void
+pci_cfg_caps(struct pci_function *f, unsigned reg, unsigned n, bool write)
+{
+	unsigned i, lo, hi;
+
+	for (i = 0; i < f->ncaps; i++) {
+		struct pci_cap_ent *c = &f->caps[i];
+
+		lo = reg > c->off ? reg : c->off;
+		hi = reg + n < (unsigned)c->off + c->len ? reg + n
+							 : c->off + c->len;
+		if (lo >= hi)
+			continue;
+		if (write && f->msix && c->off == f->msix->cap &&
+		    lo < c->off + 4u && hi > c->off + 2u)
+			msix_control_written(f);
+		if (c->access)
+			c->access(c->opaque, &f->cfg[c->off], lo - c->off,
+				  hi - lo, write);
+	}
+}
+
+/* A guest write of n bytes at reg (inside one dword): the writable bits
+ * land, then whatever they control follows. Caller holds cfg_lock. */
+static void
+pci_cfg_write(struct pci_function *f, unsigned reg, const uint8_t *data,
+	      unsigned n)
+{
+	unsigned i, r;
+
+	for (i = 0; i < n; i++) {
+		r = reg + i;
+		f->cfg[r] = (uint8_t)((f->cfg[r] & ~f->wmask[r]) |
+				      (data[i] & f->wmask[r]));
+	}
+	if (reg < PCI_COMMAND + 2 && reg + n > PCI_COMMAND) {
+		pthread_mutex_lock(&f->pci->lock);
+		f->intx_disabled =
+			pci_get16(&f->cfg[PCI_COMMAND]) & PCI_CMD_INTX_DISABLE;
+		pci_intx_update_locked(f);
+		pthread_mutex_unlock(&f->pci->lock);
+	}
+	if ((reg < PCI_COMMAND + 2 && reg + n > PCI_COMMAND) ||
+	    (reg < PCI_BAR0 + 4 * PCI_BARS && reg + n > PCI_BAR0))
+		pci_bars_sync(f);
+	pci_cfg_caps(f, reg, n, true);
+}
+
+/* A guest read of n bytes at reg. Caller holds cfg_lock. */
+static void
+pci_cfg_read(struct pci_function *f, unsigned reg, uint8_t *data, unsigned n)
+{
+	unsigned i;
+	int level;
+
+	pci_cfg_caps(f, reg, n, false);
+	memcpy(data, &f->cfg[reg], n);
+	if (reg <= PCI_STATUS && reg + n > PCI_STATUS) {
+		pthread_mutex_lock(&f->pci->lock);
+		level = f->intx_level;
+		pthread_mutex_unlock(&f->pci->lock);
+		i = PCI_STATUS - reg;
+		data[i] = (uint8_t)((data[i] & ~PCI_STATUS_INTX) |
+				    (level ? PCI_STATUS_INTX : 0));
+	}
+}
+
 /* Ports 0xcf8 (address, dword) and 0xcfc..0xcff (data). */
 void
 pci_io(void *opaque, uint64_t port, uint8_t *data, uint32_t size, bool write)
 {
 	struct pci *pci = opaque;
 	struct pci_function *f;
-	unsigned reg = 0, off, i;
+	unsigned reg = 0, off, n;
 
-	pthread_mutex_lock(&pci->lock);
+	pthread_mutex_lock(&pci->cfg_lock);
 	if (port == XMHV_PCI_CONFIG_ADDR && size == 4) {
 		if (write)
 			memcpy(&pci->addr, data, 4);
@@ -98,83 +159,50 @@ pci_io(void *opaque, uint64_t port, uint8_t *data, uint32_t size, bool write)
 			memcpy(data, &pci->addr, 4);
 		goto out;
 	}
-	if (port < XMHV_PCI_CONFIG_DATA) {
+	f = port >= XMHV_PCI_CONFIG_DATA ? pci_target(pci, &reg) : NULL;
+	off = (unsigned)(port - XMHV_PCI_CONFIG_DATA);
+	if (!f || off >= 4) {
 		if (!write)
 			memset(data, 0xff, size);
 		goto out;
 	}
-	off = (unsigned)(port - XMHV_PCI_CONFIG_DATA);
-	f = pci_target(pci, &reg);
-	for (i = 0; i < size && off + i < 4; i++) {
-		unsigned r = reg + off + i;
-
-		if (!f) {
-			if (!write)
-				data[i] = 0xff;
-		} else if (write) {
-			f->cfg[r] = (uint8_t)((f->cfg[r] & ~f->wmask[r]) |
-					      (data[i] & f->wmask[r]));
-		} else {
-			data[i] = f->cfg[r];
-		}
+	n = size < 4 - off ? size : 4 - off;
+	if (write) {
+		pci_cfg_write(f, reg + off, data, n);
+	} else {
+		pci_cfg_read(f, reg + off, data, n);
+		memset(data + n, 0xff, size - n);
 	}
 out:
-	pthread_mutex_unlock(&pci->lock);
+	pthread_mutex_unlock(&pci->cfg_lock);
 }
 
-/* MMIO in the PCI window: to the function whose enabled BAR0 holds addr,
- * with the offset into the BAR. Unclaimed reads see all ones. */
-void
-pci_mmio(void *opaque, uint64_t addr, uint8_t *data, uint32_t size, bool write)
-{
-	struct pci *pci = opaque;
-	struct pci_function *f;
-	io_fn fn = NULL;
-	void *fn_opaque = NULL;
-	uint64_t base = 0;
-	unsigned i;
-
-	pthread_mutex_lock(&pci->lock);
-	for (i = 1; i < PCI_MAX_DEVS; i++) {
-		f = &pci->fn[i];
-		if (!f->present || !f->bar_size ||
-		    !(f->cfg[PCI_COMMAND] & PCI_CMD_MEMORY))
-			continue;
-		base = pci_get32(&f->cfg[PCI_BAR0]) & ~(uint32_t)0xf;
-		if (addr >= base && addr - base < f->bar_size) {
-			fn = f->bar_fn;
-			fn_opaque = f->bar_opaque;
-			break;
-		}
-	}
-	pthread_mutex_unlock(&pci->lock);
-	if (fn)
-		fn(fn_opaque, addr - base, data, size, write);
-	else if (!write)
-		memset(data, 0xff, size);
-}
-
-/* Plug a function into the next free slot (build time, before vCPUs
- * run). Its BAR0 starts at the slot's 1 MiB of the PCI window. Returns 0
- * with the slot and INTA's GSI, -EINVAL for a bad BAR size, -ENOSPC. */
 int
-pci_add_function(struct pci *pci, const struct pci_function_desc *d,
-		 unsigned *slot_out, uint32_t *gsi_out)
+pci_function_add(struct pci *pci, const struct pci_function_desc *d,
+		 struct pci_function **f_out)
 {
 	struct pci_function *f;
-	unsigned slot;
+	unsigned slot, i;
+	int rc = 0;
 
-	if (d->bar0_size &&
-	    (d->bar0_size < PCI_BAR_MIN || d->bar0_size > PCI_BAR_MAX ||
-	     (d->bar0_size & (d->bar0_size - 1)) || !d->bar0_fn))
-		return -EINVAL;
-	for (slot = 1; slot < PCI_MAX_DEVS && pci->fn[slot].present; slot++)
+	pthread_mutex_lock(&pci->cfg_lock);
+	for (slot = 1; slot < PCI_SLOTS && pci->fn[slot].present; slot++)
 		;
-	if (slot == PCI_MAX_DEVS)
-		return -ENOSPC;
+	if (slot == PCI_SLOTS) {
+		rc = -ENOSPC;
+		goto out;
+	}
 	f = &pci->fn[slot];
 	memset(f, 0, sizeof(*f));
+	f->pci = pci;
 	f->present = true;
+	f->slot = slot;
+	f->name = d->name ? d->name : "pci";
+	for (i = 0; i < PCI_BARS; i++) {
+		f->bar[i].fn = f;
+		f->bar[i].index = i;
+		atomic_init(&f->bar[i].mapped, PCI_BAR_UNMAPPED);
+	}
 	pci_put16(&f->cfg[0x00], d->vendor);
 	pci_put16(&f->cfg[0x02], d->device);
 	f->cfg[0x08] = d->revision;
@@ -183,86 +211,174 @@ pci_add_function(struct pci *pci, const struct pci_function_desc *d,
 	f->cfg[0x0b] = (uint8_t)(d->class_code >> 16);
 	pci_put16(&f->cfg[0x2c], d->subsys_vendor);
 	pci_put16(&f->cfg[0x2e], d->subsys);
-	f->wmask[PCI_COMMAND] = 0x06 | 0x40; /* memory, master, parity */
-	f->wmask[PCI_COMMAND + 1] = 0x05;    /* SERR, INTx disable */
-	f->cfg[PCI_INTERRUPT_PIN] = 1;       /* INTA */
+	pci_put16(&f->wmask[PCI_COMMAND],
+		  PCI_CMD_IO | PCI_CMD_MEMORY | PCI_CMD_MASTER |
+			  PCI_CMD_PARITY | PCI_CMD_SERR | PCI_CMD_INTX_DISABLE);
+	f->cfg[PCI_INTERRUPT_PIN] = 1; /* INTA */
 	f->cfg[PCI_INTERRUPT_LINE] = (uint8_t)pci_slot_gsi(slot);
 	f->wmask[PCI_INTERRUPT_LINE] = 0xff;
-	if (d->bar0_size) {
-		f->bar_size = d->bar0_size;
-		f->bar_fn = d->bar0_fn;
-		f->bar_opaque = d->bar0_opaque;
-		pci_put32(&f->cfg[PCI_BAR0],
-			  (uint32_t)XMHV_PCI_MMIO_START + slot * PCI_BAR_MAX);
-		/* The guest sizes the BAR by writing ones: the low bits stay. */
-		pci_put32(&f->wmask[PCI_BAR0], ~(d->bar0_size - 1));
-	}
-	*slot_out = slot;
-	*gsi_out = pci_slot_gsi(slot);
-	return 0;
+	memcpy(f->cfg_reset, f->cfg, PCI_CFG_SIZE);
+	*f_out = f;
+out:
+	pthread_mutex_unlock(&pci->cfg_lock);
+	return rc;
 }
 
-/* A function's config space, for capability lists (build time only). */
-uint8_t *
-pci_config_space(struct pci *pci, unsigned slot)
+unsigned
+pci_function_slot(const struct pci_function *f)
 {
-	if (slot >= PCI_MAX_DEVS || !pci->fn[slot].present)
-		return NULL;
-	return pci->fn[slot].cfg;
+	return f->slot;
 }
 
-/* Every function's configuration space (the BARs' handlers are the
- * device models' own state). */
+/* Power-on state: config space as xmhv placed it (BARs decoding at their
+ * first addresses, no firmware to do it again), MSI-X off, INTx low. */
+static void
+pci_reset(struct device *dev)
+{
+	struct pci *pci = (struct pci *)dev;
+	struct pci_function *f;
+	unsigned i;
+
+	pthread_mutex_lock(&pci->cfg_lock);
+	pci->addr = 0;
+	for (i = 0; i < PCI_SLOTS; i++) {
+		f = &pci->fn[i];
+		if (!f->present)
+			continue;
+		memcpy(f->cfg, f->cfg_reset, PCI_CFG_SIZE);
+		if (f->msix)
+			msix_reset(f);
+		pthread_mutex_lock(&pci->lock);
+		f->intx_level = 0;
+		f->intx_disabled = false;
+		pci_intx_update_locked(f);
+		pthread_mutex_unlock(&pci->lock);
+		pci_bars_sync(f);
+	}
+	pthread_mutex_unlock(&pci->cfg_lock);
+}
+
+/* Per present function: its slot, config space, INTx level and MSI-X
+ * state (the BARs' handlers are the device models' own state). */
 static int
 pci_save(struct device *dev, struct dstate *out)
 {
 	struct pci *pci = (struct pci *)dev;
+	struct pci_function *f;
+	uint32_t n = 0, level;
 	unsigned i;
 
-	pthread_mutex_lock(&pci->lock);
+	pthread_mutex_lock(&pci->cfg_lock);
+	for (i = 0; i < PCI_SLOTS; i++)
+		n += pci->fn[i].present;
+	dstate_put_u32(out, PCI_SAVE_VERSION);
 	dstate_put_u32(out, pci->addr);
-	for (i = 0; i < PCI_MAX_DEVS; i++)
-		if (pci->fn[i].present)
-			dstate_put(out, pci->fn[i].cfg, PCI_CFG_SIZE);
-	pthread_mutex_unlock(&pci->lock);
+	dstate_put_u32(out, n);
+	for (i = 0; i < PCI_SLOTS; i++) {
+		f = &pci->fn[i];
+		if (!f->present)
+			continue;
+		dstate_put_u32(out, i);
+		dstate_put(out, f->cfg, PCI_CFG_SIZE);
+		pthread_mutex_lock(&pci->lock);
+		level = (uint32_t)f->intx_level;
+		pthread_mutex_unlock(&pci->lock);
+		dstate_put_u32(out, level);
+		msix_save(f, out);
+	}
+	pthread_mutex_unlock(&pci->cfg_lock);
 	return dstate_status(out);
+}
+
+/* One pass over a saved stream: check it fits this bus (apply false), or
+ * load it (apply true, after a checking pass). Caller holds cfg_lock. */
+static int
+pci_restore_pass(struct pci *pci, struct dstate *in, bool apply)
+{
+	uint8_t cfg[PCI_CFG_SIZE];
+	struct pci_function *f;
+	uint32_t n, slot, level, addr, i;
+	unsigned r, present = 0;
+	int rc;
+
+	for (i = 0; i < PCI_SLOTS; i++)
+		present += pci->fn[i].present;
+	if (dstate_get_u32(in) != PCI_SAVE_VERSION)
+		return -EINVAL;
+	addr = dstate_get_u32(in);
+	n = dstate_get_u32(in);
+	if (dstate_status(in) < 0 || n != present)
+		return -EINVAL;
+	if (apply)
+		pci->addr = addr;
+	for (i = 0; i < n; i++) {
+		slot = dstate_get_u32(in);
+		dstate_get(in, cfg, sizeof(cfg));
+		level = dstate_get_u32(in);
+		if (dstate_status(in) < 0 || slot >= PCI_SLOTS ||
+		    !pci->fn[slot].present)
+			return -EINVAL;
+		f = &pci->fn[slot];
+		rc = msix_restore(f, in, apply);
+		if (rc < 0)
+			return rc;
+		if (!apply)
+			continue;
+		/* Only what the guest could have written comes from the
+		 * stream; IDs, BAR types and the like stay the machine's. */
+		for (r = 0; r < PCI_CFG_SIZE; r++)
+			f->cfg[r] = (uint8_t)((f->cfg_reset[r] & ~f->wmask[r]) |
+					      (cfg[r] & f->wmask[r]));
+		pthread_mutex_lock(&pci->lock);
+		f->intx_level = level != 0;
+		f->intx_disabled =
+			pci_get16(&f->cfg[PCI_COMMAND]) & PCI_CMD_INTX_DISABLE;
+		pci_intx_update_locked(f);
+		pthread_mutex_unlock(&pci->lock);
+		if (f->msix)
+			msix_control_written(f);
+		pci_bars_sync(f);
+	}
+	return dstate_status(in) < 0 ? -EINVAL : 0;
 }
 
 static int
 pci_restore(struct device *dev, struct dstate *in)
 {
 	struct pci *pci = (struct pci *)dev;
-	uint8_t cfg[PCI_CFG_SIZE];
-	unsigned i;
-	int rc = 0;
+	struct dstate check = *in;
+	int rc;
 
-	pthread_mutex_lock(&pci->lock);
-	pci->addr = dstate_get_u32(in);
-	for (i = 0; i < PCI_MAX_DEVS && rc == 0; i++) {
-		if (!pci->fn[i].present)
-			continue;
-		dstate_get(in, cfg, sizeof(cfg));
-		/* IDs are the machine's, not the stream's. */
-		if (memcmp(cfg, pci->fn[i].cfg, 4) != 0)
-			rc = -EINVAL;
-		else
-			memcpy(pci->fn[i].cfg, cfg, sizeof(cfg));
-	}
-	pthread_mutex_unlock(&pci->lock);
-	return rc < 0 ? rc : dstate_status(in) < 0 ? -EINVAL : 0;
+	pthread_mutex_lock(&pci->cfg_lock);
+	rc = pci_restore_pass(pci, &check, false);
+	if (rc == 0)
+		rc = pci_restore_pass(pci, in, true);
+	pthread_mutex_unlock(&pci->cfg_lock);
+	return rc;
 }
 
+/* The device models may be gone already: ranges go without telling them,
+ * irqfds and routes die with the VM. */
 static void
 pci_free(struct device *dev)
 {
 	struct pci *pci = (struct pci *)dev;
+	unsigned i;
 
+	for (i = 0; i < PCI_SLOTS; i++) {
+		if (!pci->fn[i].present)
+			continue;
+		pci_bars_unmap(&pci->fn[i]);
+		msix_free(pci->fn[i].msix);
+	}
 	pthread_mutex_destroy(&pci->lock);
+	pthread_mutex_destroy(&pci->cfg_lock);
 	free(pci);
 }
 
 static const struct device_ops pci_ops = {
 	.kind = "pci-host",
+	.reset = pci_reset,
 	.save = pci_save,
 	.restore = pci_restore,
 	.free = pci_free,
@@ -278,7 +394,7 @@ pci_device(struct pci *pci)
  * (1b36:0008), which no guest applies chipset quirks to (Linux's 440FX ones
  * cost ~20 ms of guest time). */
 struct pci *
-pci_new(void)
+pci_new(const struct pci_host_config *cfg)
 {
 	struct pci *pci = calloc(1, sizeof(*pci));
 	struct pci_function *hb;
@@ -286,9 +402,15 @@ pci_new(void)
 	if (!pci)
 		return NULL;
 	device_init(&pci->dev, &pci_ops, "pci");
+	pthread_mutex_init(&pci->cfg_lock, NULL);
 	pthread_mutex_init(&pci->lock, NULL);
+	pci->host = *cfg;
+	pci->mmio_next = cfg->mmio_start;
+	pci->io_next = cfg->io_start;
 	hb = &pci->fn[0];
+	hb->pci = pci;
 	hb->present = true;
+	hb->name = "pci-host";
 	pci_put16(&hb->cfg[0x00], PCI_HOST_VENDOR);
 	pci_put16(&hb->cfg[0x02], PCI_HOST_DEVICE);
 	pci_put16(&hb->cfg[0x04], 0x0006); /* command: memory, master */
@@ -297,5 +419,6 @@ pci_new(void)
 	hb->cfg[0x0a] = 0x00;              /* subclass: host */
 	hb->wmask[0x04] = 0x06;
 	hb->wmask[0x0d] = 0xff; /* latency timer */
+	memcpy(hb->cfg_reset, hb->cfg, PCI_CFG_SIZE);
 	return pci;
 }

@@ -24,3 +24,15 @@ TESTS += tests/unit/hv_bus
 tests_unit_hv_bus_SOURCES = tests/unit/hv_bus.c
 tests_unit_hv_bus_CPPFLAGS = $(HV_UNIT_CPPFLAGS)
 tests_unit_hv_bus_LDADD = $(HV_UNIT_LDADD)
+
+check_PROGRAMS += tests/unit/hv_mem
+TESTS += tests/unit/hv_mem
+tests_unit_hv_mem_SOURCES = tests/unit/hv_mem.c
+tests_unit_hv_mem_CPPFLAGS = $(HV_UNIT_CPPFLAGS)
+tests_unit_hv_mem_LDADD = $(HV_UNIT_LDADD)
+
+check_PROGRAMS += tests/unit/hv_pci
+TESTS += tests/unit/hv_pci
+tests_unit_hv_pci_SOURCES = tests/unit/hv_pci.c
+tests_unit_hv_pci_CPPFLAGS = $(HV_UNIT_CPPFLAGS)
+tests_unit_hv_pci_LDADD = $(HV_UNIT_LDADD)

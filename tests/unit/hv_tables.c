@@ -11,7 +11,6 @@
 #include "kvm.h"
 #include "boot/boot.h"
 #include "mem.h"
-#include "devices/pci.h"
 #include "devices/rtc.h"
 #include "devices/pm.h"
 #include "tap.h"
@@ -376,103 +375,6 @@ test_cpuid(void)
 	free(sup);
 }
 
-static uint64_t pci_last_off;
-static bool pci_last_write;
-
-static void
-pci_bar_fn(void *opaque, uint64_t off, uint8_t *data, uint32_t size, bool write)
-{
-	(void)opaque;
-	pci_last_off = off;
-	pci_last_write = write;
-	if (!write)
-		memset(data, 0x5a, size);
-}
-
-static uint32_t
-cfg_read(struct pci *pci, unsigned slot, unsigned reg)
-{
-	uint32_t a = 0x80000000u | slot << 11 | reg, v = 0;
-
-	pci_io(pci, XMHV_PCI_CONFIG_ADDR, (uint8_t *)&a, 4, true);
-	pci_io(pci, XMHV_PCI_CONFIG_DATA, (uint8_t *)&v, 4, false);
-	return v;
-}
-
-static void
-cfg_write(struct pci *pci, unsigned slot, unsigned reg, uint32_t v)
-{
-	uint32_t a = 0x80000000u | slot << 11 | reg;
-
-	pci_io(pci, XMHV_PCI_CONFIG_ADDR, (uint8_t *)&a, 4, true);
-	pci_io(pci, XMHV_PCI_CONFIG_DATA, (uint8_t *)&v, 4, true);
-}
-
-static void
-test_pci(const struct mem *mem)
-{
-	struct pci_function_desc d = {.vendor = 0x1af4,
-				      .device = 0x1042,
-				      .subsys_vendor = 0x1af4,
-				      .subsys = 0x40,
-				      .class_code = 0x018000,
-				      .revision = 1,
-				      .bar0_size = 0x4000,
-				      .bar0_fn = pci_bar_fn};
-	struct pci *pci = pci_new();
-	const uint8_t *rsdp, *xsdt, *fadt, *dsdt, *prt;
-	unsigned slot = 0;
-	uint32_t gsi = 0, v = 0;
-	uint8_t buf[4];
-
-	tap_is_int(cfg_read(pci, 0, 0), 0x00081b36,
-		   "PCI 00:00.0 is a host bridge without guest quirks "
-		   "(1b36:0008, not the 440FX's 8086:1237)");
-	tap_is_int(cfg_read(pci, 0, 8) >> 16, 0x0600,
-		   "PCI 00:00.0 class: host bridge");
-	tap_is_int(cfg_read(pci, 5, 0), 0xffffffff,
-		   "PCI: empty slot reads ones");
-	v = (uint32_t)pci_add_function(pci, &d, &slot, &gsi);
-	tap_ok(v == 0 && slot == 1 && gsi == XMHV_PCI_IRQ_BASE + 1,
-	       "pci_add_function: slot 1, INTA on GSI %u", gsi);
-	tap_is_int(cfg_read(pci, 1, 0), 0x10421af4, "PCI 00:01.0 IDs");
-	tap_is_int(cfg_read(pci, 1, 0x3c) & 0xffff, 0x0100 | gsi,
-		   "PCI: interrupt pin INTA, line = GSI");
-	tap_is_int(cfg_read(pci, 1, 0x10), XMHV_PCI_MMIO_START + 0x100000,
-		   "PCI: BAR0 starts in the slot's part of the window");
-	cfg_write(pci, 1, 0x10, 0xffffffff);
-	tap_is_int(cfg_read(pci, 1, 0x10), 0xffffc000,
-		   "PCI: BAR0 sizing reads back ~(16 KiB - 1)");
-	cfg_write(pci, 1, 0x10, 0xc8000000);
-	pci_last_off = 0;
-	pci_mmio(pci, 0xc8000010, buf, 4, false);
-	tap_ok(pci_last_off == 0 && buf[0] == 0xff,
-	       "PCI: no MMIO while memory decoding is off");
-	cfg_write(pci, 1, 0x04, 0x2);
-	pci_mmio(pci, 0xc8000010, buf, 4, false);
-	tap_ok(pci_last_off == 0x10 && !pci_last_write && buf[0] == 0x5a,
-	       "PCI: MMIO at the moved BAR reaches the device at offset 0x10");
-	pci_mmio(pci, 0xc8004000, buf, 4, true);
-	tap_ok(pci_last_off == 0x10,
-	       "PCI: MMIO past the BAR is not the device's");
-	d.bar0_size = 3000;
-	tap_is_int(pci_add_function(pci, &d, &slot, &gsi), -EINVAL,
-		   "pci_add_function refuses a BAR that is no power of two");
-	device_free(pci_device(pci));
-
-	rsdp = mem_gpa_to_hva(mem, HV_ACPI_RSDP_GPA, 36);
-	xsdt = mem_gpa_to_hva(mem, rd64(rsdp + 24), 36);
-	fadt = find_table(mem, xsdt, "FACP");
-	dsdt = mem_gpa_to_hva(mem, rd64(fadt + 140), 36);
-	dsdt = mem_gpa_to_hva(mem, rd64(fadt + 140), rd32(dsdt + 4));
-	prt = memmem(dsdt, rd32(dsdt + 4), "_PRT\x12", 5);
-	v = prt ? rd32(prt + 12) : 0;
-	tap_ok(prt && prt[7] == 31 && v == 0x0001ffff &&
-		       prt[19] == XMHV_PCI_IRQ_BASE + 1,
-	       "DSDT: _PRT routes slot 1 INTA to GSI %d",
-	       XMHV_PCI_IRQ_BASE + 1);
-}
-
 static void
 test_rtc_pm(void)
 {
@@ -524,7 +426,6 @@ main(void)
 	       "mem_gpa_to_hva: bounds checked, wrap-around refused");
 	test_acpi(&mem);
 	test_mptable(&mem);
-	test_pci(&mem);
 	test_gsi_routes();
 	test_cpuid();
 	test_cpuid_xsave();
