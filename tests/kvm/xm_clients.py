@@ -12,6 +12,7 @@ import re
 import select
 import shutil
 import subprocess
+import tempfile
 import sys
 import time
 
@@ -59,10 +60,22 @@ class Env(XmdEnv):
     """xmd's environment, with xm on PATH as the clients call it."""
     def __init__(self):
         super().__init__("xm-clients-", xm="xm")
+        # ocf:heartbeat:Xen quotes the name for xl when its tool's path
+        # matches "x.*xl": a random directory name must not say "xl".
         self.bin = os.path.join(self.root, "bin")
-        os.mkdir(self.bin)
+        self.own_bin = None
+        while "xl" in self.bin:
+            if self.own_bin:
+                os.rmdir(self.own_bin)
+            self.bin = self.own_bin = tempfile.mkdtemp(prefix="xmbin-")
+        os.makedirs(self.bin, exist_ok=True)
         os.symlink(XM, os.path.join(self.bin, "xm"))
         self.env["PATH"] = self.bin + os.pathsep + os.environ["PATH"]
+
+    def cleanup(self):
+        super().cleanup()
+        if self.own_bin:
+            shutil.rmtree(self.own_bin, ignore_errors=True)
 
 
 # The Ganeti side runs in Debian's interpreter with Ganeti's modules; each
