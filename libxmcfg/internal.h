@@ -122,6 +122,17 @@ int xmkeys_override(struct xmbindings *b, const char *const *overrides,
 int xmdisk_parse(const char *spec, struct xmcfg_disk *d, char *msg,
 		 size_t msglen);
 void xmdisk_dispose(struct xmcfg_disk *d);
+/* Whether xm's parser reads spec (else xl's grammar). Pure. */
+bool xmdisk_is_xm_shape(const char *spec);
+/* xldisk.c: spec in xl's grammar into *d (spec set, the rest zeroed).
+ * Returns 0 or -1 with msg. Pure. */
+int xmdisk_parse_xl(const char *spec, struct xmcfg_disk *d, char *msg,
+		    size_t msglen);
+/* A Ceph "rbd:POOL/IMAGE:mon_host=..." target: the image and its monitors
+ * as HOST, PORT string pairs. Returns 0, 1 (no rbd: target) or -1
+ * (ENOMEM). Pure. */
+int xmdisk_rbd(const char *target, char **name_out, char ***hosts_out,
+	       size_t *nhosts_out);
 /* Name the virtio disk the index-th disk entry becomes (vda, vdb, ...):
  * the one place the config order maps to guest names. */
 void xmdisk_set_guest_dev(struct xmcfg_disk *d, size_t index);
@@ -134,6 +145,9 @@ int xmdisk_vdev_index(const char *vdev, unsigned *index_out,
 int xmvif_parse(const char *spec, struct xmcfg_vif *v, char *msg,
 		size_t msglen);
 void xmvif_dispose(struct xmcfg_vif *v);
+/* dst = a deep copy of src. Returns 0, or -1 (out of memory) with dst
+ * partly copied: dispose it. */
+int xmvif_dup(struct xmcfg_vif *dst, const struct xmcfg_vif *src);
 
 /* cpus.c: "0-3,^2,5" into a set. Returns 0 or -1 with msg. */
 int xmcpus_parse(const char *s, struct xmcfg_cpuset *set, char *msg,

@@ -5,7 +5,7 @@
 noinst_LIBRARIES += libxmcfg/libxmcfg.a
 libxmcfg_libxmcfg_a_SOURCES = libxmcfg/xmcfg.h libxmcfg/internal.h \
 	libxmcfg/xmcfg.c libxmcfg/keys.c \
-	libxmcfg/disk.c libxmcfg/vif.c libxmcfg/cpus.c libxmcfg/cmdline.c \
+	libxmcfg/disk.c libxmcfg/xldisk.c libxmcfg/vif.c libxmcfg/cpus.c libxmcfg/cmdline.c \
 	libxmcfg/xml.c libxmcfg/sxp.c libxmcfg/error.c libxmcfg/wire.c \
 	libxmcfg/suggest.c libxmcfg/py.c
 nodist_libxmcfg_libxmcfg_a_SOURCES = libxmcfg/py_prelude_gen.h

@@ -69,6 +69,46 @@ static const char *const sxp_modes[] = {
 	[XMCFG_DISK_SHARED] = "w!",
 };
 
+/* An xl disk: its parameters by name (xl's grammar has no uname). */
+static void
+sxp_disk_xl(struct xmbuf *b, const struct xmcfg_disk *d)
+{
+	static const char *const tristate[] = {"0", "1"};
+	char dev[80];
+	const struct {
+		const char *key;
+		const char *val;
+	} f[] = {
+		{"format", d->format},
+		{"backendtype", d->backendtype},
+		{"backend", d->backend},
+		{"script", d->script},
+		{"specification", d->specification},
+		{"discard", d->discard >= 0 ? tristate[d->discard] : NULL},
+		{"trusted", d->trusted >= 0 ? tristate[d->trusted] : NULL},
+		{"direct-io-safe", d->direct_io_safe ? "1" : NULL},
+		{"ignored", d->ignored},
+		{"guest_dev", d->guest_dev},
+	};
+	size_t i;
+
+	snprintf(dev, sizeof(dev), "%s%s", d->vdev, d->cdrom ? ":cdrom" : "");
+	xmbuf_put(b, "    (device (vbd ", 17);
+	if (d->source) {
+		sxp_pair(b, "target", d->source);
+		xmbuf_put(b, " ", 1);
+	}
+	sxp_pair(b, "dev", dev);
+	xmbuf_put(b, " ", 1);
+	sxp_pair(b, "mode", sxp_modes[d->mode]);
+	for (i = 0; i < sizeof(f) / sizeof(f[0]); i++)
+		if (f[i].val) {
+			xmbuf_put(b, " ", 1);
+			sxp_pair(b, f[i].key, f[i].val);
+		}
+	xmbuf_put(b, "))\n", 3);
+}
+
 static void
 sxp_disk(struct xmbuf *b, const struct xmcfg_disk *d)
 {
@@ -77,6 +117,11 @@ sxp_disk(struct xmbuf *b, const struct xmcfg_disk *d)
 
 	const char *u = d->spec;
 	size_t n = comma ? (size_t)(comma - d->spec) : strlen(d->spec);
+
+	if (d->xl) {
+		sxp_disk_xl(b, d);
+		return;
+	}
 
 	/* uname as written (xm kept it verbatim), without spaces around it */
 	while (n && (*u == ' ' || *u == '\t')) {
@@ -107,17 +152,30 @@ sxp_disk(struct xmbuf *b, const struct xmcfg_disk *d)
 static void
 sxp_vif(struct xmbuf *b, const struct xmcfg_vif *v)
 {
+	char mac[24], mtu[16], devid[16];
 	const struct {
 		const char *key;
 		const char *val;
 	} f[] = {
-		{"bridge", v->bridge}, {"ip", v->ip},
-		{"script", v->script}, {"vifname", v->vifname},
-		{"model", v->model},   {"type", v->type},
-		{"rate", v->rate},     {NULL, NULL},
+		{"bridge", v->bridge},
+		{"ip", v->ip},
+		{"script", v->script},
+		{"vifname", v->vifname},
+		{"model", v->model},
+		{"type", v->type},
+		{"rate", v->rate},
+		{"mtu", v->mtu ? mtu : NULL},
+		{"vlan", v->vlan},
+		{"devid", v->devid >= 0 ? devid : NULL},
+		{"gatewaydev", v->gatewaydev},
+		{"trusted", v->trusted >= 0 ? (v->trusted ? "1" : "0") : NULL},
+		{"ignored", v->ignored},
+		{NULL, NULL},
 	};
-	char mac[24];
 	size_t i;
+
+	snprintf(mtu, sizeof(mtu), "%u", v->mtu);
+	snprintf(devid, sizeof(devid), "%d", (int)v->devid);
 
 	xmbuf_put(b, "    (device (vif", 16);
 	if (v->has_mac) {

@@ -422,19 +422,14 @@ xmcfg_domain_dup(const struct xmcfg_domain *s)
 		      dup_str(&b->format, a->format) &
 		      dup_str(&b->source, a->source) &
 		      dup_str(&b->vdev, a->vdev) &
-		      dup_str(&b->backend, a->backend);
+		      dup_str(&b->backend, a->backend) &
+		      dup_str(&b->backendtype, a->backendtype) &
+		      dup_str(&b->script, a->script) &
+		      dup_str(&b->specification, a->specification) &
+		      dup_str(&b->ignored, a->ignored);
 	}
 	for (i = 0; i < s->nvifs; i++, d->nvifs++) {
-		const struct xmcfg_vif *a = &s->vifs[i];
-		struct xmcfg_vif *b = &d->vifs[i];
-
-		*b = *a;
-		ok &= dup_str(&b->spec, a->spec) &
-		      dup_str(&b->bridge, a->bridge) & dup_str(&b->ip, a->ip) &
-		      dup_str(&b->script, a->script) &
-		      dup_str(&b->vifname, a->vifname) &
-		      dup_str(&b->model, a->model) &
-		      dup_str(&b->type, a->type) & dup_str(&b->rate, a->rate);
+		ok &= xmvif_dup(&d->vifs[i], &s->vifs[i]) == 0;
 	}
 	for (i = 0; i < s->nwarnings; i++, d->nwarnings++)
 		ok &= dup_str(&d->warnings[i], s->warnings[i]);

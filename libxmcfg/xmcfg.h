@@ -56,16 +56,29 @@ enum xmcfg_disk_mode {
 	XMCFG_DISK_SHARED, /* w!, ! */
 };
 
-/* One disk = "UNAME,VDEV[:cdrom],MODE[,BACKEND]" entry, validated. */
+/* One disk entry, validated: xm's "UNAME,VDEV[:cdrom],MODE[,BACKEND]" or
+ * xl's grammar (xl-disk-configuration(5)); see xmdisk_parse for which. */
 struct xmcfg_disk {
 	char *spec;    /* the entry as written */
-	char *driver;  /* "phy", "file", "tap", "tap2" */
+	char *driver;  /* xm: "phy", "file", "tap", "tap2", or the block script
+			* prefix "drbd", "iscsi", "nbd", "enbd"; xl: "phy" for
+			* backendtype=phy or a /dev/ target, else "file" */
 	char *subtype; /* "aio", "sync", "qcow", ... or NULL */
-	char *format;  /* "raw" unless the tap subtype names another */
+	char *format;  /* "raw" (default), "qcow", "qcow2", "vhd", "qed", or
+			* "empty" (xl: a CD-ROM drive without a medium) */
 	char *source; /* host path; phy:VG/LV -> /dev/VG/LV; NULL: empty cdrom */
 	char *vdev;   /* guest name as written, without ioemu: and :cdrom */
-	char *backend; /* 4th field (backend domain) or NULL */
+	char *backend;       /* backend domain: xm's 4th field, xl's backend= */
+	char *backendtype;   /* xl: "phy", "qdisk", "tap", "standalone" */
+	char *script;        /* block script: "block-drbd", xl's script= */
+	char *specification; /* xl: "xen" or "virtio" */
+	char *ignored; /* xl options that mean nothing without Xen, as written
+			* and comma-separated (grant_usage=1, colo, ...) */
+	bool xl;       /* parsed with xl's grammar */
 	bool cdrom;
+	bool direct_io_safe; /* xl direct-io-safe */
+	signed char discard; /* xl: -1 not given, 0 no-discard, 1 discard */
+	signed char trusted; /* xl: -1 not given, 0 untrusted, 1 trusted */
 	enum xmcfg_disk_mode mode;
 	char guest_dev[16]; /* virtio name this disk gets: vda, vdb, ... */
 };
@@ -84,6 +97,14 @@ struct xmcfg_vif {
 	char *rate;                  /* as written, e.g. "10Mb/s@20ms" */
 	uint64_t rate_bytes_per_sec; /* 0: unlimited */
 	uint32_t rate_interval_us;
+	/* xl's keys (xl-network-configuration(5)) */
+	uint32_t mtu;        /* 0: not given */
+	int32_t devid;       /* -1: not given */
+	char *vlan;          /* "10", "10p/20", "10p/100+10x4", checked */
+	char *gatewaydev;    /* gatewaydev= (or xl's deprecated netdev=) */
+	signed char trusted; /* -1 not given, 0 untrusted, 1 trusted */
+	char *ignored; /* keys that mean nothing without Xen (backend, accel,
+			* policy, label, forwarddev, colo_*), comma-separated */
 };
 
 /* Set of host CPUs (bit n = CPU n). */

@@ -46,21 +46,59 @@ xml_opt(xmlNodePtr parent, const char *name, const char *text)
 		xml_child(parent, name, text);
 }
 
+/* The driver libvirt names for a disk: xm's driver as written; for xl's
+ * grammar its backendtype (phy, tap), qemu for qdisk or none (libvirt's
+ * xen_xl.c). Whether it is a block disk. */
+static const char *
+xml_disk_driver(const struct xmcfg_disk *d, bool *block)
+{
+	if (!d->xl) {
+		*block = !strcmp(d->driver, "phy");
+		return d->driver;
+	}
+	*block = d->backendtype && !strcmp(d->backendtype, "phy");
+	if (*block || (d->backendtype && !strcmp(d->backendtype, "tap")))
+		return d->backendtype;
+	return "qemu";
+}
+
 static void
 xml_disk(xmlNodePtr devs, xmlNodePtr meta, const struct xmcfg_disk *d)
 {
-	bool block = !strcmp(d->driver, "phy");
+	bool block;
+	const char *driver = xml_disk_driver(d, &block);
 	xmlNodePtr n = xmlNewChild(devs, NULL, BAD_CAST "disk", NULL), c;
 
-	xml_prop(n, "type", block ? "block" : "file");
+	char *rbd = NULL, **hosts = NULL;
+	size_t nhosts = 0, i;
+	bool net = d->xl && d->source &&
+		   xmdisk_rbd(d->source, &rbd, &hosts, &nhosts) == 0;
+
+	xml_prop(n, "type", net ? "network" : block ? "block" : "file");
 	xml_prop(n, "device", d->cdrom ? "cdrom" : "disk");
 	c = xmlNewChild(n, NULL, BAD_CAST "driver", NULL);
-	xml_prop(c, "name", d->driver);
-	xml_prop(c, "type", d->format);
-	if (d->source) {
+	xml_prop(c, "name", driver);
+	xml_prop(c, "type", strcmp(d->format, "empty") ? d->format : "raw");
+	if (net) { /* libvirt's network disk for qemu's rbd: targets */
+		c = xmlNewChild(n, NULL, BAD_CAST "source", NULL);
+		xml_prop(c, "protocol", "rbd");
+		xml_prop(c, "name", rbd);
+		for (i = 0; i < nhosts; i++) {
+			xmlNodePtr h =
+				xmlNewChild(c, NULL, BAD_CAST "host", NULL);
+
+			xml_prop(h, "name", hosts[2 * i]);
+			if (hosts[2 * i + 1][0])
+				xml_prop(h, "port", hosts[2 * i + 1]);
+		}
+	} else if (d->source) {
 		c = xmlNewChild(n, NULL, BAD_CAST "source", NULL);
 		xml_prop(c, block ? "dev" : "file", d->source);
 	}
+	for (i = 0; i < 2 * nhosts; i++)
+		free(hosts[i]);
+	free(hosts);
+	free(rbd);
 	c = xmlNewChild(n, NULL, BAD_CAST "target", NULL);
 	xml_prop(c, "dev", d->vdev);
 	/* a PV guest: every disk is on the xen bus (libvirt) */
@@ -72,6 +110,51 @@ xml_disk(xmlNodePtr devs, xmlNodePtr meta, const struct xmcfg_disk *d)
 	c = xmlNewChild(meta, NULL, BAD_CAST "disk", NULL);
 	xml_prop(c, "spec", d->spec);
 	xml_prop(c, "guest_dev", d->guest_dev);
+	/* what the spec means beyond libvirt's elements (read: the spec) */
+	xml_prop(c, "syntax", d->xl ? "xl" : "xm");
+	xml_prop(c, "format", d->format);
+	xml_prop(c, "script", d->script);
+	if (d->discard >= 0)
+		xml_propu(c, "discard", (unsigned)d->discard);
+	if (d->trusted >= 0)
+		xml_propu(c, "trusted", (unsigned)d->trusted);
+}
+
+/* <source bridge=...>. Xen's vif-openvswitch reads VLANs from the bridge
+ * name: BRIDGE.TAG is an access port, BRIDGE:TAG:TAG a trunk (libvirt's
+ * <vlan> and <virtualport type='openvswitch'/>). */
+static void
+xml_vif_bridge(xmlNodePtr n, const struct xmcfg_vif *v)
+{
+	const char *base = v->script ? strrchr(v->script, '/') : NULL;
+	size_t len = strlen(v->bridge);
+	const char *p, *tags = NULL;
+	xmlNodePtr vlan = NULL, t;
+	char *br;
+
+	base = base ? base + 1 : v->script;
+	if (base && !strcmp(base, "vif-openvswitch")) {
+		len = strcspn(v->bridge, ".:");
+		tags = v->bridge[len] ? v->bridge + len : NULL;
+	}
+	br = xm_strndup(v->bridge, len);
+	xml_prop(xmlNewChild(n, NULL, BAD_CAST "source", NULL), "bridge",
+		 br ? br : v->bridge);
+	free(br);
+	if (base && !strcmp(base, "vif-openvswitch"))
+		xml_prop(xmlNewChild(n, NULL, BAD_CAST "virtualport", NULL),
+			 "type", "openvswitch");
+	for (p = tags; p && *p; p += 1 + strcspn(p + 1, ":")) {
+		if (!vlan) {
+			vlan = xmlNewChild(n, NULL, BAD_CAST "vlan", NULL);
+			if (*p == ':')
+				xml_prop(vlan, "trunk", "yes");
+		}
+		br = xm_strndup(p + 1, strcspn(p + 1, ":"));
+		t = xmlNewChild(vlan, NULL, BAD_CAST "tag", NULL);
+		xml_prop(t, "id", br ? br : "");
+		free(br);
+	}
 }
 
 static void
@@ -92,8 +175,7 @@ xml_vif(xmlNodePtr devs, xmlNodePtr meta, const struct xmcfg_vif *v)
 		xml_prop(c, "address", mac);
 	}
 	if (v->bridge)
-		xml_prop(xmlNewChild(n, NULL, BAD_CAST "source", NULL),
-			 "bridge", v->bridge);
+		xml_vif_bridge(n, v);
 	if (v->script)
 		xml_prop(xmlNewChild(n, NULL, BAD_CAST "script", NULL), "path",
 			 v->script);
@@ -110,6 +192,9 @@ xml_vif(xmlNodePtr devs, xmlNodePtr meta, const struct xmcfg_vif *v)
 	if (v->model || (v->type && strcmp(v->type, "ioemu")))
 		xml_prop(xmlNewChild(n, NULL, BAD_CAST "model", NULL), "type",
 			 v->model ? v->model : "netfront");
+	if (v->mtu)
+		xml_propu(xmlNewChild(n, NULL, BAD_CAST "mtu", NULL), "size",
+			  v->mtu);
 	if (v->rate) {
 		c = xmlNewChild(n, NULL, BAD_CAST "bandwidth", NULL);
 		c = xmlNewChild(c, NULL, BAD_CAST "outbound", NULL);
@@ -117,6 +202,8 @@ xml_vif(xmlNodePtr devs, xmlNodePtr meta, const struct xmcfg_vif *v)
 	}
 	c = xmlNewChild(meta, NULL, BAD_CAST "vif", NULL);
 	xml_prop(c, "spec", v->spec);
+	if (v->trusted >= 0)
+		xml_propu(c, "trusted", (unsigned)v->trusted);
 	if (v->rate) {
 		xml_propu(c, "rate_bytes_per_sec", v->rate_bytes_per_sec);
 		xml_propu(c, "rate_interval_us", v->rate_interval_us);
@@ -322,13 +409,24 @@ xml_disk_spec(xmlNodePtr d)
 
 	if (!file)
 		file = xml_attr(src, "file");
-	if (name && (!strcmp(name, "tap") || !strcmp(name, "tap2")))
+	if (name && !strcmp(name, "qemu")) {
+		/* libvirt's driver for xl's qdisk: xl's syntax, target last */
+		xmbuf_printf(&b, "format=%s,vdev=%s,access=%s%s%s%s",
+			     type ? type : "raw", dev ? dev : "",
+			     mode[0] == 'r' ? "ro" : "rw",
+			     device && !strcmp(device, "cdrom")
+				     ? ",devtype=cdrom"
+				     : "",
+			     file ? ",target=" : "", file ? file : "");
+	} else if (name && (!strcmp(name, "tap") || !strcmp(name, "tap2")))
 		xmbuf_printf(&b, "%s:%s:", name,
 			     type && strcmp(type, "raw") ? type : "aio");
 	else if (name && file)
 		xmbuf_printf(&b, "%s:", name);
-	xmbuf_printf(&b, "%s,%s%s,%s", file ? file : "", dev ? dev : "",
-		     device && !strcmp(device, "cdrom") ? ":cdrom" : "", mode);
+	if (!name || strcmp(name, "qemu"))
+		xmbuf_printf(&b, "%s,%s%s,%s", file ? file : "", dev ? dev : "",
+			     device && !strcmp(device, "cdrom") ? ":cdrom" : "",
+			     mode);
 	xmbuf_put(&b, "", 1);
 	free(name);
 	free(type);

@@ -9,8 +9,11 @@ EXTRA_DIST += tests/cfg/run-golden.sh tests/cfg/pass tests/cfg/fail
 # the golden tests use xm when it is built, cfg-dump otherwise
 tests/cfg/run-golden.log: tests/cfg/cfg-dump$(EXEEXT)
 
-check_PROGRAMS += tests/unit/cfg_specs tests/unit/cfg_xml
-TESTS += tests/unit/cfg_specs tests/unit/cfg_xml
+check_PROGRAMS += tests/unit/cfg_specs tests/unit/cfg_xml tests/unit/cfg_xl
+TESTS += tests/unit/cfg_specs tests/unit/cfg_xml tests/unit/cfg_xl
+tests_unit_cfg_xl_SOURCES = tests/unit/cfg_xl.c
+tests_unit_cfg_xl_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests
+tests_unit_cfg_xl_LDADD = tests/libtap.a $(XMCFG_LIBS)
 tests_unit_cfg_specs_SOURCES = tests/unit/cfg_specs.c
 tests_unit_cfg_specs_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests
 tests_unit_cfg_specs_LDADD = tests/libtap.a $(XMCFG_LIBS)
