@@ -4,7 +4,8 @@
 # need libxml2 headers (xmcfg.h itself needs nothing).
 noinst_LIBRARIES += libxmcfg/libxmcfg.a
 libxmcfg_libxmcfg_a_SOURCES = libxmcfg/xmcfg.h libxmcfg/internal.h \
-	libxmcfg/xmcfg.c libxmcfg/keys.c \
+	libxmcfg/xmcfg.c libxmcfg/keys.h libxmcfg/keys.c libxmcfg/keyval.c \
+	libxmcfg/keylist.c libxmcfg/keytab.c libxmcfg/notes.c \
 	libxmcfg/disk.c libxmcfg/xldisk.c libxmcfg/vif.c libxmcfg/cpus.c libxmcfg/cmdline.c \
 	libxmcfg/xml.c libxmcfg/sxp.c libxmcfg/error.c libxmcfg/wire.c \
 	libxmcfg/suggest.c libxmcfg/py.c

@@ -226,6 +226,10 @@ sxp_cpus(struct xmbuf *b, const struct xmcfg_domain *dom)
 	char *s;
 	uint32_t i;
 
+	if (dom->cpus_nodes) { /* as written: not resolved */
+		sxp_line(b, 4, "cpus", dom->cpus);
+		return;
+	}
 	if (!dom->has_cpus)
 		return;
 	if (!dom->cpus_per_vcpu) {
@@ -267,6 +271,7 @@ xmcfg_format_sxp(const struct xmcfg_domain *dom)
 	if (dom->maxvcpus != dom->vcpus)
 		sxp_num(&b, 4, "maxvcpus", dom->maxvcpus);
 	sxp_cpuid(&b, dom);
+	sxp_line(&b, 4, "cpuid", dom->cpuid_xl);
 	if (dom->has_uuid) {
 		snprintf(uuid, sizeof(uuid),
 			 "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x"
@@ -280,7 +285,17 @@ xmcfg_format_sxp(const struct xmcfg_domain *dom)
 		sxp_line(&b, 4, "localtime", "1");
 	sxp_line(&b, 4, "bootloader", dom->bootloader);
 	sxp_line(&b, 4, "bootloader_args", dom->bootargs);
-	xmbuf_put(&b, "    (image\n        (linux\n", 26);
+	/* what Xen tuned that KVM has no place for, as written */
+	for (i = 0; i < dom->nsettings; i++)
+		if (dom->settings[i].kind == XMCFG_SETTING_XEN)
+			sxp_line(&b, 4, dom->settings[i].key,
+				 dom->settings[i].value);
+	/* xend's image: (linux ...) for pv, (hvm ...) with the device model
+	 * settings for HVM; xl's pvh is its own */
+	xmbuf_printf(&b, "    (image\n        (%s\n",
+		     dom->type == XMCFG_GUEST_PV
+			     ? "linux"
+			     : xmcfg_guest_type_name(dom->type));
 	sxp_line(&b, 12, "kernel", dom->kernel);
 	sxp_line(&b, 12, "ramdisk", dom->ramdisk);
 	sxp_line(&b, 12, "root", dom->root);
@@ -288,6 +303,10 @@ xmcfg_format_sxp(const struct xmcfg_domain *dom)
 	sxp_line(&b, 12, "guest_root", dom->root_rewritten);
 	if (dom->cmdline && dom->cmdline[0])
 		sxp_line(&b, 12, "cmdline", dom->cmdline);
+	for (i = 0; dom->type == XMCFG_GUEST_HVM && i < dom->nsettings; i++)
+		if (dom->settings[i].kind != XMCFG_SETTING_XEN)
+			sxp_line(&b, 12, dom->settings[i].key,
+				 dom->settings[i].value);
 	xmbuf_put(&b, "        )\n    )\n", 16);
 	for (i = 0; i < dom->ndisks; i++)
 		sxp_disk(&b, &dom->disks[i]);

@@ -142,9 +142,10 @@ xm_strdup_path(const char *dir, const char *path)
 /* Turn one record into a domain. Returns 0, or -1 with err. */
 static int
 xmcfg_build(const char *rec, size_t len, const char *path,
-	    const char *const *overrides, size_t noverrides,
+	    const char *const *overrides, size_t noverrides, bool dry_run,
 	    struct xmcfg_domain **dom_out, struct xmcfg_error *err)
 {
+	const struct xmcfg_note *blocker;
 	struct xmbindings b = {NULL, 0};
 	struct xmcfg_domain *dom = NULL;
 	char real[PATH_MAX];
@@ -172,6 +173,12 @@ xmcfg_build(const char *rec, size_t len, const char *path,
 	}
 	if (xmkeys_apply(&b, path, dom, err) < 0)
 		goto fail;
+	blocker = dry_run ? NULL : xmnotes_blocker(dom);
+	if (blocker) {
+		xmerr_set(err, XMCFG_EUNSUPPORTED, path, blocker->line, "%s",
+			  blocker->message);
+		goto fail;
+	}
 	/* absolute, without resolving links (no lstat per component) */
 	if (path[0] == '/' || !getcwd(real, sizeof(real) - strlen(path) - 2))
 		dom->config_path = xm_strdup(path);
@@ -228,7 +235,8 @@ xmcfg_load(const char *name_or_path, const char *const *overrides,
 			  "the config evaluator returned nothing");
 		goto out;
 	}
-	rc = xmcfg_build(rec, n, path, overrides, noverrides, dom_out, err);
+	rc = xmcfg_build(rec, n, path, overrides, noverrides,
+			 opts && opts->dry_run, dom_out, err);
 out:
 	xmbuf_free(&out);
 	free(text);
@@ -279,7 +287,8 @@ xmcfg_load_batch(const char *const *paths, size_t npaths,
 		off = 0;
 		while (done < nsrc && xmcfg_frame(&out, &off, &rec, &n)) {
 			i = idx[done++];
-			if (xmcfg_build(rec, n, paths[i], NULL, 0, &results[i],
+			if (xmcfg_build(rec, n, paths[i], NULL, 0,
+					opts && opts->dry_run, &results[i],
 					&errors[i]) == 0)
 				ok++;
 		}
@@ -314,6 +323,10 @@ xmcfg_domain_free(struct xmcfg_domain *dom)
 		return;
 	free(dom->config_path);
 	free(dom->name);
+	free(dom->builder);
+	free(dom->xl_cmdline);
+	free(dom->cpuid_xl);
+	xmnotes_dispose(dom);
 	free(dom->kernel);
 	free(dom->ramdisk);
 	free(dom->root);
@@ -370,6 +383,9 @@ xmcfg_domain_dup(const struct xmcfg_domain *s)
 	*d = *s;
 	ok &= dup_str(&d->config_path, s->config_path);
 	ok &= dup_str(&d->name, s->name);
+	ok &= dup_str(&d->builder, s->builder);
+	ok &= dup_str(&d->xl_cmdline, s->xl_cmdline);
+	ok &= dup_str(&d->cpuid_xl, s->cpuid_xl);
 	ok &= dup_str(&d->kernel, s->kernel);
 	ok &= dup_str(&d->ramdisk, s->ramdisk);
 	ok &= dup_str(&d->root, s->root);
@@ -388,6 +404,9 @@ xmcfg_domain_dup(const struct xmcfg_domain *s)
 	ok &= dup_str(&d->nfs_server, s->nfs_server);
 	ok &= dup_str(&d->nfs_root, s->nfs_root);
 	d->cpus_per_vcpu = NULL;
+	d->settings = NULL;
+	d->notes = NULL;
+	d->nsettings = d->nnotes = 0;
 	d->cpuid = NULL;
 	d->disks = NULL;
 	d->vifs = NULL;
@@ -433,6 +452,7 @@ xmcfg_domain_dup(const struct xmcfg_domain *s)
 	}
 	for (i = 0; i < s->nwarnings; i++, d->nwarnings++)
 		ok &= dup_str(&d->warnings[i], s->warnings[i]);
+	ok &= xmnotes_dup(d, s) == 0;
 	if (!ok)
 		goto fail;
 	return d;

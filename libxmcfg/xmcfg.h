@@ -26,11 +26,12 @@ enum xmcfg_errcode {
 	XMCFG_EIO,     /* config file unreadable */
 	XMCFG_ESYNTAX, /* Python syntax error */
 	XMCFG_ERUNTIME, /* exception while evaluating (line of the config frame) */
-	XMCFG_EFORBIDDEN, /* sandbox: import, open, dunder escape, ... */
-	XMCFG_ELIMIT,     /* sandbox: CPU time or memory cap reached */
-	XMCFG_EVALUE,     /* a key has a bad value (type, range, syntax) */
-	XMCFG_EXML,       /* domain XML malformed or incomplete */
-	XMCFG_EINTERNAL,  /* fork/pipe/allocation failure */
+	XMCFG_EFORBIDDEN,   /* sandbox: import, open, dunder escape, ... */
+	XMCFG_ELIMIT,       /* sandbox: CPU time or memory cap reached */
+	XMCFG_EVALUE,       /* a key has a bad value (type, range, syntax) */
+	XMCFG_EXML,         /* domain XML malformed or incomplete */
+	XMCFG_EINTERNAL,    /* fork/pipe/allocation failure */
+	XMCFG_EUNSUPPORTED, /* valid, but xmtools cannot run it (yet) */
 };
 
 /* Every failure of libxmcfg is described here; the library never logs.
@@ -122,6 +123,44 @@ struct xmcfg_cpuid {
 	char *reg[4]; /* eax, ebx, ecx, edx */
 };
 
+/* The kind of guest a config asks for: xl's type=, else xm's builder=. */
+enum xmcfg_guest_type {
+	XMCFG_GUEST_PV,  /* paravirtualized: builder='linux', type='pv' */
+	XMCFG_GUEST_PVH, /* type='pvh': booted like pv here */
+	XMCFG_GUEST_HVM, /* builder='hvm', type='hvm': firmware, device model */
+};
+
+/* Why a key recorded in settings is not acted on. */
+enum xmcfg_setting_kind {
+	XMCFG_SETTING_HVM,    /* HVM firmware and device model */
+	XMCFG_SETTING_XEN,    /* Xen-only tuning, no meaning with KVM */
+	XMCFG_SETTING_DEVICE, /* a device or feature xmtools does not have */
+};
+
+/* A key xmtools understands but does not act on, as the config set it
+ * (shown by xm create -n). */
+struct xmcfg_setting {
+	char *key;
+	char *value; /* text: a string as is, numbers in decimal, lists as
+		      * "[a, b]" */
+	int line;    /* 0: not known (a VAR=VALUE or domain XML) */
+	enum xmcfg_setting_kind kind;
+};
+
+enum xmcfg_note_level {
+	XMCFG_NOTE_INFO,    /* what xmtools does with a key */
+	XMCFG_NOTE_WARNING, /* probably not what the config meant */
+	XMCFG_NOTE_BLOCKER, /* cannot run yet: xm create refuses the domain */
+};
+
+/* What the dry run says about a key beyond its value. */
+struct xmcfg_note {
+	enum xmcfg_note_level level;
+	char *key;     /* "builder", "disk[1]", "acpi, apic, pae" */
+	int line;      /* 0: no one line */
+	char *message; /* starts with the key; no file or line */
+};
+
 /* A validated domain configuration. All strings are malloc'd and owned by
  * the structure; NULL means "not set". Free with xmcfg_domain_free(). */
 struct xmcfg_domain {
@@ -130,10 +169,16 @@ struct xmcfg_domain {
 	uint8_t uuid[16];
 	bool has_uuid;
 
+	enum xmcfg_guest_type type;
+	char *builder;   /* builder= as written ('linux', 'generic', 'hvm') */
+	bool type_given; /* xl's type= set type (it wins over builder) */
+
 	char *kernel;
 	char *ramdisk;
 	char *root; /* as written */
 	char *extra;
+	char *xl_cmdline;     /* xl's cmdline=: the whole command line; root,
+			   * extra and the ip= settings are then not used */
 	char *cmdline;        /* the command line xm would pass, root rewritten
 			   to the virtio device (see root_rewritten) */
 	char *root_rewritten; /* e.g. "/dev/vda ro" or NULL when unchanged */
@@ -149,6 +194,8 @@ struct xmcfg_domain {
 	struct xmcfg_cpuset
 		*cpus_per_vcpu; /* cpus = [...]: vcpus entries, or NULL */
 	char *cpus;             /* as written (string form) */
+	bool cpus_nodes;        /* cpus names NUMA nodes (xl's node:N): not
+			  * resolved, cpus_all is empty */
 
 	enum xmcfg_action on_poweroff; /* default destroy */
 	enum xmcfg_action on_reboot;   /* default restart */
@@ -162,15 +209,25 @@ struct xmcfg_domain {
 
 	struct xmcfg_cpuid *cpuid;
 	size_t ncpuid;
+	char *cpuid_xl; /* xl's "host,tm=0,..." form: checked, not applied */
 
 	struct xmcfg_disk *disks;
 	size_t ndisks;
 	struct xmcfg_vif *vifs;
 	size_t nvifs;
 
+	/* Keys understood but not acted on, in config order. */
+	struct xmcfg_setting *settings;
+	size_t nsettings;
+
 	/* Non-fatal findings, e.g. "FILE:12: unknown key 'foo' ignored". */
 	char **warnings;
 	size_t nwarnings;
+
+	/* What xmtools does with the config, and why it cannot run it yet
+	 * (XMCFG_NOTE_BLOCKER); rebuilt from the fields by from_xml too. */
+	struct xmcfg_note *notes;
+	size_t nnotes;
 };
 
 /* Options for xmcfg_load; zero-initialise for the defaults. */
@@ -181,6 +238,10 @@ struct xmcfg_options {
 	/* Sandbox caps; 0 means the defaults (1 s CPU, 256 MiB). */
 	unsigned cpu_seconds;
 	uint64_t memory_bytes;
+	/* Accept a config xmtools cannot run yet (xm create -n): its reasons
+	 * are the XMCFG_NOTE_BLOCKER notes. Otherwise xmcfg_load refuses it
+	 * with the first one (XMCFG_EUNSUPPORTED, file and line of the key). */
+	bool dry_run;
 };
 
 /* Resolve name_or_path the way xm did (absolute or relative path, then each
@@ -209,6 +270,16 @@ size_t xmcfg_load_batch(const char *const *paths, size_t npaths,
 			struct xmcfg_error *errors);
 
 void xmcfg_domain_free(struct xmcfg_domain *dom);
+
+/* Whether xmtools can run dom: 0, or -1 with err (XMCFG_EUNSUPPORTED, the
+ * first blocking note: its key, line and reason; file is the domain's
+ * config_path). For domains that did not come through xmcfg_load (domain
+ * XML); pure. */
+int xmcfg_check_runnable(const struct xmcfg_domain *dom,
+			 struct xmcfg_error *err) XMCFG_WUR;
+
+/* "pv", "pvh" or "hvm". */
+const char *xmcfg_guest_type_name(enum xmcfg_guest_type type);
 
 /* Deep copy; NULL on allocation failure. */
 struct xmcfg_domain *xmcfg_domain_dup(const struct xmcfg_domain *dom);

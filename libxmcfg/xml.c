@@ -16,6 +16,11 @@
 #define XML_MAX (16u << 20)
 
 static const char *const xml_regs[] = {"eax", "ebx", "ecx", "edx"};
+static const char *const xml_kinds[] = {
+	[XMCFG_SETTING_HVM] = "hvm",
+	[XMCFG_SETTING_XEN] = "xen",
+	[XMCFG_SETTING_DEVICE] = "device",
+};
 
 static xmlNodePtr
 xml_child(xmlNodePtr parent, const char *name, const char *text)
@@ -46,6 +51,16 @@ xml_opt(xmlNodePtr parent, const char *name, const char *text)
 		xml_child(parent, name, text);
 }
 
+/* libvirt's bus for a disk: xen for pv guests and xvd*; else scsi for
+ * sd*, ide for the rest (an HVM guest's emulated disks). */
+static const char *
+xml_disk_bus(const struct xmcfg_domain *dom, const struct xmcfg_disk *d)
+{
+	if (dom->type != XMCFG_GUEST_HVM || !strncmp(d->vdev, "xvd", 3))
+		return "xen";
+	return !strncmp(d->vdev, "sd", 2) ? "scsi" : "ide";
+}
+
 /* The driver libvirt names for a disk: xm's driver as written; for xl's
  * grammar its backendtype (phy, tap), qemu for qdisk or none (libvirt's
  * xen_xl.c). Whether it is a block disk. */
@@ -63,7 +78,8 @@ xml_disk_driver(const struct xmcfg_disk *d, bool *block)
 }
 
 static void
-xml_disk(xmlNodePtr devs, xmlNodePtr meta, const struct xmcfg_disk *d)
+xml_disk(const struct xmcfg_domain *dom, xmlNodePtr devs, xmlNodePtr meta,
+	 const struct xmcfg_disk *d)
 {
 	bool block;
 	const char *driver = xml_disk_driver(d, &block);
@@ -101,8 +117,7 @@ xml_disk(xmlNodePtr devs, xmlNodePtr meta, const struct xmcfg_disk *d)
 	free(rbd);
 	c = xmlNewChild(n, NULL, BAD_CAST "target", NULL);
 	xml_prop(c, "dev", d->vdev);
-	/* a PV guest: every disk is on the xen bus (libvirt) */
-	xml_prop(c, "bus", "xen");
+	xml_prop(c, "bus", xml_disk_bus(dom, d));
 	if (d->mode == XMCFG_DISK_RO)
 		xmlNewChild(n, NULL, BAD_CAST "readonly", NULL);
 	if (d->mode == XMCFG_DISK_SHARED)
@@ -276,8 +291,20 @@ xmcfg_to_xml(const struct xmcfg_domain *dom)
 	xml_opt(root, "bootloader", dom->bootloader);
 	xml_opt(root, "bootloader_args", dom->bootargs);
 	n = xmlNewChild(root, NULL, BAD_CAST "os", NULL);
-	xml_prop(xml_child(n, "type", "linux"), "machine", "xenpv");
-	xml_opt(n, "kernel", dom->kernel);
+	if (dom->type == XMCFG_GUEST_HVM)
+		xml_prop(xml_child(n, "type", "hvm"), "machine", "xenfv");
+	else if (dom->type == XMCFG_GUEST_PVH)
+		xml_child(n, "type", "xenpvh");
+	else
+		xml_prop(xml_child(n, "type", "linux"), "machine", "xenpv");
+	/* xm's HVM kernel= is the firmware loader (libvirt's <loader>) */
+	if (dom->type == XMCFG_GUEST_HVM && dom->kernel &&
+	    !strcmp(strrchr(dom->kernel, '/') ? strrchr(dom->kernel, '/') + 1
+					      : dom->kernel,
+		    "hvmloader"))
+		xml_child(n, "loader", dom->kernel);
+	else
+		xml_opt(n, "kernel", dom->kernel);
 	xml_opt(n, "initrd", dom->ramdisk);
 	xml_opt(n, "cmdline", dom->cmdline);
 	xml_prop(xmlNewChild(root, NULL, BAD_CAST "clock", NULL), "offset",
@@ -291,6 +318,11 @@ xmcfg_to_xml(const struct xmcfg_domain *dom)
 	ns = xmlNewNs(meta, BAD_CAST XML_NS, BAD_CAST "xmtools");
 	xmlSetNs(meta, ns);
 	xml_opt(meta, "config_path", dom->config_path);
+	xml_opt(meta, "builder", dom->builder);
+	if (dom->type_given)
+		xml_child(meta, "type", xmcfg_guest_type_name(dom->type));
+	xml_opt(meta, "cmdline", dom->xl_cmdline);
+	xml_opt(meta, "cpuid_xl", dom->cpuid_xl);
 	xml_opt(meta, "root", dom->root);
 	xml_opt(meta, "extra", dom->extra);
 	xml_opt(meta, "root_rewritten", dom->root_rewritten);
@@ -311,8 +343,15 @@ xmcfg_to_xml(const struct xmcfg_domain *dom)
 		for (r = 0; r < 4; r++)
 			xml_prop(n, xml_regs[r], dom->cpuid[i].reg[r]);
 	}
+	for (i = 0; i < dom->nsettings; i++) {
+		n = xml_child(meta, "setting", dom->settings[i].value);
+		xml_prop(n, "key", dom->settings[i].key);
+		xml_prop(n, "kind", xml_kinds[dom->settings[i].kind]);
+		if (dom->settings[i].line > 0)
+			xml_propu(n, "line", (unsigned)dom->settings[i].line);
+	}
 	for (i = 0; i < dom->ndisks; i++)
-		xml_disk(devs, meta, &dom->disks[i]);
+		xml_disk(dom, devs, meta, &dom->disks[i]);
 	for (i = 0; i < dom->nvifs; i++)
 		xml_vif(devs, meta, &dom->vifs[i]);
 	xmlDocDumpFormatMemoryEnc(doc, &mem, &len, "UTF-8", 1);
@@ -485,6 +524,33 @@ xml_vif_spec(xmlNodePtr n)
 	return b.data;
 }
 
+/* One <xmtools:setting key= kind= line=>value</xmtools:setting>. Returns
+ * 0 (a malformed one is skipped) or -1 (out of memory). */
+static int
+xml_setting(struct xmcfg_domain *dom, xmlNodePtr c)
+{
+	char *key = xml_attr(c, "key"), *kind = xml_attr(c, "kind");
+	char *line = xml_attr(c, "line");
+	xmlChar *val = xmlNodeGetContent(c);
+	uint64_t l = 0;
+	size_t k;
+	int rc = 0;
+
+	for (k = 0; kind && k < sizeof(xml_kinds) / sizeof(xml_kinds[0]); k++)
+		if (!strcmp(kind, xml_kinds[k]))
+			break;
+	if (line && util_parse_u64(line, INT32_MAX, &l) < 0)
+		l = 0;
+	if (key && kind && val && k < sizeof(xml_kinds) / sizeof(xml_kinds[0]))
+		rc = xmsetting_add(dom, key, (const char *)val, (int)l,
+				   (enum xmcfg_setting_kind)k);
+	free(key);
+	free(kind);
+	free(line);
+	xmlFree(val);
+	return rc < 0 ? -1 : 0;
+}
+
 struct xml_list {
 	char **v;
 	size_t n;
@@ -607,12 +673,15 @@ xmcfg_from_xml(const char *xml, size_t len, struct xmcfg_domain **dom_out,
 	if (!dom->cpus)
 		dom->cpus = xml_attr(n, "cpuset");
 	if (dom->cpus) {
-		if (xmcpus_parse(dom->cpus, &dom->cpus_all, msg, sizeof(msg)) <
-		    0) {
+		rc = xmcpus_parse(dom->cpus, &dom->cpus_all, msg, sizeof(msg));
+		if (rc == -1) {
 			xmerr_set(err, XMCFG_EXML, NULL, 0, "cpuset: %s", msg);
+			rc = -1;
 			goto out;
 		}
-		dom->has_cpus = dom->cpus[0] != '\0';
+		dom->cpus_nodes = rc == -2; /* node names: kept, a note */
+		dom->has_cpus = dom->cpus[0] != '\0' && !dom->cpus_nodes;
+		rc = -1;
 	}
 	n = xml_find(root, "cputune");
 	if (n && xml_find(n, "vcpupin")) {
@@ -649,7 +718,16 @@ xmcfg_from_xml(const char *xml, size_t len, struct xmcfg_domain **dom_out,
 	dom->bootloader = xml_text(root, "bootloader");
 	dom->bootargs = xml_text(root, "bootloader_args");
 	os = xml_find(root, "os");
+	s = xml_text(os, "type");
+	dom->type = !s                     ? XMCFG_GUEST_PV
+		    : !strcmp(s, "hvm")    ? XMCFG_GUEST_HVM
+		    : !strcmp(s, "xenpvh") ? XMCFG_GUEST_PVH
+					   : XMCFG_GUEST_PV;
+	free(s);
+	s = NULL;
 	dom->kernel = xml_text(os, "kernel");
+	if (!dom->kernel && dom->type == XMCFG_GUEST_HVM)
+		dom->kernel = xml_text(os, "loader");
 	dom->ramdisk = xml_text(os, "initrd");
 	s = xml_attr(xml_find(root, "clock"), "offset");
 	dom->localtime = s && !strcmp(s, "localtime");
@@ -694,15 +772,29 @@ xmcfg_from_xml(const char *xml, size_t len, struct xmcfg_domain **dom_out,
 			{"nfs_server",
 			 offsetof(struct xmcfg_domain, nfs_server)},
 			{"nfs_root", offsetof(struct xmcfg_domain, nfs_root)},
+			{"builder", offsetof(struct xmcfg_domain, builder)},
+			{"cmdline", offsetof(struct xmcfg_domain, xl_cmdline)},
+			{"cpuid_xl", offsetof(struct xmcfg_domain, cpuid_xl)},
 		};
 
 		for (i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)
 			*(char **)((char *)dom + strs[i].off) =
 				xml_text(meta, strs[i].name);
+		s = xml_text(meta, "type");
+		for (i = 0; s && i <= XMCFG_GUEST_HVM; i++)
+			if (!strcmp(s, xmcfg_guest_type_name(i))) {
+				dom->type = (enum xmcfg_guest_type)i;
+				dom->type_given = true;
+			}
+		free(s);
+		s = NULL;
 		for (c = meta->children; c; c = c->next) {
 			if (c->type != XML_ELEMENT_NODE)
 				continue;
-			if (!xmlStrcmp(c->name, BAD_CAST "disk")) {
+			if (!xmlStrcmp(c->name, BAD_CAST "setting")) {
+				if (xml_setting(dom, c) < 0)
+					goto nomem;
+			} else if (!xmlStrcmp(c->name, BAD_CAST "disk")) {
 				if (xml_push(&disks, xml_attr(c, "spec")) < 0)
 					goto nomem;
 			} else if (!xmlStrcmp(c->name, BAD_CAST "vif")) {
@@ -786,6 +878,8 @@ xmcfg_from_xml(const char *xml, size_t len, struct xmcfg_domain **dom_out,
 		xmerr_set(err, XMCFG_EXML, NULL, 0, "%s", msg);
 		goto out;
 	}
+	if (xmnotes_build(dom, NULL, NULL) < 0)
+		goto nomem;
 	*dom_out = dom;
 	dom = NULL;
 	rc = 0;

@@ -5,7 +5,8 @@ tests_cfg_cfg_dump_SOURCES = tests/cfg/cfg-dump.c
 tests_cfg_cfg_dump_LDADD = $(XMCFG_LIBS)
 
 TESTS += tests/cfg/run-golden.sh
-EXTRA_DIST += tests/cfg/run-golden.sh tests/cfg/pass tests/cfg/fail
+EXTRA_DIST += tests/cfg/run-golden.sh tests/cfg/pass tests/cfg/fail \
+	tests/cfg/refuse
 # the golden tests use xm when it is built, cfg-dump otherwise
 tests/cfg/run-golden.log: tests/cfg/cfg-dump$(EXEEXT)
 
@@ -37,3 +38,4 @@ TESTS += tests/unit/cfg_sandbox
 tests_unit_cfg_sandbox_SOURCES = tests/unit/cfg_sandbox.c
 tests_unit_cfg_sandbox_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests
 tests_unit_cfg_sandbox_LDADD = tests/libtap.a $(XMCFG_LIBS) -lpthread
+

@@ -152,6 +152,8 @@ test_cpus(void)
 		{"0-3,^1,1", "0-3"},     {"1024", NULL},
 		{"3-1", NULL},           {"a", NULL},
 		{"1,,2", NULL},          {"-1", NULL},
+		{"all", "0-1023"},       {"all,^7", "0-6,8-1023"},
+		{"allx", NULL},          {"^all", NULL},
 	};
 	struct xmcfg_cpuset set;
 	char msg[512], *s;
@@ -170,6 +172,10 @@ test_cpus(void)
 		       cases[i].in, cases[i].out, s ? s : msg);
 		free(s);
 	}
+	tap_ok(xmcpus_parse("nodes:0-3,^node:2", &set, msg, sizeof(msg)) == -2,
+	       "cpus with NUMA nodes: well formed, not resolved (%s)", msg);
+	tap_ok(xmcpus_parse("node:x", &set, msg, sizeof(msg)) == -1,
+	       "cpus 'node:x' rejected: %s", msg);
 }
 
 static void
