@@ -39,3 +39,11 @@ tests_unit_cfg_sandbox_SOURCES = tests/unit/cfg_sandbox.c
 tests_unit_cfg_sandbox_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests
 tests_unit_cfg_sandbox_LDADD = tests/libtap.a $(XMCFG_LIBS) -lpthread
 
+# every one-escape config of the cfg_eval fuzzer's grammar, in one sandbox
+check_PROGRAMS += tests/unit/cfg_hostile
+TESTS += tests/unit/cfg_hostile
+tests_unit_cfg_hostile_SOURCES = tests/unit/cfg_hostile.c fuzz/cfg_eval.c \
+	fuzz/cfg_eval.h
+tests_unit_cfg_hostile_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests \
+	-I$(top_srcdir)/fuzz
+tests_unit_cfg_hostile_LDADD = tests/libtap.a $(XMCFG_LIBS)
