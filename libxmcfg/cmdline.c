@@ -100,7 +100,9 @@ cmdline_rewrite_tokens(const struct xmcfg_domain *dom, const char *s)
 
 /* Build dom->cmdline as xend did: start from extra (with "nfsroot=S:R "
  * prepended for nfs_root), prepend "ip=..." when ip is set or dhcp is not
- * off and extra has no ip=, then "root=R " when extra has no "root=". */
+ * off and extra has no ip=, then "root=R " when extra has no "root=".
+ * xl's cmdline= is the whole command line instead (root, extra and the ip
+ * settings are not used, as in xl). */
 int
 xmcmdline_build(struct xmcfg_domain *dom)
 {
@@ -113,6 +115,14 @@ xmcmdline_build(struct xmcfg_domain *dom)
 
 	free(dom->root_rewritten);
 	dom->root_rewritten = NULL;
+	if (dom->xl_cmdline) {
+		out = cmdline_rewrite_tokens(dom, dom->xl_cmdline);
+		if (!out)
+			return -ENOMEM;
+		free(dom->cmdline);
+		dom->cmdline = out;
+		return 0;
+	}
 	if (root) {
 		if (!strncmp(root, "root=", 5))
 			root += 5;

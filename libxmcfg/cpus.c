@@ -36,14 +36,16 @@ cpus_setbit(struct xmcfg_cpuset *set, unsigned i, bool on)
 
 /* Parse xm's CPU list syntax into *set: items in order, "N" and "N-M" add,
  * "^N" and "^N-M" remove, so "0-3,^1,1" is 0-3 as in xend's XendConfig;
- * "" is the empty set. Returns 0 or -1 with msg. */
+ * "" is the empty set; xl's "all" is every CPU. Returns 0, -1 with msg,
+ * or -2 with msg when the list is well formed but names NUMA nodes (xl's
+ * "node:N", "nodes:N-M"), which need the host's topology. Pure. */
 int
 xmcpus_parse(const char *s, struct xmcfg_cpuset *set, char *msg, size_t msglen)
 {
 	struct xmcfg_cpuset out;
 	const char *p = s;
-	unsigned a, b, i;
-	bool neg;
+	unsigned a = 0, b = 0, i;
+	bool neg, nodes = false;
 	int rc;
 
 	memset(&out, 0, sizeof(out));
@@ -55,7 +57,29 @@ xmcpus_parse(const char *s, struct xmcfg_cpuset *set, char *msg, size_t msglen)
 		neg = *p == '^';
 		if (neg)
 			p++;
-		rc = cpus_num(&p, &a);
+		if (!strncmp(p, "all", 3) && !neg) {
+			p += 3;
+			memset(&out, 0xff, sizeof(out));
+			rc = 1;
+		} else if (!strncmp(p, "nodes:", 6) ||
+			   !strncmp(p, "node:", 5)) {
+			p += p[4] == 's' ? 6 : 5;
+			nodes = true;
+			rc = cpus_num(&p, &a);
+			b = a;
+			if (rc == 0 && *p == '-') {
+				p++;
+				rc = cpus_num(&p, &b);
+			}
+			if (rc == 0 && b < a)
+				rc = -1;
+			if (rc == 0)
+				rc = 1;
+		} else {
+			rc = cpus_num(&p, &a);
+		}
+		if (rc == 1)
+			goto next;
 		b = a;
 		if (rc == 0 && *p == '-') {
 			p++;
@@ -73,6 +97,7 @@ xmcpus_parse(const char *s, struct xmcfg_cpuset *set, char *msg, size_t msglen)
 		}
 		for (i = a; i <= b; i++)
 			cpus_setbit(&out, i, !neg);
+	next:
 		while (isspace((unsigned char)*p))
 			p++;
 		if (*p == ',') {
@@ -82,6 +107,10 @@ xmcpus_parse(const char *s, struct xmcfg_cpuset *set, char *msg, size_t msglen)
 				 "'%s' is not a CPU list like \"0-3,^1,5\"", s);
 			return -1;
 		}
+	}
+	if (nodes) {
+		snprintf(msg, msglen, "'%s' names NUMA nodes", s);
+		return -2;
 	}
 	*set = out;
 	return 0;

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* disk.c: xm disk specs "UNAME,VDEV[:cdrom],MODE[,BACKEND[,PROTOCOL]]". */
+/* disk.c: xm disk specs "UNAME,VDEV[:cdrom],MODE[,BACKEND[,PROTOCOL]]", and
+ * which of xm's and xl's grammars (xldisk.c) reads an entry. */
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,8 +21,16 @@ static const struct disk_mode_name disk_modes[] = {
 	{"!", XMCFG_DISK_SHARED}, {NULL, XMCFG_DISK_RO},
 };
 
-/* Drivers xm knew for PV Linux guests; tap and tap2 carry a subtype. */
-static const char *const disk_drivers[] = {"phy", "file", "tap", "tap2", NULL};
+/* Drivers xm knew for PV Linux guests; tap and tap2 carry a subtype; the
+ * others name the block script xend ran (/etc/xen/scripts/block-NAME). */
+static const struct {
+	const char *name;
+	const char *script;
+} disk_drivers[] = {
+	{"phy", NULL},        {"file", NULL},         {"tap", NULL},
+	{"tap2", NULL},       {"drbd", "block-drbd"}, {"iscsi", "block-iscsi"},
+	{"nbd", "block-nbd"}, {"enbd", "block-enbd"}, {NULL, NULL},
+};
 
 /* tap subtypes and the image format they mean ("" strips one more level). */
 static const struct {
@@ -83,6 +92,10 @@ xmdisk_dispose(struct xmcfg_disk *d)
 	free(d->source);
 	free(d->vdev);
 	free(d->backend);
+	free(d->backendtype);
+	free(d->script);
+	free(d->specification);
+	free(d->ignored);
 	memset(d, 0, sizeof(*d));
 }
 
@@ -99,15 +112,6 @@ disk_trim(char *s)
 	return s;
 }
 
-static int
-disk_known(const char *const *list, const char *s)
-{
-	for (; *list; list++)
-		if (!strcmp(*list, s))
-			return 1;
-	return 0;
-}
-
 /* Split the uname into driver/subtype/format/source as xm's blkif.py did. */
 static int
 disk_uname(struct xmcfg_disk *d, const char *uname, char *msg, size_t msglen)
@@ -116,27 +120,36 @@ disk_uname(struct xmcfg_disk *d, const char *uname, char *msg, size_t msglen)
 	char drv[32];
 	size_t i, n;
 	int level;
+	static const char known[] =
+		"phy, file, tap, tap2, drbd, iscsi, nbd or enbd";
 
 	if (!colon) {
 		d->driver = xm_strdup("phy");
 	} else {
 		n = (size_t)(colon - uname);
 		if (n >= sizeof(drv)) {
-			snprintf(msg, msglen,
-				 "driver '%.*s' is not phy, file, "
-				 "tap or tap2",
-				 (int)(n > 40 ? 40 : n), uname);
+			snprintf(msg, msglen, "driver '%.*s' is not %s",
+				 (int)(n > 40 ? 40 : n), uname, known);
 			return -1;
 		}
 		memcpy(drv, uname, n);
 		drv[n] = '\0';
-		if (!disk_known(disk_drivers, drv)) {
-			snprintf(msg, msglen,
-				 "driver '%s' is not phy, file, tap or tap2",
-				 drv);
+		for (i = 0; disk_drivers[i].name; i++)
+			if (!strcmp(disk_drivers[i].name, drv))
+				break;
+		if (!disk_drivers[i].name) {
+			snprintf(msg, msglen, "driver '%s' is not %s", drv,
+				 known);
 			return -1;
 		}
 		d->driver = xm_strdup(drv);
+		if (disk_drivers[i].script) {
+			d->script = xm_strdup(disk_drivers[i].script);
+			if (!d->script) {
+				snprintf(msg, msglen, "out of memory");
+				return -1;
+			}
+		}
 		src = colon + 1;
 	}
 	if (!strcmp(d->driver, "tap") || !strcmp(d->driver, "tap2")) {
@@ -204,8 +217,59 @@ xmdisk_set_guest_dev(struct xmcfg_disk *d, size_t index)
 		 (char)('a' + index));
 }
 
-/* Parse one disk spec into *d (zeroed first, owned strings). Returns 0, or
- * -1 with msg set (no file/line; the caller prefixes "disk[N]: "). */
+/* Whether spec has xm's shape and xm's parser reads it: no '=', 3 to 5
+ * comma fields, an xm mode (r, ro, w, w!, !) third, and no prefix or an xm
+ * driver prefix first. xl's grammar reads everything else; on the shape
+ * they share (PREFIX:TARGET,VDEV[:cdrom],r|w) both give the same disk, and
+ * xl has no w! and no 4th and 5th fields (backend, protocol). Pure. */
+bool
+xmdisk_is_xm_shape(const char *spec)
+{
+	static const char *const modes[] = {"r", "ro", "w", "w!", "!", NULL};
+	const char *p = spec, *f[6], *e[6], *a, *b;
+	size_t nf = 0, i, n;
+
+	if (strchr(spec, '='))
+		return false;
+	for (;;) {
+		if (nf == 6)
+			return false;
+		f[nf] = p;
+		p += strcspn(p, ",");
+		e[nf++] = p;
+		if (!*p)
+			break;
+		p++;
+	}
+	if (nf < 3 || nf > 5)
+		return false;
+	for (a = f[2]; a < e[2] && isspace((unsigned char)*a);)
+		a++;
+	for (b = e[2]; b > a && isspace((unsigned char)b[-1]);)
+		b--;
+	for (i = 0; modes[i]; i++)
+		if (strlen(modes[i]) == (size_t)(b - a) &&
+		    !strncmp(a, modes[i], (size_t)(b - a)))
+			break;
+	if (!modes[i])
+		return false;
+	for (a = f[0]; a < e[0] && isspace((unsigned char)*a);)
+		a++;
+	for (n = 0; a + n < e[0] && ((a[n] >= 'a' && a[n] <= 'z') ||
+				     isdigit((unsigned char)a[n]));)
+		n++;
+	if (!n || a + n == e[0] || a[n] != ':' || !(*a >= 'a' && *a <= 'z'))
+		return true; /* no prefix (or none of xl's either) */
+	for (i = 0; disk_drivers[i].name; i++)
+		if (strlen(disk_drivers[i].name) == n &&
+		    !strncmp(a, disk_drivers[i].name, n))
+			return true;
+	return false;
+}
+
+/* Parse one disk spec into *d (zeroed first, owned strings): xm's syntax
+ * when xmdisk_is_xm_shape, else xl's. Returns 0, or -1 with msg set (no
+ * file/line; the caller prefixes "disk[N]: "). */
 int
 xmdisk_parse(const char *spec, struct xmcfg_disk *d, char *msg, size_t msglen)
 {
@@ -215,6 +279,8 @@ xmdisk_parse(const char *spec, struct xmcfg_disk *d, char *msg, size_t msglen)
 	int rc = -1;
 
 	memset(d, 0, sizeof(*d));
+	d->discard = -1;
+	d->trusted = -1;
 	if (strlen(spec) > DISK_MAX_SPEC) {
 		snprintf(msg, msglen, "spec is longer than %d characters",
 			 DISK_MAX_SPEC);
@@ -225,9 +291,17 @@ xmdisk_parse(const char *spec, struct xmcfg_disk *d, char *msg, size_t msglen)
 			snprintf(msg, msglen, "control character in spec");
 			goto out;
 		}
-	copy = xm_strdup(spec);
 	d->spec = xm_strdup(spec);
-	if (!copy || !d->spec) {
+	if (!d->spec) {
+		snprintf(msg, msglen, "out of memory");
+		goto out;
+	}
+	if (!xmdisk_is_xm_shape(spec)) {
+		rc = xmdisk_parse_xl(spec, d, msg, msglen);
+		goto out;
+	}
+	copy = xm_strdup(spec);
+	if (!copy) {
 		snprintf(msg, msglen, "out of memory");
 		goto out;
 	}
@@ -277,6 +351,14 @@ xmdisk_parse(const char *spec, struct xmcfg_disk *d, char *msg, size_t msglen)
 			 "empty)",
 			 f[1]);
 		goto out;
+	}
+	if (!d->source) { /* a drive without a medium, as xl names it */
+		free(d->format);
+		d->format = xm_strdup("empty");
+		if (!d->format) {
+			snprintf(msg, msglen, "out of memory");
+			goto out;
+		}
 	}
 	for (i = 0; disk_modes[i].name; i++)
 		if (!strcmp(f[2], disk_modes[i].name))

@@ -105,6 +105,40 @@ void xmerr_vset(struct xmcfg_error *err, enum xmcfg_errcode code,
 		const char *file, int line, const char *fmt, va_list ap)
 	__attribute__((format(printf, 5, 0)));
 
+/* keytab.c: every config key, its type, limits and meaning. */
+enum xmkey_kind {
+	KEY_STR,         /* char * at off */
+	KEY_U64,         /* uint64_t at off, [min, max] */
+	KEY_U32,         /* uint32_t at off, [min, max] */
+	KEY_BOOL,        /* bool at off */
+	KEY_ACTION,      /* enum xmcfg_action at off */
+	KEY_UUID,        /* uuid + has_uuid */
+	KEY_CPUS,        /* string or per-vCPU list */
+	KEY_CPU,         /* deprecated cpu=N, folded into cpus */
+	KEY_RESTART,     /* deprecated restart=, mapped to on_* */
+	KEY_DISK,        /* list of disk specs */
+	KEY_VIF,         /* list of vif specs */
+	KEY_CPUID,       /* xm's list of cpuid entries, or xl's string */
+	KEY_BUILDER,     /* xm builder= ('linux', 'hvm'; xl: 'generic') */
+	KEY_TYPE,        /* xl type= ('pv', 'pvh', 'hvm'), wins over builder */
+	KEY_BOOTARGS,    /* bootloader arguments: a string or xl's list */
+	KEY_UNSUPPORTED, /* a device or feature xmtools lacks: warning */
+	KEY_HVM,         /* HVM firmware or device model: recorded, noted */
+	KEY_XEN,         /* Xen-only tuning: recorded, noted */
+};
+
+struct xmkey_def {
+	const char *name;
+	enum xmkey_kind kind;
+	size_t off;
+	uint64_t min, max;
+	const char *doc;
+};
+
+extern const struct xmkey_def xmkeys_table[]; /* ends with a NULL name */
+/* The row of a key, or NULL. Pure. */
+const struct xmkey_def *xmkeys_find(const char *name);
+
 /* keys.c: turn the bindings of one file into a validated domain. path is
  * the file (for messages and the default name). Returns 0 or -1 with err. */
 int xmkeys_apply(const struct xmbindings *b, const char *path,
@@ -122,6 +156,17 @@ int xmkeys_override(struct xmbindings *b, const char *const *overrides,
 int xmdisk_parse(const char *spec, struct xmcfg_disk *d, char *msg,
 		 size_t msglen);
 void xmdisk_dispose(struct xmcfg_disk *d);
+/* Whether xm's parser reads spec (else xl's grammar). Pure. */
+bool xmdisk_is_xm_shape(const char *spec);
+/* xldisk.c: spec in xl's grammar into *d (spec set, the rest zeroed).
+ * Returns 0 or -1 with msg. Pure. */
+int xmdisk_parse_xl(const char *spec, struct xmcfg_disk *d, char *msg,
+		    size_t msglen);
+/* A Ceph "rbd:POOL/IMAGE:mon_host=..." target: the image and its monitors
+ * as HOST, PORT string pairs. Returns 0, 1 (no rbd: target) or -1
+ * (ENOMEM). Pure. */
+int xmdisk_rbd(const char *target, char **name_out, char ***hosts_out,
+	       size_t *nhosts_out);
 /* Name the virtio disk the index-th disk entry becomes (vda, vdb, ...):
  * the one place the config order maps to guest names. */
 void xmdisk_set_guest_dev(struct xmcfg_disk *d, size_t index);
@@ -134,6 +179,9 @@ int xmdisk_vdev_index(const char *vdev, unsigned *index_out,
 int xmvif_parse(const char *spec, struct xmcfg_vif *v, char *msg,
 		size_t msglen);
 void xmvif_dispose(struct xmcfg_vif *v);
+/* dst = a deep copy of src. Returns 0, or -1 (out of memory) with dst
+ * partly copied: dispose it. */
+int xmvif_dup(struct xmcfg_vif *dst, const struct xmcfg_vif *src);
 
 /* cpus.c: "0-3,^2,5" into a set. Returns 0 or -1 with msg. */
 int xmcpus_parse(const char *s, struct xmcfg_cpuset *set, char *msg,
@@ -148,6 +196,23 @@ void xmcpuid_dispose(struct xmcfg_cpuid *c);
 /* cmdline.c: fill dom->cmdline and dom->root_rewritten from root, extra,
  * ip settings and the disk mapping. Returns 0 or -ENOMEM. */
 int xmcmdline_build(struct xmcfg_domain *dom);
+
+/* notes.c: settings (keys understood, not acted on) and notes. */
+int xmnote_add(struct xmcfg_domain *dom, enum xmcfg_note_level level,
+	       const char *key, int line, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+void xmnotes_clear(struct xmcfg_domain *dom);
+int xmsetting_add(struct xmcfg_domain *dom, const char *key, const char *value,
+		  int line, enum xmcfg_setting_kind kind);
+/* A value as setting text; malloc'd or NULL. */
+char *xmval_text(const struct xmval *v);
+/* Build dom->notes from its fields and settings; line_of(ctx, key) is the
+ * line of a key, or NULL. Returns 0 or -ENOMEM. */
+int xmnotes_build(struct xmcfg_domain *dom,
+		  int (*line_of)(void *ctx, const char *key), void *ctx);
+const struct xmcfg_note *xmnotes_blocker(const struct xmcfg_domain *dom);
+void xmnotes_dispose(struct xmcfg_domain *dom);
+int xmnotes_dup(struct xmcfg_domain *dst, const struct xmcfg_domain *src);
 
 /* suggest.c: "did you mean" for misspelt keys. The edit distance of a
  * and b (case folded; a swap of neighbours counts 1), UINT_MAX for words

@@ -144,9 +144,10 @@ xm_strdup_path(const char *dir, const char *path)
 /* Turn one record into a domain. Returns 0, or -1 with err. */
 static int
 xmcfg_build(const char *rec, size_t len, const char *path,
-	    const char *const *overrides, size_t noverrides,
+	    const char *const *overrides, size_t noverrides, bool dry_run,
 	    struct xmcfg_domain **dom_out, struct xmcfg_error *err)
 {
+	const struct xmcfg_note *blocker;
 	struct xmbindings b = {NULL, 0};
 	struct xmcfg_domain *dom = NULL;
 	char real[PATH_MAX];
@@ -174,6 +175,12 @@ xmcfg_build(const char *rec, size_t len, const char *path,
 	}
 	if (xmkeys_apply(&b, path, dom, err) < 0)
 		goto fail;
+	blocker = dry_run ? NULL : xmnotes_blocker(dom);
+	if (blocker) {
+		xmerr_set(err, XMCFG_EUNSUPPORTED, path, blocker->line, "%s",
+			  blocker->message);
+		goto fail;
+	}
 	/* absolute, without resolving links (no lstat per component) */
 	if (path[0] == '/' || !getcwd(real, sizeof(real) - strlen(path) - 2))
 		dom->config_path = xm_strdup(path);
@@ -230,7 +237,8 @@ xmcfg_load(const char *name_or_path, const char *const *overrides,
 			  "the config evaluator returned nothing");
 		goto out;
 	}
-	rc = xmcfg_build(rec, n, path, overrides, noverrides, dom_out, err);
+	rc = xmcfg_build(rec, n, path, overrides, noverrides,
+			 opts && opts->dry_run, dom_out, err);
 out:
 	xmbuf_free(&out);
 	free(text);
@@ -281,7 +289,8 @@ xmcfg_load_batch(const char *const *paths, size_t npaths,
 		off = 0;
 		while (done < nsrc && xmcfg_frame(&out, &off, &rec, &n)) {
 			i = idx[done++];
-			if (xmcfg_build(rec, n, paths[i], NULL, 0, &results[i],
+			if (xmcfg_build(rec, n, paths[i], NULL, 0,
+					opts && opts->dry_run, &results[i],
 					&errors[i]) == 0)
 				ok++;
 		}

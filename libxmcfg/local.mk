@@ -8,8 +8,10 @@
 # xmcfg_find/xmcfg_load (xmd runs xm-config instead).
 noinst_LIBRARIES += libxmcfg/libxmcfg.a
 libxmcfg_libxmcfg_a_SOURCES = libxmcfg/xmcfg.h libxmcfg/internal.h \
-	libxmcfg/xmcfg.c libxmcfg/load.c libxmcfg/keys.c \
-	libxmcfg/disk.c libxmcfg/vif.c libxmcfg/cpus.c libxmcfg/cmdline.c \
+	libxmcfg/xmcfg.c libxmcfg/load.c libxmcfg/keys.h libxmcfg/keys.c \
+	libxmcfg/keyval.c libxmcfg/keylist.c libxmcfg/keytab.c libxmcfg/notes.c \
+	libxmcfg/disk.c libxmcfg/xldisk.c libxmcfg/vif.c libxmcfg/cpus.c \
+	libxmcfg/cmdline.c \
 	libxmcfg/xml.c libxmcfg/sxp.c libxmcfg/error.c libxmcfg/wire.c \
 	libxmcfg/suggest.c libxmcfg/py.c
 nodist_libxmcfg_libxmcfg_a_SOURCES = libxmcfg/py_prelude_gen.h

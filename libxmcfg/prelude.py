@@ -5,6 +5,7 @@
 # builtins and the evaluation of one config (_run). Built into py.c as
 # marshalled code (gen-prelude.py), so the child does not compile it.
 import builtins as _b
+import _string
 # gen-prelude.py defines _OPMAP in the marshalled code it builds (the same
 # Python version), which saves importing opcode in every child.
 try:
@@ -21,14 +22,67 @@ _SAFE_NAMES = ('range', 'str', 'int', 'len', 'list', 'dict', 'tuple', 'bool', 'f
 _SAFE = {k: getattr(_b, k) for k in _SAFE_NAMES}
 _BAD_NAMES = frozenset(('open', 'exec', 'eval', 'compile', '__import__', 'globals', 'locals', 'vars', 'getattr', 'setattr', 'delattr', 'hasattr', 'input', 'breakpoint', 'help', 'dir', 'type', 'object', 'super', 'memoryview', 'classmethod', 'staticmethod', 'property', 'exit', 'quit', 'id', 'issubclass', 'bytearray', 'bytes', 'print'))
 _BAD_PREFIX = ('_', 'gi_', 'cr_', 'ag_', 'f_', 'tb_', 'co_', 'func_', 'im_', 'mro')
+# Attributes resolved by name at run time, from a format string: the
+# names of the methods that do it; their loads are rewritten to _fmt_attr.
+_FMT_NAMES = frozenset(('format', 'format_map'))
 class _Forbidden(Exception):
     pass
+class _FieldForbidden(BaseException):
+    # a format field naming a forbidden attribute (not an Exception, so a
+    # config's own "except Exception" does not turn it into a value)
+    pass
+def _fmt_check(s, depth=0):
+    # The rule of _check for the fields of a format string: no attribute
+    # whose name starts with one of _BAD_PREFIX, nested specs included.
+    if depth > 2:
+        raise ValueError('Max string recursion exceeded')
+    for _lit, field, spec, _conv in _string.formatter_parser(s):
+        if field:
+            _first, rest = _string.formatter_field_name_split(field)
+            for is_attr, key in rest:
+                if is_attr and key.startswith(_BAD_PREFIX):
+                    raise _FieldForbidden(key)
+        if spec:
+            _fmt_check(spec, depth + 1)
+class _FmtUnbound:
+    # str.format / str.format_map taken from the class: checks its first
+    # argument; looks like the method it wraps.
+    __slots__ = ('_m',)
+    def __init__(self, m):
+        self._m = m
+    def __call__(self, s, *args, **kwargs):
+        if isinstance(s, str):
+            _fmt_check(s)
+        return self._m(s, *args, **kwargs)
+    def __repr__(self):
+        return repr(self._m)
+def _fmt_attr(obj, name):
+    # obj.format / obj.format_map in config code: the format string is
+    # checked before str's own method can resolve its fields.
+    m = getattr(obj, name)
+    if isinstance(obj, str):
+        _fmt_check(obj)
+        return m
+    if obj is str:
+        return _FmtUnbound(m)
+    return m
+_SAFE['__xm_fmt'] = _fmt_attr
+def _fmt_call(A, x):
+    # x (an attribute load of format or format_map) as _fmt_attr(value, name)
+    loc = {k: getattr(x, k) for k in ('lineno', 'col_offset', 'end_lineno', 'end_col_offset')}
+    fn = A.Name(id='__xm_fmt', ctx=A.Load(), **loc)
+    return A.Call(func=fn, args=[x.value, A.Constant(value=x.attr, **loc)], keywords=[], **loc)
 def _check(tree):
     # The precise check: every forbidden construct, the first one in the
     # source (by line, then by where it ends: the innermost attribute of a
-    # chain) raised as _Forbidden with its line.
+    # chain) raised as _Forbidden with its line. Rewrites every load of a
+    # format method into _fmt_attr (the rewritten call is not checked: its
+    # name is the evaluator's); True when it did.
     import _ast as _A  # here: building its classes costs ~2 ms per child
     found = []
+    rewrote = False
+    def fmt(x):
+        return isinstance(x, _A.Attribute) and x.attr in _FMT_NAMES and isinstance(x.ctx, _A.Load)
     stack = [(tree, 0)]
     while stack:
         n, ln = stack.pop()
@@ -56,16 +110,23 @@ def _check(tree):
         for f in n._fields:
             v = getattr(n, f, None)
             if isinstance(v, list):
-                for x in v:
+                for i, x in enumerate(v):
                     if isinstance(x, _A.AST):
                         stack.append((x, ln))
+                        if fmt(x):
+                            v[i] = _fmt_call(_A, x)
+                            rewrote = True
             elif isinstance(v, _A.AST):
                 stack.append((v, ln))
+                if fmt(v):
+                    setattr(n, f, _fmt_call(_A, v))
+                    rewrote = True
     if found:
         ln, col, msg = min(found)
         e = _Forbidden(msg)
         e.line = ln
         raise e
+    return rewrote
 def _scan(code, top, stores, used):
     # Fast screen of the compiled code: True when the precise AST check
     # must run (anything that might be an import, a class, a match, a
@@ -73,7 +134,7 @@ def _scan(code, top, stores, used):
     # stores (name, offset) and the names the config reads.
     slow = False
     for n in code.co_names:
-        if n.startswith(_BAD_PREFIX) or n in _BAD_NAMES:
+        if n.startswith(_BAD_PREFIX) or n in _BAD_NAMES or n in _FMT_NAMES:
             slow = True
     for n in code.co_varnames + code.co_cellvars + code.co_freevars:
         if n.startswith('__'):
@@ -154,14 +215,17 @@ def _run(src, fn, ovr, cpu, mem):
         return ('E', 3, 0, 'syntax error: too deeply nested')
     stores = []
     used = set()
-    if _scan(code, True, stores, used):
+    slow = _scan(code, True, stores, used)
+    lines = _store_lines(code, stores)
+    if slow:
         try:
-            _check(compile(src, fn, 'exec', 0x400, dont_inherit=True))
+            tree = compile(src, fn, 'exec', 0x400, dont_inherit=True)
+            if _check(tree):
+                code = compile(tree, fn, 'exec', dont_inherit=True)
         except _Forbidden as e:
             return ('E', 5, e.line, str(e))
         except (MemoryError, RecursionError):
             return ('E', 3, 0, 'syntax error: too deeply nested')
-    lines = _store_lines(code, stores)
     g = {'__builtins__': _SAFE}
     for o in ovr:
         k, v = o.split('=', 1)
@@ -187,6 +251,8 @@ def _finish(code, g, xv, lines, used, fn, cpu, mem):
         if getattr(e, 'name', None) in _b.__dict__:
             return ('E', 5, _where(e, fn), "'%s' is not allowed in a domain config" % e.name)
         return ('E', 4, _where(e, fn), _text(e))
+    except _FieldForbidden as e:
+        return ('E', 5, _where(e, fn), "access to attribute '%s' is not allowed in a domain config (in a format string)" % e.args[0])
     except BaseException as e:
         return ('E', 4, _where(e, fn), _text(e))
     res = []

@@ -69,6 +69,46 @@ static const char *const sxp_modes[] = {
 	[XMCFG_DISK_SHARED] = "w!",
 };
 
+/* An xl disk: its parameters by name (xl's grammar has no uname). */
+static void
+sxp_disk_xl(struct xmbuf *b, const struct xmcfg_disk *d)
+{
+	static const char *const tristate[] = {"0", "1"};
+	char dev[80];
+	const struct {
+		const char *key;
+		const char *val;
+	} f[] = {
+		{"format", d->format},
+		{"backendtype", d->backendtype},
+		{"backend", d->backend},
+		{"script", d->script},
+		{"specification", d->specification},
+		{"discard", d->discard >= 0 ? tristate[d->discard] : NULL},
+		{"trusted", d->trusted >= 0 ? tristate[d->trusted] : NULL},
+		{"direct-io-safe", d->direct_io_safe ? "1" : NULL},
+		{"ignored", d->ignored},
+		{"guest_dev", d->guest_dev},
+	};
+	size_t i;
+
+	snprintf(dev, sizeof(dev), "%s%s", d->vdev, d->cdrom ? ":cdrom" : "");
+	xmbuf_put(b, "    (device (vbd ", 17);
+	if (d->source) {
+		sxp_pair(b, "target", d->source);
+		xmbuf_put(b, " ", 1);
+	}
+	sxp_pair(b, "dev", dev);
+	xmbuf_put(b, " ", 1);
+	sxp_pair(b, "mode", sxp_modes[d->mode]);
+	for (i = 0; i < sizeof(f) / sizeof(f[0]); i++)
+		if (f[i].val) {
+			xmbuf_put(b, " ", 1);
+			sxp_pair(b, f[i].key, f[i].val);
+		}
+	xmbuf_put(b, "))\n", 3);
+}
+
 static void
 sxp_disk(struct xmbuf *b, const struct xmcfg_disk *d)
 {
@@ -77,6 +117,11 @@ sxp_disk(struct xmbuf *b, const struct xmcfg_disk *d)
 
 	const char *u = d->spec;
 	size_t n = comma ? (size_t)(comma - d->spec) : strlen(d->spec);
+
+	if (d->xl) {
+		sxp_disk_xl(b, d);
+		return;
+	}
 
 	/* uname as written (xm kept it verbatim), without spaces around it */
 	while (n && (*u == ' ' || *u == '\t')) {
@@ -107,17 +152,30 @@ sxp_disk(struct xmbuf *b, const struct xmcfg_disk *d)
 static void
 sxp_vif(struct xmbuf *b, const struct xmcfg_vif *v)
 {
+	char mac[24], mtu[16], devid[16];
 	const struct {
 		const char *key;
 		const char *val;
 	} f[] = {
-		{"bridge", v->bridge}, {"ip", v->ip},
-		{"script", v->script}, {"vifname", v->vifname},
-		{"model", v->model},   {"type", v->type},
-		{"rate", v->rate},     {NULL, NULL},
+		{"bridge", v->bridge},
+		{"ip", v->ip},
+		{"script", v->script},
+		{"vifname", v->vifname},
+		{"model", v->model},
+		{"type", v->type},
+		{"rate", v->rate},
+		{"mtu", v->mtu ? mtu : NULL},
+		{"vlan", v->vlan},
+		{"devid", v->devid >= 0 ? devid : NULL},
+		{"gatewaydev", v->gatewaydev},
+		{"trusted", v->trusted >= 0 ? (v->trusted ? "1" : "0") : NULL},
+		{"ignored", v->ignored},
+		{NULL, NULL},
 	};
-	char mac[24];
 	size_t i;
+
+	snprintf(mtu, sizeof(mtu), "%u", v->mtu);
+	snprintf(devid, sizeof(devid), "%d", (int)v->devid);
 
 	xmbuf_put(b, "    (device (vif", 16);
 	if (v->has_mac) {
@@ -168,6 +226,10 @@ sxp_cpus(struct xmbuf *b, const struct xmcfg_domain *dom)
 	char *s;
 	uint32_t i;
 
+	if (dom->cpus_nodes) { /* as written: not resolved */
+		sxp_line(b, 4, "cpus", dom->cpus);
+		return;
+	}
 	if (!dom->has_cpus)
 		return;
 	if (!dom->cpus_per_vcpu) {
@@ -209,6 +271,7 @@ xmcfg_format_sxp(const struct xmcfg_domain *dom)
 	if (dom->maxvcpus != dom->vcpus)
 		sxp_num(&b, 4, "maxvcpus", dom->maxvcpus);
 	sxp_cpuid(&b, dom);
+	sxp_line(&b, 4, "cpuid", dom->cpuid_xl);
 	if (dom->has_uuid) {
 		snprintf(uuid, sizeof(uuid),
 			 "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x"
@@ -222,7 +285,17 @@ xmcfg_format_sxp(const struct xmcfg_domain *dom)
 		sxp_line(&b, 4, "localtime", "1");
 	sxp_line(&b, 4, "bootloader", dom->bootloader);
 	sxp_line(&b, 4, "bootloader_args", dom->bootargs);
-	xmbuf_put(&b, "    (image\n        (linux\n", 26);
+	/* what Xen tuned that KVM has no place for, as written */
+	for (i = 0; i < dom->nsettings; i++)
+		if (dom->settings[i].kind == XMCFG_SETTING_XEN)
+			sxp_line(&b, 4, dom->settings[i].key,
+				 dom->settings[i].value);
+	/* xend's image: (linux ...) for pv, (hvm ...) with the device model
+	 * settings for HVM; xl's pvh is its own */
+	xmbuf_printf(&b, "    (image\n        (%s\n",
+		     dom->type == XMCFG_GUEST_PV
+			     ? "linux"
+			     : xmcfg_guest_type_name(dom->type));
 	sxp_line(&b, 12, "kernel", dom->kernel);
 	sxp_line(&b, 12, "ramdisk", dom->ramdisk);
 	sxp_line(&b, 12, "root", dom->root);
@@ -230,6 +303,10 @@ xmcfg_format_sxp(const struct xmcfg_domain *dom)
 	sxp_line(&b, 12, "guest_root", dom->root_rewritten);
 	if (dom->cmdline && dom->cmdline[0])
 		sxp_line(&b, 12, "cmdline", dom->cmdline);
+	for (i = 0; dom->type == XMCFG_GUEST_HVM && i < dom->nsettings; i++)
+		if (dom->settings[i].kind != XMCFG_SETTING_XEN)
+			sxp_line(&b, 12, dom->settings[i].key,
+				 dom->settings[i].value);
 	xmbuf_put(&b, "        )\n    )\n", 16);
 	for (i = 0; i < dom->ndisks; i++)
 		sxp_disk(&b, &dom->disks[i]);

@@ -17,6 +17,10 @@ xmcfg_domain_free(struct xmcfg_domain *dom)
 		return;
 	free(dom->config_path);
 	free(dom->name);
+	free(dom->builder);
+	free(dom->xl_cmdline);
+	free(dom->cpuid_xl);
+	xmnotes_dispose(dom);
 	free(dom->kernel);
 	free(dom->ramdisk);
 	free(dom->root);
@@ -73,6 +77,9 @@ xmcfg_domain_dup(const struct xmcfg_domain *s)
 	*d = *s;
 	ok &= dup_str(&d->config_path, s->config_path);
 	ok &= dup_str(&d->name, s->name);
+	ok &= dup_str(&d->builder, s->builder);
+	ok &= dup_str(&d->xl_cmdline, s->xl_cmdline);
+	ok &= dup_str(&d->cpuid_xl, s->cpuid_xl);
 	ok &= dup_str(&d->kernel, s->kernel);
 	ok &= dup_str(&d->ramdisk, s->ramdisk);
 	ok &= dup_str(&d->root, s->root);
@@ -91,6 +98,9 @@ xmcfg_domain_dup(const struct xmcfg_domain *s)
 	ok &= dup_str(&d->nfs_server, s->nfs_server);
 	ok &= dup_str(&d->nfs_root, s->nfs_root);
 	d->cpus_per_vcpu = NULL;
+	d->settings = NULL;
+	d->notes = NULL;
+	d->nsettings = d->nnotes = 0;
 	d->cpuid = NULL;
 	d->disks = NULL;
 	d->vifs = NULL;
@@ -125,22 +135,18 @@ xmcfg_domain_dup(const struct xmcfg_domain *s)
 		      dup_str(&b->format, a->format) &
 		      dup_str(&b->source, a->source) &
 		      dup_str(&b->vdev, a->vdev) &
-		      dup_str(&b->backend, a->backend);
+		      dup_str(&b->backend, a->backend) &
+		      dup_str(&b->backendtype, a->backendtype) &
+		      dup_str(&b->script, a->script) &
+		      dup_str(&b->specification, a->specification) &
+		      dup_str(&b->ignored, a->ignored);
 	}
 	for (i = 0; i < s->nvifs; i++, d->nvifs++) {
-		const struct xmcfg_vif *a = &s->vifs[i];
-		struct xmcfg_vif *b = &d->vifs[i];
-
-		*b = *a;
-		ok &= dup_str(&b->spec, a->spec) &
-		      dup_str(&b->bridge, a->bridge) & dup_str(&b->ip, a->ip) &
-		      dup_str(&b->script, a->script) &
-		      dup_str(&b->vifname, a->vifname) &
-		      dup_str(&b->model, a->model) &
-		      dup_str(&b->type, a->type) & dup_str(&b->rate, a->rate);
+		ok &= xmvif_dup(&d->vifs[i], &s->vifs[i]) == 0;
 	}
 	for (i = 0; i < s->nwarnings; i++, d->nwarnings++)
 		ok &= dup_str(&d->warnings[i], s->warnings[i]);
+	ok &= xmnotes_dup(d, s) == 0;
 	if (!ok)
 		goto fail;
 	return d;

@@ -50,11 +50,12 @@ enum xmcfg_errcode {
 	XMCFG_EIO,     /* config file unreadable */
 	XMCFG_ESYNTAX, /* Python syntax error */
 	XMCFG_ERUNTIME, /* exception while evaluating (line of the config frame) */
-	XMCFG_EFORBIDDEN, /* sandbox: import, open, dunder escape, ... */
-	XMCFG_ELIMIT,     /* sandbox: CPU time or memory cap reached */
-	XMCFG_EVALUE,     /* a key has a bad value (type, range, syntax) */
-	XMCFG_EXML,       /* domain XML malformed or incomplete */
-	XMCFG_EINTERNAL,  /* fork/pipe/allocation failure */
+	XMCFG_EFORBIDDEN,   /* sandbox: import, open, dunder escape, ... */
+	XMCFG_ELIMIT,       /* sandbox: CPU time or memory cap reached */
+	XMCFG_EVALUE,       /* a key has a bad value (type, range, syntax) */
+	XMCFG_EXML,         /* domain XML malformed or incomplete */
+	XMCFG_EINTERNAL,    /* fork/pipe/allocation failure */
+	XMCFG_EUNSUPPORTED, /* valid, but xmtools cannot run it (yet) */
 };
 
 /* Every failure of libxmcfg is described here; the library never logs.
@@ -80,16 +81,29 @@ enum xmcfg_disk_mode {
 	XMCFG_DISK_SHARED, /* w!, ! */
 };
 
-/* One disk = "UNAME,VDEV[:cdrom],MODE[,BACKEND]" entry, validated. */
+/* One disk entry, validated: xm's "UNAME,VDEV[:cdrom],MODE[,BACKEND]" or
+ * xl's grammar (xl-disk-configuration(5)); see xmdisk_parse for which. */
 struct xmcfg_disk {
 	char *spec;    /* the entry as written */
-	char *driver;  /* "phy", "file", "tap", "tap2" */
+	char *driver;  /* xm: "phy", "file", "tap", "tap2", or the block script
+			* prefix "drbd", "iscsi", "nbd", "enbd"; xl: "phy" for
+			* backendtype=phy or a /dev/ target, else "file" */
 	char *subtype; /* "aio", "sync", "qcow", ... or NULL */
-	char *format;  /* "raw" unless the tap subtype names another */
+	char *format;  /* "raw" (default), "qcow", "qcow2", "vhd", "qed", or
+			* "empty" (xl: a CD-ROM drive without a medium) */
 	char *source; /* host path; phy:VG/LV -> /dev/VG/LV; NULL: empty cdrom */
 	char *vdev;   /* guest name as written, without ioemu: and :cdrom */
-	char *backend; /* 4th field (backend domain) or NULL */
+	char *backend;       /* backend domain: xm's 4th field, xl's backend= */
+	char *backendtype;   /* xl: "phy", "qdisk", "tap", "standalone" */
+	char *script;        /* block script: "block-drbd", xl's script= */
+	char *specification; /* xl: "xen" or "virtio" */
+	char *ignored; /* xl options that mean nothing without Xen, as written
+			* and comma-separated (grant_usage=1, colo, ...) */
+	bool xl;       /* parsed with xl's grammar */
 	bool cdrom;
+	bool direct_io_safe; /* xl direct-io-safe */
+	signed char discard; /* xl: -1 not given, 0 no-discard, 1 discard */
+	signed char trusted; /* xl: -1 not given, 0 untrusted, 1 trusted */
 	enum xmcfg_disk_mode mode;
 	char guest_dev[16]; /* virtio name this disk gets: vda, vdb, ... */
 };
@@ -108,6 +122,14 @@ struct xmcfg_vif {
 	char *rate;                  /* as written, e.g. "10Mb/s@20ms" */
 	uint64_t rate_bytes_per_sec; /* 0: unlimited */
 	uint32_t rate_interval_us;
+	/* xl's keys (xl-network-configuration(5)) */
+	uint32_t mtu;        /* 0: not given */
+	int32_t devid;       /* -1: not given */
+	char *vlan;          /* "10", "10p/20", "10p/100+10x4", checked */
+	char *gatewaydev;    /* gatewaydev= (or xl's deprecated netdev=) */
+	signed char trusted; /* -1 not given, 0 untrusted, 1 trusted */
+	char *ignored; /* keys that mean nothing without Xen (backend, accel,
+			* policy, label, forwarddev, colo_*), comma-separated */
 };
 
 /* Set of host CPUs (bit n = CPU n). */
@@ -125,6 +147,44 @@ struct xmcfg_cpuid {
 	char *reg[4]; /* eax, ebx, ecx, edx */
 };
 
+/* The kind of guest a config asks for: xl's type=, else xm's builder=. */
+enum xmcfg_guest_type {
+	XMCFG_GUEST_PV,  /* paravirtualized: builder='linux', type='pv' */
+	XMCFG_GUEST_PVH, /* type='pvh': booted like pv here */
+	XMCFG_GUEST_HVM, /* builder='hvm', type='hvm': firmware, device model */
+};
+
+/* Why a key recorded in settings is not acted on. */
+enum xmcfg_setting_kind {
+	XMCFG_SETTING_HVM,    /* HVM firmware and device model */
+	XMCFG_SETTING_XEN,    /* Xen-only tuning, no meaning with KVM */
+	XMCFG_SETTING_DEVICE, /* a device or feature xmtools does not have */
+};
+
+/* A key xmtools understands but does not act on, as the config set it
+ * (shown by xm create -n). */
+struct xmcfg_setting {
+	char *key;
+	char *value; /* text: a string as is, numbers in decimal, lists as
+		      * "[a, b]" */
+	int line;    /* 0: not known (a VAR=VALUE or domain XML) */
+	enum xmcfg_setting_kind kind;
+};
+
+enum xmcfg_note_level {
+	XMCFG_NOTE_INFO,    /* what xmtools does with a key */
+	XMCFG_NOTE_WARNING, /* probably not what the config meant */
+	XMCFG_NOTE_BLOCKER, /* cannot run yet: xm create refuses the domain */
+};
+
+/* What the dry run says about a key beyond its value. */
+struct xmcfg_note {
+	enum xmcfg_note_level level;
+	char *key;     /* "builder", "disk[1]", "acpi, apic, pae" */
+	int line;      /* 0: no one line */
+	char *message; /* starts with the key; no file or line */
+};
+
 /* A validated domain configuration. All strings are malloc'd and owned by
  * the structure; NULL means "not set". Free with xmcfg_domain_free(). */
 struct xmcfg_domain {
@@ -133,10 +193,16 @@ struct xmcfg_domain {
 	uint8_t uuid[16];
 	bool has_uuid;
 
+	enum xmcfg_guest_type type;
+	char *builder;   /* builder= as written ('linux', 'generic', 'hvm') */
+	bool type_given; /* xl's type= set type (it wins over builder) */
+
 	char *kernel;
 	char *ramdisk;
 	char *root; /* as written */
 	char *extra;
+	char *xl_cmdline;     /* xl's cmdline=: the whole command line; root,
+			   * extra and the ip= settings are then not used */
 	char *cmdline;        /* the command line xm would pass, root rewritten
 			   to the virtio device (see root_rewritten) */
 	char *root_rewritten; /* e.g. "/dev/vda ro" or NULL when unchanged */
@@ -152,6 +218,8 @@ struct xmcfg_domain {
 	struct xmcfg_cpuset
 		*cpus_per_vcpu; /* cpus = [...]: vcpus entries, or NULL */
 	char *cpus;             /* as written (string form) */
+	bool cpus_nodes;        /* cpus names NUMA nodes (xl's node:N): not
+			  * resolved, cpus_all is empty */
 
 	enum xmcfg_action on_poweroff; /* default destroy */
 	enum xmcfg_action on_reboot;   /* default restart */
@@ -165,15 +233,25 @@ struct xmcfg_domain {
 
 	struct xmcfg_cpuid *cpuid;
 	size_t ncpuid;
+	char *cpuid_xl; /* xl's "host,tm=0,..." form: checked, not applied */
 
 	struct xmcfg_disk *disks;
 	size_t ndisks;
 	struct xmcfg_vif *vifs;
 	size_t nvifs;
 
+	/* Keys understood but not acted on, in config order. */
+	struct xmcfg_setting *settings;
+	size_t nsettings;
+
 	/* Non-fatal findings, e.g. "FILE:12: unknown key 'foo' ignored". */
 	char **warnings;
 	size_t nwarnings;
+
+	/* What xmtools does with the config, and why it cannot run it yet
+	 * (XMCFG_NOTE_BLOCKER); rebuilt from the fields by from_xml too. */
+	struct xmcfg_note *notes;
+	size_t nnotes;
 };
 
 /* Options for xmcfg_load; zero-initialise for the defaults. */
@@ -184,6 +262,10 @@ struct xmcfg_options {
 	/* Sandbox caps; 0 means the defaults (1 s CPU, 256 MiB). */
 	unsigned cpu_seconds;
 	uint64_t memory_bytes;
+	/* Accept a config xmtools cannot run yet (xm create -n): its reasons
+	 * are the XMCFG_NOTE_BLOCKER notes. Otherwise xmcfg_load refuses it
+	 * with the first one (XMCFG_EUNSUPPORTED, file and line of the key). */
+	bool dry_run;
 };
 
 /* Resolve name_or_path the way xm did (absolute or relative path, then each
@@ -212,6 +294,16 @@ size_t xmcfg_load_batch(const char *const *paths, size_t npaths,
 			struct xmcfg_error *errors);
 
 void xmcfg_domain_free(struct xmcfg_domain *dom);
+
+/* Whether xmtools can run dom: 0, or -1 with err (XMCFG_EUNSUPPORTED, the
+ * first blocking note: its key, line and reason; file is the domain's
+ * config_path). For domains that did not come through xmcfg_load (domain
+ * XML); pure. */
+int xmcfg_check_runnable(const struct xmcfg_domain *dom,
+			 struct xmcfg_error *err) XMCFG_WUR;
+
+/* "pv", "pvh" or "hvm". */
+const char *xmcfg_guest_type_name(enum xmcfg_guest_type type);
 
 /* Deep copy; NULL on allocation failure. */
 struct xmcfg_domain *xmcfg_domain_dup(const struct xmcfg_domain *dom);

@@ -17,6 +17,11 @@
 #define XML_MAX (16u << 20)
 
 static const char *const xml_regs[] = {"eax", "ebx", "ecx", "edx"};
+static const char *const xml_kinds[] = {
+	[XMCFG_SETTING_HVM] = "hvm",
+	[XMCFG_SETTING_XEN] = "xen",
+	[XMCFG_SETTING_DEVICE] = "device",
+};
 
 static xmlNodePtr
 xml_child(xmlNodePtr parent, const char *name, const char *text)
@@ -47,25 +52,73 @@ xml_opt(xmlNodePtr parent, const char *name, const char *text)
 		xml_child(parent, name, text);
 }
 
-static void
-xml_disk(xmlNodePtr devs, xmlNodePtr meta, const struct xmcfg_disk *d)
+/* libvirt's bus for a disk: xen for pv guests and xvd*; else scsi for
+ * sd*, ide for the rest (an HVM guest's emulated disks). */
+static const char *
+xml_disk_bus(const struct xmcfg_domain *dom, const struct xmcfg_disk *d)
 {
-	bool block = !strcmp(d->driver, "phy");
+	if (dom->type != XMCFG_GUEST_HVM || !strncmp(d->vdev, "xvd", 3))
+		return "xen";
+	return !strncmp(d->vdev, "sd", 2) ? "scsi" : "ide";
+}
+
+/* The driver libvirt names for a disk: xm's driver as written; for xl's
+ * grammar its backendtype (phy, tap), qemu for qdisk or none (libvirt's
+ * xen_xl.c). Whether it is a block disk. */
+static const char *
+xml_disk_driver(const struct xmcfg_disk *d, bool *block)
+{
+	if (!d->xl) {
+		*block = !strcmp(d->driver, "phy");
+		return d->driver;
+	}
+	*block = d->backendtype && !strcmp(d->backendtype, "phy");
+	if (*block || (d->backendtype && !strcmp(d->backendtype, "tap")))
+		return d->backendtype;
+	return "qemu";
+}
+
+static void
+xml_disk(const struct xmcfg_domain *dom, xmlNodePtr devs, xmlNodePtr meta,
+	 const struct xmcfg_disk *d)
+{
+	bool block;
+	const char *driver = xml_disk_driver(d, &block);
 	xmlNodePtr n = xmlNewChild(devs, NULL, BAD_CAST "disk", NULL), c;
 
-	xml_prop(n, "type", block ? "block" : "file");
+	char *rbd = NULL, **hosts = NULL;
+	size_t nhosts = 0, i;
+	bool net = d->xl && d->source &&
+		   xmdisk_rbd(d->source, &rbd, &hosts, &nhosts) == 0;
+
+	xml_prop(n, "type", net ? "network" : block ? "block" : "file");
 	xml_prop(n, "device", d->cdrom ? "cdrom" : "disk");
 	c = xmlNewChild(n, NULL, BAD_CAST "driver", NULL);
-	xml_prop(c, "name", d->driver);
-	xml_prop(c, "type", d->format);
-	if (d->source) {
+	xml_prop(c, "name", driver);
+	xml_prop(c, "type", strcmp(d->format, "empty") ? d->format : "raw");
+	if (net) { /* libvirt's network disk for qemu's rbd: targets */
+		c = xmlNewChild(n, NULL, BAD_CAST "source", NULL);
+		xml_prop(c, "protocol", "rbd");
+		xml_prop(c, "name", rbd);
+		for (i = 0; i < nhosts; i++) {
+			xmlNodePtr h =
+				xmlNewChild(c, NULL, BAD_CAST "host", NULL);
+
+			xml_prop(h, "name", hosts[2 * i]);
+			if (hosts[2 * i + 1][0])
+				xml_prop(h, "port", hosts[2 * i + 1]);
+		}
+	} else if (d->source) {
 		c = xmlNewChild(n, NULL, BAD_CAST "source", NULL);
 		xml_prop(c, block ? "dev" : "file", d->source);
 	}
+	for (i = 0; i < 2 * nhosts; i++)
+		free(hosts[i]);
+	free(hosts);
+	free(rbd);
 	c = xmlNewChild(n, NULL, BAD_CAST "target", NULL);
 	xml_prop(c, "dev", d->vdev);
-	/* a PV guest: every disk is on the xen bus (libvirt) */
-	xml_prop(c, "bus", "xen");
+	xml_prop(c, "bus", xml_disk_bus(dom, d));
 	if (d->mode == XMCFG_DISK_RO)
 		xmlNewChild(n, NULL, BAD_CAST "readonly", NULL);
 	if (d->mode == XMCFG_DISK_SHARED)
@@ -73,6 +126,51 @@ xml_disk(xmlNodePtr devs, xmlNodePtr meta, const struct xmcfg_disk *d)
 	c = xmlNewChild(meta, NULL, BAD_CAST "disk", NULL);
 	xml_prop(c, "spec", d->spec);
 	xml_prop(c, "guest_dev", d->guest_dev);
+	/* what the spec means beyond libvirt's elements (read: the spec) */
+	xml_prop(c, "syntax", d->xl ? "xl" : "xm");
+	xml_prop(c, "format", d->format);
+	xml_prop(c, "script", d->script);
+	if (d->discard >= 0)
+		xml_propu(c, "discard", (unsigned)d->discard);
+	if (d->trusted >= 0)
+		xml_propu(c, "trusted", (unsigned)d->trusted);
+}
+
+/* <source bridge=...>. Xen's vif-openvswitch reads VLANs from the bridge
+ * name: BRIDGE.TAG is an access port, BRIDGE:TAG:TAG a trunk (libvirt's
+ * <vlan> and <virtualport type='openvswitch'/>). */
+static void
+xml_vif_bridge(xmlNodePtr n, const struct xmcfg_vif *v)
+{
+	const char *base = v->script ? strrchr(v->script, '/') : NULL;
+	size_t len = strlen(v->bridge);
+	const char *p, *tags = NULL;
+	xmlNodePtr vlan = NULL, t;
+	char *br;
+
+	base = base ? base + 1 : v->script;
+	if (base && !strcmp(base, "vif-openvswitch")) {
+		len = strcspn(v->bridge, ".:");
+		tags = v->bridge[len] ? v->bridge + len : NULL;
+	}
+	br = xm_strndup(v->bridge, len);
+	xml_prop(xmlNewChild(n, NULL, BAD_CAST "source", NULL), "bridge",
+		 br ? br : v->bridge);
+	free(br);
+	if (base && !strcmp(base, "vif-openvswitch"))
+		xml_prop(xmlNewChild(n, NULL, BAD_CAST "virtualport", NULL),
+			 "type", "openvswitch");
+	for (p = tags; p && *p; p += 1 + strcspn(p + 1, ":")) {
+		if (!vlan) {
+			vlan = xmlNewChild(n, NULL, BAD_CAST "vlan", NULL);
+			if (*p == ':')
+				xml_prop(vlan, "trunk", "yes");
+		}
+		br = xm_strndup(p + 1, strcspn(p + 1, ":"));
+		t = xmlNewChild(vlan, NULL, BAD_CAST "tag", NULL);
+		xml_prop(t, "id", br ? br : "");
+		free(br);
+	}
 }
 
 static void
@@ -93,8 +191,7 @@ xml_vif(xmlNodePtr devs, xmlNodePtr meta, const struct xmcfg_vif *v)
 		xml_prop(c, "address", mac);
 	}
 	if (v->bridge)
-		xml_prop(xmlNewChild(n, NULL, BAD_CAST "source", NULL),
-			 "bridge", v->bridge);
+		xml_vif_bridge(n, v);
 	if (v->script)
 		xml_prop(xmlNewChild(n, NULL, BAD_CAST "script", NULL), "path",
 			 v->script);
@@ -111,6 +208,9 @@ xml_vif(xmlNodePtr devs, xmlNodePtr meta, const struct xmcfg_vif *v)
 	if (v->model || (v->type && strcmp(v->type, "ioemu")))
 		xml_prop(xmlNewChild(n, NULL, BAD_CAST "model", NULL), "type",
 			 v->model ? v->model : "netfront");
+	if (v->mtu)
+		xml_propu(xmlNewChild(n, NULL, BAD_CAST "mtu", NULL), "size",
+			  v->mtu);
 	if (v->rate) {
 		c = xmlNewChild(n, NULL, BAD_CAST "bandwidth", NULL);
 		c = xmlNewChild(c, NULL, BAD_CAST "outbound", NULL);
@@ -118,6 +218,8 @@ xml_vif(xmlNodePtr devs, xmlNodePtr meta, const struct xmcfg_vif *v)
 	}
 	c = xmlNewChild(meta, NULL, BAD_CAST "vif", NULL);
 	xml_prop(c, "spec", v->spec);
+	if (v->trusted >= 0)
+		xml_propu(c, "trusted", (unsigned)v->trusted);
 	if (v->rate) {
 		xml_propu(c, "rate_bytes_per_sec", v->rate_bytes_per_sec);
 		xml_propu(c, "rate_interval_us", v->rate_interval_us);
@@ -190,8 +292,20 @@ xmcfg_to_xml(const struct xmcfg_domain *dom)
 	xml_opt(root, "bootloader", dom->bootloader);
 	xml_opt(root, "bootloader_args", dom->bootargs);
 	n = xmlNewChild(root, NULL, BAD_CAST "os", NULL);
-	xml_prop(xml_child(n, "type", "linux"), "machine", "xenpv");
-	xml_opt(n, "kernel", dom->kernel);
+	if (dom->type == XMCFG_GUEST_HVM)
+		xml_prop(xml_child(n, "type", "hvm"), "machine", "xenfv");
+	else if (dom->type == XMCFG_GUEST_PVH)
+		xml_child(n, "type", "xenpvh");
+	else
+		xml_prop(xml_child(n, "type", "linux"), "machine", "xenpv");
+	/* xm's HVM kernel= is the firmware loader (libvirt's <loader>) */
+	if (dom->type == XMCFG_GUEST_HVM && dom->kernel &&
+	    !strcmp(strrchr(dom->kernel, '/') ? strrchr(dom->kernel, '/') + 1
+					      : dom->kernel,
+		    "hvmloader"))
+		xml_child(n, "loader", dom->kernel);
+	else
+		xml_opt(n, "kernel", dom->kernel);
 	xml_opt(n, "initrd", dom->ramdisk);
 	xml_opt(n, "cmdline", dom->cmdline);
 	xml_prop(xmlNewChild(root, NULL, BAD_CAST "clock", NULL), "offset",
@@ -205,6 +319,11 @@ xmcfg_to_xml(const struct xmcfg_domain *dom)
 	ns = xmlNewNs(meta, BAD_CAST XML_NS, BAD_CAST "xmtools");
 	xmlSetNs(meta, ns);
 	xml_opt(meta, "config_path", dom->config_path);
+	xml_opt(meta, "builder", dom->builder);
+	if (dom->type_given)
+		xml_child(meta, "type", xmcfg_guest_type_name(dom->type));
+	xml_opt(meta, "cmdline", dom->xl_cmdline);
+	xml_opt(meta, "cpuid_xl", dom->cpuid_xl);
 	xml_opt(meta, "root", dom->root);
 	xml_opt(meta, "extra", dom->extra);
 	xml_opt(meta, "root_rewritten", dom->root_rewritten);
@@ -225,8 +344,15 @@ xmcfg_to_xml(const struct xmcfg_domain *dom)
 		for (r = 0; r < 4; r++)
 			xml_prop(n, xml_regs[r], dom->cpuid[i].reg[r]);
 	}
+	for (i = 0; i < dom->nsettings; i++) {
+		n = xml_child(meta, "setting", dom->settings[i].value);
+		xml_prop(n, "key", dom->settings[i].key);
+		xml_prop(n, "kind", xml_kinds[dom->settings[i].kind]);
+		if (dom->settings[i].line > 0)
+			xml_propu(n, "line", (unsigned)dom->settings[i].line);
+	}
 	for (i = 0; i < dom->ndisks; i++)
-		xml_disk(devs, meta, &dom->disks[i]);
+		xml_disk(dom, devs, meta, &dom->disks[i]);
 	for (i = 0; i < dom->nvifs; i++)
 		xml_vif(devs, meta, &dom->vifs[i]);
 	xmlDocDumpFormatMemoryEnc(doc, &mem, &len, "UTF-8", 1);
@@ -323,13 +449,24 @@ xml_disk_spec(xmlNodePtr d)
 
 	if (!file)
 		file = xml_attr(src, "file");
-	if (name && (!strcmp(name, "tap") || !strcmp(name, "tap2")))
+	if (name && !strcmp(name, "qemu")) {
+		/* libvirt's driver for xl's qdisk: xl's syntax, target last */
+		xmbuf_printf(&b, "format=%s,vdev=%s,access=%s%s%s%s",
+			     type ? type : "raw", dev ? dev : "",
+			     mode[0] == 'r' ? "ro" : "rw",
+			     device && !strcmp(device, "cdrom")
+				     ? ",devtype=cdrom"
+				     : "",
+			     file ? ",target=" : "", file ? file : "");
+	} else if (name && (!strcmp(name, "tap") || !strcmp(name, "tap2")))
 		xmbuf_printf(&b, "%s:%s:", name,
 			     type && strcmp(type, "raw") ? type : "aio");
 	else if (name && file)
 		xmbuf_printf(&b, "%s:", name);
-	xmbuf_printf(&b, "%s,%s%s,%s", file ? file : "", dev ? dev : "",
-		     device && !strcmp(device, "cdrom") ? ":cdrom" : "", mode);
+	if (!name || strcmp(name, "qemu"))
+		xmbuf_printf(&b, "%s,%s%s,%s", file ? file : "", dev ? dev : "",
+			     device && !strcmp(device, "cdrom") ? ":cdrom" : "",
+			     mode);
 	xmbuf_put(&b, "", 1);
 	free(name);
 	free(type);
@@ -386,6 +523,33 @@ xml_vif_spec(xmlNodePtr n)
 		return NULL;
 	}
 	return b.data;
+}
+
+/* One <xmtools:setting key= kind= line=>value</xmtools:setting>. Returns
+ * 0 (a malformed one is skipped) or -1 (out of memory). */
+static int
+xml_setting(struct xmcfg_domain *dom, xmlNodePtr c)
+{
+	char *key = xml_attr(c, "key"), *kind = xml_attr(c, "kind");
+	char *line = xml_attr(c, "line");
+	xmlChar *val = xmlNodeGetContent(c);
+	uint64_t l = 0;
+	size_t k;
+	int rc = 0;
+
+	for (k = 0; kind && k < sizeof(xml_kinds) / sizeof(xml_kinds[0]); k++)
+		if (!strcmp(kind, xml_kinds[k]))
+			break;
+	if (line && util_parse_u64(line, INT32_MAX, &l) < 0)
+		l = 0;
+	if (key && kind && val && k < sizeof(xml_kinds) / sizeof(xml_kinds[0]))
+		rc = xmsetting_add(dom, key, (const char *)val, (int)l,
+				   (enum xmcfg_setting_kind)k);
+	free(key);
+	free(kind);
+	free(line);
+	xmlFree(val);
+	return rc < 0 ? -1 : 0;
 }
 
 struct xml_list {
@@ -558,10 +722,13 @@ xml_read_pinning(struct xml_in *in)
 	if (!dom->cpus)
 		dom->cpus = xml_attr(xml_find(in->root, "vcpu"), "cpuset");
 	if (dom->cpus) {
-		if (xmcpus_parse(dom->cpus, &dom->cpus_all, msg, sizeof(msg)) <
-		    0)
+		int rc = xmcpus_parse(dom->cpus, &dom->cpus_all, msg,
+				      sizeof(msg));
+
+		if (rc == -1)
 			return xml_fail(in, XMCFG_EXML, "cpuset: %s", msg);
-		dom->has_cpus = dom->cpus[0] != '\0';
+		dom->cpus_nodes = rc == -2; /* node names: kept, a note */
+		dom->has_cpus = dom->cpus[0] != '\0' && !dom->cpus_nodes;
 	}
 	n = xml_find(in->root, "cputune");
 	if (!n || !xml_find(n, "vcpupin"))
@@ -578,7 +745,8 @@ xml_read_pinning(struct xml_in *in)
 	return 0;
 }
 
-/* Bootloader, <os> kernel and initrd, <clock offset=>. */
+/* Bootloader, <os> type, kernel (an HVM guest's <loader>) and initrd,
+ * <clock offset=>. */
 static int
 xml_read_boot(struct xml_in *in)
 {
@@ -587,7 +755,15 @@ xml_read_boot(struct xml_in *in)
 
 	dom->bootloader = xml_text(in->root, "bootloader");
 	dom->bootargs = xml_text(in->root, "bootloader_args");
+	s = xml_text(in->os, "type");
+	dom->type = !s                     ? XMCFG_GUEST_PV
+		    : !strcmp(s, "hvm")    ? XMCFG_GUEST_HVM
+		    : !strcmp(s, "xenpvh") ? XMCFG_GUEST_PVH
+					   : XMCFG_GUEST_PV;
+	free(s);
 	dom->kernel = xml_text(in->os, "kernel");
+	if (!dom->kernel && dom->type == XMCFG_GUEST_HVM)
+		dom->kernel = xml_text(in->os, "loader");
 	dom->ramdisk = xml_text(in->os, "initrd");
 	s = xml_attr(xml_find(in->root, "clock"), "offset");
 	dom->localtime = s && !strcmp(s, "localtime");
@@ -685,9 +861,13 @@ xml_read_meta(struct xml_in *in)
 		{"interface", offsetof(struct xmcfg_domain, interface)},
 		{"nfs_server", offsetof(struct xmcfg_domain, nfs_server)},
 		{"nfs_root", offsetof(struct xmcfg_domain, nfs_root)},
+		{"builder", offsetof(struct xmcfg_domain, builder)},
+		{"cmdline", offsetof(struct xmcfg_domain, xl_cmdline)},
+		{"cpuid_xl", offsetof(struct xmcfg_domain, cpuid_xl)},
 	};
 	xmlNodePtr c;
 	size_t i;
+	char *s;
 	int rc = 0;
 
 	if (!in->meta) {
@@ -697,10 +877,19 @@ xml_read_meta(struct xml_in *in)
 	for (i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)
 		*(char **)((char *)in->dom + strs[i].off) =
 			xml_text(in->meta, strs[i].name);
+	s = xml_text(in->meta, "type");
+	for (i = 0; s && i <= XMCFG_GUEST_HVM; i++)
+		if (!strcmp(s, xmcfg_guest_type_name(i))) {
+			in->dom->type = (enum xmcfg_guest_type)i;
+			in->dom->type_given = true;
+		}
+	free(s);
 	for (c = in->meta->children; c && rc == 0; c = c->next) {
 		if (c->type != XML_ELEMENT_NODE)
 			continue;
-		if (!xmlStrcmp(c->name, BAD_CAST "disk"))
+		if (!xmlStrcmp(c->name, BAD_CAST "setting"))
+			rc = xml_setting(in->dom, c);
+		else if (!xmlStrcmp(c->name, BAD_CAST "disk"))
 			rc = xml_push(&in->disks, xml_attr(c, "spec"));
 		else if (!xmlStrcmp(c->name, BAD_CAST "vif"))
 			rc = xml_push(&in->vifs, xml_attr(c, "spec"));
@@ -776,6 +965,8 @@ xml_finish(struct xml_in *in)
 		return xml_nomem(in);
 	if (xmkeys_check(in->dom, msg, sizeof(msg)) < 0)
 		return xml_fail(in, XMCFG_EXML, "%s", msg);
+	if (xmnotes_build(in->dom, NULL, NULL) < 0)
+		return xml_nomem(in);
 	return 0;
 }
 

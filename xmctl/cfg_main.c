@@ -66,6 +66,34 @@ cfg_search_path(const struct cfg_opts *o, char *storage, size_t size,
 	return dirs;
 }
 
+/* What xmtools does with the config (libxmcfg's notes): "Note:" lines
+ * (not with -q), "Warning:" lines, and in a dry run the reasons xm create
+ * would refuse it. */
+static void
+cfg_notes(const struct cfg_opts *o, const char *file,
+	  const struct xmcfg_domain *dom)
+{
+	const struct xmcfg_note *n;
+	char where[PATH_MAX + 16];
+	size_t i;
+
+	for (i = 0; i < dom->nnotes; i++) {
+		n = &dom->notes[i];
+		if (n->level == XMCFG_NOTE_INFO && o->quiet)
+			continue;
+		if (n->line > 0)
+			snprintf(where, sizeof(where), "%s:%d", file, n->line);
+		else
+			snprintf(where, sizeof(where), "%s", file);
+		fprintf(stderr, "%s: %s: %s%s\n",
+			n->level == XMCFG_NOTE_INFO ? "Note" : "Warning", where,
+			n->message,
+			n->level == XMCFG_NOTE_BLOCKER
+				? " (xm create refuses this config)"
+				: "");
+	}
+}
+
 /* Evaluate the config; prints "Using config file" and warnings. Returns 0
  * and *dom_out, or -1 after printing "Error: FILE:LINE: message". */
 static int
@@ -80,6 +108,8 @@ cfg_load(const struct cfg_opts *o, struct xmcfg_domain **dom_out)
 
 	memset(&err, 0, sizeof(err));
 	opts.search_path = cfg_search_path(o, storage, sizeof(storage), dirs);
+	/* a dry run shows what cannot run yet; a create refuses it */
+	opts.dry_run = o->dryrun;
 	if (xmcfg_find(o->file, &opts, found, sizeof(found), &err) < 0) {
 		xm_err("%s", xmcfg_error_format(&err, msg, sizeof(msg)));
 		return -1;
@@ -93,12 +123,7 @@ cfg_load(const struct cfg_opts *o, struct xmcfg_domain **dom_out)
 	}
 	for (i = 0; i < dom->nwarnings; i++)
 		fprintf(stderr, "Warning: %s\n", dom->warnings[i]);
-	if (dom->bootloader != NULL && dom->bootloader[0] != '\0')
-		fprintf(stderr,
-			"Warning: %s: bootloader \"%s\" is not run: xmhv boots "
-			"kernel = directly%s\n",
-			found, dom->bootloader,
-			dom->kernel == NULL ? " (and none is set)" : "");
+	cfg_notes(o, found, dom);
 	/* A dry run opens no files, as xm's did, but the source tree's demo
 	 * config names a kernel that only `make install` creates: say which
 	 * copy to use before the real create fails on it. */

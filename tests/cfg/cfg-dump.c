@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* cfg-dump.c: prints what `xm create -n [--xml] FILE [VAR=VALUE...]` prints,
- * straight from libxmcfg (golden tests run it when xmctl/xm is not built);
+ * straight from libxmcfg (golden tests run it when xmctl/xm is not built;
+ * --create refuses what xm create refuses);
  * --roundtrip prints the SXP of to_xml -> from_xml, --batch loads every
  * file argument in one sandbox and prints one line per file. */
 #include <limits.h>
@@ -38,6 +39,7 @@ dump_batch(int argc, char **argv)
 int
 main(int argc, char **argv)
 {
+	struct xmcfg_options opts = {.dry_run = true};
 	struct xmcfg_domain *dom = NULL, *back = NULL;
 	struct xmcfg_error err;
 	char found[PATH_MAX], msg[8192], *text = NULL;
@@ -48,6 +50,8 @@ main(int argc, char **argv)
 	for (; i < argc && argv[i][0] == '-'; i++) {
 		if (!strcmp(argv[i], "-n"))
 			continue;
+		else if (!strcmp(argv[i], "--create"))
+			opts.dry_run = false;
 		else if (!strcmp(argv[i], "--xml"))
 			xml = true;
 		else if (!strcmp(argv[i], "--roundtrip"))
@@ -58,7 +62,8 @@ main(int argc, char **argv)
 			break;
 	}
 	if (i >= argc) {
-		fprintf(stderr, "usage: cfg-dump [-n] [--xml|--roundtrip] FILE "
+		fprintf(stderr, "usage: cfg-dump [-n] [--create] "
+				"[--xml|--roundtrip] FILE "
 				"[VAR=VALUE...]\n");
 		return 2;
 	}
@@ -68,10 +73,24 @@ main(int argc, char **argv)
 	printf("Using config file \"%s\".\n", found);
 	fflush(stdout);
 	if (xmcfg_load(found, (const char *const *)argv + i + 1,
-		       (size_t)(argc - i - 1), NULL, &dom, &err) < 0)
+		       (size_t)(argc - i - 1), &opts, &dom, &err) < 0)
 		goto fail;
 	for (w = 0; w < dom->nwarnings; w++)
 		fprintf(stderr, "Warning: %s\n", dom->warnings[w]);
+	for (w = 0; w < dom->nnotes; w++) {
+		const struct xmcfg_note *n = &dom->notes[w];
+
+		if (n->line > 0)
+			snprintf(msg, sizeof(msg), "%s:%d", found, n->line);
+		else
+			snprintf(msg, sizeof(msg), "%s", found);
+		fprintf(stderr, "%s: %s: %s%s\n",
+			n->level == XMCFG_NOTE_INFO ? "Note" : "Warning", msg,
+			n->message,
+			n->level == XMCFG_NOTE_BLOCKER
+				? " (xm create refuses this config)"
+				: "");
+	}
 	if (roundtrip) {
 		text = xmcfg_to_xml(dom);
 		if (!text ||

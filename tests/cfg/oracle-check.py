@@ -1,11 +1,14 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # oracle-check.py: runs libxmcfg (through tests/cfg/cfg-dump --xml) over
 # every config of ../shared/oracle and compares the result with the meaning
-# recorded there (libvirt's normalized XML facts, xm's unit test, xl's
-# disk/vif parse cases for the xm-compatible subset, Ganeti fragments,
-# xen-tools, Xen's documented facts). Prints TAP and a score line
-# "# oracle: N/M cases agree"; xl-only syntax and HVM-only cases are counted
-# as out of scope, never as agreement. SKIPs when the oracle is absent.
+# recorded there (libvirt's normalized XML facts for xm and xl configs, PV
+# and HVM, xm's unit test, xl's disk/vif parse cases, Ganeti fragments,
+# xen-tools, Xen's documented facts). Configs are evaluated as `xm create
+# -n` does (cfg-dump: a dry run, so HVM configs and what cannot run yet
+# still show their meaning). Prints TAP and a score line "# oracle: N/M
+# cases agree"; cases whose expected meaning is unverified, descriptive or
+# depends on the host are counted as out of scope, never as agreement.
+# SKIPs when the oracle is absent.
 import json
 import os
 import subprocess
@@ -18,6 +21,7 @@ BUILD = os.environ.get("top_builddir") or "."
 ORACLE = os.environ.get("XM_ORACLE") or os.path.join(TOP, "..", "shared", "oracle")
 DUMP = os.path.join(BUILD, "tests", "cfg", "cfg-dump")
 NS = "{https://xmtools.invalid/xmcfg/1}"
+MAX_HOST_CPUS = 1024  # XMCFG_MAX_HOST_CPUS: xl's "all"
 
 results = []  # (id, status, detail); status: agree, disagree, out-of-scope
 
@@ -86,12 +90,17 @@ def facts_of(root):
     f["cpus"] = sorted(cpuset(v.get("cpuset"))) if v.get("cpuset") else None
     f["bootloader"] = root.findtext("bootloader")
     f["bootargs"] = root.findtext("bootloader_args")
+    f["type"] = {"hvm": "hvm", "xenpvh": "pvh"}.get(root.findtext("os/type"), "pv")
     f["kernel"] = root.findtext("os/kernel")
+    f["hvm_loader"] = root.findtext("os/loader")
     f["ramdisk"] = root.findtext("os/initrd")
     r, e = mtext(root, "root"), mtext(root, "extra")
-    # libvirt's composition of root/extra (xend's differs; see README)
+    # libvirt's composition of root/extra (xend's differs; see README);
+    # xl's cmdline= as written wins
     f["cmdline"] = ("root=" + r + " " + e if r and e else
                     "root=" + r if r else e if e else None)
+    if mtext(root, "cmdline") is not None:
+        f["cmdline"] = mtext(root, "cmdline")
     for a in ("on_poweroff", "on_reboot", "on_crash"):
         f[a] = root.findtext(a)
     f["localtime"] = root.find("clock").get("offset") == "localtime"
@@ -99,10 +108,15 @@ def facts_of(root):
     for d in root.findall("devices/disk"):
         src = d.find("source")
         drv = d.find("driver")
+        source = (src.get("dev") or src.get("file")) if src is not None else None
+        if d.get("type") == "network" and src is not None:
+            source = {"protocol": src.get("protocol"), "name": src.get("name"),
+                      "hosts": [[h.get("name"), h.get("port")]
+                                for h in src.findall("host")]}
         f["disks"].append({
             "type": d.get("type"), "device": d.get("device"),
             "driver": drv.get("name"), "format": drv.get("type"),
-            "source": (src.get("dev") or src.get("file")) if src is not None else None,
+            "source": source,
             "target": d.find("target").get("dev"), "bus": d.find("target").get("bus"),
             "readonly": d.find("readonly") is not None,
             "shareable": d.find("shareable") is not None})
@@ -141,9 +155,10 @@ def compare(want, got, keys):
     return bad
 
 
-ALL_KEYS = ["name", "uuid", "memory_mib", "maxmem_mib", "vcpus", "vcpus_max",
-            "cpus", "bootloader", "bootargs", "kernel", "ramdisk", "cmdline",
-            "on_poweroff", "on_reboot", "on_crash", "localtime", "disks", "nics"]
+ALL_KEYS = ["name", "uuid", "type", "memory_mib", "maxmem_mib", "vcpus",
+            "vcpus_max", "cpus", "bootloader", "bootargs", "kernel", "ramdisk",
+            "cmdline", "on_poweroff", "on_reboot", "on_crash", "localtime",
+            "disks", "nics"]
 
 
 def check_libvirt():
@@ -158,33 +173,19 @@ def check_libvirt():
             with open(os.path.join(ndir, jf)) as f:
                 want = json.load(f)
             info = directions.get(corpus, {}).get(case, {})
-            rel = info.get("pv_relevance", "")
             if "NOT RUN" in info.get("direction", "") or not os.path.exists(cfg):
                 record(cid, "out-of-scope", "XML not verified by libvirt's tests")
                 continue
-            if rel.startswith("none"):
-                record(cid, "out-of-scope", "HVM-only features")
-                continue
-            hvm = not rel.startswith("A")
-            # HVM configs: only their disk/vif syntax is compared; evaluate
-            # them as the PV guest xmtools would make of them
-            root, err = run(cfg, ["builder=linux", "kernel=/hvm"] if hvm else [])
+            root, err = run(cfg)
             if root is None:
-                text = open(cfg).read()
-                if corpus.endswith("xlconfigdata") and ("=" in "".join(
-                        l for l in text.splitlines() if l.startswith("disk")
-                        or l.startswith("vif")) or "type" in text):
-                    record(cid, "out-of-scope", "xl-only syntax: " + err)
-                else:
-                    record(cid, "disagree", err)
+                record(cid, "disagree", err)
                 continue
             got = facts_of(root)
-            keys = ["disks", "nics"] if hvm else ALL_KEYS
-            if hvm:  # libvirt puts an HVM guest's hd*/sd* disks on ide/scsi
-                for d in want.get("disks", []):
-                    d["bus"] = "xen"
-            if corpus.endswith("xlconfigdata") and "cmdline" in open(cfg).read():
-                keys = [k for k in keys if k != "cmdline"]  # xl cmdline=
+            keys = list(ALL_KEYS)
+            # libvirt names Xen's default hvmloader for every HVM guest;
+            # compare it where the config names one (xm's kernel=)
+            if got["hvm_loader"] is not None:
+                keys.append("hvm_loader")
             bad = compare(want, got, keys)
             record(cid, "disagree" if bad else "agree", "; ".join(bad))
 
@@ -199,15 +200,19 @@ def check_xm_unittest():
         with open(os.path.join(d, jf)) as f:
             exp = json.load(f)
         cfg = os.path.join(d, base + ".cfg")
-        if not os.path.exists(cfg) or not exp.get("pv", True):
-            record(cid, "out-of-scope", "HVM test case")
+        if not os.path.exists(cfg):
+            record(cid, "out-of-scope", "no config")
             continue
         root, err = run(cfg, exp.get("command_line_extra", []))
         if root is None:
             record(cid, "disagree", err)
             continue
         got = facts_of(root)
+        # an HVM guest's kernel= is the firmware loader (<loader>)
+        if got["kernel"] is None:
+            got["kernel"] = got["hvm_loader"]
         want = exp["expected_from_config"]
+        settings = {e.get("key"): e.text for e in meta(root).findall(NS + "setting")}
         bad = []
         simple = {"name": "name", "kernel": "kernel", "ramdisk": "ramdisk",
                   "memory": "memory_mib", "maxmem": "maxmem_mib",
@@ -229,11 +234,20 @@ def check_xm_unittest():
             elif k == "cpu":
                 if sorted(cpuset(mtext(root, "cpus"))) != sorted(cpuset(str(v))):
                     bad.append("cpu: %r folded into cpus %r" % (v, mtext(root, "cpus")))
-            # other keys (cpu_weight, vnc, ...) are not xmtools settings
+            elif k == "builder":
+                if mtext(root, "builder") != v:
+                    bad.append("builder: want %r got %r" % (v, mtext(root, "builder")))
+            elif k == "vif":
+                specs = [e.get("spec") for e in meta(root).findall(NS + "vif")]
+                if specs != v:
+                    bad.append("vif: want %r got %r" % (v, specs))
+            elif k in settings:
+                # a key xmtools records without acting on it (vnc, ...)
+                if settings[k] != str(v):
+                    bad.append("%s: want %r got %r" % (k, v, settings[k]))
+            else:
+                bad.append("%s: not recorded" % k)
         record(cid, "disagree" if bad else "agree", "; ".join(bad))
-
-
-XM_MODES = ("r", "ro", "w", "w!", "!", "rw")
 
 
 def check_xl_cases():
@@ -242,13 +256,8 @@ def check_xl_cases():
         disks = json.load(f)["cases"]
     for c in disks:
         cid = "xl-disk/" + c["id"]
+        # xl parses several arguments into one disk as one spec
         spec = ",".join(c["argv"])
-        fields = spec.split(",")
-        xm_shape = (len(c["argv"]) == 1 and "=" not in spec and
-                    3 <= len(fields) <= 5 and fields[2].strip() in XM_MODES)
-        if not xm_shape and c["expected_rc"] == 0:
-            record(cid, "out-of-scope", "xl-only disk syntax")
-            continue
         root, err = run_text('kernel = "/k"\ndisk = [%r]\n' % spec)
         if c["expected_rc"] != 0:
             record(cid, "agree" if root is None else "disagree",
@@ -258,6 +267,7 @@ def check_xl_cases():
             record(cid, "disagree", err)
             continue
         got = facts_of(root)["disks"][0]
+        m = meta(root).find(NS + "disk")
         exp = c["expected_parsed"]
         bad = []
         if (got["source"] or "") != exp.get("pdev_path", ""):
@@ -266,17 +276,23 @@ def check_xl_cases():
             bad.append("vdev %r" % got["target"])
         if bool(exp.get("is_cdrom")) != (got["device"] == "cdrom"):
             bad.append("cdrom")
-        if exp.get("readwrite") and got["readonly"]:
-            bad.append("readonly")
+        if bool(exp.get("readwrite")) == got["readonly"]:
+            bad.append("readonly %r" % got["readonly"])
+        if exp.get("format") and m.get("format") != exp["format"]:
+            bad.append("format %r" % m.get("format"))
+        if m.get("script") != exp.get("script"):
+            bad.append("script %r" % m.get("script"))
+        if exp.get("backend") and got["driver"] != exp["backend"]:
+            bad.append("backend %r" % got["driver"])
+        for key, attr in (("discard_enable", "discard"), ("trusted", "trusted")):
+            if key in exp and m.get(attr) != ("1" if exp[key] == "True" else "0"):
+                bad.append("%s %r" % (attr, m.get(attr)))
         record(cid, "disagree" if bad else "agree", ", ".join(bad))
     with open(os.path.join(d, "xl-vif-parse-cases.json")) as f:
         vifs = json.load(f)["cases"]
     for c in vifs:
         cid = "xl-vif/" + c["id"]
         spec = ",".join(c["argv"])
-        if spec in ("trusted", "untrusted"):
-            record(cid, "out-of-scope", "xl-only vif key")
-            continue
         root, err = run_text('kernel = "/k"\nvif = [%r]\n' % spec)
         if c["expected_rc"] != 0:
             record(cid, "agree" if root is None else "disagree",
@@ -286,8 +302,12 @@ def check_xl_cases():
             record(cid, "disagree", err)
             continue
         v = meta(root).find(NS + "vif")
-        bps, iv = int(v.get("rate_bytes_per_sec")), int(v.get("rate_interval_us"))
         exp = c["expected_parsed"]
+        if "trusted" in exp:
+            ok = v.get("trusted") == ("1" if exp["trusted"] == "True" else "0")
+            record(cid, "agree" if ok else "disagree", "trusted %r" % v.get("trusted"))
+            continue
+        bps, iv = int(v.get("rate_bytes_per_sec")), int(v.get("rate_interval_us"))
         ok = (bps * iv // 1000000 == exp["rate_bytes_per_interval"] and
               iv == exp["rate_interval_usecs"])
         record(cid, "agree" if ok else "disagree", "%d B/s @ %d us" % (bps, iv))
@@ -365,11 +385,18 @@ def check_facts():
         cid = "facts/" + c["id"]
         k, inp, exp = c["kind"], c["input"], c["expected"]
         if k == "cpus-string-to-set":
-            root, err = run_text('kernel = "/k"\ncpus = %r\n' % inp)
-            if root is None and c["id"].startswith("xlcfg-"):
-                record(cid, "out-of-scope", "xl-only syntax: " + err)
+            if isinstance(inp, dict):
+                # NUMA node names: the set depends on the host (xmtools
+                # keeps them and refuses to start until it resolves them)
+                record(cid, "out-of-scope", "depends on the host's NUMA "
+                       "topology (%s)" % inp.get("host_topology"))
                 continue
+            root, err = run_text('kernel = "/k"\ncpus = %r\n' % inp)
             cs = root.find("vcpu").get("cpuset") if root is not None else None
+            if exp == "all host CPUs":
+                exp = list(range(MAX_HOST_CPUS))
+            elif exp == "all host CPUs except 7":
+                exp = [i for i in range(MAX_HOST_CPUS) if i != 7]
             ok = root is not None and sorted(cpuset(cs)) == sorted(exp)
             record(cid, "agree" if ok else "disagree", err or repr(cs))
         elif k == "cpus-to-per-vcpu":
@@ -419,8 +446,12 @@ def check_facts():
                        # xmtools maps root to the virtio disk (documented)
                        exp["cmdline_contains"].replace("/dev/hda1", "/dev/vda") in cmd))
             record(cid, "agree" if ok else "disagree", cmd)
-        elif k == "cmdline" and c["id"] == "xlcfg-cmdline-overrides":
-            record(cid, "out-of-scope", "xl cmdline= key")
+        elif k == "cmdline" and "cmdline" in inp:
+            text = 'kernel = "/k"\n' + "".join("%s = %r\n" % kv for kv in inp.items())
+            root, err = run_text(text)
+            cmd = root.findtext("os/cmdline") if root is not None else None
+            record(cid, "agree" if cmd == inp["cmdline"] else "disagree",
+                   err or repr(cmd))
         elif k == "cmdline":
             text = 'kernel = "/k"\n' + "".join("%s = %r\n" % kv for kv in inp.items())
             root, err = run_text(text)
@@ -451,8 +482,8 @@ def main():
     for cid, st, detail in results:
         if st != "agree":
             print("# %-13s %s: %s" % (st, cid, detail[:300]))
-    print("# oracle: %d/%d cases agree (%d more out of scope: xl-only syntax, "
-          "HVM-only, unverified or descriptive)" % (len(agree), len(scored), len(oos)))
+    print("# oracle: %d/%d cases agree (%d more out of scope: unverified, "
+          "descriptive or host-dependent)" % (len(agree), len(scored), len(oos)))
     # The score is reported, not asserted: disagreements are listed above.
     print("ok 1 - oracle check ran over %d cases" % len(results))
     return 0

@@ -2,23 +2,29 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # run-golden.sh: golden tests of config evaluation: tests/cfg/pass/NAME.cfg
 # must print NAME.expected (stdout of `xm create -n NAME.cfg [ARGS]`, ARGS
-# one per line in NAME.args) and, when NAME.warnings exists, exactly those
-# "Warning:" lines; tests/cfg/fail/NAME.cfg must exit non-zero with the
-# "Error: ..." line of NAME.expected (or one of its lines: a busy loop on a
-# badly overloaded host meets the wall-clock limit before the CPU limit). Uses $top_builddir/xmctl/xm when built,
-# else tests/cfg/cfg-dump (which prints the same).
+# one per line in NAME.args) and, when NAME.warnings or NAME.notes exist,
+# exactly those "Warning:" or "Note:" lines; tests/cfg/fail/NAME.cfg must
+# exit non-zero with the "Error: ..." line of NAME.expected (or one of its
+# lines: a busy loop on a badly overloaded host meets the wall-clock limit
+# before the CPU limit); tests/cfg/refuse/NAME.cfg is a config a dry run
+# shows and `xm create` refuses before it asks any daemon: the "Error: ..."
+# line of NAME.expected. Uses $top_builddir/xmctl/xm when built, else
+# tests/cfg/cfg-dump (which prints the same; --create for a create).
 top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 top_builddir=$(cd "${top_builddir:-.}" && pwd)
 XM="$top_builddir/tests/cfg/cfg-dump -n"
+CREATE="$top_builddir/tests/cfg/cfg-dump --create"
 # xm when it is built and works (it may need helpers built beside it)
 if [ -x "$top_builddir/xmctl/xm" ] &&
 	(cd "$top_srcdir/tests/cfg/pass" &&
 		"$top_builddir/xmctl/xm" create -n minimal.cfg) >/dev/null 2>&1; then
 	XM="$top_builddir/xmctl/xm create -n"
+	CREATE="$top_builddir/xmctl/xm create"
 fi
 case $XM in /*) ;; *) XM="$(pwd)/$XM" ;; esac
+case $CREATE in /*) ;; *) CREATE="$(pwd)/$CREATE" ;; esac
 dir="$top_srcdir/tests/cfg"
-n=$(ls "$dir"/pass/*.cfg "$dir"/fail/*.cfg | wc -l)
+n=$(ls "$dir"/pass/*.cfg "$dir"/fail/*.cfg "$dir"/refuse/*.cfg | wc -l)
 echo "1..$n"
 echo "# using $XM"
 i=0
@@ -53,6 +59,10 @@ for f in "$dir"/pass/*.cfg; do
 		grep '^Warning: ' "$tmp/err" >"$tmp/warn"
 		diff -u "$dir/pass/$name.warnings" "$tmp/warn" >>"$tmp/diff" || ok=no
 	fi
+	if [ -f "$dir/pass/$name.notes" ]; then
+		grep '^Note: ' "$tmp/err" >"$tmp/notes"
+		diff -u "$dir/pass/$name.notes" "$tmp/notes" >>"$tmp/diff" || ok=no
+	fi
 	if [ $ok = yes ]; then
 		echo "ok $i - pass/$name"
 	else
@@ -71,6 +81,24 @@ for f in "$dir"/fail/*.cfg; do
 		echo "ok $i - fail/$name"
 	else
 		echo "not ok $i - fail/$name (rc=$(cat "$tmp/rc"))"
+		sed 's/^/# /' "$tmp/diff" "$tmp/err"
+	fi
+done
+# a create must not reach a daemon: point xm at an empty root
+mkdir -p "$tmp/root"
+XMD_ROOT="$tmp/root"
+export XMD_ROOT
+XM=$CREATE
+for f in "$dir"/refuse/*.cfg; do
+	i=$((i + 1))
+	name=$(basename "$f" .cfg)
+	run "$dir/refuse" "$name"
+	grep '^Error: ' "$tmp/err" | head -1 >"$tmp/got"
+	if [ "$(cat "$tmp/rc")" != 0 ] &&
+		diff -u "$dir/refuse/$name.expected" "$tmp/got" >"$tmp/diff"; then
+		echo "ok $i - refuse/$name"
+	else
+		echo "not ok $i - refuse/$name (rc=$(cat "$tmp/rc"))"
 		sed 's/^/# /' "$tmp/diff" "$tmp/err"
 	fi
 done

@@ -32,18 +32,24 @@ static const struct {
 	 XMCFG_DISK_RW},
 	{"tap2:tapdisk:aio:/t.img,xvdd,w", "tap2", "raw", "/t.img", "xvdd",
 	 false, XMCFG_DISK_RW},
-	{",hdc:cdrom,r", "phy", "raw", NULL, "hdc", true, XMCFG_DISK_RO},
+	{",hdc:cdrom,r", "phy", "empty", NULL, "hdc", true, XMCFG_DISK_RO},
 	{"file:/d.iso,ioemu:hdd:cdrom,r", "file", "raw", "/d.iso", "hdd", true,
 	 XMCFG_DISK_RO},
 	{"/dev/sdz,xvdz9,w", "phy", "raw", "/dev/sdz", "xvdz9", false,
 	 XMCFG_DISK_RW},
 	{"phy:/dev/a,xvda,w,0,x86_64-abi", "phy", "raw", "/dev/a", "xvda",
 	 false, XMCFG_DISK_RW},
-	{"phy:/dev/sdb1,hda1,rw", NULL, NULL, NULL, NULL, false, -1},
-	{"phy:/dev/sdb1,hda1", NULL, NULL, NULL, NULL, false, -1},
+	/* xm rejected rw and two fields; xl's grammar reads them */
+	{"phy:/dev/sdb1,hda1,rw", "phy", "raw", "/dev/sdb1", "hda1", false,
+	 XMCFG_DISK_RW},
+	{"phy:/dev/sdb1,hda1", "phy", "raw", "/dev/sdb1", "hda1", false,
+	 XMCFG_DISK_RW},
 	{"phy:/dev/sdb1,vda,w", NULL, NULL, NULL, NULL, false, -1},
 	{"phy:/dev/sdb1,hda0,w", NULL, NULL, NULL, NULL, false, -1},
-	{"nbd:host:1,xvda,w", NULL, NULL, NULL, NULL, false, -1},
+	/* a block script's driver (xend ran /etc/xen/scripts/block-nbd) */
+	{"nbd:host:1,xvda,w", "nbd", "raw", "host:1", "xvda", false,
+	 XMCFG_DISK_RW},
+	{"phy:/dev/sdb1,hda1,w+", NULL, NULL, NULL, NULL, false, -1},
 	{"tap:,xvda,w", NULL, NULL, NULL, NULL, false, -1},
 	{",xvda,w", NULL, NULL, NULL, NULL, false, -1},
 	{"a,b,c,d,e,f", NULL, NULL, NULL, NULL, false, -1},
@@ -146,6 +152,8 @@ test_cpus(void)
 		{"0-3,^1,1", "0-3"},     {"1024", NULL},
 		{"3-1", NULL},           {"a", NULL},
 		{"1,,2", NULL},          {"-1", NULL},
+		{"all", "0-1023"},       {"all,^7", "0-6,8-1023"},
+		{"allx", NULL},          {"^all", NULL},
 	};
 	struct xmcfg_cpuset set;
 	char msg[512], *s;
@@ -164,6 +172,10 @@ test_cpus(void)
 		       cases[i].in, cases[i].out, s ? s : msg);
 		free(s);
 	}
+	tap_ok(xmcpus_parse("nodes:0-3,^node:2", &set, msg, sizeof(msg)) == -2,
+	       "cpus with NUMA nodes: well formed, not resolved (%s)", msg);
+	tap_ok(xmcpus_parse("node:x", &set, msg, sizeof(msg)) == -1,
+	       "cpus 'node:x' rejected: %s", msg);
 }
 
 static void
