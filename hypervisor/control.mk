@@ -5,6 +5,7 @@
 noinst_LIBRARIES += hypervisor/libxmhv.a
 hypervisor_libxmhv_a_SOURCES = hypervisor/libxmhv.c \
 	hypervisor/libxmhv_create.c hypervisor/libxmhv_physinfo.c \
+	hypervisor/libxmhv_watch.c hypervisor/libxmhv_list.c \
 	hypervisor/libxmhv_check.c \
 	hypervisor/libxmhv_int.h hypervisor/proto.c hypervisor/proto.h \
 	hypervisor/include/xmhv.h

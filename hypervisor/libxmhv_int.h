@@ -7,7 +7,40 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+#include "proto.h"
 #include "xmhv.h"
+
+#define LIBXMHV_REQ_TIMEOUT_MS 30000
+
+struct xmhv_watchconn;
+
+/* The handle (xmhv.h): shared by the libxmhv_*.c files. */
+struct xmhv {
+	char run_dir[XMHV_PATH_MAX];
+	char xmhv_path[XMHV_PATH_MAX];
+	int epfd;
+	uint32_t seq;
+	struct xmhv_watchconn *watches;
+};
+
+/* A request/answer exchange with one monitor. */
+struct xmhv_call {
+	enum proto_type type;
+	struct proto_u32 arg;
+	struct proto_hdr hdr;
+	union proto_payload *ans; /* malloc'd by libxmhv_exchange */
+};
+
+/* One request (c->type, c->arg) and its answer on fd within timeout_ms.
+ * The answer must be a REPLY or, for GETINFO, an INFO with our sequence
+ * number; a REPLY's err is returned and its message copied to errmsg (may
+ * be NULL). c->ans is allocated here; the caller frees it. 0 or -errno
+ * (-ESRCH when the monitor is gone). */
+int libxmhv_exchange(struct xmhv *h, int fd, struct xmhv_call *c,
+		     int timeout_ms, char *errmsg, size_t errlen) XMHV_WUR;
+
+/* Close every watch connection of h (xmhv_close). */
+void libxmhv_watch_free_all(struct xmhv *h);
 
 /* Path "<run_dir>/<domid><suffix>" into buf. 0 or -ENAMETOOLONG. */
 int libxmhv_path(const struct xmhv *h, xmhv_domid_t domid, const char *suffix,
