@@ -16,6 +16,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "check.h"
 #include "console.h"
 #include "control.h"
 #include "log.h"
@@ -606,6 +607,7 @@ control_build(struct control *ctl, int ctl_fd)
 				  .opaque = ctl};
 	struct proto_hdr hdr;
 	char errmsg[PROTO_ERRMSG_MAX] = "";
+	uint32_t i;
 	int r;
 
 	if (!msg)
@@ -621,7 +623,33 @@ control_build(struct control *ctl, int ctl_fd)
 		goto out;
 	}
 	ctl->create = msg->create;
-	r = vm_create(&ctl->create.cfg, &cb, &ctl->vm, errmsg, sizeof(errmsg));
+	/* Until the creation sequence brings them as fds, the monitor opens
+	 * the boot files of CREATE itself (before the sandbox). */
+	ctl->create.cfg.console_log_fd = -1;
+	for (i = 0; i < XMHV_MAX_DISKS; i++)
+		ctl->create.cfg.disks[i].fd = -1;
+	for (i = 0; i < XMHV_MAX_NICS; i++)
+		ctl->create.cfg.nics[i].fd = -1;
+	ctl->create.cfg.kernel_fd = ctl->create.cfg.ramdisk_fd = -1;
+	r = xmhv_check_open_boot_file(XMHV_BOOT_KERNEL, ctl->create.cfg.kernel,
+				      errmsg, sizeof(errmsg));
+	if (r >= 0)
+		ctl->create.cfg.kernel_fd = r;
+	if (r >= 0 && ctl->create.cfg.ramdisk[0]) {
+		r = xmhv_check_open_boot_file(XMHV_BOOT_RAMDISK,
+					      ctl->create.cfg.ramdisk, errmsg,
+					      sizeof(errmsg));
+		if (r >= 0)
+			ctl->create.cfg.ramdisk_fd = r;
+	}
+	if (r >= 0)
+		r = vm_create(&ctl->create.cfg, &cb, &ctl->vm, errmsg,
+			      sizeof(errmsg));
+	if (ctl->create.cfg.kernel_fd >= 0)
+		close(ctl->create.cfg.kernel_fd);
+	if (ctl->create.cfg.ramdisk_fd >= 0)
+		close(ctl->create.cfg.ramdisk_fd);
+	ctl->create.cfg.kernel_fd = ctl->create.cfg.ramdisk_fd = -1;
 	if (r < 0) {
 		if (!errmsg[0])
 			control_errmsg(errmsg, sizeof(errmsg), "%s: %s",

@@ -353,6 +353,20 @@ xmhv_reason_name(enum xmhv_shutdown_reason reason)
 	return names[reason];
 }
 
+/* xmhv.h: an empty configuration whose files are all "not open". */
+void
+xmhv_domain_config_init(struct xmhv_domain_config *cfg)
+{
+	uint32_t i;
+
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->kernel_fd = cfg->ramdisk_fd = cfg->console_log_fd = -1;
+	for (i = 0; i < XMHV_MAX_DISKS; i++)
+		cfg->disks[i].fd = -1;
+	for (i = 0; i < XMHV_MAX_NICS; i++)
+		cfg->nics[i].fd = -1;
+}
+
 /* xmhv.h: the "rbpscd" column of xm list. */
 const char *
 xmhv_state_string(uint32_t state, char buf[7])

@@ -105,11 +105,12 @@ hvconfig_build(struct xmd *x, const struct xmcfg_domain *cfg,
 	char log[PATH_MAX];
 	int rc;
 
-	hv = calloc(1, sizeof(*hv));
+	hv = malloc(sizeof(*hv));
 	if (!hv) {
 		snprintf(msg, msglen, "out of memory");
 		return -ENOMEM;
 	}
+	xmhv_domain_config_init(hv);
 	rc = hvconfig_copy(hv->name, sizeof(hv->name), cfg->name, "name",
 			   cfg->name, msg, msglen);
 	if (rc == 0 && !cfg->kernel) {

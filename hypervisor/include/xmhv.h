@@ -58,21 +58,29 @@ struct xmhv_disk_config {
 	uint8_t readonly;
 	uint8_t cdrom;
 	char serial[21]; /* virtio-blk id */
+	int fd;          /* open backend, or -1 (see xmhv_domain_config) */
 };
 
 struct xmhv_nic_config {
 	uint8_t mac[6];
 	char tap[16]; /* existing tap device name (created by the toolstack) */
+	int fd;       /* open tap, or -1 (see xmhv_domain_config) */
 };
 
-/* Everything xmhv needs to build a domain. Fixed layout: sent as-is on the
- * wire. Strings are NUL-terminated within their arrays. */
+/* Everything xmhv needs to build a domain. Strings are NUL-terminated
+ * within their arrays. Start from xmhv_domain_config_init.
+ * Each file (kernel, ramdisk, console log, disks, taps) is a path and an
+ * fd: with fd -1 the path is opened (see xmhv_domain_create); an fd >= 0
+ * is used as it is and the path (or tap name) only names it in messages.
+ * The fds stay the caller's. */
 struct xmhv_domain_config {
 	char name[XMHV_NAME_MAX];
 	uint8_t uuid[16];
 	char kernel[XMHV_PATH_MAX];
 	char ramdisk[XMHV_PATH_MAX]; /* empty: none */
 	char cmdline[XMHV_CMDLINE_MAX];
+	int kernel_fd;
+	int ramdisk_fd;
 	uint64_t memory_mib;
 	uint32_t max_vcpus;
 	uint32_t vcpus_online; /* 0: max_vcpus */
@@ -86,7 +94,11 @@ struct xmhv_domain_config {
 	uint32_t nnics;
 	struct xmhv_nic_config nics[XMHV_MAX_NICS];
 	char console_log[XMHV_PATH_MAX]; /* empty: no log file */
+	int console_log_fd;
 };
+
+/* Zero cfg and set every fd of it to -1. Any thread. */
+void xmhv_domain_config_init(struct xmhv_domain_config *cfg);
 
 /* getinfo. */
 struct xmhv_dominfo {

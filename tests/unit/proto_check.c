@@ -362,7 +362,8 @@ test_handle(void)
 	tap_is_int(xmhv_watch(h, 1), -ESRCH, "watch: ESRCH");
 	tap_is_int(xmhv_event_read(h, &ev), 0, "no events");
 	tap_ok(xmhv_event_fd(h) >= 0, "event fd");
-	cfg = calloc(1, sizeof(*cfg));
+	cfg = malloc(sizeof(*cfg));
+	xmhv_domain_config_init(cfg);
 	strcpy(cfg->kernel, "/k");
 	cfg->memory_mib = 32;
 	cfg->max_vcpus = 1;

@@ -31,7 +31,7 @@ static char iface_kernel[4096];
 static void
 iface_config(struct xmhv_domain_config *cfg, const char *name)
 {
-	memset(cfg, 0, sizeof(*cfg));
+	xmhv_domain_config_init(cfg);
 	(void)!util_strlcpy(cfg->name, name, sizeof(cfg->name));
 	(void)!util_strlcpy(cfg->kernel, iface_kernel, sizeof(cfg->kernel));
 	(void)!util_strlcpy(cfg->cmdline, "console=ttyS0",
