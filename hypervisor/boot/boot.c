@@ -2,7 +2,6 @@
 /* boot.c: direct kernel boot: recognise the kernel format, place the
  * ramdisk, and write the 64-bit boot protocol's zero page. */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -197,38 +196,5 @@ boot_load_fd(const struct boot_request *req, struct boot_image *out,
 		rc = bzimage_load(req, buf, len, out, errmsg, errlen);
 out:
 	free(buf);
-	return rc;
-}
-
-/* boot.h: open req->kernel and req->ramdisk, then boot_load_fd. */
-int
-boot_load(const struct boot_request *req, struct boot_image *out, char *errmsg,
-	  size_t errlen)
-{
-	struct boot_request r = *req;
-	int rc;
-
-	r.kernel_fd = open(req->kernel, O_RDONLY | O_CLOEXEC);
-	r.ramdisk_fd = -1;
-	if (r.kernel_fd < 0) {
-		rc = -errno;
-		snprintf(errmsg, errlen, "%s: %s", req->kernel, strerror(-rc));
-		goto out;
-	}
-	if (req->ramdisk && req->ramdisk[0]) {
-		r.ramdisk_fd = open(req->ramdisk, O_RDONLY | O_CLOEXEC);
-		if (r.ramdisk_fd < 0) {
-			rc = -errno;
-			snprintf(errmsg, errlen, "%s: %s", req->ramdisk,
-				 strerror(-rc));
-			goto out;
-		}
-	}
-	rc = boot_load_fd(&r, out, errmsg, errlen);
-out:
-	if (r.kernel_fd >= 0)
-		close(r.kernel_fd);
-	if (r.ramdisk_fd >= 0)
-		close(r.ramdisk_fd);
 	return rc;
 }

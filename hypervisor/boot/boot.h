@@ -46,10 +46,6 @@ struct boot_request {
  * req->kernel or req->ramdisk) and the reason. */
 int boot_load_fd(const struct boot_request *req, struct boot_image *out,
 		 char *errmsg, size_t errlen) HV_WUR;
-/* boot_load_fd after opening req->kernel and req->ramdisk (NULL or "":
- * none) read-only; the fd fields of req are ignored. */
-int boot_load(const struct boot_request *req, struct boot_image *out,
-	      char *errmsg, size_t errlen) HV_WUR;
 /* Per format: buf/len is the whole kernel file. */
 int bzimage_load(const struct boot_request *req, const uint8_t *buf, size_t len,
 		 struct boot_image *out, char *errmsg, size_t errlen) HV_WUR;
