@@ -193,31 +193,37 @@ libxmhv_exchange(struct xmhv *h, int fd, struct xmhv_call *c, int timeout_ms,
 	uint32_t seq = libxmhv_next_seq(h);
 	int r;
 
-	c->ans = calloc(1, sizeof(*c->ans));
+	uint32_t len;
+
+	c->ans = malloc(sizeof(*c->ans));
 	if (!c->ans)
 		return -ENOMEM;
-	r = proto_send(fd, c->type, seq, &c->arg);
+	len = c->type == PROTO_SHUTDOWN || c->type == PROTO_SET_VCPUS
+		      ? sizeof(c->arg)
+		      : 0;
+	r = proto_send(fd, XMHV_INTERFACE_VERSION, c->type, seq, &c->arg, len,
+		       -1);
 	if (r < 0)
 		return r == -EPIPE ? -ESRCH : r;
-	r = proto_recv(fd, timeout_ms, &c->hdr, c->ans);
+	r = proto_recv(fd, XMHV_INTERFACE_VERSION, timeout_ms, c->ans, NULL, 0);
 	if (r == -EPROTONOSUPPORT) {
 		libxmhv_errmsg(errmsg, errlen,
 			       "xmhv speaks interface version %u, this "
 			       "toolstack version %u",
-			       c->hdr.version, XMHV_INTERFACE_VERSION);
+			       c->ans->hdr.version, XMHV_INTERFACE_VERSION);
 		return r;
 	}
 	if (r == -EPIPE || r == -ECONNRESET)
 		return -ESRCH;
 	if (r < 0)
 		return r;
-	if (c->hdr.seq != seq)
+	if (c->ans->hdr.seq != seq)
 		return -EBADMSG;
-	if (c->hdr.type == PROTO_REPLY) {
-		libxmhv_errmsg(errmsg, errlen, "%s", c->ans->reply.msg);
-		return c->ans->reply.err;
+	if (c->ans->hdr.type == PROTO_REPLY) {
+		libxmhv_errmsg(errmsg, errlen, "%s", c->ans->p.reply.msg);
+		return c->ans->p.reply.err;
 	}
-	if (c->hdr.type != PROTO_INFO || c->type != PROTO_GETINFO)
+	if (c->ans->hdr.type != PROTO_INFO || c->type != PROTO_GETINFO)
 		return -EBADMSG;
 	return 0;
 }
@@ -305,7 +311,7 @@ xmhv_domain_getinfo(struct xmhv *h, xmhv_domid_t domid,
 
 	r = libxmhv_call(h, domid, &c, LIBXMHV_REQ_TIMEOUT_MS);
 	if (r == 0)
-		*info_out = c.ans->info.info;
+		*info_out = c.ans->p.info.info;
 	free(c.ans);
 	return r;
 }

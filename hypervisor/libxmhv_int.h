@@ -27,8 +27,7 @@ struct xmhv {
 struct xmhv_call {
 	enum proto_type type;
 	struct proto_u32 arg;
-	struct proto_hdr hdr;
-	union proto_payload *ans; /* malloc'd by libxmhv_exchange */
+	struct proto_msg *ans; /* the answer, malloc'd by libxmhv_exchange */
 };
 
 /* One request (c->type, c->arg) and its answer on fd within timeout_ms.
@@ -38,6 +37,37 @@ struct xmhv_call {
  * (-ESRCH when the monitor is gone). */
 int libxmhv_exchange(struct xmhv *h, int fd, struct xmhv_call *c,
 		     int timeout_ms, char *errmsg, size_t errlen) XMHV_WUR;
+
+/* The fds a create hands to the monitor, one slot per file. */
+enum {
+	LIBXMHV_F_KERNEL,
+	LIBXMHV_F_RAMDISK,
+	LIBXMHV_F_LOG,
+	LIBXMHV_F_DISK0,
+	LIBXMHV_F_NIC0 = LIBXMHV_F_DISK0 + XMHV_MAX_DISKS,
+	LIBXMHV_F_MAX = LIBXMHV_F_NIC0 + XMHV_MAX_NICS
+};
+struct libxmhv_files {
+	int fd[LIBXMHV_F_MAX];     /* -1: no such file */
+	bool owned[LIBXMHV_F_MAX]; /* opened by libxmhv_files_open */
+	bool log_created;          /* the console log file was created */
+	char log_path[XMHV_PATH_MAX];
+};
+
+/* Open every file of cfg in the calling process, with its permissions:
+ * the kernel and ramdisk read-only (checked as xmhv checks them), the
+ * console log for appending (created 0640 when missing), each disk
+ * read-only or read-write and flock'ed (exclusive for w, shared for r and
+ * w!), each tap attached by name (IFF_TAP, IFF_NO_PI, IFF_VNET_HDR). Fds
+ * the caller gave in cfg are used as they are. All O_CLOEXEC. Returns 0,
+ * or -errno with errmsg naming the file ("disk PATH: reason"); nothing is
+ * left open (or created) then. Any thread. */
+int libxmhv_files_open(const struct xmhv_domain_config *cfg,
+		       struct libxmhv_files *f, char *errmsg,
+		       size_t errlen) XMHV_WUR;
+/* Close the fds opened here (the monitor holds its own copies); when the
+ * create failed, also remove a console log created here. */
+void libxmhv_files_close(struct libxmhv_files *f, bool failed);
 
 /* Close every watch connection of h (xmhv_close). */
 void libxmhv_watch_free_all(struct xmhv *h);

@@ -123,7 +123,7 @@ xmhv_domain_destroy(struct xmhv *h, xmhv_domid_t domid)
 		r = libxmhv_exchange(h, fd, &c, LIBXMHV_REQ_TIMEOUT_MS, NULL,
 				     0);
 		if (r == 0 && pid <= 0) {
-			pid = c.ans->reply.pid;
+			pid = c.ans->p.reply.pid;
 			pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
 		}
 		close(fd);

@@ -157,7 +157,7 @@ libxmhv_watch_read(struct xmhv *h, struct xmhv_watchconn *w,
 	if (w->have < sizeof(w->buf))
 		return 0;
 	w->have = 0;
-	r = proto_hdr_check(hdr);
+	r = proto_hdr_check(hdr, XMHV_INTERFACE_VERSION, NULL, 0);
 	if (r == 0 && hdr->type != PROTO_EVENT)
 		r = -EBADMSG;
 	if (r == 0)

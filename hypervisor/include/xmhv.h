@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define XMHV_INTERFACE_VERSION 1
+#define XMHV_INTERFACE_VERSION 2
 
 #define XMHV_WUR __attribute__((warn_unused_result))
 
@@ -56,7 +56,8 @@ struct xmhv_cpuid_mask {
 struct xmhv_disk_config {
 	char path[XMHV_PATH_MAX]; /* file or block device */
 	uint8_t readonly;
-	uint8_t cdrom;
+	uint8_t cdrom;   /* read-only too */
+	uint8_t shared;  /* w!: writable, shared with other domains */
 	char serial[21]; /* virtio-blk id */
 	int fd;          /* open backend, or -1 (see xmhv_domain_config) */
 };

@@ -28,3 +28,21 @@ tests_unit_xmhv_iface_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests \
 	-I$(top_srcdir)/hypervisor
 tests_unit_xmhv_iface_LDADD = $(LIBXMHV_TEST_LDADD)
 KVM_TESTS += tests/unit/xmhv_iface
+
+# The monitor's side of the creation sequence, fed over a socketpair.
+check_PROGRAMS += tests/unit/hv_creation
+tests_unit_hv_creation_SOURCES = tests/unit/hv_creation.c \
+	hypervisor/creation.c hypervisor/creation.h
+tests_unit_hv_creation_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/hypervisor \
+	-I$(top_srcdir)/tests
+tests_unit_hv_creation_LDADD = $(LIBXMHV_TEST_LDADD)
+TESTS += tests/unit/hv_creation
+
+# kvm tier: the creation sequence against real monitors (disks, taps,
+# console log, locks, refusals).
+check_PROGRAMS += tests/unit/xmhv_create
+tests_unit_xmhv_create_SOURCES = tests/unit/xmhv_create.c
+tests_unit_xmhv_create_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests \
+	-I$(top_srcdir)/hypervisor
+tests_unit_xmhv_create_LDADD = $(LIBXMHV_TEST_LDADD)
+KVM_TESTS += tests/unit/xmhv_create
