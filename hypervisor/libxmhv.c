@@ -158,6 +158,7 @@ xmhv_close(struct xmhv *h)
 	libxmhv_watch_free_all(h);
 	if (h->epfd >= 0)
 		close(h->epfd);
+	free(h->v1);
 	free(h);
 }
 
@@ -185,15 +186,13 @@ libxmhv_connect(const struct xmhv *h, xmhv_domid_t domid, const char *suffix)
 	return fd;
 }
 
-/* libxmhv_int.h: one request and its answer on fd. */
+/* libxmhv_int.h: one request and its answer on fd, in version. */
 int
-libxmhv_exchange(struct xmhv *h, int fd, struct xmhv_call *c, int timeout_ms,
-		 char *errmsg, size_t errlen)
+libxmhv_exchange(struct xmhv *h, int fd, uint16_t version, struct xmhv_call *c,
+		 int timeout_ms, char *errmsg, size_t errlen)
 {
-	uint32_t seq = libxmhv_next_seq(h);
+	uint32_t seq = libxmhv_next_seq(h), len;
 	int r;
-
-	uint32_t len;
 
 	c->ans = malloc(sizeof(*c->ans));
 	if (!c->ans)
@@ -201,21 +200,13 @@ libxmhv_exchange(struct xmhv *h, int fd, struct xmhv_call *c, int timeout_ms,
 	len = c->type == PROTO_SHUTDOWN || c->type == PROTO_SET_VCPUS
 		      ? sizeof(c->arg)
 		      : 0;
-	r = proto_send(fd, XMHV_INTERFACE_VERSION, c->type, seq, &c->arg, len,
-		       -1);
+	r = proto_send(fd, version, c->type, seq, &c->arg, len, -1);
 	if (r < 0)
 		return r == -EPIPE ? -ESRCH : r;
-	r = proto_recv(fd, XMHV_INTERFACE_VERSION, timeout_ms, c->ans, NULL, 0);
-	if (r == -EPROTONOSUPPORT) {
-		libxmhv_errmsg(errmsg, errlen,
-			       "xmhv speaks interface version %u, this "
-			       "toolstack version %u",
-			       c->ans->hdr.version, XMHV_INTERFACE_VERSION);
-		return r;
-	}
+	r = proto_recv(fd, version, timeout_ms, c->ans, NULL, 0);
 	if (r == -EPIPE || r == -ECONNRESET)
 		return -ESRCH;
-	if (r < 0)
+	if (r < 0) /* -EPROTONOSUPPORT: c->ans->hdr has the peer's version */
 		return r;
 	if (c->ans->hdr.seq != seq)
 		return -EBADMSG;
@@ -228,19 +219,103 @@ libxmhv_exchange(struct xmhv *h, int fd, struct xmhv_call *c, int timeout_ms,
 	return 0;
 }
 
+/* Is domid's monitor one of version 1 (it said so once)? */
+static bool
+libxmhv_is_v1(const struct xmhv *h, xmhv_domid_t domid)
+{
+	size_t i;
+
+	for (i = 0; i < h->nv1; i++)
+		if (h->v1[i] == domid)
+			return true;
+	return false;
+}
+
+/* Remember that domid's monitor speaks version 1. Domain ids are not
+ * reused while run_dir exists, so the entry never goes stale. */
+static void
+libxmhv_remember_v1(struct xmhv *h, xmhv_domid_t domid)
+{
+	xmhv_domid_t *grown;
+
+	if (libxmhv_is_v1(h, domid))
+		return;
+	if (h->nv1 == h->cap_v1) {
+		grown = realloc(h->v1, (h->cap_v1 ? h->cap_v1 * 2 : 8) *
+					       sizeof(*grown));
+		if (!grown)
+			return; /* then it is asked again next time */
+		h->v1 = grown;
+		h->cap_v1 = h->cap_v1 ? h->cap_v1 * 2 : 8;
+	}
+	h->v1[h->nv1++] = domid;
+}
+
+/* libxmhv_int.h: connect and exchange in the monitor's version. */
+int
+libxmhv_request(struct xmhv *h, xmhv_domid_t domid, struct xmhv_call *c,
+		int timeout_ms, int *fd_out, uint16_t *version_out)
+{
+	uint16_t version = libxmhv_is_v1(h, domid) ? PROTO_VERSION_1
+						   : XMHV_INTERFACE_VERSION;
+	uint16_t peer = 0;
+	int fd, r;
+
+	h->error[0] = '\0';
+	fd = libxmhv_connect(h, domid, ".sock");
+	if (fd < 0)
+		return fd;
+	r = libxmhv_exchange(h, fd, version, c, timeout_ms, h->error,
+			     sizeof(h->error));
+	if (r == -EPROTONOSUPPORT)
+		peer = c->ans->hdr.version;
+	if (r == -EPROTONOSUPPORT && peer == PROTO_VERSION_1 &&
+	    version != PROTO_VERSION_1) {
+		/* A monitor started before an upgrade: its runtime messages
+		 * are ours, in version 1. It closed this connection. */
+		libxmhv_remember_v1(h, domid);
+		close(fd);
+		free(c->ans);
+		c->ans = NULL;
+		version = PROTO_VERSION_1;
+		fd = libxmhv_connect(h, domid, ".sock");
+		if (fd < 0)
+			return fd;
+		r = libxmhv_exchange(h, fd, version, c, timeout_ms, h->error,
+				     sizeof(h->error));
+		if (r == -EPROTONOSUPPORT)
+			peer = c->ans->hdr.version;
+	}
+	if (r == -EPROTONOSUPPORT)
+		libxmhv_errmsg(h->error, sizeof(h->error),
+			       "domain %u: its monitor speaks interface "
+			       "version %u, this toolstack versions %u and "
+			       "%u: manage it with the xmtools that started "
+			       "it, or destroy it (its monitor is killed)",
+			       domid, peer, PROTO_VERSION_1,
+			       XMHV_INTERFACE_VERSION);
+	if (r == 0 && fd_out) {
+		*fd_out = fd;
+		*version_out = version;
+	} else {
+		close(fd);
+	}
+	return r;
+}
+
 /* Connect, exchange, close. */
 static int
 libxmhv_call(struct xmhv *h, xmhv_domid_t domid, struct xmhv_call *c,
 	     int timeout_ms)
 {
-	int fd, r;
+	return libxmhv_request(h, domid, c, timeout_ms, NULL, NULL);
+}
 
-	fd = libxmhv_connect(h, domid, ".sock");
-	if (fd < 0)
-		return fd;
-	r = libxmhv_exchange(h, fd, c, timeout_ms, NULL, 0);
-	close(fd);
-	return r;
+/* xmhv.h: what the last failed call said, "" when it said nothing. */
+const char *
+xmhv_error(const struct xmhv *h)
+{
+	return h->error;
 }
 
 static int

@@ -21,6 +21,9 @@ struct xmhv {
 	int epfd;
 	uint32_t seq;
 	struct xmhv_watchconn *watches;
+	xmhv_domid_t *v1; /* domains whose monitors speak version 1 */
+	size_t nv1, cap_v1;
+	char error[PROTO_ERRMSG_MAX]; /* xmhv_error */
 };
 
 /* A request/answer exchange with one monitor. */
@@ -30,13 +33,29 @@ struct xmhv_call {
 	struct proto_msg *ans; /* the answer, malloc'd by libxmhv_exchange */
 };
 
-/* One request (c->type, c->arg) and its answer on fd within timeout_ms.
- * The answer must be a REPLY or, for GETINFO, an INFO with our sequence
+/* One request (c->type, c->arg) and its answer on fd within timeout_ms,
+ * in interface version (XMHV_INTERFACE_VERSION or PROTO_VERSION_1). The
+ * answer must be a REPLY or, for GETINFO, an INFO with our sequence
  * number; a REPLY's err is returned and its message copied to errmsg (may
  * be NULL). c->ans is allocated here; the caller frees it. 0 or -errno
- * (-ESRCH when the monitor is gone). */
-int libxmhv_exchange(struct xmhv *h, int fd, struct xmhv_call *c,
-		     int timeout_ms, char *errmsg, size_t errlen) XMHV_WUR;
+ * (-ESRCH when the monitor is gone; -EPROTONOSUPPORT when it speaks
+ * another version: c->ans->hdr.version says which). */
+int libxmhv_exchange(struct xmhv *h, int fd, uint16_t version,
+		     struct xmhv_call *c, int timeout_ms, char *errmsg,
+		     size_t errlen) XMHV_WUR;
+
+/* Connect to domid's control socket and make the exchange c there, in the
+ * version its monitor speaks: XMHV_INTERFACE_VERSION, or version 1 for a
+ * monitor started before an upgrade (it refuses version 2 naming version
+ * 1; the handle remembers it and asks in version 1 from then on: the
+ * runtime messages have one layout in both). Another version is
+ * -EPROTONOSUPPORT with xmhv_error naming both and what to do. With fd_out
+ * the connection stays open on success (*fd_out, its version in
+ * *version_out); else it is closed. A REPLY's message goes to xmhv_error.
+ * c->ans as for libxmhv_exchange. */
+int libxmhv_request(struct xmhv *h, xmhv_domid_t domid, struct xmhv_call *c,
+		    int timeout_ms, int *fd_out,
+		    uint16_t *version_out) XMHV_WUR;
 
 /* The fds a create hands to the monitor, one slot per file. */
 enum {
@@ -101,8 +120,8 @@ int libxmhv_wait_gone(pid_t pid, int pidfd, int timeout_ms) XMHV_WUR;
 const char *libxmhv_monitor_path(const struct xmhv *h);
 const char *libxmhv_run_dir(const struct xmhv *h);
 
-/* Adopt fd (the create socketpair, already past CREATE) as the event
- * connection of domid: sends WATCH. Takes ownership of fd. */
+/* Adopt fd (the create socketpair, past START) as the event connection of
+ * domid: sends WATCH (version 2). Takes ownership of fd. */
 int libxmhv_watch_fd(struct xmhv *h, xmhv_domid_t domid, int fd) XMHV_WUR;
 
 /* Next request sequence number of the handle. */

@@ -99,15 +99,15 @@ xmhv_domain_destroy(struct xmhv *h, xmhv_domid_t domid)
 {
 	struct xmhv_call c = {.type = PROTO_DESTROY};
 	pid_t pid;
-	int pidfd = -1, fd, r;
+	int pidfd = -1, r;
 
 	pid = libxmhv_read_pid(h, domid);
 	if (pid > 0)
 		pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
 	if (pid > 0 && pidfd < 0 && errno == ESRCH)
 		pid = 0; /* stale pid file of a dead monitor */
-	fd = libxmhv_connect(h, domid, ".sock");
-	if (fd < 0 && pid <= 0) {
+	r = libxmhv_request(h, domid, &c, LIBXMHV_REQ_TIMEOUT_MS, NULL, NULL);
+	if (!c.ans && pid <= 0) { /* nobody listens */
 		char path[XMHV_PATH_MAX];
 		struct stat st;
 
@@ -119,14 +119,9 @@ xmhv_domain_destroy(struct xmhv *h, xmhv_domid_t domid)
 		libxmhv_remove_files(h, domid);
 		goto out;
 	}
-	if (fd >= 0) {
-		r = libxmhv_exchange(h, fd, &c, LIBXMHV_REQ_TIMEOUT_MS, NULL,
-				     0);
-		if (r == 0 && pid <= 0) {
-			pid = c.ans->p.reply.pid;
-			pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
-		}
-		close(fd);
+	if (r == 0 && pid <= 0) {
+		pid = c.ans->p.reply.pid;
+		pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
 	}
 	/* Whether or not it answered, it must be gone before we return. */
 	r = libxmhv_wait_gone(pid, pidfd, LIBXMHV_EXIT_TIMEOUT_MS);

@@ -14,9 +14,10 @@
 struct xmhv_watchconn {
 	xmhv_domid_t domid;
 	int fd;
-	bool dying;      /* xmhv announced DYING: its EOF is a destroy */
-	uint32_t reason; /* last reason seen */
-	size_t have;     /* bytes of the current message in buf */
+	uint16_t version; /* the monitor's interface version */
+	bool dying;       /* xmhv announced DYING: its EOF is a destroy */
+	uint32_t reason;  /* last reason seen */
+	size_t have;      /* bytes of the current message in buf */
 	uint8_t buf[PROTO_HDR_SIZE + sizeof(struct proto_event)];
 	struct xmhv_watchconn *next;
 };
@@ -39,9 +40,10 @@ libxmhv_watch_free(struct xmhv *h, struct xmhv_watchconn *w)
 	free(w);
 }
 
-/* Register fd as the event connection of domid (takes ownership). */
+/* Register fd (speaking version) as the event connection of domid
+ * (takes ownership). */
 static int
-libxmhv_watch_add(struct xmhv *h, xmhv_domid_t domid, int fd)
+libxmhv_watch_add(struct xmhv *h, xmhv_domid_t domid, int fd, uint16_t version)
 {
 	struct epoll_event ev = {.events = EPOLLIN};
 	struct xmhv_watchconn *w;
@@ -54,6 +56,7 @@ libxmhv_watch_add(struct xmhv *h, xmhv_domid_t domid, int fd)
 	}
 	w->domid = domid;
 	w->fd = fd;
+	w->version = version;
 	r = util_set_nonblock(fd, true);
 	ev.data.ptr = w;
 	if (r == 0 && epoll_ctl(h->epfd, EPOLL_CTL_ADD, fd, &ev) < 0)
@@ -96,27 +99,30 @@ libxmhv_watch_fd(struct xmhv *h, xmhv_domid_t domid, int fd)
 	struct xmhv_call c = {.type = PROTO_WATCH};
 	int r;
 
-	r = libxmhv_exchange(h, fd, &c, LIBXMHV_REQ_TIMEOUT_MS, NULL, 0);
+	r = libxmhv_exchange(h, fd, XMHV_INTERFACE_VERSION, &c,
+			     LIBXMHV_REQ_TIMEOUT_MS, NULL, 0);
 	free(c.ans);
 	if (r < 0) {
 		close(fd);
 		return r;
 	}
-	return libxmhv_watch_add(h, domid, fd);
+	return libxmhv_watch_add(h, domid, fd, XMHV_INTERFACE_VERSION);
 }
 
 /* xmhv.h: subscribe to state changes of domid (idempotent). */
 int
 xmhv_watch(struct xmhv *h, xmhv_domid_t domid)
 {
-	int fd;
+	struct xmhv_call c = {.type = PROTO_WATCH};
+	uint16_t version = XMHV_INTERFACE_VERSION;
+	int fd = -1, r;
 
 	if (libxmhv_watch_find(h, domid))
 		return 0;
-	fd = libxmhv_connect(h, domid, ".sock");
-	if (fd < 0)
-		return fd;
-	return libxmhv_watch_fd(h, domid, fd);
+	r = libxmhv_request(h, domid, &c, LIBXMHV_REQ_TIMEOUT_MS, &fd,
+			    &version);
+	free(c.ans);
+	return r < 0 ? r : libxmhv_watch_add(h, domid, fd, version);
 }
 
 /* xmhv.h: the epoll fd over the watch connections (owned by h). */
@@ -157,7 +163,7 @@ libxmhv_watch_read(struct xmhv *h, struct xmhv_watchconn *w,
 	if (w->have < sizeof(w->buf))
 		return 0;
 	w->have = 0;
-	r = proto_hdr_check(hdr, XMHV_INTERFACE_VERSION, NULL, 0);
+	r = proto_hdr_check(hdr, w->version, NULL, 0);
 	if (r == 0 && hdr->type != PROTO_EVENT)
 		r = -EBADMSG;
 	if (r == 0)

@@ -170,7 +170,9 @@ int xmhv_domain_getinfo(struct xmhv *h, xmhv_domid_t domid,
 int xmhv_domain_set_vcpus(struct xmhv *h, xmhv_domid_t domid,
 			  uint32_t online) XMHV_WUR;
 /* Live domains (monitor processes that answer), sorted by id. Returns the
- * count (at most max) or -errno. Used by xmd to re-adopt after restart. */
+ * count (at most max) or -errno. Used by xmd to re-adopt after restart.
+ * Monitors of interface version 1 (started before an upgrade) are listed
+ * and answer every call but create: libxmhv speaks version 1 to them. */
 int xmhv_domain_list(struct xmhv *h, xmhv_domid_t *domids, int max) XMHV_WUR;
 int xmhv_physinfo(struct xmhv *h, struct xmhv_physinfo *info_out) XMHV_WUR;
 
@@ -202,6 +204,12 @@ int xmhv_check_kvm(char *errmsg, size_t errlen) XMHV_WUR;
  * 0, or -errno with errmsg "kernel PATH: reason" ("ramdisk PATH: ..."). */
 int xmhv_check_boot_file(enum xmhv_boot_file kind, const char *path,
 			 char *errmsg, size_t errlen) XMHV_WUR;
+
+/* What the last failed call on h said, for the log: a monitor's answer
+ * ("domain web1 has shut down (poweroff)") or why a monitor is not spoken
+ * to (its interface version, and what to do); "" when it said nothing.
+ * Owned by h, valid until the next call. */
+const char *xmhv_error(const struct xmhv *h);
 
 const char *xmhv_reason_name(enum xmhv_shutdown_reason reason);
 /* "r-----" style string of 6 characters + NUL into buf[7]. */

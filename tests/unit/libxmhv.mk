@@ -46,3 +46,11 @@ tests_unit_xmhv_create_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests \
 	-I$(top_srcdir)/hypervisor
 tests_unit_xmhv_create_LDADD = $(LIBXMHV_TEST_LDADD)
 KVM_TESTS += tests/unit/xmhv_create
+
+# libxmhv against fake monitors of interface versions 1 and 3.
+check_PROGRAMS += tests/unit/libxmhv_compat
+tests_unit_libxmhv_compat_SOURCES = tests/unit/libxmhv_compat.c
+tests_unit_libxmhv_compat_CPPFLAGS = $(AM_CPPFLAGS) \
+	-I$(top_srcdir)/hypervisor -I$(top_srcdir)/tests
+tests_unit_libxmhv_compat_LDADD = $(LIBXMHV_TEST_LDADD) -lpthread
+TESTS += tests/unit/libxmhv_compat

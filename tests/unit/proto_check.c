@@ -722,25 +722,6 @@ test_strings(void)
 	       "unknown reason");
 }
 
-/* A peer that answers one request with a header of another version. */
-static void *
-old_peer(void *arg)
-{
-	int lfd = *(int *)arg, fd;
-	struct proto_hdr hdr;
-
-	fd = accept(lfd, NULL, NULL);
-	if (fd < 0)
-		return NULL;
-	if (util_read_all(fd, &hdr, sizeof(hdr)) == 0) {
-		proto_hdr_init(&hdr, XMHV_INTERFACE_VERSION + 1, PROTO_REPLY,
-			       sizeof(struct proto_reply), hdr.seq);
-		(void)!util_write_all(fd, &hdr, sizeof(hdr));
-	}
-	close(fd);
-	return NULL;
-}
-
 static void
 test_handle(void)
 {
@@ -753,7 +734,6 @@ test_handle(void)
 	xmhv_domid_t ids[4];
 	struct xmhv *h;
 	struct stat st;
-	pthread_t t;
 	char err[256];
 	int lfd;
 
@@ -831,20 +811,6 @@ test_handle(void)
 		(void)unlink(pidp);
 	}
 
-	/* A peer speaking another interface version. */
-	lfd = socket(AF_UNIX, SOCK_STREAM, 0);
-	(void)snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/8.sock", sub);
-	if (bind(lfd, (struct sockaddr *)&sa, sizeof(sa)) == 0 &&
-	    listen(lfd, 1) == 0 &&
-	    pthread_create(&t, NULL, old_peer, &lfd) == 0) {
-		tap_is_int(xmhv_domain_pause(h, 8), -EPROTONOSUPPORT,
-			   "a monitor of another version is refused");
-		pthread_join(t, NULL);
-	} else {
-		tap_ok(false, "listen: %s", strerror(errno));
-	}
-	close(lfd);
-	(void)unlink(sa.sun_path);
 	xmhv_close(h);
 	(void)snprintf(sub, sizeof(sub), "rm -rf '%s'",
 		       dir); /* test scratch only */
