@@ -54,3 +54,10 @@ tests_unit_libxmhv_compat_CPPFLAGS = $(AM_CPPFLAGS) \
 	-I$(top_srcdir)/hypervisor -I$(top_srcdir)/tests
 tests_unit_libxmhv_compat_LDADD = $(LIBXMHV_TEST_LDADD) -lpthread
 TESTS += tests/unit/libxmhv_compat
+
+check_PROGRAMS += tests/unit/proto_seq_check
+tests_unit_proto_seq_check_SOURCES = tests/unit/proto_seq_check.c
+tests_unit_proto_seq_check_CPPFLAGS = $(AM_CPPFLAGS) \
+	-I$(top_srcdir)/hypervisor -I$(top_srcdir)/tests
+tests_unit_proto_seq_check_LDADD = $(LIBXMHV_TEST_LDADD)
+TESTS += tests/unit/proto_seq_check
