@@ -219,6 +219,8 @@ creation_receive(int sock, int timeout_ms, struct creation *c, char *errmsg,
 			       sizeof(why));
 		if (r == -EPIPE)
 			r = proto_seq_eof(&seq, why, sizeof(why));
+		if (m->hdr.magic == PROTO_MAGIC)
+			c->seq = m->hdr.seq; /* the REPLY answers it */
 		if (r == -EPROTONOSUPPORT) {
 			creation_msg(errmsg, errlen,
 				     "xmhv speaks interface version %u, the "
@@ -226,8 +228,6 @@ creation_receive(int sock, int timeout_ms, struct creation *c, char *errmsg,
 				     XMHV_INTERFACE_VERSION, m->hdr.version);
 			break;
 		}
-		if (m->hdr.magic == PROTO_MAGIC)
-			c->seq = m->hdr.seq;
 		if (r == 0)
 			r = proto_seq_next(&seq, m->hdr.type, why, sizeof(why));
 		if (r < 0) {
