@@ -28,9 +28,7 @@ struct console {
 	int wake_fd; /* eventfd: output arrived */
 
 	int log_fd;
-	bool log_created;
 	uint64_t log_pos;
-	char log_path[4096];
 
 	int listen_fd;
 	char sock_path[108];
@@ -156,7 +154,7 @@ console_client_close(struct console *c)
 
 /* See console.h. */
 void
-console_free(struct console *c, bool remove_log)
+console_free(struct console *c)
 {
 	if (!c)
 		return;
@@ -169,8 +167,6 @@ console_free(struct console *c, bool remove_log)
 	if (c->log_fd >= 0) {
 		console_flush(c);
 		close(c->log_fd);
-		if (remove_log && c->log_created)
-			(void)unlink(c->log_path);
 	}
 	loop_del(c->loop, c->wake_fd);
 	close(c->wake_fd);
@@ -195,28 +191,15 @@ console_output(void *opaque, const uint8_t *buf, size_t len)
 }
 
 /* See console.h. */
-int
-console_open_log(struct console *c, const char *path)
+void
+console_set_log(struct console *c, int fd)
 {
-	int fd, r;
-
-	r = util_strlcpy(c->log_path, path, sizeof(c->log_path));
-	if (r < 0)
-		return r;
-	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_EXCL | O_CLOEXEC,
-		  0640);
-	if (fd >= 0) {
-		c->log_created = true;
-	} else if (errno == EEXIST) {
-		fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
-	}
-	if (fd < 0)
-		return -errno;
+	if (c->log_fd >= 0)
+		close(c->log_fd);
 	c->log_fd = fd;
 	pthread_mutex_lock(&c->lock);
 	c->log_pos = console_ring_tail(&c->ring);
 	pthread_mutex_unlock(&c->lock);
-	return 0;
 }
 
 /* See console.h. */

@@ -43,19 +43,18 @@ struct loop;
 int console_new(struct loop *loop, struct console **console_out)
 	__attribute__((warn_unused_result));
 
-/* Stop and free (accepts NULL): writes what the log has not got yet,
- * closes the client and unlinks the listening socket; with remove_log, also
- * unlinks the log file when console_open_log created it (a domain that was
- * never built leaves nothing). Main thread, after the vCPUs stopped. */
-void console_free(struct console *c, bool remove_log);
+/* Stop and free (accepts NULL): writes what the log has not got yet and
+ * closes it, closes the client and unlinks the listening socket. Main
+ * thread, after the vCPUs stopped. */
+void console_free(struct console *c);
 
 /* Guest output (a vm_console_out_cb: opaque is the struct console). Copies
  * into the ring and wakes the main loop; never blocks on I/O. Any thread. */
 void console_output(void *opaque, const uint8_t *buf, size_t len);
 
-/* Append output to this file (created 0640 when missing). 0 or -errno. */
-int console_open_log(struct console *c, const char *path)
-	__attribute__((warn_unused_result));
+/* Append output from now on to fd, a log file the toolstack opened (the
+ * console owns it from here; a previous one is closed). Main thread. */
+void console_set_log(struct console *c, int fd);
 
 /* Listen on a unix socket at path (mode 0600). 0 or -errno. */
 int console_listen(struct console *c, const char *path)

@@ -18,6 +18,7 @@
 
 #include "console.h"
 #include "control.h"
+#include "creation.h"
 #include "log.h"
 #include "loop.h"
 #include "proto.h"
@@ -40,6 +41,14 @@ struct control_client {
 	size_t have; /* bytes of hdr, then of payload, received */
 	struct proto_hdr hdr;
 	union proto_payload *msg; /* allocated once the header checked */
+	int msg_fd;               /* an fd that came with the message */
+	unsigned nfds;            /* how many came */
+};
+
+/* What a handler answers: a REPLY's message, or an INFO. */
+union control_answer {
+	struct proto_reply reply;
+	struct proto_info info;
 };
 
 /* A state change from a vCPU thread, waiting for the main loop. */
@@ -54,7 +63,7 @@ struct control_evq {
 
 struct control {
 	struct loop *loop;
-	struct proto_create create;
+	struct creation c; /* the configuration and the fds it came with */
 	struct vm *vm;
 	struct console *console;
 	struct control_evq evq;
@@ -81,8 +90,15 @@ control_errmsg(char *buf, size_t size, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* The domain's name in messages (empty before CREATE arrived). */
+static const char *
+control_name(const struct control *ctl)
+{
+	return ctl->c.cfg.name[0] ? ctl->c.cfg.name : "(unnamed)";
+}
+
 typedef int (*control_handler)(struct control *ctl, struct control_client *cl,
-			       union proto_payload *ans);
+			       union control_answer *ans);
 
 /* SIGTERM/SIGINT/SIGHUP: destroy the domain as DESTROY would (the toolstack
  * sees it gone, not crashed). The handler only sets a flag and wakes the
@@ -159,7 +175,7 @@ static void
 control_push_event(struct control *ctl, uint32_t state, uint32_t reason)
 {
 	struct proto_event ev = {
-		.domid = ctl->create.domid, .state = state, .reason = reason};
+		.domid = ctl->c.domid, .state = state, .reason = reason};
 	struct {
 		struct proto_hdr hdr;
 		struct proto_event ev;
@@ -171,9 +187,10 @@ control_push_event(struct control *ctl, uint32_t state, uint32_t reason)
 		return;
 	ctl->state = state;
 	ctl->reason = reason;
-	proto_hdr_init(&m.hdr, PROTO_EVENT, 0);
+	proto_hdr_init(&m.hdr, XMHV_INTERFACE_VERSION, PROTO_EVENT, sizeof(ev),
+		       0);
 	m.ev = ev;
-	log_info("domain %s: state %s%s%s", ctl->create.cfg.name,
+	log_info("domain %s: state %s%s%s", control_name(ctl),
 		 xmhv_state_string(state, (char[7]){0}),
 		 reason ? ", reason " : "",
 		 reason ? xmhv_reason_name(reason) : "");
@@ -222,26 +239,26 @@ control_drain_events(struct control *ctl)
 
 static int
 control_do_ping(struct control *ctl, struct control_client *cl,
-		union proto_payload *ans)
+		union control_answer *ans)
 {
 	return 0;
 }
 
 /* Pause and unpause make no sense once the guest has shut down. */
 static int
-control_check_alive(struct control *ctl, union proto_payload *ans)
+control_check_alive(struct control *ctl, union control_answer *ans)
 {
 	if (!(ctl->state & (XMHV_STATE_SHUTDOWN | XMHV_STATE_CRASHED)))
 		return 0;
 	control_errmsg(ans->reply.msg, sizeof(ans->reply.msg),
-		       "domain %s has shut down (%s)", ctl->create.cfg.name,
+		       "domain %s has shut down (%s)", control_name(ctl),
 		       xmhv_reason_name(ctl->reason));
 	return -EINVAL;
 }
 
 static int
 control_do_unpause(struct control *ctl, struct control_client *cl,
-		   union proto_payload *ans)
+		   union control_answer *ans)
 {
 	int r = control_check_alive(ctl, ans);
 
@@ -254,7 +271,7 @@ control_do_unpause(struct control *ctl, struct control_client *cl,
 
 static int
 control_do_pause(struct control *ctl, struct control_client *cl,
-		 union proto_payload *ans)
+		 union control_answer *ans)
 {
 	int r = control_check_alive(ctl, ans);
 
@@ -267,7 +284,7 @@ control_do_pause(struct control *ctl, struct control_client *cl,
 
 static int
 control_do_shutdown(struct control *ctl, struct control_client *cl,
-		    union proto_payload *ans)
+		    union control_answer *ans)
 {
 	int r = control_check_alive(ctl, ans);
 
@@ -276,12 +293,12 @@ control_do_shutdown(struct control *ctl, struct control_client *cl,
 
 static int
 control_do_set_vcpus(struct control *ctl, struct control_client *cl,
-		     union proto_payload *ans)
+		     union control_answer *ans)
 {
-	if (cl->msg->u32.value > ctl->create.cfg.max_vcpus) {
+	if (cl->msg->u32.value > ctl->c.cfg.max_vcpus) {
 		control_errmsg(ans->reply.msg, sizeof(ans->reply.msg),
 			       "domain %s has at most %u vcpus",
-			       ctl->create.cfg.name, ctl->create.cfg.max_vcpus);
+			       control_name(ctl), ctl->c.cfg.max_vcpus);
 		return -EINVAL;
 	}
 	return vm_set_vcpus(ctl->vm, cl->msg->u32.value);
@@ -289,7 +306,7 @@ control_do_set_vcpus(struct control *ctl, struct control_client *cl,
 
 static int
 control_do_watch(struct control *ctl, struct control_client *cl,
-		 union proto_payload *ans)
+		 union control_answer *ans)
 {
 	cl->watch = true;
 	return 0;
@@ -297,7 +314,7 @@ control_do_watch(struct control *ctl, struct control_client *cl,
 
 static int
 control_do_destroy(struct control *ctl, struct control_client *cl,
-		   union proto_payload *ans)
+		   union control_answer *ans)
 {
 	/* Watchers learn that the EOF which follows is a destroy. */
 	control_push_event(ctl, ctl->state | XMHV_STATE_DYING, ctl->reason);
@@ -308,15 +325,15 @@ control_do_destroy(struct control *ctl, struct control_client *cl,
 
 static int
 control_do_getinfo(struct control *ctl, struct control_client *cl,
-		   union proto_payload *ans)
+		   union control_answer *ans)
 {
 	struct xmhv_dominfo *info = &ans->info.info;
 
 	memset(info, 0, sizeof(*info));
 	vm_getinfo(ctl->vm, info);
-	info->domid = ctl->create.domid;
-	memcpy(info->name, ctl->create.cfg.name, sizeof(info->name));
-	memcpy(info->uuid, ctl->create.cfg.uuid, sizeof(info->uuid));
+	info->domid = ctl->c.domid;
+	memcpy(info->name, ctl->c.cfg.name, sizeof(info->name));
+	memcpy(info->uuid, ctl->c.cfg.uuid, sizeof(info->uuid));
 	info->pid = getpid();
 	if (info->uptime_ns == 0)
 		info->uptime_ns = util_now_ns() - ctl->created_ns;
@@ -327,10 +344,10 @@ control_do_getinfo(struct control *ctl, struct control_client *cl,
 
 static int
 control_do_create_again(struct control *ctl, struct control_client *cl,
-			union proto_payload *ans)
+			union control_answer *ans)
 {
 	control_errmsg(ans->reply.msg, sizeof(ans->reply.msg),
-		       "domain %u is already built", ctl->create.domid);
+		       "domain %u is already built", ctl->c.domid);
 	return -EEXIST;
 }
 
@@ -339,6 +356,12 @@ static const struct {
 	enum proto_type answer;
 } control_handlers[PROTO_TYPE_MAX] = {
 	[PROTO_CREATE] = {control_do_create_again, PROTO_REPLY},
+	[PROTO_KERNEL] = {control_do_create_again, PROTO_REPLY},
+	[PROTO_RAMDISK] = {control_do_create_again, PROTO_REPLY},
+	[PROTO_CONSOLE_LOG] = {control_do_create_again, PROTO_REPLY},
+	[PROTO_DISK] = {control_do_create_again, PROTO_REPLY},
+	[PROTO_NIC] = {control_do_create_again, PROTO_REPLY},
+	[PROTO_START] = {control_do_create_again, PROTO_REPLY},
 	[PROTO_PING] = {control_do_ping, PROTO_REPLY},
 	[PROTO_UNPAUSE] = {control_do_unpause, PROTO_REPLY},
 	[PROTO_PAUSE] = {control_do_pause, PROTO_REPLY},
@@ -356,9 +379,12 @@ control_client_close(struct control *ctl, struct control_client *cl)
 		loop_del(ctl->loop, cl->fd);
 		close(cl->fd);
 	}
+	if (cl->msg_fd >= 0)
+		close(cl->msg_fd);
 	free(cl->msg);
 	memset(cl, 0, sizeof(*cl));
 	cl->fd = -1;
+	cl->msg_fd = -1;
 }
 
 static int
@@ -370,7 +396,8 @@ control_reply(int fd, uint32_t seq, int err, const char *msg)
 		(void)!util_strlcpy(rep.msg, msg, sizeof(rep.msg));
 	else if (err < 0)
 		(void)!util_strlcpy(rep.msg, strerror(-err), sizeof(rep.msg));
-	return proto_send(fd, PROTO_REPLY, seq, &rep);
+	return proto_send(fd, XMHV_INTERFACE_VERSION, PROTO_REPLY, seq, &rep,
+			  sizeof(rep), -1);
 }
 
 /* Run a complete request and answer it. */
@@ -378,7 +405,7 @@ static void
 control_dispatch(struct control *ctl, struct control_client *cl)
 {
 	enum proto_type type = cl->hdr.type;
-	union proto_payload *ans = calloc(1, sizeof(*ans));
+	union control_answer *ans = calloc(1, sizeof(*ans));
 	char why[128] = "";
 	int r;
 
@@ -393,6 +420,16 @@ control_dispatch(struct control *ctl, struct control_client *cl)
 		control_errmsg(why, sizeof(why), "%s is not a request",
 			       proto_type_name(type));
 	}
+	/* A built domain takes no fd: whatever came is closed unused. */
+	if (cl->msg_fd >= 0)
+		close(cl->msg_fd);
+	cl->msg_fd = -1;
+	if (r == 0 && cl->nfds > 0 && type < PROTO_CREATE) {
+		r = -EBADF;
+		control_errmsg(why, sizeof(why), "%s carries an fd, takes none",
+			       proto_type_name(type));
+	}
+	cl->nfds = 0;
 	if (r < 0) {
 		(void)!control_reply(cl->fd, cl->hdr.seq, r,
 				     why[0] ? why : NULL);
@@ -401,7 +438,8 @@ control_dispatch(struct control *ctl, struct control_client *cl)
 	}
 	r = control_handlers[type].fn(ctl, cl, ans);
 	if (r == 0 && control_handlers[type].answer == PROTO_INFO)
-		r = proto_send(cl->fd, PROTO_INFO, cl->hdr.seq, &ans->info);
+		r = proto_send(cl->fd, XMHV_INTERFACE_VERSION, PROTO_INFO,
+			       cl->hdr.seq, &ans->info, sizeof(ans->info), -1);
 	else
 		r = control_reply(cl->fd, cl->hdr.seq, r,
 				  ans->reply.msg[0] ? ans->reply.msg : NULL);
@@ -428,8 +466,8 @@ control_client_read(struct control *ctl, struct control_client *cl)
 		dst = (uint8_t *)cl->msg + (cl->have - sizeof(cl->hdr));
 		want = sizeof(cl->hdr) + cl->hdr.length - cl->have;
 	}
-	n = read(cl->fd, dst, want);
-	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+	n = proto_read(cl->fd, dst, want, &cl->msg_fd, &cl->nfds);
+	if (n == -EAGAIN || n == -EINTR)
 		return;
 	if (n <= 0) {
 		control_client_close(ctl, cl);
@@ -437,7 +475,7 @@ control_client_read(struct control *ctl, struct control_client *cl)
 	}
 	cl->have += (size_t)n;
 	if (cl->have == sizeof(cl->hdr)) {
-		r = proto_hdr_check(&cl->hdr);
+		r = proto_hdr_check(&cl->hdr, XMHV_INTERFACE_VERSION, NULL, 0);
 		if (r == -EPROTONOSUPPORT) {
 			char msg[128];
 
@@ -445,7 +483,7 @@ control_client_read(struct control *ctl, struct control_client *cl)
 				       "xmhv speaks interface version %u, "
 				       "the peer version %u",
 				       XMHV_INTERFACE_VERSION, cl->hdr.version);
-			log_warn("domain %s: %s", ctl->create.cfg.name, msg);
+			log_warn("domain %s: %s", control_name(ctl), msg);
 			(void)!control_reply(cl->fd, cl->hdr.seq, r, msg);
 		}
 		if (r < 0) {
@@ -541,24 +579,21 @@ control_listen(struct control *ctl)
 	return 0;
 }
 
-/* Everything after vm_create that can fail: log, pid file, sockets. On
- * failure errmsg says what and the caller removes what was made. */
+/* Everything after vm_create that can fail: pid file, sockets (the
+ * monitor's own files in run_dir). The console log is the fd the
+ * toolstack sent. On failure errmsg says what and the caller removes what
+ * was made. */
 static int
 control_publish(struct control *ctl, char *errmsg, size_t errlen)
 {
-	const char *dir = ctl->create.run_dir;
-	xmhv_domid_t id = ctl->create.domid;
+	const char *dir = ctl->c.run_dir;
+	xmhv_domid_t id = ctl->c.domid;
 	char path[XMHV_PATH_MAX], pid[32];
 	int r;
 
-	if (ctl->create.cfg.console_log[0]) {
-		r = console_open_log(ctl->console, ctl->create.cfg.console_log);
-		if (r < 0) {
-			control_errmsg(errmsg, errlen, "console log %s: %s",
-				       ctl->create.cfg.console_log,
-				       strerror(-r));
-			return r;
-		}
+	if (ctl->c.cfg.console_log_fd >= 0) {
+		console_set_log(ctl->console, ctl->c.cfg.console_log_fd);
+		ctl->c.cfg.console_log_fd = -1;
 	}
 	r = util_snprintf(ctl->pid_path, sizeof(ctl->pid_path), "%s/%u.pid",
 			  dir, id);
@@ -596,36 +631,27 @@ control_unpublish(struct control *ctl)
 		(void)unlink(ctl->pid_path);
 }
 
-/* Receive CREATE, build and publish the domain, answer. */
+/* Receive the creation sequence, build and publish the domain, answer
+ * START (or the message refused). */
 static int
 control_build(struct control *ctl, int ctl_fd)
 {
-	union proto_payload *msg = calloc(1, sizeof(*msg));
 	struct vm_callbacks cb = {.state = control_state_cb,
 				  .console_out = control_console_out,
 				  .opaque = ctl};
-	struct proto_hdr hdr;
 	char errmsg[PROTO_ERRMSG_MAX] = "";
 	int r;
 
-	if (!msg)
-		return -ENOMEM;
-	r = proto_recv(ctl_fd, CONTROL_CREATE_TIMEOUT_MS, &hdr, msg);
-	if (r == 0 && hdr.type != PROTO_CREATE)
-		r = -EBADMSG;
-	if (r < 0) {
-		control_errmsg(errmsg, sizeof(errmsg),
-			       "xmhv (interface version %u): bad create "
-			       "message: %s",
-			       XMHV_INTERFACE_VERSION, strerror(-r));
+	r = creation_receive(ctl_fd, CONTROL_CREATE_TIMEOUT_MS, &ctl->c, errmsg,
+			     sizeof(errmsg));
+	if (r < 0)
 		goto out;
-	}
-	ctl->create = msg->create;
-	r = vm_create(&ctl->create.cfg, &cb, &ctl->vm, errmsg, sizeof(errmsg));
+	r = vm_create(&ctl->c.cfg, &cb, &ctl->vm, errmsg, sizeof(errmsg));
+	creation_close_boot(&ctl->c); /* loaded into guest memory, or not */
 	if (r < 0) {
 		if (!errmsg[0])
 			control_errmsg(errmsg, sizeof(errmsg), "%s: %s",
-				       ctl->create.cfg.kernel, strerror(-r));
+				       ctl->c.cfg.kernel, strerror(-r));
 		goto out;
 	}
 	console_set_input(ctl->console, control_console_input, ctl->vm);
@@ -643,16 +669,15 @@ control_build(struct control *ctl, int ctl_fd)
 			       strerror(-r));
 		goto out;
 	}
+	creation_log(&ctl->c);
 	control_sync_state(ctl);
-	log_info("domain %s: id %u built", ctl->create.cfg.name,
-		 ctl->create.domid);
+	log_info("domain %s: id %u built", control_name(ctl), ctl->c.domid);
 out:
 	if (r < 0)
-		log_err("domain %s: %s", ctl->create.cfg.name, errmsg);
-	if (control_reply(ctl_fd, hdr.seq, r, r < 0 ? errmsg : NULL) < 0 &&
+		log_err("domain %s: %s", control_name(ctl), errmsg);
+	if (control_reply(ctl_fd, ctl->c.seq, r, r < 0 ? errmsg : NULL) < 0 &&
 	    r == 0)
 		r = -EPIPE;
-	free(msg);
 	return r;
 }
 
@@ -666,7 +691,7 @@ control_on_events(void *opaque, int fd, uint32_t events)
 	(void)events;
 	control_drain_events(ctl);
 	if (control_term && !ctl->destroyed) {
-		log_info("domain %s: signal: destroying", ctl->create.cfg.name);
+		log_info("domain %s: signal: destroying", control_name(ctl));
 		control_push_event(ctl, ctl->state | XMHV_STATE_DYING,
 				   ctl->reason);
 		ctl->destroyed = true;
@@ -687,8 +712,9 @@ control_main(int ctl_fd)
 	}
 	(void)signal(SIGPIPE, SIG_IGN);
 	ctl->listen_fd = -1;
+	creation_init(&ctl->c);
 	for (i = 0; i < CONTROL_MAX_CLIENTS; i++)
-		ctl->clients[i].fd = -1;
+		ctl->clients[i].fd = ctl->clients[i].msg_fd = -1;
 	pthread_mutex_init(&ctl->evq.lock, NULL);
 	ctl->evq.fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	r = ctl->evq.fd < 0 ? -errno : loop_new(&ctl->loop);
@@ -714,12 +740,13 @@ control_main(int ctl_fd)
 	r = loop_run(ctl->loop);
 	status = r < 0 ? 1 : 0;
 	if (r < 0)
-		log_err("domain %s: %s", ctl->create.cfg.name, strerror(-r));
+		log_err("domain %s: %s", control_name(ctl), strerror(-r));
 out:
 	/* Files first, so that the domain is gone from listings at once. */
 	control_unpublish(ctl);
 	vm_destroy(ctl->vm); /* no vCPU thread writes to the console after */
-	console_free(ctl->console, !ctl->built);
+	console_free(ctl->console);
+	creation_dispose(&ctl->c); /* the disks and taps the domain held */
 	for (i = 0; i < CONTROL_MAX_CLIENTS; i++)
 		control_client_close(ctl, &ctl->clients[i]);
 	if (ctl_fd >= 0)

@@ -5,8 +5,10 @@
 noinst_LIBRARIES += hypervisor/libxmhv.a
 hypervisor_libxmhv_a_SOURCES = hypervisor/libxmhv.c \
 	hypervisor/libxmhv_create.c hypervisor/libxmhv_physinfo.c \
-	hypervisor/libxmhv_check.c \
+	hypervisor/libxmhv_watch.c hypervisor/libxmhv_list.c \
+	hypervisor/libxmhv_open.c hypervisor/libxmhv_check.c \
 	hypervisor/libxmhv_int.h hypervisor/proto.c hypervisor/proto.h \
+	hypervisor/proto_seq.c hypervisor/proto_io.c \
 	hypervisor/include/xmhv.h hypervisor/include/xmhv_limits.h
 # Programs linking libxmhv.a also link common/libcommon.a after it.
 # libxmhv_check.c is in both libraries: xmd and xmhv check the host and the
@@ -15,5 +17,6 @@ hypervisor_libxmhv_a_SOURCES = hypervisor/libxmhv.c \
 # The control side of the xmhv program (main.c calls control_main for
 # --control-fd).
 hypervisor_xmhv_SOURCES += hypervisor/control.c hypervisor/control.h \
+	hypervisor/creation.c hypervisor/creation.h \
 	hypervisor/console.c hypervisor/console.h hypervisor/proto.c \
-	hypervisor/proto.h
+	hypervisor/proto.h hypervisor/proto_seq.c hypervisor/proto_io.c

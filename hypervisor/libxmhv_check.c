@@ -277,6 +277,75 @@ xmhv_check_kernel_format(const char *path, const uint8_t *buf, size_t len,
 	return -ENOEXEC;
 }
 
+/* check.h: is fd (the file path) usable as the domain's kernel (a regular
+ * file that is a bzImage or an ELF) or ramdisk (a regular file)? 0, or
+ * -errno with errmsg "kernel PATH: reason" / "ramdisk PATH: reason". Reads
+ * the first KiB with pread (the offset is left alone). Any thread. */
+int
+xmhv_check_boot_fd(enum xmhv_boot_file kind, int fd, const char *path,
+		   char *errmsg, size_t errlen)
+{
+	const char *key = kind == XMHV_BOOT_RAMDISK ? "ramdisk" : "kernel";
+	uint8_t buf[CHECK_HEADER_BYTES];
+	struct stat st;
+	ssize_t n;
+	int rc;
+
+	if (fstat(fd, &st) < 0) {
+		rc = -errno;
+		(void)snprintf(errmsg, errlen, "%s %s: %s", key, path,
+			       strerror(-rc));
+		return rc;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		(void)snprintf(errmsg, errlen, "%s %s: %s", key, path,
+			       S_ISDIR(st.st_mode) ? strerror(EISDIR)
+						   : "not a regular file");
+		return S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
+	}
+	if (kind != XMHV_BOOT_KERNEL)
+		return 0;
+	n = pread(fd, buf, sizeof(buf), 0);
+	if (n < 0) {
+		rc = -errno;
+		(void)snprintf(errmsg, errlen, "%s %s: %s", key, path,
+			       strerror(-rc));
+		return rc;
+	}
+	rc = xmhv_check_kernel_format(path, buf, (size_t)n,
+				      (uint64_t)st.st_size, errmsg, errlen);
+	return rc > 0 ? 0 : rc;
+}
+
+/* check.h: open path read-only as the caller (never blocking on a FIFO)
+ * and check it as xmhv_check_boot_fd does. The fd (O_CLOEXEC) or -errno
+ * with errmsg "kernel PATH: reason". Any thread. */
+int
+xmhv_check_open_boot_file(enum xmhv_boot_file kind, const char *path,
+			  char *errmsg, size_t errlen)
+{
+	const char *key = kind == XMHV_BOOT_RAMDISK ? "ramdisk" : "kernel";
+	int fd, rc;
+
+	if (!path || !path[0]) {
+		(void)snprintf(errmsg, errlen, "%s: no file given", key);
+		return -EINVAL;
+	}
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	if (fd < 0) {
+		rc = -errno;
+		(void)snprintf(errmsg, errlen, "%s %s: %s", key, path,
+			       strerror(-rc));
+		return rc;
+	}
+	rc = xmhv_check_boot_fd(kind, fd, path, errmsg, errlen);
+	if (rc < 0) {
+		close(fd);
+		return rc;
+	}
+	return fd;
+}
+
 /* xmhv.h: is path usable as the domain's kernel (a readable regular file
  * that is a bzImage or an ELF) or ramdisk (a readable regular file)? 0, or
  * -errno with errmsg "kernel PATH: reason" / "ramdisk PATH: reason". Never
@@ -285,46 +354,10 @@ int
 xmhv_check_boot_file(enum xmhv_boot_file kind, const char *path, char *errmsg,
 		     size_t errlen)
 {
-	const char *key = kind == XMHV_BOOT_RAMDISK ? "ramdisk" : "kernel";
-	uint8_t buf[CHECK_HEADER_BYTES];
-	struct stat st;
-	ssize_t n = 0;
-	int fd = -1, rc = 0;
+	int fd = xmhv_check_open_boot_file(kind, path, errmsg, errlen);
 
-	if (!path || !path[0]) {
-		(void)snprintf(errmsg, errlen, "%s: no file given", key);
-		return -EINVAL;
-	}
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
-	if (fd < 0 || fstat(fd, &st) < 0) {
-		rc = -errno;
-		(void)snprintf(errmsg, errlen, "%s %s: %s", key, path,
-			       strerror(-rc));
-		goto out;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		rc = S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
-		(void)snprintf(errmsg, errlen, "%s %s: %s", key, path,
-			       S_ISDIR(st.st_mode) ? strerror(EISDIR)
-						   : "not a regular file");
-		goto out;
-	}
-	if (kind == XMHV_BOOT_KERNEL) {
-		n = pread(fd, buf, sizeof(buf), 0);
-		if (n < 0) {
-			rc = -errno;
-			(void)snprintf(errmsg, errlen, "%s %s: %s", key, path,
-				       strerror(-rc));
-			goto out;
-		}
-		rc = xmhv_check_kernel_format(path, buf, (size_t)n,
-					      (uint64_t)st.st_size, errmsg,
-					      errlen);
-		if (rc > 0)
-			rc = 0;
-	}
-out:
-	if (fd >= 0)
-		close(fd);
-	return rc;
+	if (fd < 0)
+		return fd;
+	close(fd);
+	return 0;
 }

@@ -156,9 +156,134 @@ out:
 	return r;
 }
 
-/* xmhv.h: allocate an id, spawn the detached monitor, send CREATE, wait
- * for the VM to be built, watch it. On failure the monitor is gone and its
- * files removed before this returns; errmsg says why. */
+/* Check what can be checked of cfg before anything is opened or spent:
+ * every message of the sequence encodes. buf: PROTO_PAYLOAD_MAX bytes. */
+static int
+create_check(const struct xmhv_domain_config *cfg, const char *run_dir,
+	     uint8_t *buf, char *errmsg, size_t errlen)
+{
+	struct proto_nic nic;
+	uint32_t len, i;
+	int r;
+
+	r = proto_create_encode(cfg, UINT32_MAX, run_dir, buf,
+				PROTO_PAYLOAD_MAX, &len, errmsg, errlen);
+	if (r == 0 && cfg->ndisks > XMHV_MAX_DISKS) {
+		(void)snprintf(errmsg, errlen, "more than %d disks",
+			       XMHV_MAX_DISKS);
+		r = -E2BIG;
+	}
+	if (r == 0 && cfg->nnics > XMHV_MAX_NICS) {
+		(void)snprintf(errmsg, errlen, "more than %d nics",
+			       XMHV_MAX_NICS);
+		r = -E2BIG;
+	}
+	for (i = 0; r == 0 && i < cfg->ndisks; i++)
+		r = proto_disk_encode(&cfg->disks[i], buf, PROTO_PAYLOAD_MAX,
+				      &len, errmsg, errlen);
+	for (i = 0; r == 0 && i < cfg->nnics; i++)
+		r = proto_nic_encode(&cfg->nics[i], &nic, errmsg, errlen);
+	return r;
+}
+
+/* One message of the sequence; *last_seq_io is its sequence number. */
+static int
+create_msg(struct xmhv *h, int sock, enum proto_type type, const void *p,
+	   uint32_t len, int fd, uint32_t *last_seq_io)
+{
+	*last_seq_io = libxmhv_next_seq(h);
+	return proto_send(sock, XMHV_INTERFACE_VERSION, type, *last_seq_io, p,
+			  len, fd);
+}
+
+/* KERNEL, RAMDISK, CONSOLE_LOG: the path names the fd. */
+static int
+create_file(struct xmhv *h, int sock, enum proto_type type, const char *path,
+	    int fd, uint32_t *last_seq_io)
+{
+	return create_msg(h, sock, type, path, (uint32_t)strlen(path) + 1, fd,
+			  last_seq_io);
+}
+
+/* The creation sequence after CREATE, up to START (proto.h). buf:
+ * PROTO_PAYLOAD_MAX bytes of scratch. */
+static int
+create_send_files(struct xmhv *h, int sock,
+		  const struct xmhv_domain_config *cfg,
+		  const struct libxmhv_files *f, uint8_t *buf,
+		  uint32_t *last_seq_io)
+{
+	struct proto_nic nic;
+	uint32_t len, i;
+	int r;
+
+	r = create_file(h, sock, PROTO_KERNEL, cfg->kernel,
+			f->fd[LIBXMHV_F_KERNEL], last_seq_io);
+	if (r == 0 && f->fd[LIBXMHV_F_RAMDISK] >= 0)
+		r = create_file(h, sock, PROTO_RAMDISK, cfg->ramdisk,
+				f->fd[LIBXMHV_F_RAMDISK], last_seq_io);
+	if (r == 0 && f->fd[LIBXMHV_F_LOG] >= 0)
+		r = create_file(h, sock, PROTO_CONSOLE_LOG, cfg->console_log,
+				f->fd[LIBXMHV_F_LOG], last_seq_io);
+	for (i = 0; r == 0 && i < cfg->ndisks; i++) {
+		r = proto_disk_encode(&cfg->disks[i], buf, PROTO_PAYLOAD_MAX,
+				      &len, NULL, 0);
+		if (r == 0)
+			r = create_msg(h, sock, PROTO_DISK, buf, len,
+				       f->fd[LIBXMHV_F_DISK0 + i], last_seq_io);
+	}
+	for (i = 0; r == 0 && i < cfg->nnics; i++) {
+		r = proto_nic_encode(&cfg->nics[i], &nic, NULL, 0);
+		if (r == 0)
+			r = create_msg(h, sock, PROTO_NIC, &nic, sizeof(nic),
+				       f->fd[LIBXMHV_F_NIC0 + i], last_seq_io);
+	}
+	if (r == 0)
+		r = create_msg(h, sock, PROTO_START, NULL, 0, -1, last_seq_io);
+	return r;
+}
+
+/* The monitor's answer to the sequence: to START, or to the message it
+ * refused (it sends that REPLY and exits, so a send may have failed
+ * meanwhile). first..last: the sequence numbers sent. */
+static int
+create_answer(int sock, const char *path, uint32_t first, uint32_t last,
+	      struct proto_msg *ans, char *errmsg, size_t errlen)
+{
+	char why[256] = "";
+	int r;
+
+	r = proto_recv(sock, XMHV_INTERFACE_VERSION, CREATE_TIMEOUT_MS, ans,
+		       why, sizeof(why));
+	if (r == -EPROTONOSUPPORT) {
+		(void)snprintf(errmsg, errlen,
+			       "monitor %s speaks interface version %u, this "
+			       "toolstack version %u: install the xmhv of "
+			       "this xmtools",
+			       path, ans->hdr.version, XMHV_INTERFACE_VERSION);
+	} else if (r == -EPIPE || r == -ECONNRESET) {
+		r = -EIO;
+		(void)snprintf(errmsg, errlen,
+			       "monitor %s exited before the domain was built",
+			       path);
+	} else if (r < 0) {
+		(void)snprintf(errmsg, errlen, "monitor %s: %s", path, why);
+	} else if (ans->hdr.type != PROTO_REPLY || ans->hdr.seq < first ||
+		   ans->hdr.seq > last) {
+		r = -EBADMSG;
+		(void)snprintf(errmsg, errlen, "monitor %s: unexpected %s",
+			       path, proto_type_name(ans->hdr.type));
+	} else if (ans->p.reply.err < 0) {
+		r = ans->p.reply.err;
+		(void)snprintf(errmsg, errlen, "%s", ans->p.reply.msg);
+	}
+	return r;
+}
+
+/* xmhv.h: open the domain's files, allocate an id, spawn the detached
+ * monitor, send the creation sequence, wait for the VM to be built, watch
+ * it. On failure the monitor is gone and its files (and a console log
+ * created here) removed before this returns; errmsg says why. */
 int
 xmhv_domain_create(struct xmhv *h, const struct xmhv_domain_config *cfg,
 		   xmhv_domid_t *domid_out, char *errmsg, size_t errlen)
@@ -171,48 +296,50 @@ xmhv_domain_create(struct xmhv *h, const struct xmhv_domain_config *cfg,
 			fdarg,          (char *)"--run-dir",
 			rundir,         (char *)"--domid",
 			idarg,          NULL};
-	struct proto_create *req = NULL;
-	union proto_payload *ans = NULL;
-	struct proto_hdr hdr;
+	struct libxmhv_files files;
+	struct proto_msg *ans = NULL;
+	uint8_t *buf = NULL;
 	xmhv_domid_t domid = 0;
-	int sp[2] = {-1, -1}, pidfd = -1, r;
+	uint32_t len, first = 0, last = 0;
+	int sp[2] = {-1, -1}, pidfd = -1, r, rs;
 	pid_t pid = 0;
 
 	if (errmsg && errlen)
 		errmsg[0] = '\0';
+	memset(&files, 0, sizeof(files));
+	for (len = 0; len < LIBXMHV_F_MAX; len++)
+		files.fd[len] = -1;
 	if (access(path, X_OK) < 0) {
 		r = -errno;
 		(void)snprintf(errmsg, errlen, "monitor %s: %s", path,
 			       strerror(-r));
 		goto out;
 	}
-	req = calloc(1, sizeof(*req));
-	ans = calloc(1, sizeof(*ans));
-	if (!req || !ans) {
+	buf = malloc(PROTO_PAYLOAD_MAX);
+	ans = malloc(sizeof(*ans));
+	if (!buf || !ans) {
 		r = -ENOMEM;
 		goto out;
 	}
-	req->cfg = *cfg;
-	req->domid = UINT32_MAX; /* checked before an id is spent on it */
-	r = util_strlcpy(req->run_dir, libxmhv_run_dir(h),
-			 sizeof(req->run_dir));
+	(void)!util_strlcpy(rundir, libxmhv_run_dir(h), sizeof(rundir));
+	/* Checked before an id, a process or a file is spent on it. */
+	r = create_check(cfg, rundir, buf, errmsg, errlen);
 	if (r == 0)
-		r = proto_payload_check(PROTO_CREATE, req, sizeof(*req), errmsg,
-					errlen);
-	if (r < 0) {
-		r = r == -EBADMSG ? -EINVAL : r;
+		r = libxmhv_files_open(cfg, &files, errmsg, errlen);
+	if (r < 0)
 		goto out;
-	}
 	r = create_alloc_domid(h, &domid);
 	if (r < 0) {
 		(void)snprintf(errmsg, errlen, "%s: domain id: %s",
 			       libxmhv_run_dir(h), strerror(-r));
 		goto out;
 	}
-	req->domid = domid;
+	r = proto_create_encode(cfg, domid, rundir, buf, PROTO_PAYLOAD_MAX,
+				&len, errmsg, errlen);
+	if (r < 0)
+		goto out;
 	(void)snprintf(fdarg, sizeof(fdarg), "%d", CREATE_CTL_FD);
 	(void)snprintf(idarg, sizeof(idarg), "%u", domid);
-	(void)!util_strlcpy(rundir, libxmhv_run_dir(h), sizeof(rundir));
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) < 0) {
 		r = -errno;
 		goto out;
@@ -226,30 +353,15 @@ xmhv_domain_create(struct xmhv *h, const struct xmhv_domain_config *cfg,
 		goto out;
 	}
 	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
-	r = proto_send(sp[0], PROTO_CREATE, libxmhv_next_seq(h), req);
-	if (r == 0)
-		r = proto_recv(sp[0], CREATE_TIMEOUT_MS, &hdr, ans);
-	if (r == -EPROTONOSUPPORT) {
-		(void)snprintf(errmsg, errlen,
-			       "monitor %s speaks interface version %u, "
-			       "this toolstack version %u",
-			       path, hdr.version, XMHV_INTERFACE_VERSION);
-	} else if (r == -EPIPE || r == -ECONNRESET) {
-		r = -EIO;
-		(void)snprintf(errmsg, errlen,
-			       "monitor %s exited before the domain was built",
-			       path);
-	} else if (r < 0) {
-		(void)snprintf(errmsg, errlen, "monitor %s: %s", path,
-			       strerror(-r));
-	} else if (hdr.type != PROTO_REPLY) {
-		r = -EBADMSG;
-		(void)snprintf(errmsg, errlen, "monitor %s: unexpected %s",
-			       path, proto_type_name(hdr.type));
-	} else if (ans->reply.err < 0) {
-		r = ans->reply.err;
-		(void)snprintf(errmsg, errlen, "%s", ans->reply.msg);
-	}
+	rs = create_msg(h, sp[0], PROTO_CREATE, buf, len, -1, &first);
+	last = first;
+	if (rs == 0)
+		rs = create_send_files(h, sp[0], cfg, &files, buf, &last);
+	/* A monitor that refused a message answered it before it exited:
+	 * its REPLY says more than our failed send. */
+	r = create_answer(sp[0], path, first, last, ans, errmsg, errlen);
+	if (r == 0 && rs < 0)
+		r = rs;
 	if (r < 0)
 		goto out;
 	r = libxmhv_watch_fd(h, domid, sp[0]);
@@ -269,11 +381,13 @@ out:
 		(void)!libxmhv_wait_gone(pid, pidfd, CREATE_EXIT_TIMEOUT_MS);
 		libxmhv_remove_files(h, domid);
 	}
+	/* The monitor holds its own copies (and with them the locks). */
+	libxmhv_files_close(&files, r < 0);
 	if (sp[0] >= 0)
 		close(sp[0]);
 	if (pidfd >= 0)
 		close(pidfd);
-	free(req);
+	free(buf);
 	free(ans);
 	return r;
 }

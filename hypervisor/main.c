@@ -12,6 +12,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "check.h"
 #include "log.h"
 #include "loop.h"
 #include "sandbox.h"
@@ -382,6 +383,40 @@ main_loop(struct vm *vm)
 	return m.status;
 }
 
+/* Stand-alone mode opens its own kernel and ramdisk, as the caller and
+ * before the sandbox; the machine reads the fds. 0 or -errno with errmsg
+ * "kernel PATH: reason". */
+static int
+main_open_boot_files(struct xmhv_domain_config *cfg, char *errmsg,
+		     size_t errlen)
+{
+	int fd;
+
+	fd = xmhv_check_open_boot_file(XMHV_BOOT_KERNEL, cfg->kernel, errmsg,
+				       errlen);
+	if (fd < 0)
+		return fd;
+	cfg->kernel_fd = fd;
+	if (!cfg->ramdisk[0])
+		return 0;
+	fd = xmhv_check_open_boot_file(XMHV_BOOT_RAMDISK, cfg->ramdisk, errmsg,
+				       errlen);
+	if (fd < 0)
+		return fd;
+	cfg->ramdisk_fd = fd;
+	return 0;
+}
+
+static void
+main_close_boot_files(struct xmhv_domain_config *cfg)
+{
+	if (cfg->kernel_fd >= 0)
+		close(cfg->kernel_fd);
+	if (cfg->ramdisk_fd >= 0)
+		close(cfg->ramdisk_fd);
+	cfg->kernel_fd = cfg->ramdisk_fd = -1;
+}
+
 static int
 main_standalone(struct xmhv_domain_config *cfg)
 {
@@ -404,7 +439,11 @@ main_standalone(struct xmhv_domain_config *cfg)
 	signal(SIGPIPE, SIG_IGN); /* a closed stdout must not kill the guest */
 	if (!tty)
 		sigaction(SIGINT, &sa, NULL);
-	rc = vm_create_with(cfg, &main_opts, &cb, &vm, errmsg, sizeof(errmsg));
+	rc = main_open_boot_files(cfg, errmsg, sizeof(errmsg));
+	if (rc == 0)
+		rc = vm_create_with(cfg, &main_opts, &cb, &vm, errmsg,
+				    sizeof(errmsg));
+	main_close_boot_files(cfg); /* loaded into guest memory, or failed */
 	if (rc < 0) {
 		fprintf(stderr, "xmhv: %s\n", errmsg);
 		goto out;
@@ -446,9 +485,10 @@ main(int argc, char **argv)
 	if (getenv("XMHV_BENCH"))
 		log_info("main entered at %llu ns (CLOCK_MONOTONIC)",
 			 (unsigned long long)t_main);
-	cfg = calloc(1, sizeof(*cfg));
+	cfg = malloc(sizeof(*cfg));
 	if (!cfg)
 		return 1;
+	xmhv_domain_config_init(cfg);
 	rc = main_parse(argc, argv, cfg, &ctl_fd);
 	if (rc != 0) {
 		free(cfg);

@@ -414,11 +414,11 @@ vm_create_with(const struct xmhv_domain_config *cfg,
 	 * reported as such on a host without /dev/kvm too. */
 	rc = xmhv_check_config(cfg, errmsg, errlen);
 	if (rc == 0)
-		rc = xmhv_check_boot_file(XMHV_BOOT_KERNEL, cfg->kernel, errmsg,
-					  errlen);
-	if (rc == 0 && cfg->ramdisk[0])
-		rc = xmhv_check_boot_file(XMHV_BOOT_RAMDISK, cfg->ramdisk,
-					  errmsg, errlen);
+		rc = xmhv_check_boot_fd(XMHV_BOOT_KERNEL, cfg->kernel_fd,
+					cfg->kernel, errmsg, errlen);
+	if (rc == 0 && cfg->ramdisk_fd >= 0)
+		rc = xmhv_check_boot_fd(XMHV_BOOT_RAMDISK, cfg->ramdisk_fd,
+					cfg->ramdisk, errmsg, errlen);
 	if (rc < 0)
 		return rc;
 	/* Load the time zone now: localtime=1 and log stamps need it, and
@@ -476,9 +476,11 @@ vm_create_with(const struct xmhv_domain_config *cfg,
 		goto fail;
 	}
 
-	req = (struct boot_request){&vm->mem, cfg->kernel, cfg->ramdisk,
-				    cfg->cmdline, opts && opts->no_pvh};
-	rc = boot_load(&req, &img, errmsg, errlen);
+	req = (struct boot_request){
+		&vm->mem,       cfg->kernel,          cfg->ramdisk,
+		cfg->cmdline,   opts && opts->no_pvh, cfg->kernel_fd,
+		cfg->ramdisk_fd};
+	rc = boot_load_fd(&req, &img, errmsg, errlen);
 	if (rc < 0)
 		goto fail;
 	for (i = online; i < vm->nvcpus; i++)

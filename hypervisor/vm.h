@@ -31,9 +31,11 @@ struct vm_callbacks {
 };
 
 /* Build the VM described by cfg: KVM VM, memory, irqchip, devices, kernel
- * and initrd loaded, ACPI/MP tables/e820 written, vCPU threads created and
- * parked (paused). On failure returns -errno, writes a message naming the
- * file and the reason into errmsg, and leaves nothing behind. */
+ * and initrd loaded (from cfg->kernel_fd and cfg->ramdisk_fd, which stay
+ * the caller's: the machine opens no file but the KVM device; the paths
+ * name them in messages), ACPI/MP tables/e820 written, vCPU threads
+ * created and parked (paused). On failure returns -errno, writes a message
+ * naming the file and the reason into errmsg, and leaves nothing behind. */
 int vm_create(const struct xmhv_domain_config *cfg,
 	      const struct vm_callbacks *cb, struct vm **vm_out, char *errmsg,
 	      size_t errlen) __attribute__((warn_unused_result));

@@ -150,11 +150,12 @@ hvconfig_build(struct xmd *x, const struct xmcfg_domain *cfg,
 	char log[PATH_MAX], why[512];
 	int rc;
 
-	hv = calloc(1, sizeof(*hv));
+	hv = malloc(sizeof(*hv));
 	if (!hv) {
 		snprintf(msg, msglen, "out of memory");
 		return -ENOMEM;
 	}
+	xmhv_domain_config_init(hv);
 	rc = hvconfig_fill(cfg, hv, msg, msglen);
 	if (rc == 0) {
 		rc = xmhv_check_config(hv, why, sizeof(why));

@@ -180,6 +180,8 @@ storage_prepare(const struct xmcfg_domain *cfg, struct xmhv_domain_config *hv,
 		XMD_STRLCPY(out->path, path);
 		out->readonly = disk->mode == XMCFG_DISK_RO || disk->cdrom;
 		out->cdrom = disk->cdrom;
+		out->shared = disk->mode == XMCFG_DISK_SHARED;
+		out->fd = -1; /* libxmhv opens the path, as xmd */
 		XMD_STRLCPY(out->serial, disk->vdev ? disk->vdev : "");
 	}
 	return 0;

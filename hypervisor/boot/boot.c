@@ -2,7 +2,6 @@
 /* boot.c: direct kernel boot: recognise the kernel format, place the
  * ramdisk, and write the 64-bit boot protocol's zero page. */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -90,25 +89,27 @@ boot_load_ramdisk(const struct boot_request *req, uint64_t min_gpa,
 	struct stat st;
 	uint64_t gpa, size;
 	uint8_t *dst;
-	int fd = -1, rc = 0;
 	ssize_t n;
 	size_t done = 0;
 
 	*gpa_out = *size_out = 0;
-	if (!req->ramdisk || !req->ramdisk[0])
+	if (req->ramdisk_fd < 0)
 		return 0;
-	fd = open(req->ramdisk, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || fstat(fd, &st) < 0) {
-		rc = -errno;
-		snprintf(errmsg, errlen, "%s: %s", req->ramdisk, strerror(-rc));
-		goto out;
+	if (fstat(req->ramdisk_fd, &st) < 0) {
+		snprintf(errmsg, errlen, "%s: %s", req->ramdisk,
+			 strerror(errno));
+		return -errno;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		snprintf(errmsg, errlen, "%s: not a regular file",
+			 req->ramdisk);
+		return -EINVAL;
 	}
 	size = (uint64_t)st.st_size;
 	if (max_gpa > req->mem->low_size)
 		max_gpa = req->mem->low_size;
 	gpa = (max_gpa - size) & ~0xfffULL;
 	if (size > max_gpa || gpa < min_gpa) {
-		rc = -EFBIG;
 		snprintf(errmsg, errlen,
 			 "%s: initrd too large (%llu bytes; %llu bytes free "
 			 "below 0x%llx for it)",
@@ -117,46 +118,42 @@ boot_load_ramdisk(const struct boot_request *req, uint64_t min_gpa,
 						      ? max_gpa - min_gpa
 						      : 0),
 			 (unsigned long long)max_gpa);
-		goto out;
+		return -EFBIG;
 	}
 	dst = mem_gpa_to_hva(req->mem, gpa, size);
 	if (!dst) {
-		rc = -EFAULT;
 		snprintf(errmsg, errlen, "%s: initrd does not fit",
 			 req->ramdisk);
-		goto out;
+		return -EFAULT;
 	}
 	while (done < size) {
-		n = pread(fd, dst + done, size - done, (off_t)done);
+		n = pread(req->ramdisk_fd, dst + done, size - done,
+			  (off_t)done);
 		if (n <= 0) {
-			rc = n < 0 ? -errno : -EIO;
 			snprintf(errmsg, errlen, "%s: %s", req->ramdisk,
 				 n < 0 ? strerror(errno)
 				       : "file shrank while reading");
-			goto out;
+			return n < 0 ? -errno : -EIO;
 		}
 		done += (size_t)n;
 	}
 	*gpa_out = gpa;
 	*size_out = size;
-out:
-	if (fd >= 0)
-		close(fd);
-	return rc;
+	return 0;
 }
 
+/* boot.h: read the whole kernel from req->kernel_fd, pick its loader. */
 int
-boot_load(const struct boot_request *req, struct boot_image *out, char *errmsg,
-	  size_t errlen)
+boot_load_fd(const struct boot_request *req, struct boot_image *out,
+	     char *errmsg, size_t errlen)
 {
 	uint8_t *buf = NULL;
 	size_t len = 0;
 	struct stat st;
 	ssize_t n;
-	int fd = -1, rc;
+	int rc;
 
-	fd = open(req->kernel, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || fstat(fd, &st) < 0) {
+	if (fstat(req->kernel_fd, &st) < 0) {
 		rc = -errno;
 		snprintf(errmsg, errlen, "%s: %s", req->kernel, strerror(-rc));
 		goto out;
@@ -183,7 +180,7 @@ boot_load(const struct boot_request *req, struct boot_image *out, char *errmsg,
 		goto out;
 	}
 	for (size_t done = 0; done < len; done += (size_t)n) {
-		n = pread(fd, buf + done, len - done, (off_t)done);
+		n = pread(req->kernel_fd, buf + done, len - done, (off_t)done);
 		if (n <= 0) {
 			rc = n < 0 ? -errno : -EIO;
 			snprintf(errmsg, errlen, "%s: read failed",
@@ -199,7 +196,5 @@ boot_load(const struct boot_request *req, struct boot_image *out, char *errmsg,
 		rc = bzimage_load(req, buf, len, out, errmsg, errlen);
 out:
 	free(buf);
-	if (fd >= 0)
-		close(fd);
 	return rc;
 }

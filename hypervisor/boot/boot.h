@@ -32,16 +32,20 @@ struct boot_image {
 };
 struct boot_request {
 	const struct mem *mem;
-	const char *kernel;
-	const char *ramdisk; /* NULL or "": none */
+	const char *kernel;  /* the kernel's name in messages (its path) */
+	const char *ramdisk; /* the ramdisk's name in messages */
 	const char *cmdline;
 	bool no_pvh;
+	int kernel_fd;  /* open for reading; the loaders only pread it */
+	int ramdisk_fd; /* -1: no ramdisk */
 };
-/* Load kernel (bzImage, ELF vmlinux, ELF with PVH note) and ramdisk into
- * guest memory and write the boot structures. On error returns -errno and
- * errmsg names the file and the reason. */
-int boot_load(const struct boot_request *req, struct boot_image *out,
-	      char *errmsg, size_t errlen) HV_WUR;
+/* Load the kernel (bzImage, ELF vmlinux, ELF with PVH note) from
+ * req->kernel_fd and the ramdisk from req->ramdisk_fd into guest memory
+ * and write the boot structures. Opens nothing; the fds stay the
+ * caller's. On error returns -errno and errmsg names the file (by
+ * req->kernel or req->ramdisk) and the reason. */
+int boot_load_fd(const struct boot_request *req, struct boot_image *out,
+		 char *errmsg, size_t errlen) HV_WUR;
 /* Per format: buf/len is the whole kernel file. */
 int bzimage_load(const struct boot_request *req, const uint8_t *buf, size_t len,
 		 struct boot_image *out, char *errmsg, size_t errlen) HV_WUR;
@@ -51,7 +55,8 @@ int elf_load(const struct boot_request *req, const uint8_t *buf, size_t len,
 uint64_t elf_pvh_entry(const uint8_t *buf, size_t len);
 int pvh_write_start_info(const struct boot_request *req, uint64_t initrd_gpa,
 			 uint64_t initrd_size, uint64_t *gpa_out) HV_WUR;
-/* Shared by the loaders: place the ramdisk below max_gpa, above min_gpa. */
+/* Shared by the loaders: place the ramdisk (req->ramdisk_fd, none when
+ * -1) below max_gpa, above min_gpa. */
 int boot_load_ramdisk(const struct boot_request *req, uint64_t min_gpa,
 		      uint64_t max_gpa, uint64_t *gpa_out, uint64_t *size_out,
 		      char *errmsg, size_t errlen) HV_WUR;

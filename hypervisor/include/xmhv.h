@@ -16,7 +16,7 @@
  * libxmcfg and xmd share with xmhv. */
 #include "xmhv_limits.h"
 
-#define XMHV_INTERFACE_VERSION 1
+#define XMHV_INTERFACE_VERSION 2
 
 #define XMHV_WUR __attribute__((warn_unused_result))
 
@@ -52,23 +52,32 @@ struct xmhv_cpuid_mask {
 struct xmhv_disk_config {
 	char path[XMHV_PATH_MAX]; /* file or block device */
 	uint8_t readonly;
-	uint8_t cdrom;
+	uint8_t cdrom;   /* read-only too */
+	uint8_t shared;  /* w!: writable, shared with other domains */
 	char serial[21]; /* virtio-blk id */
+	int fd;          /* open backend, or -1 (see xmhv_domain_config) */
 };
 
 struct xmhv_nic_config {
 	uint8_t mac[6];
 	char tap[16]; /* existing tap device name (created by the toolstack) */
+	int fd;       /* open tap, or -1 (see xmhv_domain_config) */
 };
 
-/* Everything xmhv needs to build a domain. Fixed layout: sent as-is on the
- * wire. Strings are NUL-terminated within their arrays. */
+/* Everything xmhv needs to build a domain. Strings are NUL-terminated
+ * within their arrays. Start from xmhv_domain_config_init.
+ * Each file (kernel, ramdisk, console log, disks, taps) is a path and an
+ * fd: with fd -1 the path is opened (see xmhv_domain_create); an fd >= 0
+ * is used as it is and the path (or tap name) only names it in messages.
+ * The fds stay the caller's. */
 struct xmhv_domain_config {
 	char name[XMHV_NAME_MAX];
 	uint8_t uuid[16];
 	char kernel[XMHV_PATH_MAX];
 	char ramdisk[XMHV_PATH_MAX]; /* empty: none */
 	char cmdline[XMHV_CMDLINE_MAX];
+	int kernel_fd;
+	int ramdisk_fd;
 	uint64_t memory_mib;
 	uint32_t max_vcpus;
 	uint32_t vcpus_online; /* 0: max_vcpus */
@@ -82,7 +91,11 @@ struct xmhv_domain_config {
 	uint32_t nnics;
 	struct xmhv_nic_config nics[XMHV_MAX_NICS];
 	char console_log[XMHV_PATH_MAX]; /* empty: no log file */
+	int console_log_fd;
 };
+
+/* Zero cfg and set every fd of it to -1. Any thread. */
+void xmhv_domain_config_init(struct xmhv_domain_config *cfg);
 
 /* getinfo. */
 struct xmhv_dominfo {
@@ -153,7 +166,9 @@ int xmhv_domain_getinfo(struct xmhv *h, xmhv_domid_t domid,
 int xmhv_domain_set_vcpus(struct xmhv *h, xmhv_domid_t domid,
 			  uint32_t online) XMHV_WUR;
 /* Live domains (monitor processes that answer), sorted by id. Returns the
- * count (at most max) or -errno. Used by xmd to re-adopt after restart. */
+ * count (at most max) or -errno. Used by xmd to re-adopt after restart.
+ * Monitors of interface version 1 (started before an upgrade) are listed
+ * and answer every call but create: libxmhv speaks version 1 to them. */
 int xmhv_domain_list(struct xmhv *h, xmhv_domid_t *domids, int max) XMHV_WUR;
 int xmhv_physinfo(struct xmhv *h, struct xmhv_physinfo *info_out) XMHV_WUR;
 
@@ -194,6 +209,12 @@ int xmhv_check_kvm(char *errmsg, size_t errlen) XMHV_WUR;
  * 0, or -errno with errmsg "kernel PATH: reason" ("ramdisk PATH: ..."). */
 int xmhv_check_boot_file(enum xmhv_boot_file kind, const char *path,
 			 char *errmsg, size_t errlen) XMHV_WUR;
+
+/* What the last failed call on h said, for the log: a monitor's answer
+ * ("domain web1 has shut down (poweroff)") or why a monitor is not spoken
+ * to (its interface version, and what to do); "" when it said nothing.
+ * Owned by h, valid until the next call. */
+const char *xmhv_error(const struct xmhv *h);
 
 const char *xmhv_reason_name(enum xmhv_shutdown_reason reason);
 /* "r-----" style string of 6 characters + NUL into buf[7]. */

@@ -97,6 +97,7 @@ main(void)
 	if (!top)
 		top = ".";
 	snprintf(xmhv, sizeof(xmhv), "%s/hypervisor/xmhv", top);
+	xmhv_domain_config_init(&cfg);
 	snprintf(cfg.kernel, sizeof(cfg.kernel), "%s/tests/guest/guest.bzImage",
 		 top);
 	if (access(xmhv, X_OK) != 0 || access(cfg.kernel, R_OK) != 0)

@@ -247,9 +247,10 @@ main(int argc, char **argv)
 	struct xmhv *h = NULL;
 	int status = 1;
 
-	cfg = calloc(1, sizeof(*cfg));
+	cfg = malloc(sizeof(*cfg));
 	if (!cfg)
 		return 1;
+	xmhv_domain_config_init(cfg);
 	if (util_strlcpy(cfg->name, "l2", sizeof(cfg->name)) < 0 ||
 	    drive_parse(argc, argv, &o, cfg) < 0)
 		goto out;

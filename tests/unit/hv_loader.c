@@ -81,14 +81,83 @@ make_bzimage(uint8_t *b, size_t pm_len, unsigned version, uint32_t init_size,
 	return 1024 + pm_len;
 }
 
+/* Open kernel and ramdisk as xmhv's caller does, load from the fds. */
 static int
 load(struct mem *mem, const char *kernel, const char *ramdisk,
      const char *cmdline, struct boot_image *img, char *err, size_t errlen)
 {
-	struct boot_request req = {mem, kernel, ramdisk, cmdline, false};
+	struct boot_request req = {.mem = mem,
+				   .kernel = kernel,
+				   .ramdisk = ramdisk,
+				   .cmdline = cmdline,
+				   .kernel_fd = -1,
+				   .ramdisk_fd = -1};
+	int rc;
 
 	err[0] = '\0';
-	return boot_load(&req, img, err, errlen);
+	req.kernel_fd = open(kernel, O_RDONLY | O_CLOEXEC);
+	if (ramdisk)
+		req.ramdisk_fd = open(ramdisk, O_RDONLY | O_CLOEXEC);
+	if (req.kernel_fd < 0 || (ramdisk && req.ramdisk_fd < 0)) {
+		rc = -errno;
+		snprintf(err, errlen, "%s: %s", kernel, strerror(errno));
+	} else {
+		rc = boot_load_fd(&req, img, err, errlen);
+	}
+	if (req.kernel_fd >= 0)
+		close(req.kernel_fd);
+	if (req.ramdisk_fd >= 0)
+		close(req.ramdisk_fd);
+	return rc;
+}
+
+/* The loaders read the fds they are given, whatever path names them:
+ * xmhv's machine opens nothing. */
+static void
+test_fds(struct mem *mem)
+{
+	static uint8_t b[1024 + 8192];
+	struct boot_request req = {.mem = mem,
+				   .kernel = "label-k",
+				   .ramdisk = "label-r",
+				   .cmdline = "",
+				   .kernel_fd = -1,
+				   .ramdisk_fd = -1};
+	struct boot_image img;
+	char err[512] = "";
+	int kfd, pfd[2] = {-1, -1};
+	size_t len;
+
+	len = make_bzimage(b, 8192, 0x020f, 65536, true);
+	kfd = open(write_tmp("byfd.bzImage", b, len), O_RDONLY | O_CLOEXEC);
+	req.kernel_fd = kfd;
+	tap_is_int(boot_load_fd(&req, &img, err, sizeof(err)), 0,
+		   "a kernel loads from its fd; the name is only a label (%s)",
+		   err);
+	tap_is_int(xmhv_check_boot_fd(XMHV_BOOT_KERNEL, kfd, "label-k", err,
+				      sizeof(err)),
+		   0, "check: a kernel fd");
+	if (pipe(pfd) < 0)
+		tap_diag("pipe: %s", strerror(errno));
+	req.ramdisk_fd = pfd[0];
+	tap_ok(boot_load_fd(&req, &img, err, sizeof(err)) == -EINVAL &&
+		       strcmp(err, "label-r: not a regular file") == 0,
+	       "a pipe as the ramdisk is refused by its label: %s", err);
+	tap_ok(xmhv_check_boot_fd(XMHV_BOOT_RAMDISK, pfd[0], "p", err,
+				  sizeof(err)) == -EINVAL &&
+		       strcmp(err, "ramdisk p: not a regular file") == 0,
+	       "check: a pipe is no ramdisk: %s", err);
+	req.kernel_fd = pfd[0];
+	req.ramdisk_fd = -1;
+	tap_ok(boot_load_fd(&req, &img, err, sizeof(err)) == -EINVAL &&
+		       strstr(err, "label-k"),
+	       "a pipe as the kernel is refused: %s", err);
+	if (pfd[0] >= 0) {
+		close(pfd[0]);
+		close(pfd[1]);
+	}
+	if (kfd >= 0)
+		close(kfd);
 }
 
 static void
@@ -404,6 +473,7 @@ main(void)
 		return tap_done();
 	test_bzimage(&mem);
 	test_elf(&mem);
+	test_fds(&mem);
 	test_checks();
 	mem_dispose(&mem);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);

@@ -28,3 +28,36 @@ tests_unit_xmhv_iface_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests \
 	-I$(top_srcdir)/hypervisor
 tests_unit_xmhv_iface_LDADD = $(LIBXMHV_TEST_LDADD)
 KVM_TESTS += tests/unit/xmhv_iface
+
+# The monitor's side of the creation sequence, fed over a socketpair.
+check_PROGRAMS += tests/unit/hv_creation
+tests_unit_hv_creation_SOURCES = tests/unit/hv_creation.c \
+	hypervisor/creation.c hypervisor/creation.h
+tests_unit_hv_creation_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/hypervisor \
+	-I$(top_srcdir)/tests
+tests_unit_hv_creation_LDADD = $(LIBXMHV_TEST_LDADD)
+TESTS += tests/unit/hv_creation
+
+# kvm tier: the creation sequence against real monitors (disks, taps,
+# console log, locks, refusals).
+check_PROGRAMS += tests/unit/xmhv_create
+tests_unit_xmhv_create_SOURCES = tests/unit/xmhv_create.c
+tests_unit_xmhv_create_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests \
+	-I$(top_srcdir)/hypervisor
+tests_unit_xmhv_create_LDADD = $(LIBXMHV_TEST_LDADD)
+KVM_TESTS += tests/unit/xmhv_create
+
+# libxmhv against fake monitors of interface versions 1 and 3.
+check_PROGRAMS += tests/unit/libxmhv_compat
+tests_unit_libxmhv_compat_SOURCES = tests/unit/libxmhv_compat.c
+tests_unit_libxmhv_compat_CPPFLAGS = $(AM_CPPFLAGS) \
+	-I$(top_srcdir)/hypervisor -I$(top_srcdir)/tests
+tests_unit_libxmhv_compat_LDADD = $(LIBXMHV_TEST_LDADD) -lpthread
+TESTS += tests/unit/libxmhv_compat
+
+check_PROGRAMS += tests/unit/proto_seq_check
+tests_unit_proto_seq_check_SOURCES = tests/unit/proto_seq_check.c
+tests_unit_proto_seq_check_CPPFLAGS = $(AM_CPPFLAGS) \
+	-I$(top_srcdir)/hypervisor -I$(top_srcdir)/tests
+tests_unit_proto_seq_check_LDADD = $(LIBXMHV_TEST_LDADD)
+TESTS += tests/unit/proto_seq_check

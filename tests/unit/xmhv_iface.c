@@ -31,7 +31,7 @@ static char iface_kernel[4096];
 static void
 iface_config(struct xmhv_domain_config *cfg, const char *name)
 {
-	memset(cfg, 0, sizeof(*cfg));
+	xmhv_domain_config_init(cfg);
 	(void)!util_strlcpy(cfg->name, name, sizeof(cfg->name));
 	(void)!util_strlcpy(cfg->kernel, iface_kernel, sizeof(cfg->kernel));
 	(void)!util_strlcpy(cfg->cmdline, "console=ttyS0",
@@ -174,7 +174,7 @@ iface_raw(xmhv_domid_t id)
 static void
 iface_hostile(struct xmhv *h, xmhv_domid_t id)
 {
-	union proto_payload *msg = calloc(1, sizeof(*msg));
+	struct proto_msg *msg = calloc(1, sizeof(*msg));
 	struct xmhv_dominfo info;
 	struct proto_hdr hdr;
 	char junk[PROTO_HDR_SIZE], c;
@@ -190,33 +190,34 @@ iface_hostile(struct xmhv *h, xmhv_domid_t id)
 	if (fd >= 0)
 		close(fd);
 	fd = iface_raw(id);
-	proto_hdr_init(&hdr, PROTO_PING, 5);
-	hdr.length = 0xffffffffu;
+	proto_hdr_init(&hdr, XMHV_INTERFACE_VERSION, PROTO_PING, 0xffffffffu,
+		       5);
 	tap_ok(fd >= 0 && util_write_all(fd, &hdr, sizeof(hdr)) == 0 &&
 		       util_read_all(fd, &c, 1) == -EPIPE,
 	       "a 4 GiB length: refused before any allocation");
 	if (fd >= 0)
 		close(fd);
 	fd = iface_raw(id);
-	proto_hdr_init(&hdr, PROTO_PING, 6);
-	hdr.version = XMHV_INTERFACE_VERSION + 1;
+	proto_hdr_init(&hdr, XMHV_INTERFACE_VERSION + 1, PROTO_PING, 0, 6);
 	r = fd >= 0 && util_write_all(fd, &hdr, sizeof(hdr)) == 0
-		    ? proto_recv(fd, IFACE_WAIT_MS, &hdr, msg)
+		    ? proto_recv(fd, XMHV_INTERFACE_VERSION, IFACE_WAIT_MS, msg,
+				 NULL, 0)
 		    : -EIO;
-	tap_ok(r == 0 && hdr.type == PROTO_REPLY &&
-		       msg->reply.err == -EPROTONOSUPPORT &&
-		       strstr(msg->reply.msg, "version") != NULL,
+	tap_ok(r == 0 && msg->hdr.type == PROTO_REPLY &&
+		       msg->p.reply.err == -EPROTONOSUPPORT &&
+		       strstr(msg->p.reply.msg, "version") != NULL,
 	       "another interface version: refused with \"%s\"",
-	       r == 0 ? msg->reply.msg : "");
+	       r == 0 ? msg->p.reply.msg : "");
 	if (fd >= 0)
 		close(fd);
 	fd = iface_raw(id);
-	proto_hdr_init(&hdr, PROTO_EVENT, 7);
 	memset(msg, 0, sizeof(*msg));
-	r = fd >= 0 && proto_send(fd, PROTO_EVENT, 7, &msg->event) == 0
-		    ? proto_recv(fd, IFACE_WAIT_MS, &hdr, msg)
+	r = fd >= 0 && proto_send(fd, XMHV_INTERFACE_VERSION, PROTO_EVENT, 7,
+				  &msg->p.event, sizeof(msg->p.event), -1) == 0
+		    ? proto_recv(fd, XMHV_INTERFACE_VERSION, IFACE_WAIT_MS, msg,
+				 NULL, 0)
 		    : -EIO;
-	tap_ok(r == 0 && msg->reply.err == -EBADMSG,
+	tap_ok(r == 0 && msg->p.reply.err == -EBADMSG,
 	       "an answer type sent as a request is refused");
 	if (fd >= 0)
 		close(fd);
