@@ -148,6 +148,7 @@ hvconfig_build(struct xmd *x, const struct xmcfg_domain *cfg,
 {
 	struct xmhv_domain_config *hv;
 	char log[PATH_MAX], why[512];
+	struct xmcfg_error cerr;
 	int rc;
 
 	hv = malloc(sizeof(*hv));
@@ -156,7 +157,18 @@ hvconfig_build(struct xmd *x, const struct xmcfg_domain *cfg,
 		return -ENOMEM;
 	}
 	xmhv_domain_config_init(hv);
-	rc = hvconfig_fill(cfg, hv, msg, msglen);
+	/* Domain XML reaches xmd from any client: what xm create refuses
+	 * (an HVM guest, a qcow2 image, ...) is refused here too, by key. */
+	rc = xmcfg_check_runnable(cfg, &cerr);
+	if (rc < 0) {
+		char line[1400];
+
+		xmcfg_error_format(&cerr, line, sizeof(line));
+		snprintf(msg, msglen, "domain %s: %s", cfg->name, line);
+		rc = -EINVAL;
+	}
+	if (rc == 0)
+		rc = hvconfig_fill(cfg, hv, msg, msglen);
 	if (rc == 0) {
 		rc = xmhv_check_config(hv, why, sizeof(why));
 		if (rc < 0)
