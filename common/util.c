@@ -265,3 +265,25 @@ util_set_cloexec(int fd, bool on)
 	fl = on ? (fl | FD_CLOEXEC) : (fl & ~FD_CLOEXEC);
 	return fcntl(fd, F_SETFD, fl) < 0 ? -errno : 0;
 }
+
+int
+util_helper_path(const char *path_from_self, const char *installed_dir,
+		 const char *name, char *buf, size_t size)
+{
+	char self[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	char *slash;
+
+	if (n > 0) {
+		self[n] = '\0';
+		slash = strrchr(self, '/');
+		if (slash) {
+			*slash = '\0';
+			if (util_snprintf(buf, size, "%s/%s", self,
+					  path_from_self) == 0 &&
+			    access(buf, X_OK) == 0)
+				return 0;
+		}
+	}
+	return util_snprintf(buf, size, "%s/%s", installed_dir, name);
+}

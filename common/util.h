@@ -49,4 +49,11 @@ uint64_t util_now_ns(void);
 int util_set_nonblock(int fd, bool on) WUR;
 int util_set_cloexec(int fd, bool on) WUR;
 
+/* A helper program: PATH_FROM_SELF (relative to this executable's
+ * directory, e.g. "xm-config" or "../xmctl/xm-config") when it is
+ * executable there, as in a build tree, else NAME in INSTALLED_DIR.
+ * Writes the path into buf; 0 or -errno (-ENAMETOOLONG). */
+int util_helper_path(const char *path_from_self, const char *installed_dir,
+		     const char *name, char *buf, size_t size) WUR;
+
 #endif

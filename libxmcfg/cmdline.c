@@ -90,12 +90,7 @@ cmdline_rewrite_tokens(const struct xmcfg_domain *dom, const char *s)
 		free(dev);
 		p = tok + n;
 	}
-	xmbuf_put(&b, "", 1);
-	if (b.failed) {
-		xmbuf_free(&b);
-		return NULL;
-	}
-	return b.data;
+	return xmbuf_finish(&b);
 }
 
 /* Build dom->cmdline as xend did: start from extra (with "nfsroot=S:R "

@@ -140,12 +140,7 @@ xmcpus_format(const struct xmcfg_cpuset *set)
 			xmbuf_printf(&b, "%u-%u", i, j);
 		i = j;
 	}
-	xmbuf_put(&b, "", 1);
-	if (b.failed) {
-		xmbuf_free(&b);
-		return NULL;
-	}
-	return b.data;
+	return xmbuf_finish(&b);
 }
 
 void

@@ -72,6 +72,9 @@ void xmbuf_str(struct xmbuf *b, const char *s, size_t n);
 void xmbuf_printf(struct xmbuf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void xmbuf_free(struct xmbuf *b);
+/* Terminate b's text with a NUL and hand it over (caller frees), or NULL
+ * when a put failed (b is freed then). b is empty afterwards. */
+char *xmbuf_finish(struct xmbuf *b);
 
 /* Decode one record from data[0..len). On success fills either bindings
  * (returns 0) or err (returns 1, with err->code/line/message set, file

@@ -205,13 +205,8 @@ notes_keys(const struct xmcfg_domain *dom, unsigned kinds, char **out)
 				     dom->settings[i].key);
 	if (!b.len)
 		return 0;
-	xmbuf_put(&b, "", 1);
-	if (b.failed) {
-		xmbuf_free(&b);
-		return -1;
-	}
-	*out = b.data;
-	return 0;
+	*out = xmbuf_finish(&b);
+	return *out ? 0 : -1;
 }
 
 static int

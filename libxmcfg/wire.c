@@ -112,6 +112,21 @@ xmbuf_free(struct xmbuf *b)
 	memset(b, 0, sizeof(*b));
 }
 
+char *
+xmbuf_finish(struct xmbuf *b)
+{
+	char *text;
+
+	xmbuf_put(b, "", 1);
+	if (b->failed) {
+		xmbuf_free(b);
+		return NULL;
+	}
+	text = b->data;
+	memset(b, 0, sizeof(*b));
+	return text;
+}
+
 void
 xmval_dispose(struct xmval *v)
 {

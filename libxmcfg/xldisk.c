@@ -509,12 +509,7 @@ rbd_field(const char **p)
 		xmbuf_put(&b, s, 1);
 	}
 	*p = *s ? s + 1 : s;
-	xmbuf_put(&b, "", 1);
-	if (b.failed) {
-		xmbuf_free(&b);
-		return NULL;
-	}
-	return b.data;
+	return xmbuf_finish(&b);
 }
 
 /* A Ceph RBD target as qemu (and libvirt's xl reader) spell it,

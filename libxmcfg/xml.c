@@ -517,12 +517,7 @@ xml_vif_spec(xmlNodePtr n)
 		ip = true;
 		free(v);
 	}
-	xmbuf_put(&b, "", 1);
-	if (b.failed) {
-		xmbuf_free(&b);
-		return NULL;
-	}
-	return b.data;
+	return xmbuf_finish(&b);
 }
 
 /* One <xmtools:setting key= kind= line=>value</xmtools:setting>. Returns

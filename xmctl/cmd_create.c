@@ -141,22 +141,8 @@ bad:
 static int
 create_helper(char *buf, size_t size)
 {
-	char self[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	char *slash;
-
-	if (n > 0) {
-		self[n] = '\0';
-		slash = strrchr(self, '/');
-		if (slash != NULL) {
-			*slash = '\0';
-			if (util_snprintf(buf, size, "%s/xm-config", self) ==
-				    0 &&
-			    access(buf, X_OK) == 0)
-				return 0;
-		}
-	}
-	return util_snprintf(buf, size, "%s/xm-config", XM_LIBEXECDIR);
+	return util_helper_path("xm-config", XM_LIBEXECDIR, "xm-config", buf,
+				size);
 }
 
 /* Run xm-config on the config: it prints "Using config file", warnings

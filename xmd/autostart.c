@@ -64,22 +64,8 @@ autostart_result(struct xmlrpc_value *result, const char *file,
 static int
 autostart_helper(char *buf, size_t size)
 {
-	char self[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	char *slash;
-
-	if (n > 0) {
-		self[n] = '\0';
-		slash = strrchr(self, '/');
-		if (slash) {
-			*slash = '\0';
-			if (util_snprintf(buf, size, "%s/../xmctl/xm-config",
-					  self) == 0 &&
-			    access(buf, X_OK) == 0)
-				return 0;
-		}
-	}
-	return util_snprintf(buf, size, "%s/xm-config", XM_LIBEXECDIR);
+	return util_helper_path("../xmctl/xm-config", XM_LIBEXECDIR,
+				"xm-config", buf, size);
 }
 
 /* A CLOEXEC pipe whose ends are above the descriptors the child gets
