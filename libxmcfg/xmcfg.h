@@ -302,6 +302,13 @@ void xmcfg_domain_free(struct xmcfg_domain *dom);
 int xmcfg_check_runnable(const struct xmcfg_domain *dom,
 			 struct xmcfg_error *err) XMCFG_WUR;
 
+/* Parse one vif entry (xm's or xl's key=value list, as in vif = [...])
+ * into *v; free its strings with xmcfg_vif_dispose. 0, or -1 with msg.
+ * Pure (xm network-attach's arguments, checked by xmd). */
+int xmcfg_vif_parse(const char *spec, struct xmcfg_vif *v, char *msg,
+		    size_t msglen) XMCFG_WUR;
+void xmcfg_vif_dispose(struct xmcfg_vif *v);
+
 /* "pv", "pvh" or "hvm". */
 const char *xmcfg_guest_type_name(enum xmcfg_guest_type type);
 
