@@ -355,6 +355,12 @@ net_job_close(struct net_job *job)
 	}
 }
 
+const char *
+net_job_tap(const struct net_job *job, size_t i)
+{
+	return job && i < job->n ? job->nic[i].tap : "";
+}
+
 void
 net_job_log(const struct net_job *job, xmhv_domid_t domid)
 {

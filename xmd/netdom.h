@@ -43,6 +43,8 @@ void net_job_offline(struct net_job *job, xmhv_domid_t domid);
 /* Any thread: close xmd's copies of the taps (the monitor holds its own;
  * after a failed create this removes them). */
 void net_job_close(struct net_job *job);
+/* The name of tap i of an attached job. */
+const char *net_job_tap(const struct net_job *job, size_t i);
 /* Log the vifs of a domain that now runs. */
 void net_job_log(const struct net_job *job, xmhv_domid_t domid);
 /* Free a job (closing what is still open); NULL is fine. */

@@ -46,6 +46,11 @@ net_m_spec(const struct xmlrpc_value *sxp, char *buf, size_t size, char *msg,
 	const char *cls = NULL, *k, *v;
 	size_t i, o = 0;
 
+	/* xm sends "key=value,..."; xend's clients sent the SXP */
+	if (xmlrpc_get_string(sxp, &v) == 0)
+		return util_strlcpy(buf, v, size) < 0
+			       ? (snprintf(msg, msglen, "vif too long"), -E2BIG)
+			       : 0;
 	if (xmlrpc_get_string(xmlrpc_array_get(sxp, 0), &cls) < 0 ||
 	    strcmp(cls, "vif")) {
 		snprintf(msg, msglen, "only vif devices can be attached here");
@@ -156,6 +161,7 @@ net_m_attach(struct xmd *x, struct control_req *req,
 	if (rc == 0)
 		rc = net_job_attach(job, d->domid, msg, sizeof(msg));
 	if (rc == 0) {
+		XMD_STRLCPY(hv->nics[0].tap, net_job_tap(job, 0));
 		hv->nics[0].rate_bytes_per_sec = v.rate_bytes_per_sec;
 		hv->nics[0].rate_interval_us = v.rate_interval_us;
 		rc = xmhv_domain_nic_attach(x->hv, d->domid, &hv->nics[0], msg,
