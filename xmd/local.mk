@@ -32,6 +32,9 @@ xmd_xmd_xenstore_CFLAGS = $(AM_CFLAGS)
 xmd_xmd_xenstore_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/xmd
 xmd_xmd_xenstore_LDADD = common/libcommon.a
 
+TESTS += tests/unit/xenstore_shim.sh
+EXTRA_DIST += tests/unit/xenstore_shim.sh
+
 # The pure side of networking, unit-tested.
 check_PROGRAMS += tests/unit/xmd_net
 TESTS += tests/unit/xmd_net
