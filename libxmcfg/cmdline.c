@@ -102,7 +102,8 @@ cmdline_rewrite_tokens(const struct xmcfg_domain *dom, const char *s)
  * /PREFIX, which becomes the netmask), for the kernel's ip= when the
  * config has no top-level ip: written once, in the vif. The interface is
  * ethN, N the vif's position (virtio-net functions in config order).
- * Empty strings when there is none. */
+ * Empty strings when there is none, or when the command line is another
+ * tool's (domain XML without our metadata: taken as it is). */
 static void
 cmdline_vif_ip(const struct xmcfg_domain *dom, char *ip, size_t iplen,
 	       char *mask, size_t masklen, char *dev, size_t devlen)
@@ -113,7 +114,7 @@ cmdline_vif_ip(const struct xmcfg_domain *dom, char *ip, size_t iplen,
 
 	ip[0] = mask[0] = '\0';
 	snprintf(dev, devlen, "eth0");
-	for (i = 0; i < dom->nvifs; i++) {
+	for (i = 0; !dom->cmdline_foreign && i < dom->nvifs; i++) {
 		const char *s = dom->vifs[i].ip;
 
 		if (!s || !*s)

@@ -203,6 +203,9 @@ struct xmcfg_domain {
 	char *extra;
 	char *xl_cmdline;     /* xl's cmdline=: the whole command line; root,
 			   * extra and the ip= settings are then not used */
+	bool cmdline_foreign; /* extra is the <os><cmdline> of domain XML
+			       * another tool wrote: no ip= is added from
+			       * a vif (see xmcmdline_build) */
 	char *cmdline;        /* the command line xm would pass, root rewritten
 			   to the virtio device (see root_rewritten) */
 	char *root_rewritten; /* e.g. "/dev/vda ro" or NULL when unchanged */
