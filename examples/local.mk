@@ -5,6 +5,9 @@
 exampledir = $(pkgdatadir)/examples/etc-xen
 dist_example_DATA = examples/etc-xen/xmexample-file \
 	examples/etc-xen/xmexample-lvm
+# The managed NAT network "default", installed where xmd reads it.
+networkdir = $(sysconfdir)/xen/networks
+dist_network_DATA = examples/etc-xen/networks/default.conf
 nodist_example_DATA = examples/install/demo
 EXTRA_DIST += examples/etc-xen/demo scripts/demo
 

@@ -93,6 +93,47 @@ cmdline_rewrite_tokens(const struct xmcfg_domain *dom, const char *s)
 	return xmbuf_finish(&b);
 }
 
+/* The address of the first vif with ip= (its first one, without a
+ * /PREFIX, which becomes the netmask), for the kernel's ip= when the
+ * config has no top-level ip: written once, in the vif. The interface is
+ * ethN, N the vif's position (virtio-net functions in config order).
+ * Empty strings when there is none, or when the command line is another
+ * tool's (domain XML without our metadata: taken as it is). */
+static void
+cmdline_vif_ip(const struct xmcfg_domain *dom, char *ip, size_t iplen,
+	       char *mask, size_t masklen, char *dev, size_t devlen)
+{
+	unsigned a, b, c, d, prefix;
+	char tail;
+	size_t i, n;
+
+	ip[0] = mask[0] = '\0';
+	snprintf(dev, devlen, "eth0");
+	for (i = 0; !dom->cmdline_foreign && i < dom->nvifs; i++) {
+		const char *s = dom->vifs[i].ip;
+
+		if (!s || !*s)
+			continue;
+		s += strspn(s, " ");
+		n = strcspn(s, " /");
+		if (n == 0 || n >= iplen ||
+		    sscanf(s, "%u.%u.%u.%u%c", &a, &b, &c, &d, &tail) < 4 ||
+		    a > 255 || b > 255 || c > 255 || d > 255)
+			return;
+		memcpy(ip, s, n);
+		ip[n] = '\0';
+		if (s[n] == '/' && sscanf(s + n + 1, "%u", &prefix) == 1 &&
+		    prefix >= 1 && prefix <= 32) {
+			uint32_t m = 0xffffffffu << (32 - prefix);
+
+			snprintf(mask, masklen, "%u.%u.%u.%u", m >> 24,
+				 (m >> 16) & 0xff, (m >> 8) & 0xff, m & 0xff);
+		}
+		snprintf(dev, devlen, "eth%u", (unsigned)(i & 0xff));
+		return;
+	}
+}
+
 /* Build dom->cmdline as xend did: start from extra (with "nfsroot=S:R "
  * prepended for nfs_root), prepend "ip=..." when ip is set or dhcp is not
  * off and extra has no ip=, then "root=R " when extra has no "root=".
@@ -106,6 +147,7 @@ xmcmdline_build(struct xmcfg_domain *dom)
 	const char *root = dom->root;
 	char *rw = NULL, *extra = NULL, *out = NULL;
 	struct xmbuf ip = {0};
+	char vip[16], vmask[16], vdev[16];
 	int rc = -ENOMEM;
 
 	free(dom->root_rewritten);
@@ -140,14 +182,21 @@ xmcmdline_build(struct xmcfg_domain *dom)
 		goto out;
 	extra = b.data;
 	b = (struct xmbuf){0};
-	if ((dom->ip || strcmp(dhcp, "off")) && !strstr(extra, "ip=")) {
+	cmdline_vif_ip(dom, vip, sizeof(vip), vmask, sizeof(vmask), vdev,
+		       sizeof(vdev));
+	if ((dom->ip || vip[0] || strcmp(dhcp, "off")) &&
+	    !strstr(extra, "ip=")) {
 		xmbuf_printf(
-			&ip, "ip=%s:%s:%s:%s:%s:%s:%s ", dom->ip ? dom->ip : "",
+			&ip, "ip=%s:%s:%s:%s:%s:%s:%s ",
+			dom->ip ? dom->ip : vip,
 			dom->nfs_server ? dom->nfs_server : "127.0.255.255",
 			dom->gateway ? dom->gateway : "",
-			dom->netmask ? dom->netmask : "",
+			dom->netmask ? dom->netmask
+			: dom->ip    ? ""
+				     : vmask,
 			dom->hostname ? dom->hostname : "",
-			dom->interface ? dom->interface : "eth0", dhcp);
+			dom->interface ? dom->interface : (dom->ip ? "eth0" : vdev),
+			dhcp);
 	}
 	xmbuf_put(&ip, "", 1);
 	if (ip.failed)

@@ -466,3 +466,16 @@ out:
 		xmvif_dispose(v);
 	return rc;
 }
+
+/* xmcfg.h: the public names of the two above. */
+int
+xmcfg_vif_parse(const char *spec, struct xmcfg_vif *v, char *msg, size_t msglen)
+{
+	return xmvif_parse(spec, v, msg, msglen);
+}
+
+void
+xmcfg_vif_dispose(struct xmcfg_vif *v)
+{
+	xmvif_dispose(v);
+}

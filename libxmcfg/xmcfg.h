@@ -203,6 +203,9 @@ struct xmcfg_domain {
 	char *extra;
 	char *xl_cmdline;     /* xl's cmdline=: the whole command line; root,
 			   * extra and the ip= settings are then not used */
+	bool cmdline_foreign; /* extra is the <os><cmdline> of domain XML
+			       * another tool wrote: no ip= is added from
+			       * a vif (see xmcmdline_build) */
 	char *cmdline;        /* the command line xm would pass, root rewritten
 			   to the virtio device (see root_rewritten) */
 	char *root_rewritten; /* e.g. "/dev/vda ro" or NULL when unchanged */
@@ -301,6 +304,13 @@ void xmcfg_domain_free(struct xmcfg_domain *dom);
  * XML); pure. */
 int xmcfg_check_runnable(const struct xmcfg_domain *dom,
 			 struct xmcfg_error *err) XMCFG_WUR;
+
+/* Parse one vif entry (xm's or xl's key=value list, as in vif = [...])
+ * into *v; free its strings with xmcfg_vif_dispose. 0, or -1 with msg.
+ * Pure (xm network-attach's arguments, checked by xmd). */
+int xmcfg_vif_parse(const char *spec, struct xmcfg_vif *v, char *msg,
+		    size_t msglen) XMCFG_WUR;
+void xmcfg_vif_dispose(struct xmcfg_vif *v);
 
 /* "pv", "pvh" or "hvm". */
 const char *xmcfg_guest_type_name(enum xmcfg_guest_type type);

@@ -867,6 +867,7 @@ xml_read_meta(struct xml_in *in)
 
 	if (!in->meta) {
 		in->dom->extra = xml_text(in->os, "cmdline");
+		in->dom->cmdline_foreign = true;
 		return 0;
 	}
 	for (i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)

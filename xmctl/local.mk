@@ -9,7 +9,8 @@ bin_PROGRAMS += xmctl/xm
 xmctl_xm_SOURCES = xmctl/xm.c xmctl/xm.h xmctl/xmutil.c xmctl/rpc.c \
 	xmctl/rpc.h xmctl/sxp.c xmctl/sxp.h xmctl/cmd_create.c \
 	xmctl/cmd_list.c xmctl/cmd_domain.c xmctl/cmd_console.c \
-	xmctl/cmd_info.c xmctl/cmd_managed.c xmctl/cmd_devices.c
+	xmctl/cmd_info.c xmctl/cmd_managed.c xmctl/cmd_devices.c \
+	xmctl/cmd_network.c
 xmctl_xm_CPPFLAGS = $(AM_CPPFLAGS) $(LIBXML_CFLAGS)
 xmctl_xm_LDADD = common/libxmlrpc.a common/libcommon.a $(LIBXML_LIBS)
 

@@ -143,6 +143,20 @@ static const struct xm_cmd xm_cmds[] = {
 	{"network-list", cmd_network_list, "<Domain> [--long]",
 	 "List virtual network interfaces for a domain.", false,
 	 xm_opts_devices},
+	{"network-attach", cmd_network_attach,
+	 "<Domain> [type=<type>] [mac=<mac>] [bridge=<bridge>] [ip=<ip>] "
+	 "[script=<script>] [backend=<BackDomain>] [vifname=<name>] "
+	 "[rate=<rate>] [model=<model>] [accel=<accel>]",
+	 "Create a new virtual network device.", false, NULL},
+	{"network-detach", cmd_network_detach,
+	 "<Domain> <DevId|mac> [-f|--force]",
+	 "Destroy a domain's virtual network device.", false, NULL},
+	{"network-show", cmd_network_show, "[<Network>]",
+	 "List the managed networks (/etc/xen/networks).", false, NULL},
+	{"network-start", cmd_network_start, "<Network>",
+	 "Start a managed network.", false, NULL},
+	{"network-stop", cmd_network_stop, "<Network>",
+	 "Stop a managed network and restore the host.", false, NULL},
 };
 
 /* xm's aliases (old command names kept working). */

@@ -81,11 +81,16 @@ int cmd_vcpu_list(int argc, char **argv);
 int cmd_uptime(int argc, char **argv);
 int cmd_start(int argc, char **argv); /* cmd_managed.c */
 int cmd_delete(int argc, char **argv);
-int cmd_console(int argc, char **argv);      /* cmd_console.c */
-int cmd_info(int argc, char **argv);         /* cmd_info.c */
-int cmd_log(int argc, char **argv);          /* cmd_info.c */
-int cmd_dmesg(int argc, char **argv);        /* cmd_info.c */
-int cmd_block_list(int argc, char **argv);   /* cmd_devices.c */
-int cmd_network_list(int argc, char **argv); /* cmd_devices.c */
+int cmd_console(int argc, char **argv);        /* cmd_console.c */
+int cmd_info(int argc, char **argv);           /* cmd_info.c */
+int cmd_log(int argc, char **argv);            /* cmd_info.c */
+int cmd_dmesg(int argc, char **argv);          /* cmd_info.c */
+int cmd_block_list(int argc, char **argv);     /* cmd_devices.c */
+int cmd_network_list(int argc, char **argv);   /* cmd_devices.c */
+int cmd_network_attach(int argc, char **argv); /* cmd_network.c */
+int cmd_network_detach(int argc, char **argv);
+int cmd_network_show(int argc, char **argv);
+int cmd_network_start(int argc, char **argv);
+int cmd_network_stop(int argc, char **argv);
 
 #endif

@@ -14,6 +14,7 @@
 #include <uuid/uuid.h>
 
 #include "log.h"
+#include "netdom.h"
 #include "util.h"
 #include "xmd.h"
 
@@ -21,6 +22,7 @@
 struct domains_job {
 	struct xmd_domain *d; /* owned by the main thread; never touched */
 	struct xmhv_domain_config *hv;
+	struct net_job *net; /* the vifs: taps made, attached by the worker */
 	char dom_dir[PATH_MAX];
 	char xmhv_path[PATH_MAX];
 	int notify_fd;
@@ -175,8 +177,20 @@ domains_job_thread(void *arg)
 	} else {
 		job->rc = xmhv_domain_create(h, job->hv, &job->domid,
 					     job->errmsg, sizeof(job->errmsg));
+		/* Built and paused: the vifs are named and attached now,
+		 * before the guest runs, as xend did. */
+		if (job->rc == 0) {
+			job->rc = net_job_attach(job->net, job->domid,
+						 job->errmsg,
+						 sizeof(job->errmsg));
+			if (job->rc < 0 &&
+			    xmhv_domain_destroy(h, job->domid) < 0) {
+				/* gone already */
+			}
+		}
 		xmhv_close(h);
 	}
+	net_job_close(job->net); /* the monitor holds the taps, or none does */
 	if (util_write_all(job->notify_fd, &job, sizeof(job)) < 0)
 		abort(); /* the main loop would never hear of this domain */
 	return NULL;
@@ -197,6 +211,11 @@ domains_launch(struct xmd *x, struct xmd_domain *d, char *msg, size_t msglen)
 		return -ENOMEM;
 	}
 	rc = hvconfig_build(x, d->cfg, &job->hv, msg, msglen);
+	if (rc == 0) {
+		rc = net_domain_prepare(x, d, job->hv, &job->net, msg, msglen);
+		if (rc < 0)
+			free(job->hv);
+	}
 	if (rc < 0) {
 		free(job);
 		return rc;
@@ -212,6 +231,7 @@ domains_launch(struct xmd *x, struct xmd_domain *d, char *msg, size_t msglen)
 	if (rc < 0) {
 		snprintf(msg, msglen, "domain %s: cannot start a worker: %s",
 			 d->name, strerror(-rc));
+		net_job_free(job->net);
 		free(job->hv);
 		free(job);
 		return rc;
@@ -332,6 +352,7 @@ domains_job_finish(struct xmd *x, struct domains_job *job)
 	d->domid = job->domid;
 	d->phase = XMD_PHASE_ACTIVE;
 	d->start_time = domains_now();
+	net_job_log(job->net, d->domid);
 	rc = xmhv_watch(x->hv, d->domid);
 	if (rc < 0)
 		log_warn("domain %s (id %u): cannot watch: %s", d->name,
@@ -390,6 +411,7 @@ domains_job_cb(int fd, short what, void *arg)
 
 	while (util_read_all(fd, &job, sizeof(job)) == 0) {
 		domains_job_finish(x, job);
+		net_job_free(job->net);
 		free(job->hv);
 		free(job);
 		break; /* one per wakeup: the pipe stays readable */
@@ -422,6 +444,7 @@ domains_destroy(struct xmd *x, struct xmd_domain *d, const char *why)
 		}
 		log_info("domain %s (id %u): destroyed%s%s", d->name, domid,
 			 why ? ": " : "", why ? why : "");
+		net_domain_down(x, d);
 	}
 	d->domid = 0;
 	d->info_valid = false;
@@ -450,6 +473,7 @@ domains_handle_event(struct xmd *x, const struct xmhv_event *ev)
 		if (xmhv_domain_destroy(x->hv, d->domid) < 0) {
 			/* gone already: this only removes its files */
 		}
+		net_domain_down(x, d);
 		d->domid = 0;
 		d->phase = XMD_PHASE_STOPPED; /* no monitor any more */
 		if (!d->policy_done)
@@ -624,6 +648,7 @@ domains_adopt_all(struct xmd *x)
 					 d->name, d->domid);
 			log_info("domain %s (id %u): re-adopted", d->name,
 				 d->domid);
+			net_domain_adopt(x, d);
 			if ((d->info.state &
 			     (XMHV_STATE_SHUTDOWN | XMHV_STATE_CRASHED)) &&
 			    !d->policy_done)
@@ -635,6 +660,7 @@ domains_adopt_all(struct xmd *x)
 		}
 		log_warn("domain %s (id %u): monitor died while xmd was down",
 			 d->name, d->domid);
+		net_domain_down(x, d);
 		d->domid = 0;
 		d->phase = XMD_PHASE_STOPPED;
 		d->info_valid = false;

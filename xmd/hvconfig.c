@@ -184,8 +184,7 @@ hvconfig_build(struct xmd *x, const struct xmcfg_domain *cfg,
 		rc = storage_prepare(cfg, hv, msg, msglen);
 	if (rc < 0)
 		goto fail;
-	/* Networking (taps on bridges) is the networking issue's: vifs are
-	 * accepted and reported, no NIC is given to the guest yet. */
+	/* The NICs: taps made by net_domain_prepare (netdom.c) next. */
 	hv->nnics = 0;
 	if (domains_console_log(x, cfg->name, log, sizeof(log)) == 0)
 		XMD_STRLCPY(hv->console_log, log);

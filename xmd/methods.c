@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "log.h"
+#include "netdom.h"
 #include "util.h"
 #include "xmd.h"
 
@@ -140,44 +141,6 @@ m_disks(const struct xmcfg_domain *cfg)
 	return arr;
 }
 
-static struct xmlrpc_value *
-m_vifs(const struct xmd_domain *d)
-{
-	const struct xmcfg_domain *cfg = d->cfg;
-	struct xmlrpc_value *arr = xmlrpc_array(), *st;
-	char mac[18], name[32];
-	size_t i;
-	int rc = 0;
-
-	for (i = 0; arr && i < cfg->nvifs; i++) {
-		const struct xmcfg_vif *v = &cfg->vifs[i];
-		uint8_t m[6] = {0x00,       0x16,
-				0x3e,       (uint8_t)(d->uuid[0] & 0x7f),
-				d->uuid[1], (uint8_t)(d->uuid[2] + i)};
-
-		if (v->has_mac)
-			memcpy(m, v->mac, 6);
-		snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x",
-			 m[0], m[1], m[2], m[3], m[4], m[5]);
-		snprintf(name, sizeof(name), "vif%u.%zu", d->domid, i);
-		st = xmlrpc_struct();
-		rc |= xmlrpc_struct_set(st, "mac", xmlrpc_string(mac));
-		rc |= xmlrpc_struct_set(st, "bridge", xmlrpc_string(v->bridge));
-		rc |= xmlrpc_struct_set(
-			st, "vifname",
-			xmlrpc_string(v->vifname ? v->vifname : name));
-		rc |= xmlrpc_struct_set(st, "ip", xmlrpc_string(v->ip));
-		rc |= xmlrpc_struct_set(st, "script", xmlrpc_string(v->script));
-		rc |= xmlrpc_struct_set(st, "model", xmlrpc_string(v->model));
-		rc |= xmlrpc_array_append(arr, st);
-	}
-	if (rc) {
-		xmlrpc_free(arr);
-		return NULL;
-	}
-	return arr;
-}
-
 static double
 m_now(void)
 {
@@ -257,7 +220,7 @@ methods_domain_struct(struct xmd *x, struct xmd_domain *d, bool detail)
 				xmlrpc_int(d->restart_count));
 	rc |= xmlrpc_struct_set(st, "console_log", xmlrpc_string(log));
 	rc |= xmlrpc_struct_set(st, "disks", m_disks(cfg));
-	rc |= xmlrpc_struct_set(st, "vifs", m_vifs(d));
+	rc |= xmlrpc_struct_set(st, "vifs", net_vif_list(x, d));
 	if (detail) {
 		xml = cfg->kernel ? xmcfg_to_xml(cfg) : NULL;
 		rc |= xmlrpc_struct_set(st, "config", xmlrpc_string(xml));
@@ -732,6 +695,11 @@ static const struct control_method methods_table[] = {
 	{"xend.domain.start", m_start, false},
 	{"xend.domain.delete", m_delete, false},
 	{"xend.domain.autostart", m_autostart, false},
+	{"xend.domain.device_create", net_m_attach, false},
+	{"xend.domain.destroyDevice", net_m_detach, false},
+	{"xend.network.list", net_m_list, true},
+	{"xend.network.start", net_m_start, false},
+	{"xend.network.stop", net_m_stop, false},
 };
 
 const struct control_method *

@@ -12,6 +12,7 @@
 
 #include "log.h"
 #include "util.h"
+#include "netdom.h"
 #include "xmd.h"
 
 static double
@@ -150,6 +151,7 @@ policy_apply(struct xmd *x, struct xmd_domain *d, uint32_t reason)
 				d->name, d->domid, strerror(-rc));
 			return;
 		}
+		net_domain_down(x, d);
 		d->domid = 0;
 		d->phase = XMD_PHASE_STOPPED;
 	}

@@ -17,6 +17,7 @@
 
 #include "log.h"
 #include "util.h"
+#include "netdom.h"
 #include "xmd.h"
 
 static const char xmd_usage[] =
@@ -345,6 +346,7 @@ main(int argc, char **argv)
 		log_err("info cache: %s", strerror(-rc));
 		goto out;
 	}
+	netmgr_init(x);
 	domains_adopt_all(x);
 	rc = control_init(x);
 	if (rc < 0) {
@@ -362,6 +364,7 @@ main(int argc, char **argv)
 out:
 	control_dispose(x);
 	info_dispose();
+	netmgr_dispose(x);
 	if (status == 0) /* the socket is ours */
 		(void)unlink(x->sock_path);
 	while ((d = TAILQ_FIRST(&x->domains)) != NULL) {

@@ -62,6 +62,11 @@ struct xmhv_nic_config {
 	uint8_t mac[6];
 	char tap[16]; /* existing tap device name (created by the toolstack) */
 	int fd;       /* open tap, or -1 (see xmhv_domain_config) */
+	/* rate= (xm's netback credit scheduler): bytes per second and the
+	 * credit interval in microseconds; 0: unlimited. Not yet carried by
+	 * the NIC message (the virtio-net device will honour it). */
+	uint64_t rate_bytes_per_sec;
+	uint32_t rate_interval_us;
 };
 
 /* Everything xmhv needs to build a domain. Strings are NUL-terminated
@@ -171,6 +176,20 @@ int xmhv_domain_set_vcpus(struct xmhv *h, xmhv_domid_t domid,
  * and answer every call but create: libxmhv speaks version 1 to them. */
 int xmhv_domain_list(struct xmhv *h, xmhv_domid_t *domids, int max) XMHV_WUR;
 int xmhv_physinfo(struct xmhv *h, struct xmhv_physinfo *info_out) XMHV_WUR;
+
+/* Plug a NIC into a running domain (ACPI PCI hot-plug of a virtio-net
+ * function): nic->fd is an open tap (the caller's; the monitor takes a
+ * copy), nic->mac its guest MAC. 0, or -errno with errmsg. Until the
+ * monitor has virtio-net this returns -EOPNOTSUPP and says so. */
+int xmhv_domain_nic_attach(struct xmhv *h, xmhv_domid_t domid,
+			   const struct xmhv_nic_config *nic, char *errmsg,
+			   size_t errlen) XMHV_WUR;
+/* Unplug the NIC with guest MAC mac; the monitor closes its tap fd (a
+ * non-persistent tap then goes away). 0, or -errno with errmsg (-ENOENT:
+ * no such NIC; -EOPNOTSUPP until the device exists). */
+int xmhv_domain_nic_detach(struct xmhv *h, xmhv_domid_t domid,
+			   const uint8_t mac[6], char *errmsg,
+			   size_t errlen) XMHV_WUR;
 
 /* Connect to the domain's console: the recent output (ring buffer) arrives
  * first, then live output; bytes written go to the guest UART. One client

@@ -3,6 +3,7 @@
 # guest; they skip without root, /dev/kvm or the built pieces).
 # xmd_server.py needs only the built xmd (no root, no /dev/kvm).
 TESTS += tests/kvm/xmd_server.py
-KVM_TESTS += tests/kvm/xmd_daemon.py
+KVM_TESTS += tests/kvm/xmd_daemon.py tests/kvm/xmd_net.py
 EXTRA_DIST += tests/kvm/xmd_server.py tests/kvm/xmd_daemon.py \
+	tests/kvm/xmd_net.py \
 	tests/kvm/xmharness.py
