@@ -230,6 +230,23 @@ pci_function_slot(const struct pci_function *f)
 	return f->slot;
 }
 
+void
+pci_function_remove(struct pci_function *f)
+{
+	struct pci *pci = f->pci;
+
+	pthread_mutex_lock(&pci->cfg_lock);
+	pci_bars_unmap(f);
+	if (f->msix)
+		msix_release(f);
+	pthread_mutex_lock(&pci->lock);
+	f->intx_level = 0;
+	pci_intx_update_locked(f);
+	f->present = false;
+	pthread_mutex_unlock(&pci->lock);
+	pthread_mutex_unlock(&pci->cfg_lock);
+}
+
 /* Power-on state: config space as xmhv placed it (BARs decoding at their
  * first addresses, no firmware to do it again), MSI-X off, INTx low. */
 static void

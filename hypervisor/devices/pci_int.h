@@ -164,6 +164,9 @@ bool msix_bar_io(struct pci_function *f, unsigned bar, uint64_t off,
 /* Back to power-on: every vector masked, MSI-X off, nothing pending. */
 void msix_reset(struct pci_function *f);
 void msix_free(struct msix *m);
+/* f is unplugged: detach every irqfd, delete the routes, free f->msix.
+ * Caller holds cfg_lock. */
+void msix_release(struct pci_function *f);
 void msix_save(struct pci_function *f, struct dstate *out);
 /* Read f's part of a saved stream: check it (apply false) or load it;
  * msix_control_written then makes the vectors follow. 0 or -EINVAL (a
