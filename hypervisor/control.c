@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -70,9 +71,10 @@ struct control {
 	int listen_fd;
 	char sock_path[108], pid_path[XMHV_PATH_MAX];
 	struct control_client clients[CONTROL_MAX_CLIENTS];
-	uint32_t state, reason; /* last sent in an event */
+	uint32_t state, reason, pause_reason; /* last sent in an event */
 	uint64_t created_ns;
-	bool built; /* the creator was told OK */
+	_Atomic bool service; /* vm_service is due (control_wake) */
+	bool built;           /* the creator was told OK */
 	bool destroyed;
 };
 
@@ -155,6 +157,17 @@ control_state_cb(void *opaque, uint32_t state, enum xmhv_shutdown_reason reason)
 	(void)!write(q->fd, &one, sizeof(one));
 }
 
+/* A device needs this thread (vm_service): wake the loop. */
+static void
+control_wake(void *opaque)
+{
+	struct control *ctl = opaque;
+	uint64_t one = 1;
+
+	atomic_store(&ctl->service, true);
+	(void)!write(ctl->evq.fd, &one, sizeof(one));
+}
+
 static void
 control_console_out(void *opaque, const uint8_t *buf, size_t len)
 {
@@ -176,24 +189,34 @@ control_push_event(struct control *ctl, uint32_t state, uint32_t reason)
 {
 	struct proto_event ev = {
 		.domid = ctl->c.domid, .state = state, .reason = reason};
+	struct xmhv_dominfo info;
 	struct {
 		struct proto_hdr hdr;
 		struct proto_event ev;
 	} m;
 	int i;
 
+	/* Why the monitor paused the domain itself travels in the event's
+	 * last word (zero in monitors before disks, so old peers ignore it). */
+	if ((state & XMHV_STATE_PAUSED) && ctl->vm) {
+		memset(&info, 0, sizeof(info));
+		vm_getinfo(ctl->vm, &info);
+		ev.pause_reason = info.pause_reason;
+	}
 	if ((state & CONTROL_EVENT_BITS) == (ctl->state & CONTROL_EVENT_BITS) &&
-	    reason == ctl->reason)
+	    reason == ctl->reason && ev.pause_reason == ctl->pause_reason)
 		return;
 	ctl->state = state;
 	ctl->reason = reason;
+	ctl->pause_reason = ev.pause_reason;
 	proto_hdr_init(&m.hdr, XMHV_INTERFACE_VERSION, PROTO_EVENT, sizeof(ev),
 		       0);
 	m.ev = ev;
-	log_info("domain %s: state %s%s%s", control_name(ctl),
+	log_info("domain %s: state %s%s%s%s", control_name(ctl),
 		 xmhv_state_string(state, (char[7]){0}),
 		 reason ? ", reason " : "",
-		 reason ? xmhv_reason_name(reason) : "");
+		 reason ? xmhv_reason_name(reason) : "",
+		 ev.pause_reason ? ", paused: no space left on a disk" : "");
 	for (i = 0; i < CONTROL_MAX_CLIENTS; i++) {
 		struct control_client *cl = &ctl->clients[i];
 
@@ -638,6 +661,7 @@ control_build(struct control *ctl, int ctl_fd)
 {
 	struct vm_callbacks cb = {.state = control_state_cb,
 				  .console_out = control_console_out,
+				  .wake = control_wake,
 				  .opaque = ctl};
 	char errmsg[PROTO_ERRMSG_MAX] = "";
 	int r;
@@ -648,6 +672,8 @@ control_build(struct control *ctl, int ctl_fd)
 		goto out;
 	r = vm_create(&ctl->c.cfg, &cb, &ctl->vm, errmsg, sizeof(errmsg));
 	creation_close_boot(&ctl->c); /* loaded into guest memory, or not */
+	if (r == 0)
+		creation_close_disks(&ctl->c); /* the disks hold their own */
 	if (r < 0) {
 		if (!errmsg[0])
 			control_errmsg(errmsg, sizeof(errmsg), "%s: %s",
@@ -681,6 +707,14 @@ out:
 	return r;
 }
 
+/* The guest ejected a disk: a detach waiting for it is answered. */
+static void
+control_disk_removed(void *opaque, const char *serial)
+{
+	(void)opaque;
+	(void)serial;
+}
+
 /* State changes from vCPU threads, and the signals that destroy. */
 static void
 control_on_events(void *opaque, int fd, uint32_t events)
@@ -690,6 +724,10 @@ control_on_events(void *opaque, int fd, uint32_t events)
 	(void)fd;
 	(void)events;
 	control_drain_events(ctl);
+	if (ctl->vm && atomic_exchange(&ctl->service, false)) {
+		vm_service(ctl->vm, control_disk_removed, ctl);
+		control_sync_state(ctl);
+	}
 	if (control_term && !ctl->destroyed) {
 		log_info("domain %s: signal: destroying", control_name(ctl));
 		control_push_event(ctl, ctl->state | XMHV_STATE_DYING,

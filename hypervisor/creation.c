@@ -268,30 +268,21 @@ creation_close_boot(struct creation *c)
 
 /* See creation.h. */
 void
+creation_close_disks(struct creation *c)
+{
+	uint32_t i;
+
+	for (i = 0; i < XMHV_MAX_DISKS; i++)
+		creation_close(&c->cfg.disks[i].fd);
+}
+
+/* See creation.h. */
+void
 creation_log(const struct creation *c)
 {
 	const struct xmhv_domain_config *cfg = &c->cfg;
-	struct stat st;
 	uint32_t i;
 
-	for (i = 0; i < cfg->ndisks; i++) {
-		const struct xmhv_disk_config *d = &cfg->disks[i];
-
-		uint64_t size = 0;
-
-		if (fstat(d->fd, &st) == 0 && S_ISREG(st.st_mode))
-			size = (uint64_t)st.st_size;
-		else if (ioctl(d->fd, BLKGETSIZE64, &size) < 0)
-			size = 0;
-		log_info("domain %s: disk %u %s: fd %d, %s, %llu bytes; kept, "
-			 "not attached to the guest (no virtio-blk yet)",
-			 cfg->name, i, d->path, d->fd,
-			 d->cdrom      ? "cdrom"
-			 : d->readonly ? "read-only"
-			 : d->shared   ? "shared writable"
-				       : "writable",
-			 (unsigned long long)size);
-	}
 	for (i = 0; i < cfg->nnics; i++) {
 		const struct xmhv_nic_config *n = &cfg->nics[i];
 

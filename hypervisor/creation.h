@@ -35,8 +35,12 @@ int creation_receive(int sock, int timeout_ms, struct creation *c, char *errmsg,
 /* Close the kernel and ramdisk fds (once the guest is loaded). */
 void creation_close_boot(struct creation *c);
 
+/* Close the disks' fds (the machine's virtio-blk devices hold their own
+ * copies, and with them the locks). */
+void creation_close_disks(struct creation *c);
+
 /* Say in the log what was received for devices that do not exist yet
- * (disks, NICs: kept open, not attached). */
+ * (NICs: kept open, not attached). */
 void creation_log(const struct creation *c);
 
 /* Close every fd still held (the domain is destroyed). Accepts a creation

@@ -141,17 +141,22 @@ struct proto_reply {
 	char msg[PROTO_ERRMSG_MAX];
 };
 
-/* INFO: the answer to GETINFO. */
+/* INFO: the answer to GETINFO. Monitors before disks send it without
+ * pause_device (PROTO_INFO_MIN bytes; pause_reason was padding they
+ * zeroed): a shorter INFO is read with the rest zero. */
 struct proto_info {
 	struct xmhv_dominfo info;
 };
+#define PROTO_INFO_MIN 144
 
 /* EVENT: pushed on WATCH connections. */
 struct proto_event {
 	uint32_t domid;
 	uint32_t state;  /* enum xmhv_state_flag bits */
 	uint32_t reason; /* enum xmhv_shutdown_reason */
-	uint32_t reserved;
+	/* enum xmhv_pause_reason with PAUSED; 0 from monitors before disks
+	 * (the word was reserved and zero). */
+	uint32_t pause_reason;
 };
 
 /* The largest payload of any type: CREATE's. */

@@ -41,6 +41,15 @@ enum xmhv_shutdown_reason {
 	XMHV_SHUTDOWN_HALT, /* every vCPU halted with interrupts off */
 };
 
+/* Why the monitor itself paused a domain (it reports it in getinfo and
+ * events until the next unpause). */
+enum xmhv_pause_reason {
+	XMHV_PAUSE_NONE = 0, /* running, or paused on request */
+	XMHV_PAUSE_ENOSPC,   /* a disk write found no space left: free some,
+				then unpause (the write is retried) */
+};
+#define XMHV_PAUSE_REASON_MAX XMHV_PAUSE_ENOSPC
+
 /* Xen-style cpuid mask (see xmdomain.cfg(5)): per register 32 characters,
  * bit 31 first, of '0' '1' 'x' 'k' 's'; an empty string leaves it alone. */
 struct xmhv_cpuid_mask {
@@ -112,6 +121,10 @@ struct xmhv_dominfo {
 	uint64_t cpu_time_ns; /* summed over vCPU threads */
 	uint64_t uptime_ns;   /* since create */
 	int32_t pid;          /* the xmhv process */
+	/* Since interface version 2 with disks (monitors before it send an
+	 * INFO without these fields: libxmhv reads them as 0 and ""). */
+	uint32_t pause_reason; /* enum xmhv_pause_reason when PAUSED */
+	char pause_device[24]; /* the disk's serial (its Xen name) */
 };
 
 /* physinfo. */
@@ -134,6 +147,7 @@ struct xmhv_event {
 	uint32_t state;  /* new enum xmhv_state_flag bits */
 	uint32_t reason; /* enum xmhv_shutdown_reason */
 	bool gone;       /* the monitor process exited (destroyed or died) */
+	uint32_t pause_reason; /* enum xmhv_pause_reason, with PAUSED */
 };
 
 struct xmhv;
