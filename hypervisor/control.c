@@ -62,6 +62,17 @@ struct control_evq {
 	} ev[CONTROL_EVQ];
 };
 
+/* A DISK_DETACH answered when the guest ejects the disk (or times out). */
+struct control_detach {
+	struct control_client *cl; /* NULL: a free entry */
+	uint32_t seq;
+	char serial[24];
+	uint64_t deadline_ns;
+};
+#define CONTROL_DETACHES 8
+/* A handler's answer comes later (control_detach). */
+#define CONTROL_LATER 1
+
 struct control {
 	struct loop *loop;
 	struct creation c; /* the configuration and the fds it came with */
@@ -71,6 +82,7 @@ struct control {
 	int listen_fd;
 	char sock_path[108], pid_path[XMHV_PATH_MAX];
 	struct control_client clients[CONTROL_MAX_CLIENTS];
+	struct control_detach detaches[CONTROL_DETACHES];
 	uint32_t state, reason, pause_reason; /* last sent in an event */
 	uint64_t created_ns;
 	_Atomic bool service; /* vm_service is due (control_wake) */
@@ -80,6 +92,9 @@ struct control {
 
 static void control_errmsg(char *buf, size_t size, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+static void control_client_close(struct control *ctl,
+				 struct control_client *cl);
+static int control_reply(int fd, uint32_t seq, int err, const char *msg);
 
 /* Messages name a path of up to PATH_MAX: truncation is acceptable. */
 static void
@@ -374,6 +389,105 @@ control_do_create_again(struct control *ctl, struct control_client *cl,
 	return -EEXIST;
 }
 
+/* DISK_ATTACH: the disk's fd (checked as creation checks a disk's) into
+ * a hot-plugged virtio-blk. */
+static int
+control_do_disk_attach(struct control *ctl, struct control_client *cl,
+		       union control_answer *ans)
+{
+	struct xmhv_disk_config *d = calloc(1, sizeof(*d));
+	char *msg = ans->reply.msg;
+	size_t mlen = sizeof(ans->reply.msg);
+	int r = -ENOMEM;
+
+	if (!d)
+		goto out;
+	proto_disk_decode(cl->msg, cl->hdr.length, d);
+	r = control_check_alive(ctl, ans);
+	if (r == 0)
+		r = creation_check_disk_fd(d, cl->msg_fd, msg, mlen);
+	if (r == 0) {
+		d->fd = cl->msg_fd;
+		r = vm_disk_attach(ctl->vm, d, msg, mlen);
+	}
+out:
+	free(d);
+	return r;
+}
+
+static void
+control_detach_reply(struct control *ctl, struct control_detach *p, int err,
+		     const char *msg)
+{
+	if (control_reply(p->cl->fd, p->seq, err, msg) < 0)
+		control_client_close(ctl, p->cl);
+	p->cl = NULL;
+}
+
+/* Pending detaches past their time: answered -ETIMEDOUT (the request
+ * stays: the disk goes when the guest ejects it). */
+static void
+control_detach_timer(void *opaque, int fd, uint32_t events)
+{
+	struct control *ctl = opaque;
+	uint64_t now = util_now_ns(), next = 0;
+	struct control_detach *p;
+	char msg[160];
+	unsigned i;
+
+	(void)fd;
+	(void)events;
+	for (i = 0; i < CONTROL_DETACHES; i++) {
+		p = &ctl->detaches[i];
+		if (!p->cl)
+			continue;
+		if (p->deadline_ns > now) {
+			if (!next || p->deadline_ns < next)
+				next = p->deadline_ns;
+			continue;
+		}
+		control_errmsg(msg, sizeof(msg),
+			       "domain %s: disk %s: the guest has not released "
+			       "it within %d s; it goes when the guest ejects "
+			       "it (or detach it with force)",
+			       control_name(ctl), p->serial,
+			       PROTO_DETACH_WAIT_MS / 1000);
+		control_detach_reply(ctl, p, -ETIMEDOUT, msg);
+	}
+	if (next)
+		(void)!loop_timer(ctl->loop, (int)((next - now) / 1000000 + 1),
+				  control_detach_timer, ctl);
+}
+
+/* DISK_DETACH: forced, answered now; else answered when the guest ejects
+ * the disk (control_disk_removed) or when the wait is over. */
+static int
+control_do_disk_detach(struct control *ctl, struct control_client *cl,
+		       union control_answer *ans)
+{
+	const struct proto_disk_detach *m = &cl->msg->detach;
+	struct control_detach *p = NULL;
+	unsigned i;
+	int r;
+
+	for (i = 0; i < CONTROL_DETACHES && !p; i++)
+		if (!ctl->detaches[i].cl)
+			p = &ctl->detaches[i];
+	if (!p && !(m->flags & PROTO_DETACH_FORCE))
+		return -EBUSY;
+	r = vm_disk_detach(ctl->vm, m->serial, m->flags & PROTO_DETACH_FORCE,
+			   ans->reply.msg, sizeof(ans->reply.msg));
+	if (r != 0)
+		return r < 0 ? r : 0;
+	*p = (struct control_detach){cl, cl->hdr.seq, "",
+				     util_now_ns() +
+					     PROTO_DETACH_WAIT_MS * 1000000ULL};
+	memcpy(p->serial, m->serial, sizeof(p->serial));
+	(void)!loop_timer(ctl->loop, PROTO_DETACH_WAIT_MS + 1,
+			  control_detach_timer, ctl);
+	return CONTROL_LATER;
+}
+
 static const struct {
 	control_handler fn;
 	enum proto_type answer;
@@ -393,11 +507,18 @@ static const struct {
 	[PROTO_GETINFO] = {control_do_getinfo, PROTO_INFO},
 	[PROTO_SET_VCPUS] = {control_do_set_vcpus, PROTO_REPLY},
 	[PROTO_WATCH] = {control_do_watch, PROTO_REPLY},
+	[PROTO_DISK_ATTACH] = {control_do_disk_attach, PROTO_REPLY},
+	[PROTO_DISK_DETACH] = {control_do_disk_detach, PROTO_REPLY},
 };
 
 static void
 control_client_close(struct control *ctl, struct control_client *cl)
 {
+	unsigned i;
+
+	for (i = 0; i < CONTROL_DETACHES; i++)
+		if (ctl->detaches[i].cl == cl)
+			ctl->detaches[i].cl = NULL;
 	if (cl->fd >= 0) {
 		loop_del(ctl->loop, cl->fd);
 		close(cl->fd);
@@ -443,10 +564,19 @@ control_dispatch(struct control *ctl, struct control_client *cl)
 		control_errmsg(why, sizeof(why), "%s is not a request",
 			       proto_type_name(type));
 	}
-	/* A built domain takes no fd: whatever came is closed unused. */
-	if (cl->msg_fd >= 0)
-		close(cl->msg_fd);
-	cl->msg_fd = -1;
+	/* A built domain takes an fd with DISK_ATTACH only (the creation
+	 * messages are refused below, their fds closed unused). */
+	if (r == 0 && type == PROTO_DISK_ATTACH && cl->nfds != 1) {
+		r = -EBADF;
+		control_errmsg(why, sizeof(why), "%s carries %s fd",
+			       proto_type_name(type),
+			       cl->nfds ? "more than one" : "no");
+	}
+	if (type != PROTO_DISK_ATTACH || r < 0) {
+		if (cl->msg_fd >= 0)
+			close(cl->msg_fd);
+		cl->msg_fd = -1;
+	}
 	if (r == 0 && cl->nfds > 0 && type < PROTO_CREATE) {
 		r = -EBADF;
 		control_errmsg(why, sizeof(why), "%s carries an fd, takes none",
@@ -460,6 +590,11 @@ control_dispatch(struct control *ctl, struct control_client *cl)
 		goto out;
 	}
 	r = control_handlers[type].fn(ctl, cl, ans);
+	if (cl->msg_fd >= 0) /* the handler made its own copy */
+		close(cl->msg_fd);
+	cl->msg_fd = -1;
+	if (r == CONTROL_LATER)
+		goto out;
 	if (r == 0 && control_handlers[type].answer == PROTO_INFO)
 		r = proto_send(cl->fd, XMHV_INTERFACE_VERSION, PROTO_INFO,
 			       cl->hdr.seq, &ans->info, sizeof(ans->info), -1);
@@ -711,8 +846,13 @@ out:
 static void
 control_disk_removed(void *opaque, const char *serial)
 {
-	(void)opaque;
-	(void)serial;
+	struct control *ctl = opaque;
+	unsigned i;
+
+	for (i = 0; i < CONTROL_DETACHES; i++)
+		if (ctl->detaches[i].cl &&
+		    strcmp(ctl->detaches[i].serial, serial) == 0)
+			control_detach_reply(ctl, &ctl->detaches[i], 0, NULL);
 }
 
 /* State changes from vCPU threads, and the signals that destroy. */

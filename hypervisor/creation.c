@@ -89,11 +89,10 @@ creation_check_log(int fd, const char *name, char *errmsg, size_t errlen)
 	return 0;
 }
 
-/* A disk: a regular file or block device, writable exactly when its mode
- * is. */
-static int
-creation_check_disk(const struct xmhv_disk_config *d, int fd, char *errmsg,
-		    size_t errlen)
+/* See creation.h. */
+int
+creation_check_disk_fd(const struct xmhv_disk_config *d, int fd, char *errmsg,
+		       size_t errlen)
 {
 	int want = d->readonly ? O_RDONLY : O_RDWR;
 	struct stat st;
@@ -175,7 +174,7 @@ creation_take(struct creation *c, struct proto_msg *m, char *errmsg,
 	case PROTO_DISK:
 		d = &cfg->disks[cfg->ndisks];
 		proto_disk_decode(&m->p, len, d);
-		r = creation_check_disk(d, m->fd, errmsg, errlen);
+		r = creation_check_disk_fd(d, m->fd, errmsg, errlen);
 		if (r == 0) {
 			d->fd = m->fd;
 			cfg->ndisks++;

@@ -220,7 +220,7 @@ libxmhv_exchange(struct xmhv *h, int fd, uint16_t version, struct xmhv_call *c,
 }
 
 /* Is domid's monitor one of version 1 (it said so once)? */
-static bool
+bool
 libxmhv_is_v1(const struct xmhv *h, xmhv_domid_t domid)
 {
 	size_t i;

@@ -95,7 +95,8 @@ void vm_service(struct vm *vm,
 int vm_disk_attach(struct vm *vm, const struct xmhv_disk_config *d,
 		   char *errmsg, size_t errlen) HV_VM_WUR;
 /* Unplug the disk whose serial is id: ask the guest (it ejects the disk,
- * then vm_service removes it: 0), or with force remove it now (1).
+ * then vm_service removes it: 0), or with force remove it now (1; the
+ * guest is still asked, and the slot stays empty until it ejects it).
  * -ENOENT when there is no such disk, with errmsg. Main thread. */
 int vm_disk_detach(struct vm *vm, const char *id, bool force, char *errmsg,
 		   size_t errlen) HV_VM_WUR;

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "devices/pci.h"
 #include "devices/pcihp.h"
 #include "devices/virtio_blk.h"
 #include "kvm.h"
@@ -154,8 +155,13 @@ vm_disk_detach(struct vm *vm, const char *id, bool force, char *errmsg,
 			 vm_name(vm), id);
 		return 0;
 	}
+	/* Gone now; the guest is still told (an eject request), and the slot
+	 * stays empty until it lets it go, so that no new disk there is taken
+	 * for the old one. */
 	vm_disk_remove(vm, i);
-	pcihp_forget(vm->board.pcihp, slot);
+	pci_slot_reserve(vm->board.pci, slot, true);
+	atomic_fetch_or(&vm->gone_slots, 1u << slot);
+	pcihp_request_unplug(vm->board.pcihp, slot);
 	log_info("domain %s: disk %s: removed (forced)", vm_name(vm), id);
 	return 1;
 }
@@ -221,6 +227,12 @@ vm_service(struct vm *vm, void (*removed)(void *opaque, const char *serial),
 	for (slot = 1; slot < 32; slot++) {
 		if (!(slots & (1u << slot)))
 			continue;
+		if (atomic_fetch_and(&vm->gone_slots, ~(1u << slot)) &
+		    (1u << slot)) {
+			/* forced out before: the slot is free again */
+			pci_slot_reserve(vm->board.pci, slot, false);
+			continue;
+		}
 		for (i = 0; i < XMHV_MAX_DISKS; i++) {
 			if (!vm->disks[i] || vblk_slot(vm->disks[i]) != slot)
 				continue;

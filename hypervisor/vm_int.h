@@ -49,6 +49,7 @@ struct vm {
 	 * end's thread (vm_service): atomics, set from any thread. */
 	struct vblk *disks[XMHV_MAX_DISKS];
 	_Atomic uint32_t eject_slots;   /* the guest ejected these */
+	_Atomic uint32_t gone_slots;    /* removed by force, not ejected yet */
 	_Atomic uint32_t pause_request; /* enum xmhv_pause_reason */
 	pthread_mutex_t pause_lock;     /* the two below */
 	char pause_request_device[24];

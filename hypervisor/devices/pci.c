@@ -186,7 +186,9 @@ pci_function_add(struct pci *pci, const struct pci_function_desc *d,
 	int rc = 0;
 
 	pthread_mutex_lock(&pci->cfg_lock);
-	for (slot = 1; slot < PCI_SLOTS && pci->fn[slot].present; slot++)
+	for (slot = 1; slot < PCI_SLOTS && (pci->fn[slot].present ||
+					    (pci->reserved & (1u << slot)));
+	     slot++)
 		;
 	if (slot == PCI_SLOTS) {
 		rc = -ENOSPC;
@@ -228,6 +230,17 @@ unsigned
 pci_function_slot(const struct pci_function *f)
 {
 	return f->slot;
+}
+
+void
+pci_slot_reserve(struct pci *pci, unsigned slot, bool reserve)
+{
+	pthread_mutex_lock(&pci->cfg_lock);
+	if (slot < PCI_SLOTS && reserve)
+		pci->reserved |= 1u << slot;
+	else if (slot < PCI_SLOTS)
+		pci->reserved &= ~(1u << slot);
+	pthread_mutex_unlock(&pci->cfg_lock);
 }
 
 void

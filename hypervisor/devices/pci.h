@@ -50,6 +50,9 @@ struct pci_function_desc {
 int pci_function_add(struct pci *pci, const struct pci_function_desc *d,
 		     struct pci_function **f_out) HV_WUR;
 unsigned pci_function_slot(const struct pci_function *f);
+/* Keep slot out of pci_function_add's reach (a function removed without
+ * the guest's knowledge, until the guest lets it go), or give it back. */
+void pci_slot_reserve(struct pci *pci, unsigned slot, bool reserve);
 /* Unplug f (hot-plug, or a device model that failed to build): its BARs
  * leave the buses, its MSI-X routes and irqfds go, INTx drops, the slot is
  * free again. The device model is told nothing (moved is not called).

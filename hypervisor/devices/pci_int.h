@@ -112,6 +112,7 @@ struct pci {
 	uint32_t addr;               /* 0xcf8 latch */
 	uint64_t mmio_next, io_next; /* BAR placement cursors */
 	uint32_t gsi_level[8];       /* per INTx GSI: slots asserting it */
+	uint32_t reserved;           /* slots pci_function_add skips */
 	struct pci_function fn[PCI_SLOTS];
 };
 

@@ -118,12 +118,6 @@ pcihp_request_unplug(struct pcihp *hp, unsigned slot)
 	pcihp_change(hp, slot, false, true);
 }
 
-void
-pcihp_forget(struct pcihp *hp, unsigned slot)
-{
-	pcihp_change(hp, slot, false, false);
-}
-
 bool
 pcihp_unplug_pending(struct pcihp *hp, unsigned slot)
 {

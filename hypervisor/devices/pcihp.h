@@ -26,8 +26,6 @@ struct device *pcihp_device(struct pcihp *hp);
 void pcihp_plugged(struct pcihp *hp, unsigned slot);
 /* Ask the guest to give slot back (down bit until ejected, GPE). */
 void pcihp_request_unplug(struct pcihp *hp, unsigned slot);
-/* Slot is gone without the guest's help (forced): forget its bits. */
-void pcihp_forget(struct pcihp *hp, unsigned slot);
 /* Is a removal of slot pending? */
 bool pcihp_unplug_pending(struct pcihp *hp, unsigned slot);
 /* Port handler for [XMHV_PCIHP_PORT, +XMHV_PCIHP_LEN) (vCPU threads). */

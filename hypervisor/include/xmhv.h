@@ -186,6 +186,28 @@ int xmhv_domain_set_vcpus(struct xmhv *h, xmhv_domid_t domid,
 int xmhv_domain_list(struct xmhv *h, xmhv_domid_t *domids, int max) XMHV_WUR;
 int xmhv_physinfo(struct xmhv *h, struct xmhv_physinfo *info_out) XMHV_WUR;
 
+/* Hot-plug a disk into a running (or paused) domain: a virtio-blk
+ * function the guest hears of through ACPI PCI hot-plug, named by
+ * disk->serial (the Xen vdev: the guest's /dev/disk/by-id/virtio-NAME).
+ * With disk->fd < 0 the path is opened here, in the caller's process, as
+ * xmhv_domain_create opens disks (read-only or read-write, flock'ed);
+ * else the fd is sent as it is (it stays the caller's). 0, or -errno with
+ * errmsg: -EEXIST (a disk of that name), -E2BIG (XMHV_MAX_DISKS),
+ * -EOPNOTSUPP (a monitor started before disk hot-plug). */
+int xmhv_domain_disk_attach(struct xmhv *h, xmhv_domid_t domid,
+			    const struct xmhv_disk_config *disk, char *errmsg,
+			    size_t errlen) XMHV_WUR;
+/* Unplug the disk named vdev_or_serial: the guest is asked to eject it
+ * (its driver lets go, then the monitor removes it and its fd, with the
+ * lock); returns once it did, or -ETIMEDOUT after 20 s (the request
+ * stays: the disk goes whenever the guest ejects it). With
+ * XMHV_DETACH_FORCE the disk is removed at once, the guest not asked.
+ * -ENOENT (no such disk), -EOPNOTSUPP as for attach. */
+#define XMHV_DETACH_FORCE 1u
+int xmhv_domain_disk_detach(struct xmhv *h, xmhv_domid_t domid,
+			    const char *vdev_or_serial, unsigned flags,
+			    char *errmsg, size_t errlen) XMHV_WUR;
+
 /* Connect to the domain's console: the recent output (ring buffer) arrives
  * first, then live output; bytes written go to the guest UART. One client
  * at a time: a new one takes over and the old connection is closed.
