@@ -10,7 +10,7 @@ common_libxmlrpc_a_CFLAGS = $(AM_CFLAGS) $(LIBXML_CFLAGS)
 sbin_PROGRAMS += xmd/xmd
 xmd_xmd_SOURCES = xmd/xmd.c xmd/xmd.h xmd/control.c xmd/methods.c \
 	xmd/node.c xmd/domains.c xmd/policy.c xmd/record.c xmd/hvconfig.c \
-	xmd/storage.c xmd/autostart.c xmd/info.c
+	xmd/storage.c xmd/autostart.c xmd/info.c xmd/devices.c
 xmd_xmd_CFLAGS = $(AM_CFLAGS) $(LIBXML_CFLAGS) $(LIBEVENT_CFLAGS) \
 	$(UUID_CFLAGS) $(DEVMAPPER_CFLAGS)
 # No libpython: xmd evaluates configs by running xm-config (autostart.c).
