@@ -87,5 +87,7 @@ int cmd_log(int argc, char **argv);          /* cmd_info.c */
 int cmd_dmesg(int argc, char **argv);        /* cmd_info.c */
 int cmd_block_list(int argc, char **argv);   /* cmd_devices.c */
 int cmd_network_list(int argc, char **argv); /* cmd_devices.c */
+int cmd_block_attach(int argc, char **argv); /* cmd_devices.c */
+int cmd_block_detach(int argc, char **argv); /* cmd_devices.c */
 
 #endif
