@@ -483,8 +483,7 @@ control_do_disk_detach(struct control *ctl, struct control_client *cl,
 				     util_now_ns() +
 					     PROTO_DETACH_WAIT_MS * 1000000ULL};
 	memcpy(p->serial, m->serial, sizeof(p->serial));
-	(void)!loop_timer(ctl->loop, PROTO_DETACH_WAIT_MS + 1,
-			  control_detach_timer, ctl);
+	control_detach_timer(ctl, -1, 0); /* armed for the first deadline */
 	return CONTROL_LATER;
 }
 
