@@ -151,6 +151,16 @@ void virtio_pci_config_changed(struct virtio_pci *vp);
  * its queues until the driver resets it. Any thread, never blocks. */
 void virtio_pci_needs_reset(struct virtio_pci *vp, const char *why);
 
+/* The transport's state for a paused domain (nothing in flight): its
+ * registers, the negotiated features, vectors, each queue's rings and
+ * indexes. Main thread. */
+void virtio_pci_save(struct virtio_pci *vp, struct dstate *out);
+/* Back from virtio_pci_save's stream: -EINVAL when it does not fit this
+ * function (another queue count, a queue size it does not offer); the
+ * device model is stopped first and started again when the driver had set
+ * DRIVER_OK. Main thread, a paused domain. */
+int virtio_pci_restore(struct virtio_pci *vp, struct dstate *in) HV_WUR;
+
 /* The transport's register handler for an offset of BAR 4 (tests; the
  * bus calls it). */
 void virtio_pci_bar_io(void *opaque, uint64_t off, uint8_t *data, uint32_t size,

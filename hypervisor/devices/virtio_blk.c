@@ -324,7 +324,8 @@ vblk_thread(void *arg)
 	for (i = 0; i < b->nqueues; i++)
 		if (b->q[i].active)
 			p[n++] = (struct pollfd){b->q[i].kick_fd, POLLIN, 0};
-	vblk_round(b); /* buffers made available before DRIVER_OK */
+	if (vblk_wanted(b) == VBLK_RUN)
+		vblk_round(b); /* buffers made available before DRIVER_OK */
 	for (;;) {
 		switch (vblk_wanted(b)) {
 		case VBLK_STOP:
@@ -333,6 +334,8 @@ vblk_thread(void *arg)
 			return NULL;
 		case VBLK_PAUSE:
 			vblk_paused(b);
+			if (vblk_wanted(b) == VBLK_RUN && !b->broken)
+				vblk_round(b);
 			continue;
 		case VBLK_RUN:
 			break;
@@ -515,10 +518,40 @@ vblk_free(struct device *dev)
 	free(b);
 }
 
+/* A paused domain's disk: its transport and its sticky flush failure.
+ * Writes still waiting for space cannot be saved (free space, unpause). */
+static int
+vblk_save(struct device *dev, struct dstate *out)
+{
+	struct vblk *b = (struct vblk *)dev;
+
+	if (vblk_io_busy(b->io) || vblk_io_parked(b->io))
+		return -EBUSY;
+	virtio_pci_save(b->vp, out);
+	dstate_put_u32(out, vblk_io_flush_failed(b->io));
+	return dstate_status(out);
+}
+
+static int
+vblk_restore(struct device *dev, struct dstate *in)
+{
+	struct vblk *b = (struct vblk *)dev;
+	int rc = virtio_pci_restore(b->vp, in);
+	uint32_t ff = dstate_get_u32(in);
+
+	if (rc == 0 && (dstate_status(in) < 0 || ff > 1))
+		rc = -EINVAL;
+	if (rc == 0)
+		vblk_io_set_flush_failed(b->io, ff);
+	return rc;
+}
+
 static const struct device_ops vblk_ops = {
 	.kind = "virtio-blk",
 	.pause = vblk_pause,
 	.resume = vblk_resume,
+	.save = vblk_save,
+	.restore = vblk_restore,
 	.free = vblk_free,
 };
 

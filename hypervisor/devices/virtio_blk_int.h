@@ -132,6 +132,9 @@ unsigned vblk_io_busy(struct vblk_io *io);
 unsigned vblk_io_parked(struct vblk_io *io);
 void vblk_io_retry(struct vblk_io *io);
 struct vblk_req *vblk_io_drop_parked(struct vblk_io *io);
+/* The sticky flush failure (save and restore). */
+bool vblk_io_flush_failed(struct vblk_io *io);
+void vblk_io_set_flush_failed(struct vblk_io *io, bool failed);
 /* Run one request now on the calling thread (the workers; tests): 0
  * (r->status OK), -ENOSPC (no space for a write: status untouched, the
  * request must wait), or another -errno (r->status IOERR). A failed flush

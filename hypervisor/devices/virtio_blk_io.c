@@ -431,3 +431,15 @@ vblk_io_drop_parked(struct vblk_io *io)
 	pthread_mutex_unlock(&io->lock);
 	return list;
 }
+
+bool
+vblk_io_flush_failed(struct vblk_io *io)
+{
+	return atomic_load(&io->flush_failed);
+}
+
+void
+vblk_io_set_flush_failed(struct vblk_io *io, bool failed)
+{
+	atomic_store(&io->flush_failed, failed);
+}

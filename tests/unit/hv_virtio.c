@@ -318,6 +318,48 @@ test_bar_move(struct pci *pci, struct virtio_pci *vp)
 	(void)vp;
 }
 
+/* A driven device saved, reset, restored: the same registers, started. */
+static void
+test_save(struct virtio_pci *vp)
+{
+	struct dstate s, bad;
+	int n;
+
+	wr(VIRTIO_PCI_STATUS, 1, 3);
+	wr(VIRTIO_PCI_GFSELECT, 4, 1);
+	wr(VIRTIO_PCI_GF, 4, 1);
+	wr(VIRTIO_PCI_STATUS, 1, 3 | 8);
+	wr(VIRTIO_PCI_Q_SELECT, 2, 1);
+	wr(VIRTIO_PCI_Q_SIZE, 2, 32);
+	wr(VIRTIO_PCI_Q_MSIX, 2, 2);
+	wr(VIRTIO_PCI_Q_DESC, 4, 0x20000);
+	wr(VIRTIO_PCI_Q_AVAIL, 4, 0x21000);
+	wr(VIRTIO_PCI_Q_USED, 4, 0x22000);
+	wr(VIRTIO_PCI_Q_ENABLE, 2, 1);
+	wr(VIRTIO_PCI_STATUS, 1, 3 | 8 | 4);
+	virtio_pci_queue(vp, 1)->last_avail = 7;
+	dstate_init(&s);
+	virtio_pci_save(vp, &s);
+	wr(VIRTIO_PCI_STATUS, 1, 0);
+	n = starts;
+	dstate_reader(&bad, s.buf, s.len - 4);
+	tap_ok(virtio_pci_restore(vp, &bad) == -EINVAL && starts == n,
+	       "restore of a cut stream: -EINVAL, nothing started");
+	dstate_reader(&bad, s.buf, s.len);
+	tap_ok(virtio_pci_restore(vp, &bad) == 0 && starts == n + 1 &&
+		       rd(VIRTIO_PCI_STATUS, 1) == (3 | 8 | 4),
+	       "save, reset, restore: DRIVER_OK again, the model started");
+	wr(VIRTIO_PCI_Q_SELECT, 2, 1);
+	tap_ok(rd(VIRTIO_PCI_Q_SIZE, 2) == 32 &&
+		       rd(VIRTIO_PCI_Q_MSIX, 2) == 2 &&
+		       rd(VIRTIO_PCI_Q_DESC, 4) == 0x20000 &&
+		       virtio_pci_queue(vp, 1)->last_avail == 7 &&
+		       virtio_pci_queue_enabled(vp, 1),
+	       "queue 1 restored: size, vector, rings, its next index");
+	wr(VIRTIO_PCI_STATUS, 1, 0);
+	dstate_dispose(&s);
+}
+
 int
 main(void)
 {
@@ -364,6 +406,7 @@ main(void)
 	test_queues(vp);
 	test_interrupts(vp);
 	test_window(pci);
+	test_save(vp);
 	d.nqueues = 0;
 	tap_is_int(virtio_pci_new(&env, &d, &vp, err, sizeof(err)), -EINVAL,
 		   "a device of 0 queues is refused");
