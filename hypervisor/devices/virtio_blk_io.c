@@ -39,6 +39,7 @@ struct vblk_io {
 	unsigned nworkers;
 	pthread_t *threads;
 	int done_fd;
+	bool nowait; /* page-cache reads inline (not with O_DIRECT) */
 	_Atomic bool flush_failed;
 	_Atomic unsigned nerrors;
 };
@@ -291,6 +292,7 @@ vblk_io_new(const struct vblk_backend *be, unsigned nworkers,
 	io->todo_tail = &io->todo;
 	io->done_tail = &io->done;
 	io->done_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	io->nowait = !(fcntl(be->fd, F_GETFL) & O_DIRECT);
 	io->threads = calloc(nworkers, sizeof(*io->threads));
 	if (io->done_fd < 0 || !io->threads) {
 		vblk_io_free(io);
@@ -336,12 +338,59 @@ vblk_io_free(struct vblk_io *io)
 	free(io);
 }
 
+/* A read the page cache holds whole, done here without blocking
+ * (preadv2 with RWF_NOWAIT): a thread hand-off costs more than such a
+ * read (bench/README.md, queue depth 1). Anything else (not cached, short,
+ * an error) goes to the workers. */
+static bool
+vblk_io_nowait(const struct vblk_io *io, struct vblk_req *r)
+{
+	const struct vblk_backend *be = &io->be;
+	ssize_t got;
+
+	/* With O_DIRECT a read without waiting is still a device read. */
+	if (!io->nowait || r->type != VBLK_T_IN || !r->niov ||
+	    r->niov > IOV_MAX)
+		return false;
+	got = preadv2(be->fd, r->iov, (int)r->niov, (off_t)r->offset,
+		      RWF_NOWAIT);
+	if (got < 0 || (uint64_t)got != r->len)
+		return false;
+	vblk_dirty(be, r);
+	r->status = VBLK_S_OK;
+	return true;
+}
+
 void
 vblk_io_submit(struct vblk_io *io, struct vblk_req *list)
 {
-	struct vblk_req *r;
+	struct vblk_req *r, *next, *now = NULL, **nt = &now, *work = NULL,
+				   **wt = &work;
 	unsigned n = 0;
+	uint64_t one = 1;
+	bool wake;
 
+	for (r = list; r; r = next) {
+		next = r->next;
+		r->next = NULL;
+		if (vblk_io_nowait(io, r)) {
+			*nt = r;
+			nt = &r->next;
+		} else {
+			*wt = r;
+			wt = &r->next;
+		}
+	}
+	if (now) {
+		pthread_mutex_lock(&io->lock);
+		wake = io->done == NULL;
+		*io->done_tail = now;
+		io->done_tail = nt;
+		pthread_mutex_unlock(&io->lock);
+		if (wake)
+			(void)!write(io->done_fd, &one, sizeof(one));
+	}
+	list = work;
 	if (!list)
 		return;
 	for (r = list; r->next; r = r->next)
