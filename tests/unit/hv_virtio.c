@@ -411,6 +411,21 @@ main(void)
 	tap_is_int(virtio_pci_new(&env, &d, &vp, err, sizeof(err)), -EINVAL,
 		   "a device of 0 queues is refused");
 	virtio_pci_free(vp);
+	tap_ok(bus_count(mmio) == 0 && ioev_assigned[0] == 0 &&
+		       ioev_assigned[1] == 0,
+	       "unplugged: its BARs leave the bus, its ioeventfds go");
+	d.nqueues = 1;
+	pci_slot_reserve(pci, 1, true);
+	tap_ok(virtio_pci_new(&env, &d, &vp, err, sizeof(err)) == 0 &&
+		       pci_function_slot(virtio_pci_function(vp)) == 2,
+	       "slot 1 reserved (a disk forced out, not ejected yet): the "
+	       "next function takes slot 2");
+	virtio_pci_free(vp);
+	pci_slot_reserve(pci, 1, false);
+	tap_ok(virtio_pci_new(&env, &d, &vp, err, sizeof(err)) == 0 &&
+		       pci_function_slot(virtio_pci_function(vp)) == 1,
+	       "released: slot 1 again");
+	virtio_pci_free(vp);
 	device_free(pci_device(pci));
 	bus_free(mmio);
 	bus_free(pio);
