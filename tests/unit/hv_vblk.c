@@ -66,9 +66,10 @@ static void
 test_parse(void)
 {
 	struct vblk_parsed p;
-	const char *why;
+	const char *why = "";
 	uint8_t range[16] = {0};
 	uint32_t v;
+	int r;
 
 	hdr(VBLK_T_IN, 8);
 	chain(3, (struct virtq_seg[]){
@@ -125,11 +126,13 @@ test_parse(void)
 		       p.data_len == 20,
 	       "GET_ID: 20 bytes");
 	chain(2, (struct virtq_seg[]){{HDR, 12, false}, {ST, 1, true}});
-	tap_is_int(parse(&geom, &p, &why), -EINVAL,
+	r = parse(&geom, &p, &why);
+	tap_is_int(r, -EINVAL,
 		   "a 12-byte header: the device needs a reset (%s)", why);
 	chain(1, (struct virtq_seg[]){{HDR, 16, false}});
-	tap_is_int(parse(&geom, &p, &why), -EINVAL,
-		   "no status byte: the device needs a reset (%s)", why);
+	r = parse(&geom, &p, &why);
+	tap_is_int(r, -EINVAL, "no status byte: the device needs a reset (%s)",
+		   why);
 	hdr(VBLK_T_WRITE_ZEROES, 0);
 	v = 100;
 	memcpy(range + 8, &v, 4);
