@@ -12,10 +12,12 @@
 #include "devices/cpuhp.h"
 #include "devices/i8042.h"
 #include "devices/pci.h"
+#include "devices/pcihp.h"
 #include "devices/pm.h"
 #include "devices/pvpanic.h"
 #include "devices/rtc.h"
 #include "vm.h"
+#include "vm_int.h"
 
 #define BOARD_RESET_PORT 0xcf9
 #define BOARD_RESET_CPU 0x04
@@ -49,6 +51,12 @@ board_pci_ports(void *opaque, uint64_t port, uint8_t *data, uint32_t size,
 }
 
 static void
+board_pcihp_eject(void *opaque, unsigned slot)
+{
+	vm_disk_ejected(opaque, slot);
+}
+
+static void
 board_cpuhp_gpe(void *opaque, unsigned bit)
 {
 	pm_gpe_event(opaque, bit);
@@ -76,6 +84,7 @@ board_build(struct vm *vm, const struct board_config *cfg, struct board *out,
 	struct irq_line sci = vm_irq_line_of(vm, XMHV_ACPI_SCI_IRQ);
 	struct pci_host_config pci_host;
 	struct cpuhp_hooks hp;
+	struct pcihp_hooks php;
 	struct i8042 *kbd;
 	struct pvpanic *panic;
 	struct rtc *rtc;
@@ -100,6 +109,13 @@ board_build(struct vm *vm, const struct board_config *cfg, struct board *out,
 	out->cpuhp = cpuhp_new(&hp, cfg->nvcpus, cfg->online);
 	rc = board_add(vm, out->cpuhp ? cpuhp_device(out->cpuhp) : NULL,
 		       "cpu-hotplug", errmsg, errlen);
+	if (rc < 0)
+		return rc;
+	php = (struct pcihp_hooks){board_pcihp_eject, board_cpuhp_gpe, vm,
+				   out->pm};
+	out->pcihp = pcihp_new(&php);
+	rc = board_add(vm, out->pcihp ? pcihp_device(out->pcihp) : NULL,
+		       "pci-hotplug", errmsg, errlen);
 	if (rc < 0)
 		return rc;
 	kbd = i8042_new(&hooks);
@@ -141,6 +157,8 @@ board_build(struct vm *vm, const struct board_config *cfg, struct board *out,
 		{false, XMHV_ACPI_PM1A_EVT_BLK, 16, pm_io, out->pm, "acpi-pm"},
 		{false, XMHV_CPUHP_PORT, XMHV_CPUHP_LEN, cpuhp_io, out->cpuhp,
 		 "cpu-hotplug"},
+		{false, XMHV_PCIHP_PORT, XMHV_PCIHP_LEN, pcihp_io, out->pcihp,
+		 "pci-hotplug"},
 		{false, XMHV_PCI_CONFIG_ADDR, 8, board_pci_ports, vm,
 		 "pci-config+reset"},
 	};

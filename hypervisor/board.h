@@ -12,6 +12,7 @@ struct vm;
 struct pm;
 struct cpuhp;
 struct pci;
+struct pcihp;
 
 /* The devices the machine talks to after the build. */
 struct board {
@@ -19,6 +20,7 @@ struct board {
 	struct pm *pm;
 	struct cpuhp *cpuhp;
 	struct pci *pci;
+	struct pcihp *pcihp;
 };
 
 struct board_config {

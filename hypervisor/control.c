@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -61,6 +62,17 @@ struct control_evq {
 	} ev[CONTROL_EVQ];
 };
 
+/* A DISK_DETACH answered when the guest ejects the disk (or times out). */
+struct control_detach {
+	struct control_client *cl; /* NULL: a free entry */
+	uint32_t seq;
+	char serial[24];
+	uint64_t deadline_ns;
+};
+#define CONTROL_DETACHES 8
+/* A handler's answer comes later (control_detach). */
+#define CONTROL_LATER 1
+
 struct control {
 	struct loop *loop;
 	struct creation c; /* the configuration and the fds it came with */
@@ -70,14 +82,19 @@ struct control {
 	int listen_fd;
 	char sock_path[108], pid_path[XMHV_PATH_MAX];
 	struct control_client clients[CONTROL_MAX_CLIENTS];
-	uint32_t state, reason; /* last sent in an event */
+	struct control_detach detaches[CONTROL_DETACHES];
+	uint32_t state, reason, pause_reason; /* last sent in an event */
 	uint64_t created_ns;
-	bool built; /* the creator was told OK */
+	_Atomic bool service; /* vm_service is due (control_wake) */
+	bool built;           /* the creator was told OK */
 	bool destroyed;
 };
 
 static void control_errmsg(char *buf, size_t size, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+static void control_client_close(struct control *ctl,
+				 struct control_client *cl);
+static int control_reply(int fd, uint32_t seq, int err, const char *msg);
 
 /* Messages name a path of up to PATH_MAX: truncation is acceptable. */
 static void
@@ -155,6 +172,17 @@ control_state_cb(void *opaque, uint32_t state, enum xmhv_shutdown_reason reason)
 	(void)!write(q->fd, &one, sizeof(one));
 }
 
+/* A device needs this thread (vm_service): wake the loop. */
+static void
+control_wake(void *opaque)
+{
+	struct control *ctl = opaque;
+	uint64_t one = 1;
+
+	atomic_store(&ctl->service, true);
+	(void)!write(ctl->evq.fd, &one, sizeof(one));
+}
+
 static void
 control_console_out(void *opaque, const uint8_t *buf, size_t len)
 {
@@ -176,24 +204,34 @@ control_push_event(struct control *ctl, uint32_t state, uint32_t reason)
 {
 	struct proto_event ev = {
 		.domid = ctl->c.domid, .state = state, .reason = reason};
+	struct xmhv_dominfo info;
 	struct {
 		struct proto_hdr hdr;
 		struct proto_event ev;
 	} m;
 	int i;
 
+	/* Why the monitor paused the domain itself travels in the event's
+	 * last word (zero in monitors before disks, so old peers ignore it). */
+	if ((state & XMHV_STATE_PAUSED) && ctl->vm) {
+		memset(&info, 0, sizeof(info));
+		vm_getinfo(ctl->vm, &info);
+		ev.pause_reason = info.pause_reason;
+	}
 	if ((state & CONTROL_EVENT_BITS) == (ctl->state & CONTROL_EVENT_BITS) &&
-	    reason == ctl->reason)
+	    reason == ctl->reason && ev.pause_reason == ctl->pause_reason)
 		return;
 	ctl->state = state;
 	ctl->reason = reason;
+	ctl->pause_reason = ev.pause_reason;
 	proto_hdr_init(&m.hdr, XMHV_INTERFACE_VERSION, PROTO_EVENT, sizeof(ev),
 		       0);
 	m.ev = ev;
-	log_info("domain %s: state %s%s%s", control_name(ctl),
+	log_info("domain %s: state %s%s%s%s", control_name(ctl),
 		 xmhv_state_string(state, (char[7]){0}),
 		 reason ? ", reason " : "",
-		 reason ? xmhv_reason_name(reason) : "");
+		 reason ? xmhv_reason_name(reason) : "",
+		 ev.pause_reason ? ", paused: no space left on a disk" : "");
 	for (i = 0; i < CONTROL_MAX_CLIENTS; i++) {
 		struct control_client *cl = &ctl->clients[i];
 
@@ -351,6 +389,104 @@ control_do_create_again(struct control *ctl, struct control_client *cl,
 	return -EEXIST;
 }
 
+/* DISK_ATTACH: the disk's fd (checked as creation checks a disk's) into
+ * a hot-plugged virtio-blk. */
+static int
+control_do_disk_attach(struct control *ctl, struct control_client *cl,
+		       union control_answer *ans)
+{
+	struct xmhv_disk_config *d = calloc(1, sizeof(*d));
+	char *msg = ans->reply.msg;
+	size_t mlen = sizeof(ans->reply.msg);
+	int r = -ENOMEM;
+
+	if (!d)
+		goto out;
+	proto_disk_decode(cl->msg, cl->hdr.length, d);
+	r = control_check_alive(ctl, ans);
+	if (r == 0)
+		r = creation_check_disk_fd(d, cl->msg_fd, msg, mlen);
+	if (r == 0) {
+		d->fd = cl->msg_fd;
+		r = vm_disk_attach(ctl->vm, d, msg, mlen);
+	}
+out:
+	free(d);
+	return r;
+}
+
+static void
+control_detach_reply(struct control *ctl, struct control_detach *p, int err,
+		     const char *msg)
+{
+	if (control_reply(p->cl->fd, p->seq, err, msg) < 0)
+		control_client_close(ctl, p->cl);
+	p->cl = NULL;
+}
+
+/* Pending detaches past their time: answered -ETIMEDOUT (the request
+ * stays: the disk goes when the guest ejects it). */
+static void
+control_detach_timer(void *opaque, int fd, uint32_t events)
+{
+	struct control *ctl = opaque;
+	uint64_t now = util_now_ns(), next = 0;
+	struct control_detach *p;
+	char msg[160];
+	unsigned i;
+
+	(void)fd;
+	(void)events;
+	for (i = 0; i < CONTROL_DETACHES; i++) {
+		p = &ctl->detaches[i];
+		if (!p->cl)
+			continue;
+		if (p->deadline_ns > now) {
+			if (!next || p->deadline_ns < next)
+				next = p->deadline_ns;
+			continue;
+		}
+		control_errmsg(msg, sizeof(msg),
+			       "domain %s: disk %s: the guest has not released "
+			       "it within %d s; it goes when the guest ejects "
+			       "it (or detach it with force)",
+			       control_name(ctl), p->serial,
+			       PROTO_DETACH_WAIT_MS / 1000);
+		control_detach_reply(ctl, p, -ETIMEDOUT, msg);
+	}
+	if (next)
+		(void)!loop_timer(ctl->loop, (int)((next - now) / 1000000 + 1),
+				  control_detach_timer, ctl);
+}
+
+/* DISK_DETACH: forced, answered now; else answered when the guest ejects
+ * the disk (control_disk_removed) or when the wait is over. */
+static int
+control_do_disk_detach(struct control *ctl, struct control_client *cl,
+		       union control_answer *ans)
+{
+	const struct proto_disk_detach *m = &cl->msg->detach;
+	struct control_detach *p = NULL;
+	unsigned i;
+	int r;
+
+	for (i = 0; i < CONTROL_DETACHES && !p; i++)
+		if (!ctl->detaches[i].cl)
+			p = &ctl->detaches[i];
+	if (!p && !(m->flags & PROTO_DETACH_FORCE))
+		return -EBUSY;
+	r = vm_disk_detach(ctl->vm, m->serial, m->flags & PROTO_DETACH_FORCE,
+			   ans->reply.msg, sizeof(ans->reply.msg));
+	if (r != 0)
+		return r < 0 ? r : 0;
+	*p = (struct control_detach){cl, cl->hdr.seq, "",
+				     util_now_ns() +
+					     PROTO_DETACH_WAIT_MS * 1000000ULL};
+	memcpy(p->serial, m->serial, sizeof(p->serial));
+	control_detach_timer(ctl, -1, 0); /* armed for the first deadline */
+	return CONTROL_LATER;
+}
+
 static const struct {
 	control_handler fn;
 	enum proto_type answer;
@@ -370,11 +506,18 @@ static const struct {
 	[PROTO_GETINFO] = {control_do_getinfo, PROTO_INFO},
 	[PROTO_SET_VCPUS] = {control_do_set_vcpus, PROTO_REPLY},
 	[PROTO_WATCH] = {control_do_watch, PROTO_REPLY},
+	[PROTO_DISK_ATTACH] = {control_do_disk_attach, PROTO_REPLY},
+	[PROTO_DISK_DETACH] = {control_do_disk_detach, PROTO_REPLY},
 };
 
 static void
 control_client_close(struct control *ctl, struct control_client *cl)
 {
+	unsigned i;
+
+	for (i = 0; i < CONTROL_DETACHES; i++)
+		if (ctl->detaches[i].cl == cl)
+			ctl->detaches[i].cl = NULL;
 	if (cl->fd >= 0) {
 		loop_del(ctl->loop, cl->fd);
 		close(cl->fd);
@@ -420,10 +563,19 @@ control_dispatch(struct control *ctl, struct control_client *cl)
 		control_errmsg(why, sizeof(why), "%s is not a request",
 			       proto_type_name(type));
 	}
-	/* A built domain takes no fd: whatever came is closed unused. */
-	if (cl->msg_fd >= 0)
-		close(cl->msg_fd);
-	cl->msg_fd = -1;
+	/* A built domain takes an fd with DISK_ATTACH only (the creation
+	 * messages are refused below, their fds closed unused). */
+	if (r == 0 && type == PROTO_DISK_ATTACH && cl->nfds != 1) {
+		r = -EBADF;
+		control_errmsg(why, sizeof(why), "%s carries %s fd",
+			       proto_type_name(type),
+			       cl->nfds ? "more than one" : "no");
+	}
+	if (type != PROTO_DISK_ATTACH || r < 0) {
+		if (cl->msg_fd >= 0)
+			close(cl->msg_fd);
+		cl->msg_fd = -1;
+	}
 	if (r == 0 && cl->nfds > 0 && type < PROTO_CREATE) {
 		r = -EBADF;
 		control_errmsg(why, sizeof(why), "%s carries an fd, takes none",
@@ -437,6 +589,11 @@ control_dispatch(struct control *ctl, struct control_client *cl)
 		goto out;
 	}
 	r = control_handlers[type].fn(ctl, cl, ans);
+	if (cl->msg_fd >= 0) /* the handler made its own copy */
+		close(cl->msg_fd);
+	cl->msg_fd = -1;
+	if (r == CONTROL_LATER)
+		goto out;
 	if (r == 0 && control_handlers[type].answer == PROTO_INFO)
 		r = proto_send(cl->fd, XMHV_INTERFACE_VERSION, PROTO_INFO,
 			       cl->hdr.seq, &ans->info, sizeof(ans->info), -1);
@@ -638,6 +795,7 @@ control_build(struct control *ctl, int ctl_fd)
 {
 	struct vm_callbacks cb = {.state = control_state_cb,
 				  .console_out = control_console_out,
+				  .wake = control_wake,
 				  .opaque = ctl};
 	char errmsg[PROTO_ERRMSG_MAX] = "";
 	int r;
@@ -648,6 +806,8 @@ control_build(struct control *ctl, int ctl_fd)
 		goto out;
 	r = vm_create(&ctl->c.cfg, &cb, &ctl->vm, errmsg, sizeof(errmsg));
 	creation_close_boot(&ctl->c); /* loaded into guest memory, or not */
+	if (r == 0)
+		creation_close_disks(&ctl->c); /* the disks hold their own */
 	if (r < 0) {
 		if (!errmsg[0])
 			control_errmsg(errmsg, sizeof(errmsg), "%s: %s",
@@ -681,6 +841,19 @@ out:
 	return r;
 }
 
+/* The guest ejected a disk: a detach waiting for it is answered. */
+static void
+control_disk_removed(void *opaque, const char *serial)
+{
+	struct control *ctl = opaque;
+	unsigned i;
+
+	for (i = 0; i < CONTROL_DETACHES; i++)
+		if (ctl->detaches[i].cl &&
+		    strcmp(ctl->detaches[i].serial, serial) == 0)
+			control_detach_reply(ctl, &ctl->detaches[i], 0, NULL);
+}
+
 /* State changes from vCPU threads, and the signals that destroy. */
 static void
 control_on_events(void *opaque, int fd, uint32_t events)
@@ -690,6 +863,10 @@ control_on_events(void *opaque, int fd, uint32_t events)
 	(void)fd;
 	(void)events;
 	control_drain_events(ctl);
+	if (ctl->vm && atomic_exchange(&ctl->service, false)) {
+		vm_service(ctl->vm, control_disk_removed, ctl);
+		control_sync_state(ctl);
+	}
 	if (control_term && !ctl->destroyed) {
 		log_info("domain %s: signal: destroying", control_name(ctl));
 		control_push_event(ctl, ctl->state | XMHV_STATE_DYING,

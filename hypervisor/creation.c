@@ -89,11 +89,10 @@ creation_check_log(int fd, const char *name, char *errmsg, size_t errlen)
 	return 0;
 }
 
-/* A disk: a regular file or block device, writable exactly when its mode
- * is. */
-static int
-creation_check_disk(const struct xmhv_disk_config *d, int fd, char *errmsg,
-		    size_t errlen)
+/* See creation.h. */
+int
+creation_check_disk_fd(const struct xmhv_disk_config *d, int fd, char *errmsg,
+		       size_t errlen)
 {
 	int want = d->readonly ? O_RDONLY : O_RDWR;
 	struct stat st;
@@ -175,7 +174,7 @@ creation_take(struct creation *c, struct proto_msg *m, char *errmsg,
 	case PROTO_DISK:
 		d = &cfg->disks[cfg->ndisks];
 		proto_disk_decode(&m->p, len, d);
-		r = creation_check_disk(d, m->fd, errmsg, errlen);
+		r = creation_check_disk_fd(d, m->fd, errmsg, errlen);
 		if (r == 0) {
 			d->fd = m->fd;
 			cfg->ndisks++;
@@ -268,30 +267,21 @@ creation_close_boot(struct creation *c)
 
 /* See creation.h. */
 void
+creation_close_disks(struct creation *c)
+{
+	uint32_t i;
+
+	for (i = 0; i < XMHV_MAX_DISKS; i++)
+		creation_close(&c->cfg.disks[i].fd);
+}
+
+/* See creation.h. */
+void
 creation_log(const struct creation *c)
 {
 	const struct xmhv_domain_config *cfg = &c->cfg;
-	struct stat st;
 	uint32_t i;
 
-	for (i = 0; i < cfg->ndisks; i++) {
-		const struct xmhv_disk_config *d = &cfg->disks[i];
-
-		uint64_t size = 0;
-
-		if (fstat(d->fd, &st) == 0 && S_ISREG(st.st_mode))
-			size = (uint64_t)st.st_size;
-		else if (ioctl(d->fd, BLKGETSIZE64, &size) < 0)
-			size = 0;
-		log_info("domain %s: disk %u %s: fd %d, %s, %llu bytes; kept, "
-			 "not attached to the guest (no virtio-blk yet)",
-			 cfg->name, i, d->path, d->fd,
-			 d->cdrom      ? "cdrom"
-			 : d->readonly ? "read-only"
-			 : d->shared   ? "shared writable"
-				       : "writable",
-			 (unsigned long long)size);
-	}
 	for (i = 0; i < cfg->nnics; i++) {
 		const struct xmhv_nic_config *n = &cfg->nics[i];
 

@@ -32,11 +32,22 @@ void creation_init(struct creation *c);
 int creation_receive(int sock, int timeout_ms, struct creation *c, char *errmsg,
 		     size_t errlen) __attribute__((warn_unused_result));
 
+/* A disk's fd: a regular file or block device, open read-write exactly
+ * when the disk is writable. 0, or -EBADF with errmsg. (Also for disks
+ * hot-plugged later.) */
+int creation_check_disk_fd(const struct xmhv_disk_config *d, int fd,
+			   char *errmsg, size_t errlen)
+	__attribute__((warn_unused_result));
+
 /* Close the kernel and ramdisk fds (once the guest is loaded). */
 void creation_close_boot(struct creation *c);
 
+/* Close the disks' fds (the machine's virtio-blk devices hold their own
+ * copies, and with them the locks). */
+void creation_close_disks(struct creation *c);
+
 /* Say in the log what was received for devices that do not exist yet
- * (disks, NICs: kept open, not attached). */
+ * (NICs: kept open, not attached). */
 void creation_log(const struct creation *c);
 
 /* Close every fd still held (the domain is destroyed). Accepts a creation

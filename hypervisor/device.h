@@ -113,12 +113,28 @@ struct msi_router {
 	void *opaque;
 };
 
+/* Where a device's doorbell registers go: KVM's ioeventfds (a guest write
+ * to [addr, addr + len), len 0 meaning any width, signals efd without an
+ * exit to xmhv). set is NULL in tests and when KVM refuses: the device's
+ * register handler then signals efd itself. Any thread; may block
+ * briefly. */
+struct ioevent_router {
+	int (*set)(void *opaque, int efd, uint64_t addr, uint32_t len, bool pio,
+		   bool assign);
+	void *opaque;
+};
+
 /* What a device may do to the whole domain. Any thread, never blocks. */
 struct domain_hooks {
 	/* End the domain with reason (first reason wins). */
 	void (*end)(void *opaque, enum xmhv_shutdown_reason reason);
 	/* The guest entered S5: poweroff, or reboot when one was asked. */
 	void (*power_off)(void *opaque);
+	/* A device cannot go on (why: ENOSPC on disk device, its serial):
+	 * pause the domain. Asynchronous: the front end's thread pauses it
+	 * soon (vm_service); the device keeps the request waiting. */
+	void (*io_pause)(void *opaque, enum xmhv_pause_reason why,
+			 const char *device);
 	void *opaque;
 	const char *name; /* the domain's name, for log lines */
 };

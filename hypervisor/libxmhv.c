@@ -220,7 +220,7 @@ libxmhv_exchange(struct xmhv *h, int fd, uint16_t version, struct xmhv_call *c,
 }
 
 /* Is domid's monitor one of version 1 (it said so once)? */
-static bool
+bool
 libxmhv_is_v1(const struct xmhv *h, xmhv_domid_t domid)
 {
 	size_t i;
@@ -385,8 +385,12 @@ xmhv_domain_getinfo(struct xmhv *h, xmhv_domid_t domid,
 	int r;
 
 	r = libxmhv_call(h, domid, &c, LIBXMHV_REQ_TIMEOUT_MS);
-	if (r == 0)
+	if (r == 0) {
+		/* An INFO of a monitor before disks is shorter: zeros. */
+		memset(c.ans->p.bytes + c.ans->hdr.length, 0,
+		       sizeof(c.ans->p.info) - c.ans->hdr.length);
 		*info_out = c.ans->p.info.info;
+	}
 	free(c.ans);
 	return r;
 }

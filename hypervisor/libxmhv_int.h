@@ -84,6 +84,15 @@ struct libxmhv_files {
 int libxmhv_files_open(const struct xmhv_domain_config *cfg,
 		       struct libxmhv_files *f, char *errmsg,
 		       size_t errlen) XMHV_WUR;
+/* Open disk d as libxmhv_files_open does (read-only or read-write,
+ * O_CLOEXEC, flock'ed: exclusive for w, shared for r and w!). 0 with
+ * *fd_out, or -errno with errmsg ("disk PATH: reason"). */
+int libxmhv_disk_open(const struct xmhv_disk_config *d, int *fd_out,
+		      char *errmsg, size_t errlen) XMHV_WUR;
+
+/* Does domid's monitor speak interface version 1 (remembered)? */
+bool libxmhv_is_v1(const struct xmhv *h, xmhv_domid_t domid);
+
 /* Close the fds opened here (the monitor holds its own copies); when the
  * create failed, also remove a console log created here. */
 void libxmhv_files_close(struct libxmhv_files *f, bool failed);

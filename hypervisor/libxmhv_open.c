@@ -88,6 +88,21 @@ static int
 open_disk(struct libxmhv_files *f, int slot, const struct xmhv_disk_config *d,
 	  char *errmsg, size_t errlen)
 {
+	int fd = -1, r;
+
+	r = libxmhv_disk_open(d, &fd, errmsg, errlen);
+	if (r == 0) {
+		f->fd[slot] = fd;
+		f->owned[slot] = true;
+	}
+	return r;
+}
+
+/* libxmhv_int.h: a disk opened and locked as its mode says. */
+int
+libxmhv_disk_open(const struct xmhv_disk_config *d, int *fd_out, char *errmsg,
+		  size_t errlen)
+{
 	bool ro = d->readonly || d->cdrom;
 	struct stat st;
 	int fd, r;
@@ -99,13 +114,12 @@ open_disk(struct libxmhv_files *f, int slot, const struct xmhv_disk_config *d,
 			 strerror(errno));
 		return -errno;
 	}
-	f->fd[slot] = fd;
-	f->owned[slot] = true;
 	if (fstat(fd, &st) < 0 ||
 	    !(S_ISREG(st.st_mode) || S_ISBLK(st.st_mode))) {
 		open_msg(errmsg, errlen,
 			 "disk %s: not a regular file or block device",
 			 d->path);
+		close(fd);
 		return -EINVAL;
 	}
 	r = util_set_nonblock(fd, false);
@@ -117,10 +131,14 @@ open_disk(struct libxmhv_files *f, int slot, const struct xmhv_disk_config *d,
 			 "disk %s: in use by another domain (locked: mode w "
 			 "takes it alone, r and w! share it)",
 			 d->path);
-		return -EBUSY;
+		r = -EBUSY;
+	} else if (r < 0) {
+		open_msg(errmsg, errlen, "disk %s: %s", d->path, strerror(-r));
 	}
 	if (r < 0)
-		open_msg(errmsg, errlen, "disk %s: %s", d->path, strerror(-r));
+		close(fd);
+	else
+		*fd_out = fd;
 	return r;
 }
 

@@ -178,6 +178,7 @@ libxmhv_watch_read(struct xmhv *h, struct xmhv_watchconn *w,
 		w->reason = pe->reason;
 	ev.state = pe->state;
 	ev.reason = pe->reason;
+	ev.pause_reason = pe->pause_reason;
 	*ev_out = ev;
 	return 1;
 }

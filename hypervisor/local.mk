@@ -23,7 +23,16 @@ hypervisor_libxmhvcore_a_SOURCES = \
 	hypervisor/devices/pci.h hypervisor/devices/pci_int.h \
 	hypervisor/devices/pci_bar.c hypervisor/devices/pci_cap.c \
 	hypervisor/devices/msix.c hypervisor/devices/cpuhp.c \
-	hypervisor/devices/cpuhp.h hypervisor/arch/x86/x86.h \
+	hypervisor/devices/cpuhp.h hypervisor/devices/aml.c \
+	hypervisor/devices/aml.h hypervisor/devices/pcihp.c \
+	hypervisor/devices/pcihp.h hypervisor/devices/acpi_pcihp.c \
+	hypervisor/devices/virtq.c hypervisor/devices/virtq.h \
+	hypervisor/devices/virtio.h hypervisor/devices/virtio_pci.c \
+	hypervisor/devices/virtio_blk.c hypervisor/devices/virtio_blk.h \
+	hypervisor/devices/virtio_blk_int.h \
+	hypervisor/devices/virtio_blk_req.c \
+	hypervisor/devices/virtio_blk_io.c hypervisor/vm_int.h \
+	hypervisor/vm_disk.c hypervisor/arch/x86/x86.h \
 	hypervisor/arch/x86/cpuid.c hypervisor/arch/x86/mptable.c \
 	hypervisor/arch/x86/e820.c
 hypervisor_libxmhvcore_a_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/hypervisor

@@ -420,7 +420,8 @@ main_close_boot_files(struct xmhv_domain_config *cfg)
 static int
 main_standalone(struct xmhv_domain_config *cfg)
 {
-	struct vm_callbacks cb = {main_state, main_console_out, NULL};
+	struct vm_callbacks cb = {.state = main_state,
+				  .console_out = main_console_out};
 	struct termios saved, raw;
 	bool tty = isatty(STDIN_FILENO);
 	struct sigaction sa;

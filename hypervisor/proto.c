@@ -3,6 +3,7 @@
  * payload checks (pure), and the name helpers of xmhv.h. */
 #include <errno.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -13,6 +14,11 @@ _Static_assert(sizeof(struct proto_hdr) == PROTO_HDR_SIZE, "header layout");
 _Static_assert(sizeof(struct proto_create) % 8 == 0, "create head layout");
 _Static_assert(sizeof(struct proto_disk) == 32, "disk head layout");
 _Static_assert(sizeof(struct proto_nic) == 24, "nic layout");
+_Static_assert(sizeof(struct proto_disk_detach) == 32, "detach layout");
+_Static_assert(offsetof(struct xmhv_dominfo, pause_device) == PROTO_INFO_MIN,
+	       "INFO of monitors before disks ends where pause_device starts");
+_Static_assert(offsetof(struct xmhv_dominfo, pause_reason) == 140,
+	       "pause_reason is the padding monitors before disks zeroed");
 
 /* In which interface versions a type exists. */
 #define PROTO_V1 (1u << 1)
@@ -40,7 +46,7 @@ static const struct proto_type_desc proto_types[PROTO_TYPE_MAX] = {
 	[PROTO_WATCH] = {"watch", 0, 0, PROTO_V1 | PROTO_V2, false},
 	[PROTO_REPLY] = {"reply", PROTO_FIXED(struct proto_reply),
 			 PROTO_V1 | PROTO_V2, false},
-	[PROTO_INFO] = {"info", PROTO_FIXED(struct proto_info),
+	[PROTO_INFO] = {"info", PROTO_INFO_MIN, sizeof(struct proto_info),
 			PROTO_V1 | PROTO_V2, false},
 	[PROTO_EVENT] = {"event", PROTO_FIXED(struct proto_event),
 			 PROTO_V1 | PROTO_V2, false},
@@ -54,6 +60,12 @@ static const struct proto_type_desc proto_types[PROTO_TYPE_MAX] = {
 			true},
 	[PROTO_NIC] = {"nic", PROTO_FIXED(struct proto_nic), PROTO_V2, true},
 	[PROTO_START] = {"start", 0, 0, PROTO_V2, false},
+	[PROTO_DISK_ATTACH] = {"disk_attach", sizeof(struct proto_disk) + 2,
+			       sizeof(struct proto_disk) + XMHV_PATH_MAX,
+			       PROTO_V2, true},
+	[PROTO_DISK_DETACH] = {"disk_detach",
+			       PROTO_FIXED(struct proto_disk_detach), PROTO_V2,
+			       false},
 };
 
 #define PROTO_STATE_MASK                                                       \
@@ -178,6 +190,9 @@ proto_check_info(const struct xmhv_dominfo *info)
 		return -EBADMSG;
 	if (info->shutdown_reason > XMHV_SHUTDOWN_HALT)
 		return -EBADMSG;
+	if (info->pause_reason > XMHV_PAUSE_REASON_MAX ||
+	    !proto_str_ok(info->pause_device, sizeof(info->pause_device)))
+		return -EBADMSG;
 	return 0;
 }
 
@@ -223,7 +238,8 @@ proto_check_runtime(enum proto_type type, const union proto_runtime *p,
 		return 0;
 	case PROTO_EVENT:
 		if (p->event.state & ~(uint32_t)PROTO_STATE_MASK ||
-		    p->event.reason > XMHV_SHUTDOWN_HALT) {
+		    p->event.reason > XMHV_SHUTDOWN_HALT ||
+		    p->event.pause_reason > XMHV_PAUSE_REASON_MAX) {
 			proto_why(why, whylen, "bad event");
 			return -EBADMSG;
 		}
@@ -259,6 +275,7 @@ proto_payload_check(enum proto_type type, const void *payload, size_t len,
 		proto_why(why, whylen, "%s: too long", d->name);
 		return -EBADMSG;
 	}
+	memset(&fixed, 0, sizeof(fixed)); /* a short INFO reads zeros */
 	if (len > 0)
 		memcpy(&fixed, payload, len);
 	return proto_check_runtime(type, &fixed, why, whylen);

@@ -23,6 +23,7 @@
  *
  * Requests (libxmhv -> xmhv) once built, and their answers:
  *   PING, UNPAUSE, PAUSE, SHUTDOWN, DESTROY, SET_VCPUS   -> REPLY
+ *   DISK_ATTACH (with the disk's fd), DISK_DETACH        -> REPLY
  *   GETINFO                                              -> INFO
  *   WATCH -> REPLY, then EVENT messages pushed on that connection for
  *            every state change until it closes (running <-> blocked flips
@@ -72,6 +73,9 @@ enum proto_type {
 	PROTO_DISK,
 	PROTO_NIC,
 	PROTO_START,
+	/* Version 2, requests to a built domain: disk hot-plug. */
+	PROTO_DISK_ATTACH,
+	PROTO_DISK_DETACH,
 	PROTO_TYPE_MAX /* sentinel */
 };
 
@@ -121,6 +125,22 @@ struct proto_disk {
 	char serial[24]; /* virtio-blk id: NUL within the first 21 bytes */
 };
 
+/* DISK_ATTACH: as DISK (head, path), with the disk's fd, to a built
+ * domain; answered when the function is plugged (the guest hears of it
+ * through ACPI). DISK_DETACH: the disk's serial (its Xen name); answered
+ * once the guest ejected it (or at once with FORCE, or -ETIMEDOUT after
+ * PROTO_DETACH_WAIT_MS: the request stays, the disk goes when the guest
+ * lets it go). */
+enum proto_detach_flag {
+	PROTO_DETACH_FORCE = 1u << 0 /* remove without the guest's help */
+};
+struct proto_disk_detach {
+	char serial[24]; /* NUL within the first 21 bytes, not empty */
+	uint32_t flags;  /* enum proto_detach_flag */
+	uint32_t reserved;
+};
+#define PROTO_DETACH_WAIT_MS 20000
+
 /* NIC: one per network interface; the fd is the tap. */
 struct proto_nic {
 	uint8_t mac[6];
@@ -141,17 +161,22 @@ struct proto_reply {
 	char msg[PROTO_ERRMSG_MAX];
 };
 
-/* INFO: the answer to GETINFO. */
+/* INFO: the answer to GETINFO. Monitors before disks send it without
+ * pause_device (PROTO_INFO_MIN bytes; pause_reason was padding they
+ * zeroed): a shorter INFO is read with the rest zero. */
 struct proto_info {
 	struct xmhv_dominfo info;
 };
+#define PROTO_INFO_MIN 144
 
 /* EVENT: pushed on WATCH connections. */
 struct proto_event {
 	uint32_t domid;
 	uint32_t state;  /* enum xmhv_state_flag bits */
 	uint32_t reason; /* enum xmhv_shutdown_reason */
-	uint32_t reserved;
+	/* enum xmhv_pause_reason with PAUSED; 0 from monitors before disks
+	 * (the word was reserved and zero). */
+	uint32_t pause_reason;
 };
 
 /* The largest payload of any type: CREATE's. */
@@ -166,6 +191,7 @@ union proto_payload {
 	struct proto_create create;
 	struct proto_disk disk;
 	struct proto_nic nic;
+	struct proto_disk_detach detach;
 	struct proto_u32 u32;
 	struct proto_reply reply;
 	struct proto_info info;
@@ -242,7 +268,14 @@ int proto_nic_encode(const struct xmhv_nic_config *n, struct proto_nic *out,
 /* Decode a checked NIC into n (n->fd left alone). */
 void proto_nic_decode(const struct proto_nic *in, struct xmhv_nic_config *n);
 
-/* proto_payload_check of the creation messages (CREATE to START). */
+/* DISK_DETACH for serial (flags: enum proto_detach_flag). 0 or -EINVAL
+ * with why. */
+int proto_detach_encode(const char *serial, uint32_t flags,
+			struct proto_disk_detach *out, char *why,
+			size_t whylen) XMHV_WUR;
+
+/* proto_payload_check of the creation messages (CREATE to START) and of
+ * the disk requests (DISK_ATTACH, DISK_DETACH). */
 int proto_seq_payload_check(enum proto_type type, const void *payload,
 			    size_t len, char *why, size_t whylen) XMHV_WUR;
 

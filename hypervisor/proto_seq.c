@@ -214,6 +214,36 @@ seq_check_nic(const uint8_t *p, char *why, size_t whylen)
 	return 0;
 }
 
+static int
+seq_check_detach(const uint8_t *p, char *why, size_t whylen)
+{
+	struct proto_disk_detach d;
+
+	memcpy(&d, p, sizeof(d));
+	if ((d.flags & ~(uint32_t)PROTO_DETACH_FORCE) || d.reserved ||
+	    !proto_str_ok(d.serial, PROTO_SERIAL_MAX) || !d.serial[0]) {
+		seq_why(why, whylen, "disk_detach: bad flags or serial");
+		return -EBADMSG;
+	}
+	return 0;
+}
+
+/* proto.h: DISK_DETACH for serial. */
+int
+proto_detach_encode(const char *serial, uint32_t flags,
+		    struct proto_disk_detach *out, char *why, size_t whylen)
+{
+	memset(out, 0, sizeof(*out));
+	if (!serial[0] || strlen(serial) >= PROTO_SERIAL_MAX ||
+	    (flags & ~(uint32_t)PROTO_DETACH_FORCE)) {
+		seq_why(why, whylen, "disk %s: not a disk name", serial);
+		return -EINVAL;
+	}
+	memcpy(out->serial, serial, strlen(serial) + 1);
+	out->flags = flags;
+	return 0;
+}
+
 /* proto.h: the payload checks of the creation messages. */
 int
 proto_seq_payload_check(enum proto_type type, const void *payload, size_t len,
@@ -229,7 +259,10 @@ proto_seq_payload_check(enum proto_type type, const void *payload, size_t len,
 	case PROTO_CONSOLE_LOG:
 		return seq_check_label(type, p, len, why, whylen);
 	case PROTO_DISK:
+	case PROTO_DISK_ATTACH:
 		return seq_check_disk(p, len, why, whylen);
+	case PROTO_DISK_DETACH:
+		return seq_check_detach(p, why, whylen);
 	case PROTO_NIC:
 		return seq_check_nic(p, why, whylen);
 	case PROTO_START:

@@ -91,6 +91,7 @@ static const struct sock_filter sandbox_filter[] = {
 	SB_ALLOW(SYS_pwrite64),
 	SB_ALLOW(SYS_preadv),
 	SB_ALLOW(SYS_pwritev),
+	SB_ALLOW(SYS_preadv2), /* virtio-blk: page-cache reads, RWF_NOWAIT */
 	SB_ALLOW(SYS_lseek),
 	SB_ALLOW(SYS_fsync),
 	SB_ALLOW(SYS_fdatasync),

@@ -31,36 +31,7 @@
 #include "util.h"
 #include "vcpu.h"
 #include "vm.h"
-
-struct vm {
-	struct xmhv_domain_config *cfg;
-	struct vm_callbacks cb;
-	int vm_fd;
-	struct mem mem;
-	struct kvm_routes *routes; /* the GSI table: pc routes + MSI */
-	uint32_t nvcpus;
-	struct vcpu *vcpus;
-	struct bus *pio, *mmio;
-	struct device *devices; /* the last added first */
-	struct board board;
-	bool devices_paused;
-
-	pthread_mutex_t lock;
-	pthread_cond_t run_cond;    /* parked vCPUs wait here */
-	pthread_cond_t parked_cond; /* pause waits for nparked */
-	uint32_t nthreads, nparked;
-	bool paused, ended, stopping, reboot_requested;
-	enum xmhv_shutdown_reason reason;
-	uint64_t create_ns;
-	uint64_t sample_ns, sample_cpu_ns;
-	bool sample_running;
-	bool bench; /* XMHV_BENCH: log the first guest port write */
-	_Atomic bool first_io_seen;
-	/* CPU hotplug, under lock: a parked vCPU is not in the guest (never
-	 * enabled yet, or ejected); reset: set it to wait for INIT/SIPI. */
-	bool hp_parked[XMHV_MAX_VCPUS];
-	bool hp_reset[XMHV_MAX_VCPUS];
-};
+#include "vm_int.h"
 
 int
 vm_vm_fd(const struct vm *vm)
@@ -145,11 +116,36 @@ vm_hook_power_off(void *opaque)
 struct domain_hooks
 vm_domain_hooks(struct vm *vm)
 {
-	return (struct domain_hooks){vm_hook_end, vm_hook_power_off, vm,
-				     vm_name(vm)};
+	return (struct domain_hooks){.end = vm_hook_end,
+				     .power_off = vm_hook_power_off,
+				     .io_pause = vm_io_pause,
+				     .opaque = vm,
+				     .name = vm_name(vm)};
 }
 
 /* Caller holds vm->lock: make every vCPU leave KVM_RUN soon. */
+static void vm_kick_locked(struct vm *vm);
+
+void
+vm_quiesce(struct vm *vm)
+{
+	pthread_mutex_lock(&vm->lock);
+	vm->quiesce++;
+	vm_kick_locked(vm);
+	while (vm->nparked < vm->nthreads)
+		pthread_cond_wait(&vm->parked_cond, &vm->lock);
+	pthread_mutex_unlock(&vm->lock);
+}
+
+void
+vm_release(struct vm *vm)
+{
+	pthread_mutex_lock(&vm->lock);
+	vm->quiesce--;
+	pthread_cond_broadcast(&vm->run_cond);
+	pthread_mutex_unlock(&vm->lock);
+}
+
 static void
 vm_kick_locked(struct vm *vm)
 {
@@ -270,7 +266,8 @@ vm_vcpu_thread(void *arg)
 			 vm_name(vm), vcpu->id);
 	for (;;) {
 		pthread_mutex_lock(&vm->lock);
-		while ((vm->paused || vm->ended || vm->hp_parked[vcpu->id]) &&
+		while ((vm->paused || vm->ended || vm->quiesce ||
+			vm->hp_parked[vcpu->id]) &&
 		       !vm->stopping) {
 			if (vm->hp_reset[vcpu->id])
 				vm_cpuhp_reset_locked(vm, vcpu);
@@ -445,6 +442,7 @@ vm_create_with(const struct xmhv_domain_config *cfg,
 	vm->bench = getenv("XMHV_BENCH") != NULL;
 	vm->create_ns = util_now_ns();
 	pthread_mutex_init(&vm->lock, NULL);
+	pthread_mutex_init(&vm->pause_lock, NULL);
 	pthread_cond_init(&vm->run_cond, NULL);
 	pthread_cond_init(&vm->parked_cond, NULL);
 	vm->nvcpus = cfg->max_vcpus;
@@ -500,6 +498,8 @@ vm_create_with(const struct xmhv_domain_config *cfg,
 				      vm->nvcpus,    online,
 				      vm_serial_out, vm};
 	rc = board_build(vm, &board, &vm->board, errmsg, errlen);
+	if (rc == 0)
+		rc = vm_disks_build(vm, errmsg, errlen);
 	if (rc < 0)
 		goto fail;
 	rc = vm_start_threads(vm, errmsg, errlen);
@@ -551,6 +551,12 @@ vm_unpause(struct vm *vm)
 		pthread_mutex_unlock(&vm->lock);
 		return vm->ended ? -ESRCH : 0;
 	}
+	/* The reason goes before the devices resume: a write that finds no
+	 * space again pauses the domain again, with its reason. */
+	pthread_mutex_lock(&vm->pause_lock);
+	vm->pause_reason = XMHV_PAUSE_NONE;
+	vm->pause_device[0] = '\0';
+	pthread_mutex_unlock(&vm->pause_lock);
 	rc = vm_devices_pause(vm, false);
 	if (rc < 0) {
 		pthread_mutex_unlock(&vm->lock);
@@ -642,6 +648,13 @@ vm_getinfo(struct vm *vm, struct xmhv_dominfo *info_out)
 	for (i = 0; i < vm->nvcpus; i++)
 		info.online_vcpus += !vm->hp_parked[i];
 	info.shutdown_reason = vm->ended ? vm->reason : XMHV_SHUTDOWN_NONE;
+	if (info.state == XMHV_STATE_PAUSED) {
+		pthread_mutex_lock(&vm->pause_lock);
+		info.pause_reason = vm->pause_reason;
+		memcpy(info.pause_device, vm->pause_device,
+		       sizeof(info.pause_device));
+		pthread_mutex_unlock(&vm->pause_lock);
+	}
 	if (info.state == XMHV_STATE_RUNNING) {
 		/* In-kernel HLT never exits: a guest whose vCPUs used under
 		 * 2% of one CPU since the last look is blocked. */
@@ -709,6 +722,7 @@ vm_destroy(struct vm *vm)
 	mem_dispose(&vm->mem);
 	pthread_cond_destroy(&vm->run_cond);
 	pthread_cond_destroy(&vm->parked_cond);
+	pthread_mutex_destroy(&vm->pause_lock);
 	pthread_mutex_destroy(&vm->lock);
 	free(vm->cfg);
 	free(vm);

@@ -12,6 +12,8 @@
 
 #include "xmhv.h"
 
+#define HV_VM_WUR __attribute__((warn_unused_result))
+
 struct vm;
 
 /* Called (from any vCPU thread, or the main thread) when the domain's state
@@ -24,9 +26,14 @@ typedef void (*vm_state_cb)(void *opaque, uint32_t state,
  * guest wrote. Must not block (the console ring buffer copies and returns). */
 typedef void (*vm_console_out_cb)(void *opaque, const uint8_t *buf, size_t len);
 
+/* A device needs the front end's thread (a pause it asked for, a disk the
+ * guest ejected): call vm_service there soon. Any thread, never blocks. */
+typedef void (*vm_wake_cb)(void *opaque);
+
 struct vm_callbacks {
 	vm_state_cb state;
 	vm_console_out_cb console_out;
+	vm_wake_cb wake;
 	void *opaque;
 };
 
@@ -72,6 +79,30 @@ void vm_getinfo(struct vm *vm, struct xmhv_dominfo *info_out);
  * guest cannot be told. */
 int vm_set_vcpus(struct vm *vm, uint32_t online)
 	__attribute__((warn_unused_result));
+
+/* On the front end's thread after a wake: finish what devices asked:
+ * pause the domain for a disk that found no space (the reason shows in
+ * getinfo until the next unpause), unplug the disks the guest ejected
+ * (removed(opaque, serial) for each). */
+void vm_service(struct vm *vm,
+		void (*removed)(void *opaque, const char *serial),
+		void *opaque);
+
+/* Hot-plug a disk (ACPI PCI hot-plug: the guest hears of it through GPE0
+ * bit 1): a virtio-blk function in the next free slot over a duplicate of
+ * d->fd. 0, or -errno with errmsg: -EEXIST (a disk of that serial),
+ * -E2BIG (XMHV_MAX_DISKS), -ENOSPC (no slot). Main thread. */
+int vm_disk_attach(struct vm *vm, const struct xmhv_disk_config *d,
+		   char *errmsg, size_t errlen) HV_VM_WUR;
+/* Unplug the disk whose serial is id: ask the guest (it ejects the disk,
+ * then vm_service removes it: 0), or with force remove it now (1; the
+ * guest is still asked, and the slot stays empty until it ejects it).
+ * -ENOENT when there is no such disk, with errmsg. Main thread. */
+int vm_disk_detach(struct vm *vm, const char *id, bool force, char *errmsg,
+		   size_t errlen) HV_VM_WUR;
+/* The serials of the disks plugged now, in slot order, into
+ * out[max][24]: their count. Main thread. */
+unsigned vm_disk_list(struct vm *vm, char (*out)[24], unsigned max);
 
 /* Stop every vCPU thread, free all resources. Accepts NULL. */
 void vm_destroy(struct vm *vm);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* disk.c: xm disk specs "UNAME,VDEV[:cdrom],MODE[,BACKEND[,PROTOCOL]]", and
  * which of xm's and xl's grammars (xldisk.c) reads an entry. */
+#include <errno.h>
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -380,4 +381,19 @@ out:
 	if (rc < 0)
 		xmdisk_dispose(d);
 	return rc;
+}
+
+/* See xmcfg.h. */
+int
+xmcfg_disk_parse(const char *spec, struct xmcfg_disk *out, char *msg,
+		 size_t msglen)
+{
+	return xmdisk_parse(spec, out, msg, msglen) < 0 ? -EINVAL : 0;
+}
+
+/* See xmcfg.h. */
+void
+xmcfg_disk_dispose(struct xmcfg_disk *d)
+{
+	xmdisk_dispose(d);
 }

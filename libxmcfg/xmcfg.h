@@ -342,4 +342,12 @@ const char *xmcfg_kernel_hint(const char *kernel);
 const char *xmcfg_action_name(enum xmcfg_action action);
 int xmcfg_action_parse(const char *s, enum xmcfg_action *action_out) XMCFG_WUR;
 
+/* One disk entry as a config's disk list holds it (xm's
+ * "UNAME,VDEV[:cdrom],MODE" or xl's grammar), e.g. what `xm block-attach`
+ * sends: into *out (owned strings, guest_dev left empty). 0, or -EINVAL
+ * with msg. xmcfg_disk_dispose frees the strings. Pure. */
+int xmcfg_disk_parse(const char *spec, struct xmcfg_disk *out, char *msg,
+		     size_t msglen) XMCFG_WUR;
+void xmcfg_disk_dispose(struct xmcfg_disk *d);
+
 #endif

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* cmd_devices.c: xm block-list and xm network-list. */
+/* cmd_devices.c: xm block-list, block-attach, block-detach and
+ * network-list. */
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
@@ -139,4 +140,69 @@ int
 cmd_network_list(int argc, char **argv)
 {
 	return devices_list(argc, argv);
+}
+
+/* xm block-attach DOM BACKDEV FRONTDEV MODE [BACKDOMAIN]: as Xen's xm,
+ * xend.domain.device_create(dom, [vbd, [uname, ..], [dev, ..],
+ * [mode, ..]]) (class tap or tap2 for such unames). */
+int
+cmd_block_attach(int argc, char **argv)
+{
+	static const char *const keys[] = {"uname", "dev", "mode"};
+	struct xmlrpc_value *vbd, *pair;
+	const char *cls = "vbd";
+	int i, rc = 0;
+
+	if (argc < 5 || argc > 6) {
+		xm_err("'xm block-attach' requires between 4 and 5 "
+		       "arguments.\n");
+		return xm_usage(argv[0]);
+	}
+	if (argc == 6 && strcmp(argv[5], "0") != 0 &&
+	    strcmp(argv[5], "Domain-0") != 0) {
+		xm_err("block-attach: the backend domain is always Domain-0 "
+		       "here, not %s",
+		       argv[5]);
+		return XM_EXIT_ERR;
+	}
+	if (strncmp(argv[2], "tap2:", 5) == 0)
+		cls = "tap2";
+	else if (strncmp(argv[2], "tap:", 4) == 0)
+		cls = "tap";
+	vbd = xmlrpc_array();
+	rc |= xmlrpc_array_append(vbd, xmlrpc_string(cls));
+	for (i = 0; i < 3; i++) {
+		pair = xmlrpc_array();
+		rc |= xmlrpc_array_append(pair, xmlrpc_string(keys[i]));
+		rc |= xmlrpc_array_append(pair, xmlrpc_string(argv[2 + i]));
+		rc |= xmlrpc_array_append(vbd, pair);
+	}
+	if (rc) {
+		xmlrpc_free(vbd);
+		xm_err("out of memory");
+		return XM_EXIT_ERR;
+	}
+	return rpc_call(NULL, "xend.domain.device_create", "sv", argv[1], vbd);
+}
+
+/* xm block-detach DOM DEVID [-f|--force]: as Xen's xm,
+ * xend.domain.destroyDevice(dom, class, dev, force, rm_cfg). */
+int
+cmd_block_detach(int argc, char **argv)
+{
+	bool force = false;
+
+	if (argc < 3 || argc > 4) {
+		xm_err("'xm block-detach' requires between 2 and 3 "
+		       "arguments.\n");
+		return xm_usage(argv[0]);
+	}
+	if (argc == 4) {
+		force = strcmp(argv[3], "-f") == 0 ||
+			strcmp(argv[3], "--force") == 0;
+		if (!force)
+			printf("Ignoring option %s\n", argv[3]);
+	}
+	return rpc_call(NULL, "xend.domain.destroyDevice", "sssbb", argv[1],
+			"vbd", argv[2], (int)force, 1);
 }

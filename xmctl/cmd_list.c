@@ -204,6 +204,9 @@ list_long(const struct xmlrpc_value **doms, size_t n)
 		sxp_leaf(&w, "state", rpc_str(d, "state", "------"));
 		sxp_leaf(&w, "shutdown_reason",
 			 rpc_str(d, "shutdown_reason", ""));
+		if (rpc_str(d, "pause_reason", "")[0])
+			sxp_leaf(&w, "pause_reason",
+				 rpc_str(d, "pause_reason", ""));
 		sxp_leaf_double(&w, "cpu_time", rpc_double(d, "cpu_time", 0));
 		sxp_leaf_double(&w, "start_time",
 				rpc_double(d, "start_time", 0));

@@ -32,6 +32,9 @@ rpc_build_params(const char *fmt, va_list ap)
 		case 'b':
 			item = xmlrpc_bool(va_arg(ap, int) != 0);
 			break;
+		case 'v': /* a value built by the caller, taken */
+			item = va_arg(ap, struct xmlrpc_value *);
+			break;
 		default:
 			item = NULL;
 			break;

@@ -10,7 +10,8 @@
 #include "xmlrpc.h"
 
 /* Call method on xmd with parameters described by fmt: one character per
- * argument, 's' const char *, 'i' int64_t, 'b' int (boolean). On success
+ * argument, 's' const char *, 'i' int64_t, 'b' int (boolean), 'v' struct
+ * xmlrpc_value * (taken, e.g. an array). On success
  * returns 0 and *result_out (caller frees; may be NULL when not wanted).
  * On failure prints "Error: ..." (unless quiet_nodom and the fault is
  * "no such domain") and returns the exit status: XM_EXIT_NODOM for fault 3,

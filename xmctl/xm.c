@@ -138,6 +138,11 @@ static const struct xm_cmd xm_cmds[] = {
 	 "Read and/or clear Xend's message buffer.", false, xm_opts_dmesg},
 	{"info", cmd_info, "", "Get information about Xen host.", false, NULL},
 	{"log", cmd_log, "", "Print Xend log", false, NULL},
+	{"block-attach", cmd_block_attach,
+	 "<Domain> <BackDev> <FrontDev> <Mode> [BackDomain]",
+	 "Create a new virtual block device.", true, NULL},
+	{"block-detach", cmd_block_detach, "<Domain> <DevId> [-f|--force]",
+	 "Destroy a domain's virtual block device.", true, NULL},
 	{"block-list", cmd_block_list, "<Domain> [--long]",
 	 "List virtual block devices for a domain.", false, xm_opts_devices},
 	{"network-list", cmd_network_list, "<Domain> [--long]",
@@ -164,10 +169,9 @@ static const struct {
 	const char *alias;
 	const char *name;
 } xm_aliases[] = {
-	{"balloon", "mem-set"},
-	{"set-vcpus", "vcpu-set"},
-	{"vif-list", "network-list"},
-	{"vbd-list", "block-list"},
+	{"balloon", "mem-set"},         {"set-vcpus", "vcpu-set"},
+	{"vif-list", "network-list"},   {"vbd-list", "block-list"},
+	{"vbd-create", "block-attach"}, {"vbd-destroy", "block-detach"},
 };
 
 static const struct xm_cmd *

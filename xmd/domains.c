@@ -467,6 +467,16 @@ domains_handle_event(struct xmd *x, const struct xmhv_event *ev)
 		return;
 	d->info.state = state;
 	d->info_gen++;
+	if (ev->pause_reason && !(d->info.pause_reason == ev->pause_reason)) {
+		/* The monitor paused it (a disk without space): the device's
+		 * name comes with getinfo; the log says why at once. */
+		(void)domains_refresh(x, d);
+		log_warn("domain %s (id %u): paused by its monitor: no space "
+			 "left on disk %s (free some, then xm unpause)",
+			 d->name, d->domid,
+			 d->info.pause_device[0] ? d->info.pause_device : "?");
+	}
+	d->info.pause_reason = state & XMHV_STATE_PAUSED ? ev->pause_reason : 0;
 	if (ev->gone) {
 		log_warn("domain %s (id %u): monitor exited unexpectedly",
 			 d->name, d->domid);

@@ -10,7 +10,8 @@ common_libxmlrpc_a_CFLAGS = $(AM_CFLAGS) $(LIBXML_CFLAGS)
 sbin_PROGRAMS += xmd/xmd
 xmd_xmd_SOURCES = xmd/xmd.c xmd/xmd.h xmd/control.c xmd/methods.c \
 	xmd/node.c xmd/domains.c xmd/policy.c xmd/record.c xmd/hvconfig.c \
-	xmd/storage.c xmd/autostart.c xmd/info.c xmd/net.h xmd/netcfg.c \
+	xmd/storage.c xmd/autostart.c xmd/info.c xmd/devices.c \
+	xmd/net.h xmd/netcfg.c \
 	xmd/netstore.c xmd/nettap.h xmd/nettap.c xmd/netscript.c \
 	xmd/netdom.h xmd/netdom.c xmd/netmgr.c xmd/netmgr_int.h \
 	xmd/netdnsmasq.c xmd/netmethods.c \

@@ -66,6 +66,10 @@ m_int(struct control_req *req, const struct xmlrpc_value *params, size_t i,
 	return false;
 }
 
+static struct xmd_domain *m_dom(struct xmd *x, struct control_req *req,
+				const struct xmlrpc_value *params,
+				bool need_active);
+
 static bool
 m_is_dom0(const char *dom)
 {
@@ -73,8 +77,23 @@ m_is_dom0(const char *dom)
 	       strcmp(dom, "00000000-0000-0000-0000-000000000000") == 0;
 }
 
+/* xmd.h: parameter i as a string, or fault 6. */
+bool
+methods_str(struct control_req *req, const struct xmlrpc_value *params,
+	    size_t i, const char **out)
+{
+	return m_str(req, params, i, out);
+}
+
 /* The domain named by parameter 0, or NULL after a fault (3, or 6 for
  * Domain-0 when modifying). With need_active, a stopped domain is 3. */
+struct xmd_domain *
+methods_dom(struct xmd *x, struct control_req *req,
+	    const struct xmlrpc_value *params, bool need_active)
+{
+	return m_dom(x, req, params, need_active);
+}
+
 static struct xmd_domain *
 m_dom(struct xmd *x, struct control_req *req, const struct xmlrpc_value *params,
       bool need_active)
@@ -150,9 +169,22 @@ m_now(void)
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+/* Why the monitor paused the domain itself, "" when it did not. */
+static const char *
+m_pause_reason(const struct xmd_domain *d, bool live, char *buf, size_t len)
+{
+	if (!live || !(d->info.state & XMHV_STATE_PAUSED) ||
+	    d->info.pause_reason != XMHV_PAUSE_ENOSPC)
+		return "";
+	snprintf(buf, len, "no space left on device (disk %s)",
+		 d->info.pause_device[0] ? d->info.pause_device : "?");
+	return buf;
+}
+
 struct xmlrpc_value *
 methods_domain_struct(struct xmd *x, struct xmd_domain *d, bool detail)
 {
+	char why[64];
 	const struct xmcfg_domain *cfg = d->cfg;
 	bool live = d->phase == XMD_PHASE_ACTIVE && d->info_valid;
 	struct xmlrpc_value *st = xmlrpc_struct();
@@ -206,6 +238,9 @@ methods_domain_struct(struct xmd *x, struct xmd_domain *d, bool detail)
 				 (XMHV_STATE_SHUTDOWN | XMHV_STATE_CRASHED))
 				? xmhv_reason_name(d->info.shutdown_reason)
 				: ""));
+	rc |= xmlrpc_struct_set(
+		st, "pause_reason",
+		xmlrpc_string(m_pause_reason(d, live, why, sizeof(why))));
 	rc |= xmlrpc_struct_set(
 		st, "on_poweroff",
 		xmlrpc_string(xmcfg_action_name(cfg->on_poweroff)));
@@ -695,8 +730,9 @@ static const struct control_method methods_table[] = {
 	{"xend.domain.start", m_start, false},
 	{"xend.domain.delete", m_delete, false},
 	{"xend.domain.autostart", m_autostart, false},
-	{"xend.domain.device_create", net_m_attach, false},
-	{"xend.domain.destroyDevice", net_m_detach, false},
+	{"xend.domain.device_create", devices_create, false},
+	{"xend.domain.destroyDevice", devices_destroy, false},
+	{"xend.domain.getBlockDeviceClass", devices_block_class, true},
 	{"xend.network.list", net_m_list, true},
 	{"xend.network.start", net_m_start, false},
 	{"xend.network.stop", net_m_stop, false},

@@ -204,6 +204,26 @@ const struct control_method *methods_find(const char *name);
 struct xmlrpc_value *methods_domain_struct(struct xmd *x, struct xmd_domain *d,
 					   bool detail);
 
+/* The domain named by parameter 0 of a method, or NULL after a fault;
+ * parameter i as a string, or false after a fault. */
+struct xmd_domain *methods_dom(struct xmd *x, struct control_req *req,
+			       const struct xmlrpc_value *params,
+			       bool need_active);
+bool methods_str(struct control_req *req, const struct xmlrpc_value *params,
+		 size_t i, const char **out);
+
+/* ---- devices.c: disk hot-plug (xm block-attach, block-detach) ---- */
+
+struct xmlrpc_value *devices_create(struct xmd *x, struct control_req *req,
+				    const struct xmlrpc_value *params,
+				    bool *pending);
+struct xmlrpc_value *devices_destroy(struct xmd *x, struct control_req *req,
+				     const struct xmlrpc_value *params,
+				     bool *pending);
+struct xmlrpc_value *devices_block_class(struct xmd *x, struct control_req *req,
+					 const struct xmlrpc_value *params,
+					 bool *pending);
+
 /* ---- node.c: host-level methods ---- */
 
 struct xmlrpc_value *node_info(struct xmd *x, struct control_req *req,

@@ -261,6 +261,17 @@ msix_notify(void *opaque, uint32_t vec)
 	return rc;
 }
 
+bool
+pci_msix_enabled(struct pci_function *f)
+{
+	bool on;
+
+	pthread_mutex_lock(&f->pci->lock);
+	on = f->msix && f->msix->enabled;
+	pthread_mutex_unlock(&f->pci->lock);
+	return on;
+}
+
 struct msi_vector
 pci_msix_vector(struct pci_function *f, unsigned vec)
 {
@@ -366,6 +377,30 @@ msix_free(struct msix *m)
 		return;
 	free(m->v);
 	free(m);
+}
+
+void
+msix_release(struct pci_function *f)
+{
+	const struct msi_router *r = &f->pci->host.msi;
+	struct msix *m = f->msix;
+	struct msix_vec *v;
+	unsigned i;
+
+	pthread_mutex_lock(&f->pci->lock);
+	for (i = 0; r->ops && i < m->nvec; i++) {
+		v = &m->v[i];
+		if (v->attached)
+			(void)!r->ops->irqfd(r->opaque, v->efd,
+					     (uint32_t)v->gsi, false);
+		if (v->gsi >= 0)
+			r->ops->route_del(r->opaque, (uint32_t)v->gsi);
+	}
+	if (r->ops)
+		(void)!r->ops->commit(r->opaque);
+	f->msix = NULL;
+	pthread_mutex_unlock(&f->pci->lock);
+	msix_free(m);
 }
 
 void

@@ -186,7 +186,9 @@ pci_function_add(struct pci *pci, const struct pci_function_desc *d,
 	int rc = 0;
 
 	pthread_mutex_lock(&pci->cfg_lock);
-	for (slot = 1; slot < PCI_SLOTS && pci->fn[slot].present; slot++)
+	for (slot = 1; slot < PCI_SLOTS && (pci->fn[slot].present ||
+					    (pci->reserved & (1u << slot)));
+	     slot++)
 		;
 	if (slot == PCI_SLOTS) {
 		rc = -ENOSPC;
@@ -228,6 +230,34 @@ unsigned
 pci_function_slot(const struct pci_function *f)
 {
 	return f->slot;
+}
+
+void
+pci_slot_reserve(struct pci *pci, unsigned slot, bool reserve)
+{
+	pthread_mutex_lock(&pci->cfg_lock);
+	if (slot < PCI_SLOTS && reserve)
+		pci->reserved |= 1u << slot;
+	else if (slot < PCI_SLOTS)
+		pci->reserved &= ~(1u << slot);
+	pthread_mutex_unlock(&pci->cfg_lock);
+}
+
+void
+pci_function_remove(struct pci_function *f)
+{
+	struct pci *pci = f->pci;
+
+	pthread_mutex_lock(&pci->cfg_lock);
+	pci_bars_unmap(f);
+	if (f->msix)
+		msix_release(f);
+	pthread_mutex_lock(&pci->lock);
+	f->intx_level = 0;
+	pci_intx_update_locked(f);
+	f->present = false;
+	pthread_mutex_unlock(&pci->lock);
+	pthread_mutex_unlock(&pci->cfg_lock);
 }
 
 /* Power-on state: config space as xmhv placed it (BARs decoding at their

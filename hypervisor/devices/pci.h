@@ -50,6 +50,14 @@ struct pci_function_desc {
 int pci_function_add(struct pci *pci, const struct pci_function_desc *d,
 		     struct pci_function **f_out) HV_WUR;
 unsigned pci_function_slot(const struct pci_function *f);
+/* Keep slot out of pci_function_add's reach (a function removed without
+ * the guest's knowledge, until the guest lets it go), or give it back. */
+void pci_slot_reserve(struct pci *pci, unsigned slot, bool reserve);
+/* Unplug f (hot-plug, or a device model that failed to build): its BARs
+ * leave the buses, its MSI-X routes and irqfds go, INTx drops, the slot is
+ * free again. The device model is told nothing (moved is not called).
+ * Main thread, vCPUs parked. */
+void pci_function_remove(struct pci_function *f);
 
 enum pci_bar_kind { PCI_BAR_MEM32 = 1, PCI_BAR_MEM64, PCI_BAR_IO };
 #define PCI_BARS 6
@@ -118,6 +126,8 @@ struct pci_msix_desc {
  * BAR, overlapping, misaligned), -ENOSPC, -EEXIST (already added),
  * -ENOMEM. */
 int pci_msix_add(struct pci_function *f, const struct pci_msix_desc *d) HV_WUR;
+/* Is MSI-X enabled by the guest (its control register)? Any thread. */
+bool pci_msix_enabled(struct pci_function *f);
 /* The handle of vector vec (notify NULL when there is no such vector). */
 struct msi_vector pci_msix_vector(struct pci_function *f, unsigned vec);
 

@@ -112,6 +112,7 @@ struct pci {
 	uint32_t addr;               /* 0xcf8 latch */
 	uint64_t mmio_next, io_next; /* BAR placement cursors */
 	uint32_t gsi_level[8];       /* per INTx GSI: slots asserting it */
+	uint32_t reserved;           /* slots pci_function_add skips */
 	struct pci_function fn[PCI_SLOTS];
 };
 
@@ -164,6 +165,9 @@ bool msix_bar_io(struct pci_function *f, unsigned bar, uint64_t off,
 /* Back to power-on: every vector masked, MSI-X off, nothing pending. */
 void msix_reset(struct pci_function *f);
 void msix_free(struct msix *m);
+/* f is unplugged: detach every irqfd, delete the routes, free f->msix.
+ * Caller holds cfg_lock. */
+void msix_release(struct pci_function *f);
 void msix_save(struct pci_function *f, struct dstate *out);
 /* Read f's part of a saved stream: check it (apply false) or load it;
  * msix_control_written then makes the vectors follow. 0 or -EINVAL (a

@@ -41,6 +41,15 @@ enum xmhv_shutdown_reason {
 	XMHV_SHUTDOWN_HALT, /* every vCPU halted with interrupts off */
 };
 
+/* Why the monitor itself paused a domain (it reports it in getinfo and
+ * events until the next unpause). */
+enum xmhv_pause_reason {
+	XMHV_PAUSE_NONE = 0, /* running, or paused on request */
+	XMHV_PAUSE_ENOSPC,   /* a disk write found no space left: free some,
+				then unpause (the write is retried) */
+};
+#define XMHV_PAUSE_REASON_MAX XMHV_PAUSE_ENOSPC
+
 /* Xen-style cpuid mask (see xmdomain.cfg(5)): per register 32 characters,
  * bit 31 first, of '0' '1' 'x' 'k' 's'; an empty string leaves it alone. */
 struct xmhv_cpuid_mask {
@@ -117,6 +126,10 @@ struct xmhv_dominfo {
 	uint64_t cpu_time_ns; /* summed over vCPU threads */
 	uint64_t uptime_ns;   /* since create */
 	int32_t pid;          /* the xmhv process */
+	/* Since interface version 2 with disks (monitors before it send an
+	 * INFO without these fields: libxmhv reads them as 0 and ""). */
+	uint32_t pause_reason; /* enum xmhv_pause_reason when PAUSED */
+	char pause_device[24]; /* the disk's serial (its Xen name) */
 };
 
 /* physinfo. */
@@ -139,6 +152,7 @@ struct xmhv_event {
 	uint32_t state;  /* new enum xmhv_state_flag bits */
 	uint32_t reason; /* enum xmhv_shutdown_reason */
 	bool gone;       /* the monitor process exited (destroyed or died) */
+	uint32_t pause_reason; /* enum xmhv_pause_reason, with PAUSED */
 };
 
 struct xmhv;
@@ -190,6 +204,27 @@ int xmhv_domain_nic_attach(struct xmhv *h, xmhv_domid_t domid,
 int xmhv_domain_nic_detach(struct xmhv *h, xmhv_domid_t domid,
 			   const uint8_t mac[6], char *errmsg,
 			   size_t errlen) XMHV_WUR;
+/* Hot-plug a disk into a running (or paused) domain: a virtio-blk
+ * function the guest hears of through ACPI PCI hot-plug, named by
+ * disk->serial (the Xen vdev: the guest's /dev/disk/by-id/virtio-NAME).
+ * With disk->fd < 0 the path is opened here, in the caller's process, as
+ * xmhv_domain_create opens disks (read-only or read-write, flock'ed);
+ * else the fd is sent as it is (it stays the caller's). 0, or -errno with
+ * errmsg: -EEXIST (a disk of that name), -E2BIG (XMHV_MAX_DISKS),
+ * -EOPNOTSUPP (a monitor started before disk hot-plug). */
+int xmhv_domain_disk_attach(struct xmhv *h, xmhv_domid_t domid,
+			    const struct xmhv_disk_config *disk, char *errmsg,
+			    size_t errlen) XMHV_WUR;
+/* Unplug the disk named vdev_or_serial: the guest is asked to eject it
+ * (its driver lets go, then the monitor removes it and its fd, with the
+ * lock); returns once it did, or -ETIMEDOUT after 20 s (the request
+ * stays: the disk goes whenever the guest ejects it). With
+ * XMHV_DETACH_FORCE the disk is removed at once, the guest not asked.
+ * -ENOENT (no such disk), -EOPNOTSUPP as for attach. */
+#define XMHV_DETACH_FORCE 1u
+int xmhv_domain_disk_detach(struct xmhv *h, xmhv_domid_t domid,
+			    const char *vdev_or_serial, unsigned flags,
+			    char *errmsg, size_t errlen) XMHV_WUR;
 
 /* Connect to the domain's console: the recent output (ring buffer) arrives
  * first, then live output; bytes written go to the guest UART. One client

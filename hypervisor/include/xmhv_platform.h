@@ -55,6 +55,20 @@
 #define XMHV_CPUHP_LEN 12
 #define XMHV_ACPI_GPE0_CPUHP_BIT 2
 
+/* ACPI PCI hot-plug of bus 0 (as QEMU's piix4 acpi-pci-hotplug: GPE0
+ * status bit 1 + a port block). Bit n of each register is slot n. A slot
+ * plugged by the monitor shows in the up register (reading it clears it),
+ * a slot the monitor wants removed in the down register until the guest
+ * ejects it: the guest stops using the function and writes its bit to the
+ * eject register, and the monitor unplugs it. Every change sets GPE0 bit
+ * 1 (SCI). The DSDT describes slots 1-31 as \_SB.PCI0.Snn (_ADR, _SUN,
+ * _EJ0) and \_GPE._E01 notifies them (1: device check, 3: eject request). */
+#define XMHV_PCIHP_PORT 0x630       /* read: up (dword) */
+#define XMHV_PCIHP_DOWN_PORT 0x634  /* read: down (dword) */
+#define XMHV_PCIHP_EJECT_PORT 0x638 /* write: eject (dword) */
+#define XMHV_PCIHP_LEN 12
+#define XMHV_ACPI_GPE0_PCIHP_BIT 1
+
 /* Interrupt routing: ISA IRQs 0-15 identity-mapped to IOAPIC pins (IRQ 0 is
  * the PIT on pin 2, as on PCs), PCI INTx on pins 16-23. */
 #define XMHV_IOAPIC_PINS 24

@@ -295,8 +295,10 @@ acpi_enable_power_button(void)
 	/* CPU hotplug events (GPE0 bit 2, xmhv_platform.h) */
 	if (plat.gpe0_blk && plat.gpe0_len >= 2) {
 		en_port = (uint16_t)(plat.gpe0_blk + plat.gpe0_len / 2);
-		outb(plat.gpe0_blk, 1u << XMHV_ACPI_GPE0_CPUHP_BIT);
-		outb(en_port, inb(en_port) | 1u << XMHV_ACPI_GPE0_CPUHP_BIT);
+		outb(plat.gpe0_blk, 1u << XMHV_ACPI_GPE0_CPUHP_BIT |
+					    1u << XMHV_ACPI_GPE0_PCIHP_BIT);
+		outb(en_port, inb(en_port) | 1u << XMHV_ACPI_GPE0_CPUHP_BIT |
+				      1u << XMHV_ACPI_GPE0_PCIHP_BIT);
 	}
 }
 
@@ -343,6 +345,8 @@ acpi_sci(void)
 			outb(plat.gpe0_blk, gpe);
 		if (gpe & 1u << XMHV_ACPI_GPE0_CPUHP_BIT)
 			smp_hp_pending = 1;
+		if (gpe & 1u << XMHV_ACPI_GPE0_PCIHP_BIT)
+			blk_hp_pending = 1;
 	}
 	if (!plat.pm1a_evt)
 		return;

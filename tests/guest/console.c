@@ -231,6 +231,11 @@ console_getc(void)
 			smp_hotplug();
 			continue;
 		}
+		if (blk_hp_pending) {
+			__asm__ volatile("sti" ::: "memory");
+			blk_hotplug();
+			continue;
+		}
 		__asm__ volatile("sti; hlt" ::: "memory");
 	}
 }

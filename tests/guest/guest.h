@@ -18,6 +18,7 @@
 #define VEC_SCI 0x22
 #define VEC_TIMER_ALT 0x23
 #define VEC_WAKE 0x24 /* wakes an AP to look at its stop request */
+#define VEC_VIRTIO 0x25 /* MSI-X of the virtio-blk queues */
 #define VEC_SPURIOUS 0xff
 
 /* How the guest was entered (head.S stores one of these). */
@@ -189,6 +190,7 @@ void intr_ap_init(void);
 void intr_report_timer(void);
 void intr_dispatch(uint64_t vec, uint64_t *frame);
 uint32_t intr_lapic_id(void);
+uint32_t intr_bsp_apic_id(void);
 int intr_send_ipi(uint32_t apic_id, uint32_t icr_low);
 void intr_ioapic_route(uint32_t gsi, uint8_t vector, int level, int active_low);
 
@@ -203,6 +205,13 @@ int mptable_init(void);
 
 /* pci.c */
 void pci_scan(void);
+
+/* blk.c */
+extern volatile uint32_t blk_hp_pending;
+void blk_scan(void);
+void blk_hotplug(void);
+void blk_irq(void);
+void blk_cmd(const char *args);
 
 /* main.c */
 void kmain(void);

@@ -84,6 +84,13 @@ intr_lapic_id(void)
 	return intr_x2apic ? id : id >> 24;
 }
 
+/* intr_bsp_apic_id: the BSP's APIC id (MSI messages go there). */
+uint32_t
+intr_bsp_apic_id(void)
+{
+	return intr_bsp_apic;
+}
+
 /* intr_send_ipi: sends icr_low (INIT, SIPI, ...) to apic_id; 0, or -1 if
  * the previous IPI never left the ICR. BSP only. */
 int
@@ -201,6 +208,7 @@ static void (*const intr_handlers[])(void) = {
 	[VEC_SCI - VEC_TIMER] = acpi_sci,
 	[VEC_TIMER_ALT - VEC_TIMER] = intr_timer_alt,
 	[VEC_WAKE - VEC_TIMER] = smp_wake,
+	[VEC_VIRTIO - VEC_TIMER] = blk_irq,
 };
 
 static const char *const intr_exc_names[32] = {
@@ -276,9 +284,9 @@ intr_init(void)
 	unsigned v;
 	size_t i;
 
-	for (v = 0; v <= VEC_WAKE; v++)
+	for (v = 0; v <= VEC_VIRTIO; v++)
 		intr_set_gate(v, isr_table[v]);
-	intr_set_gate(VEC_SPURIOUS, isr_table[VEC_WAKE + 1]);
+	intr_set_gate(VEC_SPURIOUS, isr_table[VEC_VIRTIO + 1]);
 	intr_load_idt();
 	for (i = 0; i < sizeof(intr_pic_seq) / sizeof(intr_pic_seq[0]); i++)
 		outb(intr_pic_seq[i][0], intr_pic_seq[i][1]);

@@ -278,6 +278,7 @@ static const struct main_shell_cmd main_shell_cmds[] = {
 	{"poweroff", main_cmd_poweroff, "ACPI S5 power off"},
 	{"reboot", main_cmd_reboot, "reset through the i8042"},
 	{"crash", main_cmd_crash, "report a panic through pvpanic"},
+	{"blk", blk_cmd, "virtio-blk disks: blk help"},
 	{NULL, NULL, NULL},
 };
 
@@ -393,6 +394,7 @@ kmain(void)
 	smp_boot();
 	main_report_initrd();
 	pci_scan();
+	blk_scan();
 	intr_report_timer();
 	console_printf("ready\n");
 	main_shell_loop();

@@ -8,6 +8,7 @@ hardware virtualization). Environment: XM_LINUX_MONITOR=qemu runs the same
 plan under QEMU (checks the tier itself); XM_LINUX_CACHE relocates the
 kernel package cache."""
 
+import hashlib
 import os
 import random
 import shutil
@@ -26,8 +27,10 @@ PLAN = [
     (2, 256, "reboot", "reboot"),
     (1, 256, "panic", "crash"),
 ]
-# The whole stack in L1: xmd, `xm create`, `xm shutdown` (monitor "xm").
-XM_PLAN = [(2, 256, "button", "poweroff")]
+# The whole stack in L1: xmd, `xm create`, `xm shutdown` (monitor "xm");
+# the disk run gives the guest a 4 MiB raw image as xvda (virtio-blk).
+XM_PLAN = [(2, 256, "button", "poweroff"), (2, 256, "disk", "poweroff")]
+DISK_MIB = 4
 
 
 class Tap:
@@ -99,6 +102,8 @@ def check_run(t, run, vcpus, mem, action, want, nonce):
         t.ok(not timer or ("pin1=2 " in timer[0] and len(timer) == 1),
              "%s: the PIT's IRQ 0 works through IOAPIC pin 2" % what,
              "\n".join(timer))
+    if action == "disk":
+        check_disk(t, run, what, nonce)
     if action == "panic" and run.get("monitor") != "qemu":
         t.ok(kv.get("pvpanic") == "1",
              "%s: pvpanic bound to the DSDT's QEMU0001 device" % what,
@@ -106,6 +111,33 @@ def check_run(t, run, vcpus, mem, action, want, nonce):
     got = l2.reason(run)
     t.ok(got == want, "%s: ends with reason %s" % (what, want),
          "got %s\n%s" % (got, tail(run)))
+
+
+def check_disk(t, run, what, nonce):
+    """Debian's kernel with a raw image as xvda (virtio-blk)."""
+    kv = run["kv"]
+    img = run["disk"]
+    t.ok(kv.get("vda_sectors") == str(DISK_MIB * 2048) and
+         kv.get("vda_ro") == "0",
+         "%s: virtio_pci and virtio_blk bind the disk: /dev/vda, %d "
+         "sectors, writable" % (what, DISK_MIB * 2048),
+         "vda_sectors=%s ro=%s" % (kv.get("vda_sectors"), kv.get("vda_ro")))
+    t.ok(kv.get("vda_serial") == "xvda",
+         "%s: its serial is the Xen name xvda (/dev/disk/by-id/"
+         "virtio-xvda)" % what, "serial=%s" % kv.get("vda_serial"))
+    t.ok(kv.get("vda_queues") == str(run["vcpus"]),
+         "%s: one queue per vCPU (%d)" % (what, run["vcpus"]),
+         "queues=%s" % kv.get("vda_queues"))
+    t.ok(kv.get("vda_md5") == run["disk_md5"],
+         "%s: the guest's MD5 of /dev/vda equals the host's" % what,
+         "guest %s host %s" % (kv.get("vda_md5"), run["disk_md5"]))
+    with open(img, "rb") as f:
+        f.seek(16 * 512)
+        got = f.read(64)
+    want = ("xmtest-linux-%s" % nonce).encode()
+    t.ok(kv.get("vda_written") == "1" and got.startswith(want),
+         "%s: the guest's write (then sync: a flush) is in the image" %
+         what, repr(got[:40]))
 
 
 def main():
@@ -152,8 +184,15 @@ def main():
                    "xmtest.action=%s xmtest.nonce=%s" % (action, nonce))
             if action == "panic":
                 cmd += " panic=5"
+            disk = md5 = None
+            if action == "disk":
+                disk = os.path.join(work, "disk%d.img" % (i + 1))
+                with open(disk, "wb") as f:
+                    f.write(os.urandom(DISK_MIB << 20))
+                md5 = hashlib.md5(open(disk, "rb").read()).hexdigest()
             run = l2.run(i + 1, mon, vcpus, mem, action, cmd, paths, tools,
-                         work)
+                         work, disk=disk)
+            run["disk"], run["disk_md5"] = disk, md5
             runs.append(run)
             check_run(t, run, vcpus, mem, action, want, nonce)
             l2.log("run %d: /init at %s s guest uptime, %d ms wall" %

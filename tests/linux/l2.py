@@ -29,11 +29,18 @@ L2_MODULES = {
     "evdev": "kernel/drivers/input/evdev.ko",
     "pvpanic": "kernel/drivers/misc/pvpanic/pvpanic.ko",
     "pvpanic-mmio": "kernel/drivers/misc/pvpanic/pvpanic-mmio.ko",
+    # virtio-blk (the disk run), in the order l2-init loads them
+    "virtio": "kernel/drivers/virtio/virtio.ko",
+    "virtio_ring": "kernel/drivers/virtio/virtio_ring.ko",
+    "virtio_pci_modern_dev": "kernel/drivers/virtio/virtio_pci_modern_dev.ko",
+    "virtio_pci_legacy_dev": "kernel/drivers/virtio/virtio_pci_legacy_dev.ko",
+    "virtio_pci": "kernel/drivers/virtio/virtio_pci.ko",
+    "virtio_blk": "kernel/drivers/block/virtio_blk.ko",
 }
 BUSYBOX_APPLETS = (
     "sh ash cat cut dd dmesg echo grep head insmod kill ls mkdir mkfifo mount "
     "nproc od poweroff reboot rm sed sleep tail tr awk wc sync uname "
-    "umount ps true false test [ env timeout"
+    "umount ps true false test [ env timeout md5sum printf"
 ).split()
 READY = b"XMTEST ready"
 
@@ -217,8 +224,9 @@ def _monitor_pid(path):
 
 
 def run(n, monitor, vcpus, mem, action, cmdline, paths, tools, workdir,
-        timeout=240):
-    """One L2 run; returns a dict: n, monitor, vcpus, mem, action, rc,
+        timeout=240, disk=None):
+    """One L2 run (disk: an image the xm run gives the guest as xvda);
+    returns a dict: n, monitor, vcpus, mem, action, rc,
     wall_ms, ready_ms, timeout, con (guest console lines), mon (monitor
     lines), kv (first XMTEST key=value of each key), e820, rss."""
     con = os.path.join(workdir, "run%d.console" % n)
@@ -264,6 +272,8 @@ def run(n, monitor, vcpus, mem, action, cmdline, paths, tools, workdir,
                     'on_reboot = "destroy"\non_crash = "destroy"\n' %
                     (n, name, paths["vmlinuz"], paths["initrd"], mem, vcpus,
                      cmdline))
+            if disk:
+                f.write('disk = ["file:%s,xvda,w"]\n' % disk)
         c = subprocess.run([tools.xm, "create", name], env=tools.xm_env(),
                            capture_output=True, stdin=subprocess.DEVNULL)
         merr.write(c.stdout + c.stderr)

@@ -36,3 +36,15 @@ TESTS += tests/unit/hv_pci
 tests_unit_hv_pci_SOURCES = tests/unit/hv_pci.c
 tests_unit_hv_pci_CPPFLAGS = $(HV_UNIT_CPPFLAGS)
 tests_unit_hv_pci_LDADD = $(HV_UNIT_LDADD)
+
+check_PROGRAMS += tests/unit/hv_virtq tests/unit/hv_virtio tests/unit/hv_vblk
+TESTS += tests/unit/hv_virtq tests/unit/hv_virtio tests/unit/hv_vblk
+tests_unit_hv_virtq_SOURCES = tests/unit/hv_virtq.c
+tests_unit_hv_virtq_CPPFLAGS = $(HV_UNIT_CPPFLAGS)
+tests_unit_hv_virtq_LDADD = $(HV_UNIT_LDADD)
+tests_unit_hv_virtio_SOURCES = tests/unit/hv_virtio.c
+tests_unit_hv_virtio_CPPFLAGS = $(HV_UNIT_CPPFLAGS)
+tests_unit_hv_virtio_LDADD = $(HV_UNIT_LDADD)
+tests_unit_hv_vblk_SOURCES = tests/unit/hv_vblk.c
+tests_unit_hv_vblk_CPPFLAGS = $(HV_UNIT_CPPFLAGS)
+tests_unit_hv_vblk_LDADD = $(HV_UNIT_LDADD)

@@ -51,6 +51,18 @@ cpuhp_table(const uint8_t *base, size_t max, const char *sig)
 int
 main(void)
 {
+	static const uint8_t pcst[] = {0x5b,
+				       0x80,
+				       'P',
+				       'C',
+				       'S',
+				       'T',
+				       0x01,
+				       0x0b,
+				       XMHV_PCIHP_PORT & 0xff,
+				       XMHV_PCIHP_PORT >> 8,
+				       0x0a,
+				       XMHV_PCIHP_LEN};
 	static const uint8_t region[] = {0x5b,
 					 0x80,
 					 'P',
@@ -67,7 +79,7 @@ main(void)
 	struct mem mem;
 	char name[8];
 
-	tap_plan(12);
+	tap_plan(15);
 	if (!tap_ok(mem_init(&mem, 64 * HV_MIB) == 0, "mem_init"))
 		return tap_done();
 	tap_ok(acpi_write_cpus(&mem, HV_ACPI_RSDP_GPA, HV_ACPI_TABLES_GPA,
@@ -102,12 +114,26 @@ main(void)
 	tap_ok(i == 4, "DSDT: C000..C003, C001..C003 notified by _E02");
 	tap_is_int(cpuhp_count(dsdt, dlen, "_STA", 4), 4, "4 _STA methods");
 	tap_is_int(cpuhp_count(dsdt, dlen, "_MAT", 4), 4, "4 _MAT methods");
-	tap_is_int(cpuhp_count(dsdt, dlen, "_EJ0", 4), 4, "4 _EJ0 methods");
-	tap_ok(cpuhp_count(dsdt, dlen, "_GPE", 4) == 1 &&
-		       cpuhp_count(dsdt, dlen, "_E02", 4) == 1,
-	       "\\_GPE._E02");
+	tap_is_int(cpuhp_count(dsdt, dlen, "_EJ0", 4), 4 + 31,
+		   "35 _EJ0 methods: 4 CPUs, 31 PCI slots");
+	tap_ok(cpuhp_count(dsdt, dlen, "_GPE", 4) == 2 &&
+		       cpuhp_count(dsdt, dlen, "_E02", 4) == 1 &&
+		       cpuhp_count(dsdt, dlen, "_E01", 4) == 1,
+	       "\\_GPE._E02 (CPUs) and \\_GPE._E01 (PCI slots)");
 	tap_ok(cpuhp_count(dsdt, dlen, region, sizeof(region)) == 1,
 	       "OperationRegion PRST in SystemIO at XMHV_CPUHP_PORT");
+	tap_ok(cpuhp_count(dsdt, dlen, pcst, sizeof(pcst)) == 1,
+	       "OperationRegion PCST in SystemIO at XMHV_PCIHP_PORT");
+	for (i = 1; i < 32; i++) {
+		snprintf(name, sizeof(name), "S%02X_", i);
+		/* the device, then PCNT's two notifications */
+		if (cpuhp_count(dsdt, dlen, name, 4) != 3)
+			break;
+	}
+	tap_ok(i == 32, "DSDT: PCI slots S01_..S1F_, each notified by PCNT "
+			"(device check, eject request)");
+	tap_ok(cpuhp_count(dsdt, dlen, "\\\x2f\x03_SB_PCI0PCNT", 15) == 1,
+	       "\\_GPE._E01 calls \\_SB.PCI0.PCNT");
 	mem_dispose(&mem);
 	return tap_done();
 }

@@ -45,11 +45,12 @@ fake_refuse(struct fake *f, int fd, const struct proto_hdr *hdr)
 	(void)snprintf(rep.msg, sizeof(rep.msg),
 		       "xmhv speaks interface version %u, the peer version %u",
 		       f->version, hdr->version);
-	(void)!proto_send(fd, f->version, PROTO_REPLY, hdr->seq, &rep,
-			  sizeof(rep), -1);
+	/* Counted before the answer: once it is read, the test may stop f. */
 	pthread_mutex_lock(&f->lock);
 	f->refused++;
 	pthread_mutex_unlock(&f->lock);
+	(void)!proto_send(fd, f->version, PROTO_REPLY, hdr->seq, &rep,
+			  sizeof(rep), -1);
 }
 
 /* One request in f's version; false when the connection ends. */

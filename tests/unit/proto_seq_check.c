@@ -386,11 +386,61 @@ test_seq(void)
 		   "EOF after start is the end");
 }
 
+/* The disk hot-plug requests: DISK_ATTACH is checked as DISK, never part
+ * of the creation sequence; DISK_DETACH's serial and flags. */
+static void
+test_hotplug(void)
+{
+	struct xmhv_disk_config d = {.fd = -1};
+	struct proto_disk_detach m;
+	uint8_t buf[sizeof(struct proto_disk) + 64];
+	uint32_t len = 0, min = 0, max = 0;
+	struct proto_seq s;
+	char why[128] = "";
+
+	strcpy(d.path, "/srv/extra.img");
+	strcpy(d.serial, "xvdc");
+	tap_ok(proto_disk_encode(&d, buf, sizeof(buf), &len, why,
+				 sizeof(why)) == 0 &&
+		       check_bytes(PROTO_DISK_ATTACH, buf, len) == 0 &&
+		       proto_type_takes_fd(PROTO_DISK_ATTACH),
+	       "DISK_ATTACH: a DISK payload, with an fd");
+	tap_ok(SEQ(&s, why, PROTO_CREATE, PROTO_KERNEL, PROTO_DISK_ATTACH) ==
+		       -EPROTO,
+	       "DISK_ATTACH is no creation message: %s", why);
+	tap_ok(proto_detach_encode("xvdc", PROTO_DETACH_FORCE, &m, why,
+				   sizeof(why)) == 0 &&
+		       check_bytes(PROTO_DISK_DETACH, &m, sizeof(m)) == 0 &&
+		       !proto_type_takes_fd(PROTO_DISK_DETACH) &&
+		       proto_payload_bounds(PROTO_DISK_DETACH, &min, &max) ==
+			       0 &&
+		       min == 32 && max == 32,
+	       "DISK_DETACH: 32 bytes, a serial and the force flag");
+	tap_is_int(proto_detach_encode("", 0, &m, why, sizeof(why)), -EINVAL,
+		   "DISK_DETACH of no name");
+	tap_is_int(proto_detach_encode("abcdefghijklmnopqrstu", 0, &m, why,
+				       sizeof(why)),
+		   -EINVAL, "DISK_DETACH of a 21-character name");
+	m.flags = 2;
+	tap_is_int(check_bytes(PROTO_DISK_DETACH, &m, sizeof(m)), -EBADMSG,
+		   "DISK_DETACH with an unknown flag");
+	m.flags = 0;
+	memset(m.serial, 'x', sizeof(m.serial));
+	tap_is_int(check_bytes(PROTO_DISK_DETACH, &m, sizeof(m)), -EBADMSG,
+		   "DISK_DETACH with an unterminated serial");
+	tap_ok(proto_payload_bounds(PROTO_INFO, &min, &max) == 0 &&
+		       min == PROTO_INFO_MIN &&
+		       max == sizeof(struct proto_info),
+	       "INFO: 144 bytes (monitors before disks) to %zu",
+	       sizeof(struct proto_info));
+}
+
 int
 main(void)
 {
 	test_create();
 	test_files();
 	test_seq();
+	test_hotplug();
 	return tap_done();
 }

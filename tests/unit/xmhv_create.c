@@ -182,11 +182,11 @@ test_disks(struct xmhv *h)
 	       "the monitor holds the disks and the console log it was sent");
 	tap_is_int(monitor_fds(info.pid, "guest.bzImage"), 0,
 		   "the kernel fd is closed once the guest is loaded");
-	tap_ok(logged("disk 0 ", "/rw.img: fd") &&
-		       logged("/rw.img", "writable, 4194304 bytes; kept, not "
-					 "attached") &&
-		       logged("disk 1 ", "read-only"),
-	       "the monitor's log reports the disks it keeps");
+	tap_ok(logged("disk hda1 (", "/rw.img): virtio-blk at 00:01.0, 8192 "
+				     "sectors of 512 bytes, writable") &&
+		       logged("/ro.img): virtio-blk at 00:02.0", "read-only"),
+	       "the monitor's log reports each disk as a virtio-blk function "
+	       "in config order");
 	/* The lock travels with the fd: another writer is refused. */
 	config(cfg, "thief");
 	cfg->ndisks = 1;

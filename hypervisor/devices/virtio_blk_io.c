@@ -1,0 +1,494 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* virtio_blk_io.c: the virtio-blk I/O engine: a few worker threads per
+ * disk take batches of requests from the queue thread and run them with
+ * preadv/pwritev straight between the backend and guest memory (no bounce
+ * buffer), fdatasync, and fallocate or the block device ioctls for discard
+ * and write-zeroes. Why threads and not io_uring: bench/README.md (the
+ * measurement). A write that finds no space (ENOSPC, EDQUOT) waits here,
+ * unanswered, and the domain is paused; vblk_io_retry runs it again. A
+ * failed flush stays failed: fsync(2) reports a writeback error once, so
+ * after one every later flush fails too (QEMU's rule). */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <limits.h>
+#include <linux/falloc.h>
+#include <linux/fs.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "mem.h"
+#include "virtio_blk_int.h"
+
+#define VBLK_IO_LOG_MAX 8 /* I/O errors logged per disk */
+#define VBLK_ZERO_CHUNK 65536
+
+struct vblk_io {
+	struct vblk_backend be;
+	struct vblk_io_hooks hooks;
+	pthread_mutex_t lock;
+	pthread_cond_t work;
+	struct vblk_req *todo, **todo_tail, *done, **done_tail, *parked;
+	unsigned busy, nparked;
+	bool stopping;
+	unsigned nworkers;
+	pthread_t *threads;
+	int done_fd;
+	bool nowait; /* page-cache reads inline (not with O_DIRECT) */
+	_Atomic bool flush_failed;
+	_Atomic unsigned nerrors;
+};
+
+static const uint8_t vblk_zeros[VBLK_ZERO_CHUNK];
+
+static const char *
+vblk_io_what(uint8_t type)
+{
+	switch (type) {
+	case VBLK_T_IN:
+		return "read";
+	case VBLK_T_OUT:
+		return "write";
+	case VBLK_T_FLUSH:
+		return "flush";
+	case VBLK_T_DISCARD:
+		return "discard";
+	default:
+		return "write zeroes";
+	}
+}
+
+/* Transfer len bytes between the request's buffers and the backend at
+ * r->offset, as many system calls as it takes. A read past the end of the
+ * backend reads zeros. 0 or -errno. */
+static int
+vblk_xfer(const struct vblk_backend *be, struct vblk_req *r, bool write)
+{
+	struct iovec *iov = r->iov, saved;
+	uint64_t done = 0, skip = 0;
+	unsigned i = 0, n;
+	ssize_t got;
+
+	while (done < r->len && i < r->niov) {
+		n = r->niov - i < IOV_MAX ? r->niov - i : IOV_MAX;
+		saved = iov[i];
+		iov[i].iov_base = (uint8_t *)iov[i].iov_base + skip;
+		iov[i].iov_len -= skip;
+		got = write ? pwritev(be->fd, &iov[i], (int)n,
+				      (off_t)(r->offset + done))
+			    : preadv(be->fd, &iov[i], (int)n,
+				     (off_t)(r->offset + done));
+		iov[i] = saved;
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0)
+			return -errno;
+		if (got == 0 && write)
+			return -EIO;
+		if (got == 0) { /* the end of the backend: zeros */
+			for (; i < r->niov; i++, skip = 0)
+				memset((uint8_t *)iov[i].iov_base + skip, 0,
+				       iov[i].iov_len - skip);
+			return 0;
+		}
+		done += (uint64_t)got;
+		skip += (uint64_t)got;
+		while (i < r->niov && skip >= iov[i].iov_len)
+			skip -= iov[i++].iov_len;
+	}
+	return 0;
+}
+
+/* Mark the guest pages a read wrote (the dirty log of migration). */
+static void
+vblk_dirty(const struct vblk_backend *be, const struct vblk_req *r)
+{
+	const uint64_t *gpa = (const uint64_t *)(r->iov + r->niov);
+	unsigned i;
+
+	for (i = 0; i < r->niov; i++)
+		(void)!mem_dirty(be->mem, gpa[i], r->iov[i].iov_len);
+}
+
+/* Zeros written the slow way (a filesystem without ZERO_RANGE). */
+static int
+vblk_write_zeros(const struct vblk_backend *be, uint64_t off, uint64_t len)
+{
+	ssize_t got;
+	size_t n;
+
+	while (len) {
+		n = len < sizeof(vblk_zeros) ? (size_t)len : sizeof(vblk_zeros);
+		got = pwrite(be->fd, vblk_zeros, n, (off_t)off);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got <= 0)
+			return got < 0 ? -errno : -EIO;
+		off += (uint64_t)got;
+		len -= (uint64_t)got;
+	}
+	return 0;
+}
+
+/* DISCARD (punch a hole; a backend that cannot is not an error: discard
+ * is a hint) and WRITE_ZEROES (zero the range, deallocating it when the
+ * driver allows). */
+static int
+vblk_range(const struct vblk_backend *be, const struct vblk_req *r)
+{
+	uint64_t range[2] = {r->offset, r->len};
+	int mode, rc;
+
+	if (be->blockdev) {
+		if (r->type == VBLK_T_DISCARD)
+			rc = ioctl(be->fd, BLKDISCARD, range) < 0 ? -errno : 0;
+		else
+			rc = ioctl(be->fd, BLKZEROOUT, range) < 0 ? -errno : 0;
+	} else {
+		mode = r->type == VBLK_T_DISCARD || r->unmap
+			       ? FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE
+			       : FALLOC_FL_ZERO_RANGE | FALLOC_FL_KEEP_SIZE;
+		rc = fallocate(be->fd, mode, (off_t)r->offset, (off_t)r->len) <
+				     0
+			     ? -errno
+			     : 0;
+	}
+	if (rc == -EOPNOTSUPP || rc == -ENOTTY || rc == -EINVAL) {
+		if (r->type == VBLK_T_DISCARD)
+			return 0;
+		rc = vblk_write_zeros(be, r->offset, r->len);
+	}
+	return rc;
+}
+
+int
+vblk_io_run(const struct vblk_backend *be, struct vblk_req *r,
+	    _Atomic bool *flush_failed)
+{
+	int rc;
+
+	switch (r->type) {
+	case VBLK_T_IN:
+		rc = vblk_xfer(be, r, false);
+		if (rc == 0)
+			vblk_dirty(be, r);
+		break;
+	case VBLK_T_OUT:
+		rc = vblk_xfer(be, r, true);
+		break;
+	case VBLK_T_FLUSH:
+		rc = atomic_load(flush_failed) ? -EIO : 0;
+		if (rc == 0 && fdatasync(be->fd) < 0)
+			rc = -errno;
+		if (rc < 0)
+			atomic_store(flush_failed, true);
+		break;
+	case VBLK_T_DISCARD:
+	case VBLK_T_WRITE_ZEROES:
+		rc = vblk_range(be, r);
+		break;
+	default:
+		rc = -EOPNOTSUPP;
+		break;
+	}
+	if (rc == -EDQUOT)
+		rc = -ENOSPC;
+	if (rc == -ENOSPC && r->type == VBLK_T_FLUSH)
+		rc = -EIO;
+	if (rc != -ENOSPC)
+		r->status = rc < 0 ? VBLK_S_IOERR : VBLK_S_OK;
+	return rc;
+}
+
+/* One request on a worker: done (the queue thread answers it), or parked
+ * until space is freed. */
+static void
+vblk_io_finish(struct vblk_io *io, struct vblk_req *r, int rc)
+{
+	bool wake = false, first_park = false;
+	uint64_t one = 1;
+
+	if (rc < 0 && rc != -ENOSPC &&
+	    atomic_fetch_add(&io->nerrors, 1) < VBLK_IO_LOG_MAX)
+		log_warn("domain %s: disk %s (%s): %s at byte %llu: %s%s",
+			 io->be.domain, io->be.serial, io->be.path,
+			 vblk_io_what(r->type), (unsigned long long)r->offset,
+			 strerror(-rc),
+			 atomic_load(&io->nerrors) == VBLK_IO_LOG_MAX
+				 ? " (further errors not logged)"
+				 : "");
+	pthread_mutex_lock(&io->lock);
+	io->busy--;
+	if (rc == -ENOSPC) {
+		r->next = io->parked;
+		io->parked = r;
+		first_park = io->nparked++ == 0;
+	} else {
+		r->next = NULL;
+		wake = io->done == NULL;
+		*io->done_tail = r;
+		io->done_tail = &r->next;
+	}
+	pthread_mutex_unlock(&io->lock);
+	if (first_park) {
+		log_warn("domain %s: disk %s (%s): %s at byte %llu: %s: the "
+			 "domain pauses until there is space (then xm "
+			 "unpause)",
+			 io->be.domain, io->be.serial, io->be.path,
+			 vblk_io_what(r->type), (unsigned long long)r->offset,
+			 strerror(ENOSPC));
+		if (io->hooks.enospc)
+			io->hooks.enospc(io->hooks.opaque);
+	}
+	if (wake && write(io->done_fd, &one, sizeof(one)) < 0)
+		return;
+}
+
+static void *
+vblk_io_worker(void *arg)
+{
+	struct vblk_io *io = arg;
+	struct vblk_req *r;
+	int rc;
+
+	for (;;) {
+		pthread_mutex_lock(&io->lock);
+		while (!io->todo && !io->stopping)
+			pthread_cond_wait(&io->work, &io->lock);
+		r = io->todo;
+		if (!r) {
+			pthread_mutex_unlock(&io->lock);
+			return NULL;
+		}
+		io->todo = r->next;
+		if (!io->todo)
+			io->todo_tail = &io->todo;
+		pthread_mutex_unlock(&io->lock);
+		rc = vblk_io_run(&io->be, r, &io->flush_failed);
+		vblk_io_finish(io, r, rc);
+	}
+}
+
+int
+vblk_io_new(const struct vblk_backend *be, unsigned nworkers,
+	    const struct vblk_io_hooks *hooks, struct vblk_io **io_out)
+{
+	struct vblk_io *io = calloc(1, sizeof(*io));
+	sigset_t all, old;
+	unsigned i;
+	int rc = 0;
+
+	if (!io)
+		return -ENOMEM;
+	io->be = *be;
+	io->hooks = *hooks;
+	pthread_mutex_init(&io->lock, NULL);
+	pthread_cond_init(&io->work, NULL);
+	io->todo_tail = &io->todo;
+	io->done_tail = &io->done;
+	io->done_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	io->nowait = !(fcntl(be->fd, F_GETFL) & O_DIRECT);
+	io->threads = calloc(nworkers, sizeof(*io->threads));
+	if (io->done_fd < 0 || !io->threads) {
+		vblk_io_free(io);
+		return io->done_fd < 0 ? -errno : -ENOMEM;
+	}
+	/* Workers take no signal (the vCPU kick signal is per thread). */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	for (i = 0; i < nworkers; i++) {
+		rc = -pthread_create(&io->threads[i], NULL, vblk_io_worker, io);
+		if (rc < 0)
+			break;
+		pthread_setname_np(io->threads[i], "vblk-io");
+		io->nworkers++;
+	}
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc < 0) {
+		vblk_io_free(io);
+		return rc;
+	}
+	*io_out = io;
+	return 0;
+}
+
+void
+vblk_io_free(struct vblk_io *io)
+{
+	unsigned i;
+
+	if (!io)
+		return;
+	pthread_mutex_lock(&io->lock);
+	io->stopping = true;
+	pthread_cond_broadcast(&io->work);
+	pthread_mutex_unlock(&io->lock);
+	for (i = 0; i < io->nworkers; i++)
+		pthread_join(io->threads[i], NULL);
+	if (io->done_fd >= 0)
+		close(io->done_fd);
+	pthread_cond_destroy(&io->work);
+	pthread_mutex_destroy(&io->lock);
+	free(io->threads);
+	free(io);
+}
+
+/* A read the page cache holds whole, done here without blocking
+ * (preadv2 with RWF_NOWAIT): a thread hand-off costs more than such a
+ * read (bench/README.md, queue depth 1). Anything else (not cached, short,
+ * an error) goes to the workers. */
+static bool
+vblk_io_nowait(const struct vblk_io *io, struct vblk_req *r)
+{
+	const struct vblk_backend *be = &io->be;
+	ssize_t got;
+
+	/* With O_DIRECT a read without waiting is still a device read. */
+	if (!io->nowait || r->type != VBLK_T_IN || !r->niov ||
+	    r->niov > IOV_MAX)
+		return false;
+	got = preadv2(be->fd, r->iov, (int)r->niov, (off_t)r->offset,
+		      RWF_NOWAIT);
+	if (got < 0 || (uint64_t)got != r->len)
+		return false;
+	vblk_dirty(be, r);
+	r->status = VBLK_S_OK;
+	return true;
+}
+
+void
+vblk_io_submit(struct vblk_io *io, struct vblk_req *list)
+{
+	struct vblk_req *r, *next, *now = NULL, **nt = &now, *work = NULL,
+				   **wt = &work;
+	unsigned n = 0;
+	uint64_t one = 1;
+	bool wake;
+
+	for (r = list; r; r = next) {
+		next = r->next;
+		r->next = NULL;
+		if (vblk_io_nowait(io, r)) {
+			*nt = r;
+			nt = &r->next;
+		} else {
+			*wt = r;
+			wt = &r->next;
+		}
+	}
+	if (now) {
+		pthread_mutex_lock(&io->lock);
+		wake = io->done == NULL;
+		*io->done_tail = now;
+		io->done_tail = nt;
+		pthread_mutex_unlock(&io->lock);
+		if (wake)
+			(void)!write(io->done_fd, &one, sizeof(one));
+	}
+	list = work;
+	if (!list)
+		return;
+	for (r = list; r->next; r = r->next)
+		n++;
+	pthread_mutex_lock(&io->lock);
+	*io->todo_tail = list;
+	io->todo_tail = &r->next;
+	io->busy += n + 1;
+	if (n)
+		pthread_cond_broadcast(&io->work);
+	else
+		pthread_cond_signal(&io->work);
+	pthread_mutex_unlock(&io->lock);
+}
+
+int
+vblk_io_done_fd(struct vblk_io *io)
+{
+	return io->done_fd;
+}
+
+struct vblk_req *
+vblk_io_take_done(struct vblk_io *io)
+{
+	struct vblk_req *list;
+	uint64_t v;
+
+	/* Clear first: a request finished after this wakes the thread. */
+	if (read(io->done_fd, &v, sizeof(v)) < 0)
+		v = 0;
+	pthread_mutex_lock(&io->lock);
+	list = io->done;
+	io->done = NULL;
+	io->done_tail = &io->done;
+	pthread_mutex_unlock(&io->lock);
+	return list;
+}
+
+unsigned
+vblk_io_busy(struct vblk_io *io)
+{
+	unsigned n;
+
+	pthread_mutex_lock(&io->lock);
+	n = io->busy;
+	pthread_mutex_unlock(&io->lock);
+	return n;
+}
+
+unsigned
+vblk_io_parked(struct vblk_io *io)
+{
+	unsigned n;
+
+	pthread_mutex_lock(&io->lock);
+	n = io->nparked;
+	pthread_mutex_unlock(&io->lock);
+	return n;
+}
+
+void
+vblk_io_retry(struct vblk_io *io)
+{
+	struct vblk_req *list;
+
+	pthread_mutex_lock(&io->lock);
+	list = io->parked;
+	io->parked = NULL;
+	io->nparked = 0;
+	pthread_mutex_unlock(&io->lock);
+	if (list)
+		log_info("domain %s: disk %s (%s): retrying the writes that "
+			 "waited for space",
+			 io->be.domain, io->be.serial, io->be.path);
+	vblk_io_submit(io, list);
+}
+
+struct vblk_req *
+vblk_io_drop_parked(struct vblk_io *io)
+{
+	struct vblk_req *list;
+
+	pthread_mutex_lock(&io->lock);
+	list = io->parked;
+	io->parked = NULL;
+	io->nparked = 0;
+	pthread_mutex_unlock(&io->lock);
+	return list;
+}
+
+bool
+vblk_io_flush_failed(struct vblk_io *io)
+{
+	return atomic_load(&io->flush_failed);
+}
+
+void
+vblk_io_set_flush_failed(struct vblk_io *io, bool failed)
+{
+	atomic_store(&io->flush_failed, failed);
+}

@@ -1,0 +1,293 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* hv_vblk.c: virtio-blk's pure parts and its engine without KVM: requests
+ * parsed from crafted chains (any framing of the header, directions per
+ * type, whole sectors, the range inside the disk, read-only, discard and
+ * write-zeroes ranges, unknown types), the features and configuration
+ * space offered, and requests run on a temporary file (read, write,
+ * write-zeroes, discard, flush and its sticky failure). TAP. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "devices/virtio_blk_int.h"
+#include "mem.h"
+#include "tap.h"
+
+#define HDR 0x10000ULL
+#define DATA 0x20000ULL
+#define ST 0x30000ULL
+
+static struct mem mem;
+static struct virtq_seg segs[16], data[16];
+static struct virtq_chain c = {.seg = segs, .max = 16};
+static const struct vblk_geom geom = {2048, 512, false, 2};
+static const struct vblk_geom geom_ro = {2048, 512, true, 1};
+
+static void
+hdr(uint32_t type, uint64_t sector)
+{
+	uint8_t h[16] = {0};
+
+	memcpy(h, &type, 4);
+	memcpy(h + 8, &sector, 8);
+	(void)!mem_write(&mem, HDR, h, 16);
+}
+
+/* A chain of n segments {gpa, len, write}. */
+static void
+chain(unsigned n, const struct virtq_seg *s)
+{
+	unsigned i;
+
+	c.nseg = n;
+	c.nread = 0;
+	c.read_len = c.write_len = 0;
+	for (i = 0; i < n; i++) {
+		segs[i] = s[i];
+		if (s[i].write)
+			c.write_len += s[i].len;
+		else {
+			c.nread++;
+			c.read_len += s[i].len;
+		}
+	}
+}
+
+static int
+parse(const struct vblk_geom *g, struct vblk_parsed *p, const char **why)
+{
+	*why = "";
+	return vblk_parse(&mem, &c, g, data, 16, p, why);
+}
+
+static void
+test_parse(void)
+{
+	struct vblk_parsed p;
+	const char *why = "";
+	uint8_t range[16] = {0};
+	uint32_t v;
+	int r;
+
+	hdr(VBLK_T_IN, 8);
+	chain(3, (struct virtq_seg[]){
+			 {HDR, 16, false}, {DATA, 4096, true}, {ST, 1, true}});
+	tap_ok(parse(&geom, &p, &why) == 0 && p.status == VBLK_S_OK &&
+		       p.type == VBLK_T_IN && p.sector == 8 &&
+		       p.nsectors == 8 && p.ndata == 1 && data[0].gpa == DATA &&
+		       p.status_gpa == ST,
+	       "IN: 8 sectors at sector 8 into one buffer");
+	chain(3, (struct virtq_seg[]){{HDR, 10, false},
+				      {HDR + 10, 6, false},
+				      {DATA, 513, true}});
+	tap_ok(parse(&geom, &p, &why) == 0 && p.status == VBLK_S_OK &&
+		       p.sector == 8 && p.ndata == 1 && data[0].len == 512 &&
+		       p.status_gpa == DATA + 512,
+	       "the header split over two descriptors, the status byte after "
+	       "the data in the same one");
+	hdr(VBLK_T_OUT, 0);
+	chain(3, (struct virtq_seg[]){{HDR, 16 + 1024, false},
+				      {DATA, 512, false},
+				      {ST, 1, true}});
+	tap_ok(parse(&geom, &p, &why) == 0 && p.status == VBLK_S_OK &&
+		       p.ndata == 2 && data[0].gpa == HDR + 16 &&
+		       data[0].len == 1024 && p.data_len == 1536,
+	       "OUT: data after the header in the same descriptor");
+	tap_ok(parse(&geom_ro, &p, &why) == 0 && p.status == VBLK_S_IOERR,
+	       "OUT to a read-only disk: IOERR");
+	hdr(VBLK_T_OUT, 2047);
+	tap_ok(parse(&geom, &p, &why) == 0 && p.status == VBLK_S_IOERR,
+	       "OUT of 3 sectors at 2047 of 2048: IOERR");
+	hdr(VBLK_T_OUT, UINT64_MAX - 1);
+	tap_ok(parse(&geom, &p, &why) == 0 && p.status == VBLK_S_IOERR,
+	       "a sector that overflows: IOERR");
+	hdr(VBLK_T_IN, 0);
+	chain(3, (struct virtq_seg[]){
+			 {HDR, 16, false}, {DATA, 100, true}, {ST, 1, true}});
+	tap_ok(parse(&geom, &p, &why) == 0 && p.status == VBLK_S_IOERR,
+	       "IN of 100 bytes (not whole sectors): IOERR");
+	chain(3, (struct virtq_seg[]){
+			 {HDR, 16, false}, {DATA, 512, false}, {ST, 1, true}});
+	tap_ok(parse(&geom, &p, &why) == 0 && p.status == VBLK_S_IOERR,
+	       "IN with device-readable data: IOERR");
+	hdr(99, 0);
+	tap_ok(parse(&geom, &p, &why) == 0 && p.status == VBLK_S_UNSUPP,
+	       "type 99: UNSUPP");
+	hdr(VBLK_T_FLUSH, 0);
+	chain(2, (struct virtq_seg[]){{HDR, 16, false}, {ST, 1, true}});
+	tap_ok(parse(&geom_ro, &p, &why) == 0 && p.status == VBLK_S_OK,
+	       "FLUSH of a read-only disk: allowed (firmware flushes)");
+	hdr(VBLK_T_GET_ID, 0);
+	chain(3, (struct virtq_seg[]){
+			 {HDR, 16, false}, {DATA, 20, true}, {ST, 1, true}});
+	tap_ok(parse(&geom_ro, &p, &why) == 0 && p.status == VBLK_S_OK &&
+		       p.data_len == 20,
+	       "GET_ID: 20 bytes");
+	chain(2, (struct virtq_seg[]){{HDR, 12, false}, {ST, 1, true}});
+	r = parse(&geom, &p, &why);
+	tap_is_int(r, -EINVAL,
+		   "a 12-byte header: the device needs a reset (%s)", why);
+	chain(1, (struct virtq_seg[]){{HDR, 16, false}});
+	r = parse(&geom, &p, &why);
+	tap_is_int(r, -EINVAL, "no status byte: the device needs a reset (%s)",
+		   why);
+	hdr(VBLK_T_WRITE_ZEROES, 0);
+	v = 100;
+	memcpy(range + 8, &v, 4);
+	v = VBLK_WZ_UNMAP;
+	memcpy(range + 12, &v, 4);
+	(void)!mem_write(&mem, DATA, range, 16);
+	chain(3, (struct virtq_seg[]){
+			 {HDR, 16, false}, {DATA, 16, false}, {ST, 1, true}});
+	tap_ok(parse(&geom, &p, &why) == 0 && p.status == VBLK_S_OK &&
+		       p.nsectors == 100 && p.unmap,
+	       "WRITE_ZEROES of 100 sectors, unmap allowed");
+	hdr(VBLK_T_DISCARD, 0);
+	tap_ok(parse(&geom, &p, &why) == 0 && p.status == VBLK_S_UNSUPP,
+	       "DISCARD with the unmap flag: UNSUPP");
+	chain(3, (struct virtq_seg[]){
+			 {HDR, 16, false}, {DATA, 32, false}, {ST, 1, true}});
+	tap_ok(parse(&geom, &p, &why) == 0 && p.status == VBLK_S_UNSUPP,
+	       "DISCARD of two ranges (max_discard_seg 1): UNSUPP");
+	hdr(VBLK_T_WRITE_ZEROES, 0);
+	v = 4096;
+	memcpy(range + 8, &v, 4);
+	(void)!mem_write(&mem, DATA, range, 16);
+	chain(3, (struct virtq_seg[]){
+			 {HDR, 16, false}, {DATA, 16, false}, {ST, 1, true}});
+	tap_ok(parse(&geom, &p, &why) == 0 && p.status == VBLK_S_IOERR,
+	       "WRITE_ZEROES of 4096 sectors of 2048: IOERR");
+	tap_ok(parse(&geom_ro, &p, &why) == 0 && p.status == VBLK_S_IOERR,
+	       "WRITE_ZEROES to a read-only disk: IOERR");
+}
+
+static void
+test_offer(void)
+{
+	uint8_t cfg[VBLK_CONFIG_LEN];
+	uint64_t f = vblk_features(&geom), fro = vblk_features(&geom_ro);
+	uint64_t cap;
+	uint32_t seg;
+	uint16_t nq;
+
+	tap_ok((f & VIRTIO_BIT(VIRTIO_F_VERSION_1)) &&
+		       (f & VIRTIO_BIT(VIRTIO_F_INDIRECT_DESC)) &&
+		       (f & VIRTIO_BIT(VIRTIO_F_EVENT_IDX)) &&
+		       (f & VIRTIO_BIT(VBLK_F_SEG_MAX)) &&
+		       (f & VIRTIO_BIT(VBLK_F_FLUSH)) &&
+		       (f & VIRTIO_BIT(VBLK_F_BLK_SIZE)) &&
+		       (f & VIRTIO_BIT(VBLK_F_MQ)) &&
+		       (f & VIRTIO_BIT(VBLK_F_DISCARD)) &&
+		       (f & VIRTIO_BIT(VBLK_F_WRITE_ZEROES)) &&
+		       !(f & VIRTIO_BIT(VBLK_F_RO)),
+	       "a writable disk: VERSION_1, INDIRECT, EVENT_IDX, SEG_MAX, "
+	       "FLUSH, BLK_SIZE, MQ, DISCARD, WRITE_ZEROES");
+	tap_ok((fro & VIRTIO_BIT(VBLK_F_RO)) &&
+		       !(fro & VIRTIO_BIT(VBLK_F_DISCARD)) &&
+		       !(fro & VIRTIO_BIT(VBLK_F_WRITE_ZEROES)),
+	       "a read-only disk: RO, neither DISCARD nor WRITE_ZEROES");
+	vblk_config_image(&geom, cfg);
+	memcpy(&cap, cfg, 8);
+	memcpy(&seg, cfg + 12, 4);
+	memcpy(&nq, cfg + 34, 2);
+	tap_ok(cap == 2048 && seg == VBLK_QUEUE_SIZE - 2 && nq == 2,
+	       "config: capacity 2048, seg_max 254 (queue size - 2), 2 "
+	       "queues");
+}
+
+/* One request on the file through the engine's run function. */
+static int
+run(const struct vblk_backend *be, uint8_t type, uint64_t off, void *buf,
+    uint64_t len, _Atomic bool *ff, uint8_t *status)
+{
+	struct iovec iov[2];
+	uint64_t gpa[1] = {DATA};
+	struct {
+		struct iovec iov;
+		uint64_t gpa;
+	} one;
+	struct vblk_req r;
+	int rc;
+
+	(void)iov;
+	(void)gpa;
+	memset(&r, 0, sizeof(r));
+	one.iov.iov_base = buf;
+	one.iov.iov_len = len;
+	one.gpa = DATA;
+	r.type = type;
+	r.offset = off;
+	r.len = len;
+	r.niov = buf ? 1 : 0;
+	r.iov = &one.iov;
+	r.status = 0xff;
+	rc = vblk_io_run(be, &r, ff);
+	*status = r.status;
+	return rc;
+}
+
+static void
+test_io(void)
+{
+	char path[] = "/tmp/hv_vblk.XXXXXX";
+	uint8_t *buf = mem_gpa_to_hva(&mem, DATA, 8192), st = 0;
+	_Atomic bool ff = false;
+	struct vblk_backend be = {-1, false, &mem, "test", "hda1", path};
+	unsigned i;
+	bool zero = true;
+
+	be.fd = mkstemp(path);
+	if (be.fd < 0 || ftruncate(be.fd, 1 << 20) < 0) {
+		tap_skip("no temporary file");
+		return;
+	}
+	memset(buf, 0x5a, 4096);
+	tap_ok(run(&be, VBLK_T_OUT, 4096, buf, 4096, &ff, &st) == 0 &&
+		       st == VBLK_S_OK,
+	       "write 4 KiB at 4 KiB");
+	memset(buf, 0, 4096);
+	tap_ok(run(&be, VBLK_T_IN, 4096, buf, 4096, &ff, &st) == 0 &&
+		       st == VBLK_S_OK && buf[0] == 0x5a && buf[4095] == 0x5a,
+	       "read it back");
+	tap_ok(run(&be, VBLK_T_WRITE_ZEROES, 4096, NULL, 4096, &ff, &st) == 0 &&
+		       run(&be, VBLK_T_IN, 4096, buf, 4096, &ff, &st) == 0,
+	       "write zeroes");
+	for (i = 0; i < 4096; i++)
+		zero &= buf[i] == 0;
+	tap_ok(zero, "the range reads zeros after write zeroes");
+	tap_ok(run(&be, VBLK_T_DISCARD, 0, NULL, 65536, &ff, &st) == 0 &&
+		       st == VBLK_S_OK,
+	       "discard (a hole is punched)");
+	tap_ok(run(&be, VBLK_T_IN, (1 << 20) - 512, buf, 4096, &ff, &st) == 0 &&
+		       st == VBLK_S_OK && buf[4095] == 0,
+	       "a read past the end of the file reads zeros");
+	tap_ok(run(&be, VBLK_T_FLUSH, 0, NULL, 0, &ff, &st) == 0 &&
+		       st == VBLK_S_OK && !ff,
+	       "flush: fdatasync");
+	ff = true;
+	tap_ok(run(&be, VBLK_T_FLUSH, 0, NULL, 0, &ff, &st) == -EIO &&
+		       st == VBLK_S_IOERR,
+	       "after a failed flush every flush fails (IOERR)");
+	ff = false;
+	close(be.fd);
+	be.fd = open(path, O_RDONLY);
+	tap_ok(run(&be, VBLK_T_OUT, 0, buf, 512, &ff, &st) < 0 &&
+		       st == VBLK_S_IOERR,
+	       "a write the backend refuses (EBADF): IOERR, not a pause");
+	close(be.fd);
+	unlink(path);
+}
+
+int
+main(void)
+{
+	if (mem_init(&mem, 16ULL << 20) < 0)
+		tap_skip_all("no memory");
+	test_parse();
+	test_offer();
+	test_io();
+	mem_dispose(&mem);
+	return tap_done();
+}
