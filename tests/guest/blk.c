@@ -132,7 +132,8 @@ blk_caps(struct blk_disk *d, uint64_t *msix_table)
 
 	*msix_table = 0;
 	for (n = 0; p >= 0x40 && n < 48; n++, p = blk_cfg8(d->slot, p + 1)) {
-		uint8_t id = blk_cfg8(d->slot, p), type = blk_cfg8(d->slot, p + 3);
+		uint8_t id = blk_cfg8(d->slot, p),
+			type = blk_cfg8(d->slot, p + 3);
 		uint64_t a;
 
 		if (id == 0x11) {
@@ -168,8 +169,8 @@ blk_msix(struct blk_disk *d, uint64_t table)
 	for (n = 0; p >= 0x40 && n < 48; n++, p = blk_cfg8(d->slot, p + 1)) {
 		if (blk_cfg8(d->slot, p) != 0x11)
 			continue;
-		*blk_p32(table + 16 + 0) =
-			0xfee00000u | intr_bsp_apic_id() << 12;
+		*blk_p32(table + 16 + 0) = 0xfee00000u | intr_bsp_apic_id()
+								 << 12;
 		*blk_p32(table + 16 + 4) = 0;
 		*blk_p32(table + 16 + 8) = VEC_VIRTIO;
 		*blk_p32(table + 16 + 12) = 0;
@@ -201,9 +202,9 @@ blk_submit(struct blk_disk *d, unsigned n, int indirect)
 			pg->ind[i] = pg->desc[i];
 			pg->ind[i].next = (uint16_t)(i + 1);
 		}
-		pg->desc[0] = (struct blk_desc){(uint64_t)(uintptr_t)pg->ind,
-						(uint32_t)(n * 16), D_INDIRECT,
-						0};
+		pg->desc[0] =
+			(struct blk_desc){(uint64_t)(uintptr_t)pg->ind,
+					  (uint32_t)(n * 16), D_INDIRECT, 0};
 	}
 	pg->avail[2 + d->avail_idx % BLK_QSIZE] = 0;
 	pg->avail[2 + BLK_QSIZE] = d->last_used; /* used_event */
@@ -215,7 +216,8 @@ blk_submit(struct blk_disk *d, unsigned n, int indirect)
 		__asm__ volatile("cli" ::: "memory");
 		if (*used_idx != d->last_used)
 			break;
-		if (*blk_p8(d->common + 0x14) & 0x40 || ticks - t0 > BLK_WAIT_TICKS) {
+		if (*blk_p8(d->common + 0x14) & 0x40 ||
+		    ticks - t0 > BLK_WAIT_TICKS) {
 			__asm__ volatile("sti" ::: "memory");
 			return -1;
 		}
@@ -238,8 +240,8 @@ blk_request(struct blk_disk *d, uint32_t type, uint64_t sector, void *buf,
 	memcpy(pg->hdr, &type, 4);
 	memcpy(pg->hdr + 8, &sector, 8);
 	pg->status = 0xff;
-	pg->desc[n++] = (struct blk_desc){(uint64_t)(uintptr_t)pg->hdr, 16,
-					  D_NEXT, 1};
+	pg->desc[n++] =
+		(struct blk_desc){(uint64_t)(uintptr_t)pg->hdr, 16, D_NEXT, 1};
 	for (off = 0; off < len; off += BLK_SEG, n++)
 		pg->desc[n] = (struct blk_desc){
 			(uint64_t)(uintptr_t)buf + off,
@@ -348,14 +350,27 @@ blk_add(unsigned slot, const char *what)
 		blk_print(what, i);
 }
 
-/* blk_scan: every virtio-blk on bus 0, as vda, vdb, ... BSP, at boot. */
+static void blk_range(const char *op, struct blk_disk *d, unsigned idx,
+		      uint64_t start, uint64_t count, uint64_t seed);
+
+/* blk_scan: every virtio-blk on bus 0, as vda, vdb, ... then the CRC32
+ * of each one's first MiB (or all of it, when smaller), so a test can
+ * compare the guest's reading with the host's without typing. BSP, at
+ * boot. */
 void
 blk_scan(void)
 {
-	unsigned slot;
+	unsigned slot, i;
 
 	for (slot = 1; slot < 32; slot++)
 		blk_add(slot, "");
+	for (i = 0; i < BLK_MAX; i++)
+		if (blk_disks[i].present)
+			blk_range("crc", &blk_disks[i], i, 0,
+				  blk_disks[i].capacity < 2048
+					  ? blk_disks[i].capacity
+					  : 2048,
+				  0);
 }
 
 /* blk_hotplug: GPE0 bit 1 (the SCI handler set blk_hp_pending): eject
@@ -421,8 +436,8 @@ blk_find(const char *name, unsigned *idx)
 
 		if (!d->present)
 			continue;
-		if ((name[0] == 'v' && name[1] == 'd' && name[2] == 'a' + (int)i &&
-		     !name[3]) ||
+		if ((name[0] == 'v' && name[1] == 'd' &&
+		     name[2] == 'a' + (int)i && !name[3]) ||
 		    !lib_strncmp(name, d->serial, 21)) {
 			*idx = i;
 			return d;
@@ -455,9 +470,10 @@ blk_range(const char *op, struct blk_disk *d, unsigned idx, uint64_t start,
 	}
 	for (s = start; s < start + count && st == 0; s += n) {
 		n = start + count - s < BLK_CHUNK / 512 ? start + count - s
-							 : BLK_CHUNK / 512;
+							: BLK_CHUNK / 512;
 		if (op[0] == 'c') {
-			st = blk_request(d, 0, s, blk_buf, (uint32_t)n * 512, 1);
+			st = blk_request(d, 0, s, blk_buf, (uint32_t)n * 512,
+					 1);
 			if (st == 0)
 				crc = lib_crc32(crc, blk_buf, n * 512);
 			continue;
@@ -466,7 +482,8 @@ blk_range(const char *op, struct blk_disk *d, unsigned idx, uint64_t start,
 			base = s * 512;
 			for (i = 0; i < n * 512; i++)
 				blk_buf[i] = blk_pattern(seed, base + i);
-			st = blk_request(d, 1, s, blk_buf, (uint32_t)n * 512, 0);
+			st = blk_request(d, 1, s, blk_buf, (uint32_t)n * 512,
+					 0);
 			continue;
 		}
 		/* zero, discard: one range per request */
