@@ -92,7 +92,7 @@ int cmd_network_detach(int argc, char **argv);
 int cmd_network_show(int argc, char **argv);
 int cmd_network_start(int argc, char **argv);
 int cmd_network_stop(int argc, char **argv);
-int cmd_block_attach(int argc, char **argv);    /* cmd_devices.c */
-int cmd_block_detach(int argc, char **argv);    /* cmd_devices.c */
+int cmd_block_attach(int argc, char **argv); /* cmd_devices.c */
+int cmd_block_detach(int argc, char **argv); /* cmd_devices.c */
 
 #endif
