@@ -11,6 +11,7 @@ sbin_PROGRAMS += xmd/xmd
 xmd_xmd_SOURCES = xmd/xmd.c xmd/xmd.h xmd/control.c xmd/methods.c \
 	xmd/node.c xmd/domains.c xmd/policy.c xmd/record.c xmd/hvconfig.c \
 	xmd/storage.c xmd/autostart.c xmd/info.c xmd/devices.c \
+	xmd/admission.h xmd/admission.c \
 	xmd/net.h xmd/netcfg.c \
 	xmd/netstore.c xmd/nettap.h xmd/nettap.c xmd/netscript.c \
 	xmd/netdom.h xmd/netdom.c xmd/netmgr.c xmd/netmgr_int.h \
@@ -38,7 +39,13 @@ TESTS += tests/unit/xenstore_shim.sh
 EXTRA_DIST += tests/unit/xenstore_shim.sh
 
 # The pure side of networking, unit-tested.
-check_PROGRAMS += tests/unit/xmd_net
+check_PROGRAMS += tests/unit/xmd_net tests/unit/xmd_admission
+TESTS += tests/unit/xmd_admission
+tests_unit_xmd_admission_SOURCES = tests/unit/xmd_admission.c \
+	xmd/admission.c
+tests_unit_xmd_admission_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests \
+	-I$(top_srcdir)/xmd
+tests_unit_xmd_admission_LDADD = tests/libtap.a
 TESTS += tests/unit/xmd_net
 tests_unit_xmd_net_SOURCES = tests/unit/xmd_net.c xmd/netcfg.c xmd/netstore.c
 tests_unit_xmd_net_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests \

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -36,6 +37,15 @@ static const char xmd_usage[] =
 	"                         then the installed one)\n"
 	"      --restart-guard S  seconds within which a restarted domain is\n"
 	"                         not restarted again (default 60, as xend)\n"
+	"      --max-connections N           control connections in all\n"
+	"                                    (default 256)\n"
+	"      --reserved-connections N      of them, kept for root's and\n"
+	"                                    xmd's own uid (default 32)\n"
+	"      --max-connections-per-user N  one other uid's share (default\n"
+	"                                    32)\n"
+	"      --head-timeout S   a request's head must arrive within S s of\n"
+	"                         the connection (default 10)\n"
+	"      --request-timeout S  and its body within S s (default 30)\n"
 	"  -v, --verbose          log debug messages\n"
 	"  -h, --help             show this help\n"
 	"  -V, --version          show the version\n";
@@ -50,6 +60,11 @@ static const struct option xmd_options[] = {
 	{"verbose", no_argument, NULL, 'v'},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, 'V'},
+	{"max-connections", required_argument, NULL, 'M'},
+	{"reserved-connections", required_argument, NULL, 'R'},
+	{"max-connections-per-user", required_argument, NULL, 'U'},
+	{"head-timeout", required_argument, NULL, 'H'},
+	{"request-timeout", required_argument, NULL, 'T'},
 	{NULL, 0, NULL, 0},
 };
 
@@ -189,10 +204,33 @@ xmd_signal_cb(evutil_socket_t sig, short what, void *arg)
 	event_base_loopbreak(x->base);
 }
 
+/* A positive count option into *out; false (said on stderr) if it is not
+ * one. */
+static bool
+xmd_count_arg(const char *opt, const char *arg, unsigned *out)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(arg, &end, 10);
+	if (errno || end == arg || *end || v == 0 || v > 1000000 ||
+	    arg[0] == '-') {
+		fprintf(stderr,
+			"xmd: --%s %s: not a number from 1 to 1000000\n", opt,
+			arg);
+		return false;
+	}
+	*out = (unsigned)v;
+	return true;
+}
+
 static int
 xmd_parse_args(struct xmd *x, int argc, char **argv, const char **root)
 {
+	struct admission_limits *lim = &x->limits;
 	struct group *gr;
+	char msg[256];
 	int c;
 
 	while ((c = getopt_long(argc, argv, "dr:g:ax:vhV", xmd_options,
@@ -227,6 +265,25 @@ xmd_parse_args(struct xmd *x, int argc, char **argv, const char **root)
 		case 'v':
 			log_set_max_level(LOG_LEVEL_DEBUG);
 			break;
+		case 'M':
+		case 'R':
+		case 'U':
+		case 'H':
+		case 'T':
+			if (!xmd_count_arg(
+				    c == 'M'   ? "max-connections"
+				    : c == 'R' ? "reserved-connections"
+				    : c == 'U' ? "max-connections-per-user"
+				    : c == 'H' ? "head-timeout"
+					       : "request-timeout",
+				    optarg,
+				    c == 'M'   ? &lim->max_conns
+				    : c == 'R' ? &lim->reserved_full
+				    : c == 'U' ? &lim->max_per_uid
+				    : c == 'H' ? &lim->head_timeout_s
+					       : &lim->request_timeout_s))
+				return 2;
+			break;
 		case 'h':
 			fputs(xmd_usage, stdout);
 			return 0;
@@ -243,7 +300,46 @@ xmd_parse_args(struct xmd *x, int argc, char **argv, const char **root)
 			argv[optind]);
 		return 2;
 	}
+	if (admission_check_limits(lim, msg, sizeof(msg)) < 0) {
+		fprintf(stderr, "xmd: %s\n", msg);
+		return 2;
+	}
 	return -1;
+}
+
+/* File descriptors: the connection cap, plus room for the domains'
+ * monitor sockets, console logs, taps and disks. The soft limit is raised
+ * toward the hard one; when even that is too low, the cap becomes half the
+ * limit (and the reserve a quarter of the cap at most), and the log says
+ * so. A full table never means a spinning accept: control.c pauses
+ * accepting on EMFILE. */
+#define XMD_FDS_BESIDES_CONNECTIONS 512
+
+static void
+xmd_raise_nofile(struct xmd *x)
+{
+	rlim_t want = (rlim_t)x->limits.max_conns + XMD_FDS_BESIDES_CONNECTIONS;
+	struct admission_limits *lim = &x->limits;
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+		return;
+	if (rl.rlim_cur < want) {
+		rl.rlim_cur = rl.rlim_max < want ? rl.rlim_max : want;
+		(void)setrlimit(RLIMIT_NOFILE, &rl);
+		(void)getrlimit(RLIMIT_NOFILE, &rl);
+	}
+	if (rl.rlim_cur >= want)
+		return;
+	lim->max_conns = rl.rlim_cur / 2 > 2 ? (unsigned)(rl.rlim_cur / 2) : 2;
+	if (lim->reserved_full > lim->max_conns / 4)
+		lim->reserved_full =
+			lim->max_conns / 4 ? lim->max_conns / 4 : 1;
+	log_warn("the file descriptor limit (%llu) is below what the "
+		 "connection limit needs (%llu): serving %u connections, %u "
+		 "of them kept for root (raise LimitNOFILE or ulimit -n)",
+		 (unsigned long long)rl.rlim_cur, (unsigned long long)want,
+		 lim->max_conns, lim->reserved_full);
 }
 
 static int
@@ -292,6 +388,7 @@ main(int argc, char **argv)
 	size_t i;
 
 	TAILQ_INIT(&x->domains);
+	admission_defaults(&x->limits);
 	rc = xmd_parse_args(x, argc, argv, &root);
 	if (rc >= 0)
 		return rc;
@@ -330,6 +427,7 @@ main(int argc, char **argv)
 			log_warn("%s/xmd.pid: %s", x->run_dir, strerror(errno));
 	}
 	xmd_find_xmhv(x);
+	xmd_raise_nofile(x);
 	x->base = event_base_new();
 	x->hv = xmhv_open(x->dom_dir, x->xmhv_path[0] ? x->xmhv_path : NULL);
 	if (!x->base || !x->hv) {

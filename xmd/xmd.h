@@ -11,6 +11,7 @@
 #include <sys/queue.h>
 #include <sys/types.h>
 
+#include "admission.h"
 #include "xmcfg.h"
 #include "xmhv.h"
 #include "xmlrpc.h"
@@ -80,6 +81,7 @@ struct xmd {
 	gid_t ro_gid;
 	uid_t self_uid;
 	double restart_guard_s;
+	struct admission_limits limits; /* the control socket's */
 	struct event_base *base;
 	struct xmhv *hv;
 	struct event *hv_event;
