@@ -94,6 +94,10 @@ int xmlrpc_struct_set(struct xmlrpc_value *st, const char *name,
 struct xmlrpc_value *xmlrpc_struct_get(const struct xmlrpc_value *st,
 				       const char *name);
 struct xmlrpc_value *xmlrpc_array_get(const struct xmlrpc_value *arr, size_t i);
+/* Remove the member name from st and return it (the caller owns it), or
+ * NULL when absent. */
+struct xmlrpc_value *xmlrpc_struct_take(struct xmlrpc_value *st,
+					const char *name);
 size_t xmlrpc_array_len(const struct xmlrpc_value *arr);
 
 /* Typed accessors: 0 on success, -EINVAL on type mismatch (INT and I8 are

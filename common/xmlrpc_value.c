@@ -203,6 +203,27 @@ xmlrpc_struct_get(const struct xmlrpc_value *st, const char *name)
 }
 
 struct xmlrpc_value *
+xmlrpc_struct_take(struct xmlrpc_value *st, const char *name)
+{
+	struct xmlrpc_value *v;
+	size_t i;
+
+	if (!st || st->type != XMLRPC_STRUCT)
+		return NULL;
+	for (i = 0; i < st->u.st.n; i++) {
+		if (strcmp(st->u.st.members[i].name, name) != 0)
+			continue;
+		v = st->u.st.members[i].value;
+		free(st->u.st.members[i].name);
+		memmove(&st->u.st.members[i], &st->u.st.members[i + 1],
+			(st->u.st.n - i - 1) * sizeof(st->u.st.members[0]));
+		st->u.st.n--;
+		return v;
+	}
+	return NULL;
+}
+
+struct xmlrpc_value *
 xmlrpc_array_get(const struct xmlrpc_value *arr, size_t i)
 {
 	if (!arr || arr->type != XMLRPC_ARRAY || i >= arr->u.arr.n)

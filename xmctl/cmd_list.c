@@ -355,7 +355,10 @@ cmd_list(int argc, char **argv)
 
 	if (list_parse(argc, argv, &o) < 0)
 		return xm_usage("list");
-	rc = rpc_call(&all, "xend.domains", "bb", (int)o.lng, 1);
+	/* the brief list asks for the brief structs only (an xmd from before
+	 * ignores the third parameter) */
+	rc = rpc_call(&all, "xend.domains", "bbb", (int)o.lng, 1,
+		      (int)(!o.lng && !o.xml));
 	if (rc != XM_EXIT_OK)
 		goto out;
 	rc = XM_EXIT_ERR;

@@ -219,11 +219,33 @@ test_limits(void)
 	free(doc);
 }
 
+static void
+test_take(void)
+{
+	struct xmlrpc_value *st = xmlrpc_struct(), *v;
+	int64_t i = 0;
+
+	tap_ok(st && xmlrpc_struct_set(st, "a", xmlrpc_int(1)) == 0 &&
+		       xmlrpc_struct_set(st, "b", xmlrpc_int(2)) == 0 &&
+		       xmlrpc_struct_set(st, "c", xmlrpc_int(3)) == 0,
+	       "a struct of three");
+	v = xmlrpc_struct_take(st, "b");
+	tap_ok(v && xmlrpc_get_int(v, &i) == 0 && i == 2,
+	       "take gives the member's value");
+	tap_ok(!xmlrpc_struct_get(st, "b") && xmlrpc_struct_get(st, "a") &&
+		       xmlrpc_struct_get(st, "c"),
+	       "and removes it, the others stay");
+	tap_ok(!xmlrpc_struct_take(st, "b"), "taking it again: NULL");
+	xmlrpc_free(v);
+	xmlrpc_free(st);
+}
+
 int
 main(void)
 {
 	test_call();
 	test_roundtrip();
 	test_limits();
+	test_take();
 	return tap_done();
 }
