@@ -634,6 +634,7 @@ domains_adopt_all(struct xmd *x)
 {
 	xmhv_domid_t ids[1024];
 	struct xmd_domain *d, *next;
+	uint32_t reason;
 	bool found;
 	int n, i;
 
@@ -643,6 +644,13 @@ domains_adopt_all(struct xmd *x)
 		log_err("cannot list live domains: %s", strerror(-n));
 		n = 0;
 	}
+	/* Records of creates and restarts in flight first: what the loop
+	 * below restarts is CREATING too, and must not be taken for one. */
+	for (i = 0; i < n; i++)
+		if (!domains_find_domid(x, ids[i]) &&
+		    !domains_adopt_creating(x, ids[i]))
+			domains_adopt_unknown(x, ids[i]);
+	domains_settle_creating(x);
 	for (d = TAILQ_FIRST(&x->domains); d; d = next) {
 		next = TAILQ_NEXT(d, link);
 		if (d->phase != XMD_PHASE_ACTIVE)
@@ -659,28 +667,34 @@ domains_adopt_all(struct xmd *x)
 			log_info("domain %s (id %u): re-adopted", d->name,
 				 d->domid);
 			net_domain_adopt(x, d);
+			reason = d->info.state & XMHV_STATE_CRASHED
+					 ? XMHV_SHUTDOWN_CRASH
+					 : d->info.shutdown_reason;
+			/* not handled yet, or decided and not carried out
+			 * (xmd stopped in between): anything but preserve */
 			if ((d->info.state &
 			     (XMHV_STATE_SHUTDOWN | XMHV_STATE_CRASHED)) &&
-			    !d->policy_done)
-				policy_apply(x, d,
-					     d->info.state & XMHV_STATE_CRASHED
-						     ? XMHV_SHUTDOWN_CRASH
-						     : d->info.shutdown_reason);
+			    (!d->policy_done ||
+			     policy_action(d, reason) != XMCFG_ACTION_PRESERVE))
+				policy_apply(x, d, reason);
 			continue;
 		}
-		log_warn("domain %s (id %u): monitor died while xmd was down",
-			 d->name, d->domid);
+		reason = d->policy_done ? d->info.shutdown_reason
+					: XMHV_SHUTDOWN_CRASH;
+		if (d->policy_done)
+			log_info("domain %s (id %u): its %s was being handled "
+				 "when xmd stopped; finishing it",
+				 d->name, d->domid, xmhv_reason_name(reason));
+		else
+			log_warn("domain %s (id %u): monitor died while xmd "
+				 "was down",
+				 d->name, d->domid);
 		net_domain_down(x, d);
 		d->domid = 0;
 		d->phase = XMD_PHASE_STOPPED;
 		d->info_valid = false;
-		policy_apply(x, d, XMHV_SHUTDOWN_CRASH);
+		policy_apply(x, d, reason);
 	}
-	for (i = 0; i < n; i++)
-		if (!domains_find_domid(x, ids[i]) &&
-		    !domains_adopt_creating(x, ids[i]))
-			domains_adopt_unknown(x, ids[i]);
-	domains_settle_creating(x);
 }
 
 /* Restart d with its config (policy restart): called with no monitor. */

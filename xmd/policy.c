@@ -24,7 +24,7 @@ policy_now(void)
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static enum xmcfg_action
+enum xmcfg_action
 policy_action(const struct xmd_domain *d, uint32_t reason)
 {
 	switch (reason) {
@@ -97,6 +97,11 @@ policy_apply(struct xmd *x, struct xmd_domain *d, uint32_t reason)
 
 	d->policy_done = true;
 	d->info.shutdown_reason = reason;
+	/* The decision is recorded before it is carried out: an xmd killed
+	 * in between finishes it on restart (domains_adopt_all) instead of
+	 * taking the vanished monitor for a crash. */
+	if (live)
+		(void)record_write(x, d);
 	if (live)
 		log_info("domain %s (id %u): shut down: %s", d->name, d->domid,
 			 why);

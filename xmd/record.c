@@ -242,6 +242,8 @@ record_load_one(struct xmd *x, const char *path)
 	d->restart_count = (unsigned)record_num(rt, "restart_count");
 	d->auto_restarted = record_num(rt, "auto_restarted") != 0;
 	d->policy_done = record_num(rt, "policy_done") != 0;
+	/* the shutdown being handled when xmd stopped (policy_done) */
+	d->info.shutdown_reason = (uint32_t)record_num(rt, "shutdown_reason");
 	if (d->phase == XMD_PHASE_STOPPED && !d->managed) {
 		log_warn("domain %s: stopped record of an unmanaged domain "
 			 "removed",
@@ -272,6 +274,17 @@ record_load_all(struct xmd *x)
 	}
 	while ((de = readdir(dir)) != NULL) {
 		n = strlen(de->d_name);
+		/* UUID.xml.tmp.PID: a write that an earlier xmd did not
+		 * finish (util_write_file renames it into place when done) */
+		if (n > 45 && strncmp(de->d_name + 36, ".xml.tmp.", 9) == 0 &&
+		    util_snprintf(path, sizeof(path), "%s/%s", x->lib_dir,
+				  de->d_name) == 0) {
+			log_info("record %s: left half-written by an earlier "
+				 "xmd, removed",
+				 de->d_name);
+			(void)unlink(path);
+			continue;
+		}
 		if (n != 40 || strcmp(de->d_name + 36, ".xml") != 0)
 			continue;
 		if (util_snprintf(path, sizeof(path), "%s/%s", x->lib_dir,

@@ -137,8 +137,11 @@ int domains_console_log(struct xmd *x, const char *name, char *buf, size_t len);
 
 /* ---- policy.c ---- */
 
-/* Apply the on_* action for reason to a shut-down domain. */
+/* Apply the on_* action for reason to a shut-down domain. The decision
+ * (policy_done, the reason) is in the record before it is carried out. */
 void policy_apply(struct xmd *x, struct xmd_domain *d, uint32_t reason);
+/* The on_* action d's config gives reason. */
+enum xmcfg_action policy_action(const struct xmd_domain *d, uint32_t reason);
 
 /* ---- autostart.c ---- */
 
