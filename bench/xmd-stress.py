@@ -171,7 +171,7 @@ def flood(b, rows):
     rows += [
         ("flood: read-only connections opened / refused at connect",
          "%s / %s" % tuple(opened[:2]), ""),
-        ("flood: xmd's open fds while flooded (cap 256, 224 for them)",
+        ("flood: xmd's open fds while flooded (one user may hold 32)",
          str(held), ""),
         ("flood: root's xm list under the flood (ms median / max of 20)",
          "%s / %s" % (ms(statistics.median(lat)), ms(max(lat))),
