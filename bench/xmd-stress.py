@@ -31,6 +31,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import lifecycle as L  # noqa: E402
 from record import record_section  # noqa: E402
+from xmharness import monitor_args  # noqa: E402
 
 # The flooding clients run as other users: a python they can execute.
 PY = "/usr/bin/python3" if os.access("/usr/bin/python3", os.X_OK) \
@@ -120,21 +121,9 @@ class Xmd(L.Bench):
 
     def monitors(self):
         """{domid: pid} of the xmhv processes under this root."""
-        out = {}
-        for pid in os.listdir("/proc"):
-            if not pid.isdigit():
-                continue
-            try:
-                with open("/proc/%s/cmdline" % pid, "rb") as f:
-                    args = f.read().split(b"\0")
-            except OSError:
-                continue
-            if os.path.basename(args[0]) != b"xmhv" or not any(
-                    a.startswith(self.root.encode() + b"/") for a in args):
-                continue
-            if b"--domid" in args:
-                out[int(args[args.index(b"--domid") + 1])] = int(pid)
-        return out
+        return {int(args[args.index(b"--domid") + 1]): pid
+                for pid, args in monitor_args(self.root).items()
+                if b"--domid" in args}
 
     def records(self):
         d = os.path.join(self.root, "var", "lib", "xmd", "domains")

@@ -13,17 +13,20 @@ import shutil
 import socket
 import subprocess
 import sys
-import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import xmd_daemon as T  # noqa: E402
+from xmd_server import run  # noqa: E402
 import xmharness as H  # noqa: E402
 
 ok = T.ok
 RO_GROUP = "nogroup"
 # A client of another uid: connects n times, says how many xmd held and
 # how many it answered at once (refused), then holds until stdin closes.
+# The flooding clients run as other users: a python they can execute.
+PY = "/usr/bin/python3" if os.access("/usr/bin/python3", os.X_OK) \
+    else sys.executable
 FLOOD = r"""
 import json, os, select, socket, sys
 sock, n = sys.argv[1], int(sys.argv[2])
@@ -64,7 +67,7 @@ def as_user(uid, gid):
 
 
 def flood(d, uid, n):
-    p = subprocess.Popen([sys.executable, "-c", FLOOD, d.sock, str(n)],
+    p = subprocess.Popen([PY, "-c", FLOOD, d.sock, str(n)],
                          stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                          text=True, preexec_fn=as_user(uid, 65534))
     line = p.stdout.readline()
@@ -99,6 +102,7 @@ def closed_by_peer(s, timeout):
 
 
 def shares(d, root):
+    os.chmod(root, 0o755)  # clients of other uids reach the socket
     ok(d.start(["--ro-group", RO_GROUP, "--max-connections", "64",
                 "--reserved-connections", "16",
                 "--max-connections-per-user", "40", "--head-timeout", "4",
@@ -197,20 +201,6 @@ def out_of_fds(d, root):
     good, ms, out = xm_list(root)
     ok(good, "the flood gone, root's xm list answers again (%.1f ms)" % ms,
        out)
-
-
-def run(fn, prefix):
-    root = tempfile.mkdtemp(prefix=prefix)
-    os.chmod(root, 0o755)
-    d = T.Daemon(root)
-    try:
-        fn(d, root)
-    except Exception:
-        import traceback
-        ok(False, "the test ran to its end", traceback.format_exc())
-    finally:
-        d.stop()
-        shutil.rmtree(root, ignore_errors=True)
 
 
 def main():

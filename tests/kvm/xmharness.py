@@ -100,9 +100,9 @@ def require(paths=((XM, "xm"), (XMD, "xmd"), (XMHV, "xmhv"),
             skip_all("%s is not built (%s)" % (what, path))
 
 
-def kill_monitors(root):
-    """Kill what is left of the xmhv monitors started under root (they are
-    not in xmd's process group by design: they outlive xmd restarts)."""
+def monitor_args(root):
+    """{pid: argv (bytes)} of the xmhv monitors started under root."""
+    out = {}
     for pid in os.listdir("/proc"):
         if not pid.isdigit():
             continue
@@ -113,10 +113,18 @@ def kill_monitors(root):
             continue
         if any(a.startswith(root.encode() + b"/") for a in args) and \
                 os.path.basename(args[0]) == b"xmhv":
-            try:
-                os.kill(int(pid), signal.SIGKILL)
-            except OSError:
-                pass
+            out[int(pid)] = args
+    return out
+
+
+def kill_monitors(root):
+    """Kill what is left of the xmhv monitors started under root (they are
+    not in xmd's process group by design: they outlive xmd restarts)."""
+    for pid in monitor_args(root):
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except OSError:
+            pass
 
 
 class XmdEnv:
