@@ -158,7 +158,7 @@ def summary(xs):
                                   ms(p90), ms(xs[-1]))
 
 
-def measure(b, rounds):
+def measure(b, rounds, counts):
     rows = []
     b.start()
     created, destroyed = [], []
@@ -171,7 +171,7 @@ def measure(b, rounds):
     rows.append(("destroy, %d domains in a row (ms min/med/p90/max)" % rounds,
                  summary(destroyed), ""))
     have = 0
-    for target in (1, 10, 100):
+    for target in counts:
         while have < target:
             b.create_running("ls%d" % have)
             have += 1
@@ -181,13 +181,15 @@ def measure(b, rounds):
         rows.append(("xm list, %d domains (ms, median of 20)" % target,
                      ms(lat), "< %.0f ms: %s" % (
                          GOAL_LIST_MS,
-                         "met" if lat * 1000 < GOAL_LIST_MS else "MISSED")))
+                         "met" if lat * 1000 < GOAL_LIST_MS else "MISSED")
+                     if target <= 100 else "(reported)"))
         rows.append(("... peer: spawning /bin/true meanwhile (ms, median of 20)",
                      ms(floor), ""))
         rows.append(("xmd resident memory, %d domains (MiB)" % target,
                      "%.1f" % rss, "< %.0f MiB: %s" % (
                          GOAL_RSS_MIB,
-                         "met" if rss < GOAL_RSS_MIB else "MISSED")))
+                         "met" if rss < GOAL_RSS_MIB else "MISSED")
+                     if target <= 100 else "(reported)"))
     return rows
 
 
@@ -206,6 +208,8 @@ def main():
     ap.add_argument("--record", metavar="README")
     ap.add_argument("--rounds", type=int, default=50)
     ap.add_argument("--memory", type=int, default=16)
+    ap.add_argument("--counts", default="1,10,100",
+                    help="domain counts at which xm list is measured")
     a = ap.parse_args()
     b = Bench(os.path.abspath(a.build), a.memory)
     why = b.missing()
@@ -214,7 +218,8 @@ def main():
         shutil.rmtree(b.root, ignore_errors=True)
         return 0
     try:
-        rows = measure(b, a.rounds)
+        rows = measure(b, a.rounds,
+                       [int(c) for c in a.counts.split(",") if c])
     finally:
         b.stop()
     host = os.uname()
