@@ -1,9 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* control.c: xmd's XML-RPC server: HTTP/1.1 POST /RPC2 on a unix socket,
- * one request per connection, peer credentials, method dispatch, and the
- * limits that keep it answering (admission.h): connection caps with a
- * share reserved for root, deadlines for a request's head and body, and
- * no accept loop spinning when the process is out of file descriptors. */
+ * one request per connection, peer credentials, method dispatch. The
+ * socket, its listener and the limits on connections: control_conn.c. */
 #include <errno.h>
 #include <grp.h>
 #include <pwd.h>
@@ -22,137 +20,10 @@
 #include <event2/event.h>
 #include <event2/listener.h>
 
-#include "admission.h"
+#include "control_int.h"
 #include "log.h"
 #include "util.h"
 #include "xmd.h"
-
-#define CONTROL_TIMEOUT_S 60
-#define CONTROL_LINGER_S 5
-#define CONTROL_LINGER_BYTES (64u << 20)
-#define CONTROL_RESUME_S 1 /* out of fds: try accepting again after */
-#define CONTROL_NOTE_S 10  /* at most one log line per kind and period */
-
-enum control_access {
-	CONTROL_DENIED,
-	CONTROL_READONLY,
-	CONTROL_FULL,
-};
-
-/* One client connection (= one request). */
-struct control_req {
-	struct xmd *x;
-	struct bufferevent *bev;
-	enum control_access access;
-	pid_t pid;
-	uid_t uid;
-	bool have_head;
-	bool have_body;
-	bool lingering; /* answered early: draining the rest */
-	size_t drained;
-	bool answered;
-	bool pending; /* a worker holds the request */
-	bool dead;    /* the client went away while pending */
-	bool counted; /* holds an admission slot */
-	bool refused; /* answered at once: close after the answer */
-	struct event *deadline;
-	uint64_t accepted_ns;
-	size_t body_len;
-	char method[64];
-};
-
-static struct evconnlistener *control_listener;
-static struct admission control_adm;
-static struct event *control_resume_ev;
-static bool control_listening;
-static bool control_out_of_fds;
-
-/* Rate-limited log lines: the first of a kind, then a count per period. */
-enum control_note_kind {
-	NOTE_REFUSED,
-	NOTE_HEAD_TIMEOUT,
-	NOTE_BODY_TIMEOUT,
-	NOTE_ACCEPT_ERROR,
-	NOTE_KINDS,
-};
-static struct {
-	uint64_t last_ns;
-	unsigned unlogged;
-} control_notes[NOTE_KINDS];
-
-static void control_note(enum control_note_kind k, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void
-control_note(enum control_note_kind k, const char *fmt, ...)
-{
-	uint64_t now = util_now_ns();
-	char msg[512];
-	va_list ap;
-
-	if (control_notes[k].last_ns &&
-	    now - control_notes[k].last_ns < CONTROL_NOTE_S * 1000000000ull) {
-		control_notes[k].unlogged++;
-		return;
-	}
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	if (control_notes[k].unlogged)
-		log_warn("control: %s (and %u more like it in the last %d s)",
-			 msg, control_notes[k].unlogged, CONTROL_NOTE_S);
-	else
-		log_warn("control: %s", msg);
-	control_notes[k].last_ns = now;
-	control_notes[k].unlogged = 0;
-}
-
-/* Accept while there is room and file descriptors; log each change. */
-static void
-control_listen_update(void)
-{
-	bool want = !control_out_of_fds &&
-		    control_adm.total < control_adm.lim.max_conns;
-
-	if (!control_listener || want == control_listening)
-		return;
-	if (want) {
-		evconnlistener_enable(control_listener);
-		log_info("control: accepting connections again (%u open)",
-			 control_adm.total);
-	} else {
-		evconnlistener_disable(control_listener);
-		if (!control_out_of_fds)
-			log_warn("control: %u connections open, the limit "
-				 "(--max-connections): new ones wait",
-				 control_adm.total);
-	}
-	control_listening = want;
-}
-
-/* The client's fd goes: its slot is free, accepting may resume. */
-static void
-control_drop_bev(struct control_req *req)
-{
-	if (req->bev)
-		bufferevent_free(req->bev);
-	req->bev = NULL;
-	if (req->counted)
-		admission_release(&control_adm, req->access == CONTROL_FULL,
-				  req->uid);
-	req->counted = false;
-	control_out_of_fds = false;
-	control_listen_update();
-}
-
-static void
-control_free(struct control_req *req)
-{
-	control_drop_bev(req);
-	if (req->deadline)
-		event_free(req->deadline);
-	free(req);
-}
 
 static void
 control_send(struct control_req *req, int status, const char *reason,
@@ -338,47 +209,6 @@ control_parse_head(struct control_req *req, struct evbuffer *in)
 	return 0;
 }
 
-/* A client that has not sent its whole request by its deadline (a head
- * within head_timeout_s of the accept, the body within request_timeout_s)
- * is dropped, however slowly it trickles. */
-static void
-control_deadline_cb(evutil_socket_t fd, short what, void *arg)
-{
-	struct control_req *req = arg;
-
-	(void)fd;
-	(void)what;
-	if (req->pending || req->answered)
-		return;
-	if (req->have_head)
-		control_note(NOTE_BODY_TIMEOUT,
-			     "uid %u (pid %d): request body not complete "
-			     "within %u s: dropped",
-			     (unsigned)req->uid, (int)req->pid,
-			     control_adm.lim.request_timeout_s);
-	else
-		control_note(NOTE_HEAD_TIMEOUT,
-			     "uid %u (pid %d): request head not complete "
-			     "within %u s: dropped",
-			     (unsigned)req->uid, (int)req->pid,
-			     control_adm.lim.head_timeout_s);
-	control_free(req);
-}
-
-/* Arm req's deadline secs after its accept. */
-static void
-control_arm_deadline(struct control_req *req, unsigned secs)
-{
-	uint64_t due = req->accepted_ns + secs * 1000000000ull;
-	uint64_t now = util_now_ns();
-	uint64_t left = due > now ? due - now : 0;
-	struct timeval tv = {
-		.tv_sec = (time_t)(left / 1000000000ull),
-		.tv_usec = (suseconds_t)(left % 1000000000ull / 1000)};
-
-	event_add(req->deadline, &tv);
-}
-
 static void
 control_read_cb(struct bufferevent *bev, void *arg)
 {
@@ -398,7 +228,7 @@ control_read_cb(struct bufferevent *bev, void *arg)
 	if (!req->have_head) {
 		if (control_parse_head(req, in) != 0)
 			return;
-		control_arm_deadline(req, control_adm.lim.request_timeout_s);
+		control_arm_deadline(req, true);
 	}
 	if (evbuffer_get_length(in) < req->body_len)
 		return;
@@ -491,13 +321,12 @@ control_access_of(struct xmd *x, int fd, struct control_req *req)
 	return CONTROL_DENIED;
 }
 
-static void
+void
 control_accept_cb(struct evconnlistener *l, evutil_socket_t fd,
 		  struct sockaddr *sa, int salen, void *arg)
 {
 	struct timeval tv = {.tv_sec = CONTROL_TIMEOUT_S};
 	struct xmd *x = arg;
-	enum admission_verdict verdict;
 	struct control_req *req;
 
 	(void)l;
@@ -510,7 +339,7 @@ control_accept_cb(struct evconnlistener *l, evutil_socket_t fd,
 	}
 	req->x = x;
 	req->accepted_ns = util_now_ns();
-	req->deadline = event_new(x->base, -1, 0, control_deadline_cb, req);
+	req->deadline = control_deadline_new(req);
 	req->bev = bufferevent_socket_new(x->base, fd, BEV_OPT_CLOSE_ON_FREE);
 	if (!req->bev || !req->deadline) {
 		if (!req->bev)
@@ -524,23 +353,8 @@ control_accept_cb(struct evconnlistener *l, evutil_socket_t fd,
 	bufferevent_setwatermark(req->bev, EV_READ, 0,
 				 XMLRPC_MAX_REQUEST + XMLRPC_MAX_HEADER);
 	req->access = control_access_of(x, fd, req);
-	verdict = admission_check(&control_adm, req->access == CONTROL_FULL,
-				  req->uid);
-	if (verdict != ADMIT_OK ||
-	    admission_take(&control_adm, req->access == CONTROL_FULL,
-			   req->uid) < 0) {
-		control_note(NOTE_REFUSED, "uid %u (pid %d) refused: %s",
-			     (unsigned)req->uid, (int)req->pid,
-			     admission_reason(verdict));
-		req->refused = true;
-		control_fault(req, XMLRPC_FAULT_GENERIC,
-			      "xmd is busy: %s; try again",
-			      admission_reason(verdict));
+	if (!control_admit(req))
 		return;
-	}
-	req->counted = true;
-	control_listen_update();
-	control_arm_deadline(req, control_adm.lim.head_timeout_s);
 	if (req->access == CONTROL_DENIED) {
 		log_warn("control: uid %u (pid %d) refused", (unsigned)req->uid,
 			 (int)req->pid);
@@ -548,104 +362,4 @@ control_accept_cb(struct evconnlistener *l, evutil_socket_t fd,
 		return;
 	}
 	bufferevent_enable(req->bev, EV_READ);
-}
-
-static void
-control_resume_cb(evutil_socket_t fd, short what, void *arg)
-{
-	(void)fd;
-	(void)what;
-	(void)arg;
-	control_out_of_fds = false;
-	control_listen_update();
-}
-
-/* accept(2) failed. Out of file descriptors (or memory): stop accepting
- * until a connection closes or CONTROL_RESUME_S passes, instead of being
- * called again at once, forever (the pending connection stays in the
- * backlog). */
-static void
-control_accept_error(struct evconnlistener *l, void *arg)
-{
-	int err = EVUTIL_SOCKET_ERROR();
-	struct timeval tv = {.tv_sec = CONTROL_RESUME_S};
-
-	(void)l;
-	(void)arg;
-	control_note(NOTE_ACCEPT_ERROR,
-		     "accept: %s, with %u connections open%s", strerror(err),
-		     control_adm.total,
-		     err == EMFILE || err == ENFILE || err == ENOBUFS ||
-				     err == ENOMEM
-			     ? ": not accepting until one closes"
-			     : "");
-	if (err != EMFILE && err != ENFILE && err != ENOBUFS && err != ENOMEM)
-		return;
-	control_out_of_fds = true;
-	control_listen_update();
-	event_add(control_resume_ev, &tv);
-}
-
-int
-control_init(struct xmd *x)
-{
-	struct sockaddr_un sa = {.sun_family = AF_UNIX};
-	int fd = -1, rc;
-	mode_t old;
-
-	control_adm.lim = x->limits;
-	rc = util_strlcpy(sa.sun_path, x->sock_path, sizeof(sa.sun_path));
-	if (rc < 0)
-		goto fail;
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	if (fd < 0) {
-		rc = -errno;
-		goto fail;
-	}
-	(void)unlink(x->sock_path);
-	old = umask(0117);
-	rc = bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ? -errno : 0;
-	umask(old);
-	if (rc < 0)
-		goto fail;
-	if (chmod(x->sock_path, 0660) < 0 ||
-	    (x->has_ro_group &&
-	     chown(x->sock_path, (uid_t)-1, x->ro_gid) < 0)) {
-		rc = -errno;
-		goto fail;
-	}
-	control_listener = evconnlistener_new(
-		x->base, control_accept_cb, x,
-		LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, 64, fd);
-	control_resume_ev = event_new(x->base, -1, 0, control_resume_cb, x);
-	if (!control_listener || !control_resume_ev) {
-		rc = -ENOMEM;
-		goto fail;
-	}
-	evconnlistener_set_error_cb(control_listener, control_accept_error);
-	control_listening = true;
-	x->listen_fd = fd;
-	return 0;
-fail:
-	if (control_listener) {
-		evconnlistener_free(control_listener); /* closes fd */
-		control_listener = NULL;
-		fd = -1;
-	}
-	if (fd >= 0)
-		close(fd);
-	return rc;
-}
-
-void
-control_dispose(struct xmd *x)
-{
-	if (control_listener)
-		evconnlistener_free(control_listener);
-	control_listener = NULL;
-	if (control_resume_ev)
-		event_free(control_resume_ev);
-	control_resume_ev = NULL;
-	admission_dispose(&control_adm);
-	x->listen_fd = -1;
 }

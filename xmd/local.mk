@@ -8,7 +8,8 @@ common_libxmlrpc_a_SOURCES = common/xmlrpc_value.c common/xmlrpc_parse.c \
 common_libxmlrpc_a_CFLAGS = $(AM_CFLAGS) $(LIBXML_CFLAGS)
 
 sbin_PROGRAMS += xmd/xmd
-xmd_xmd_SOURCES = xmd/xmd.c xmd/xmd.h xmd/control.c xmd/methods.c \
+xmd_xmd_SOURCES = xmd/xmd.c xmd/xmd.h xmd/control.c xmd/control_int.h \
+	xmd/control_conn.c xmd/methods.c \
 	xmd/node.c xmd/domains.c xmd/policy.c xmd/record.c xmd/hvconfig.c \
 	xmd/storage.c xmd/autostart.c xmd/info.c xmd/devices.c \
 	xmd/admission.h xmd/admission.c \
