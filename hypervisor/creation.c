@@ -273,6 +273,8 @@ creation_close_disks(struct creation *c)
 
 	for (i = 0; i < XMHV_MAX_DISKS; i++)
 		creation_close(&c->cfg.disks[i].fd);
+	for (i = 0; i < XMHV_MAX_NICS; i++)
+		creation_close(&c->cfg.nics[i].fd);
 }
 
 /* See creation.h. */
@@ -286,10 +288,10 @@ creation_log(const struct creation *c)
 		const struct xmhv_nic_config *n = &cfg->nics[i];
 
 		log_info("domain %s: nic %u %s "
-			 "(%02x:%02x:%02x:%02x:%02x:%02x): fd %d; kept, not "
-			 "attached to the guest (no virtio-net yet)",
+			 "(%02x:%02x:%02x:%02x:%02x:%02x): its tap is held by "
+			 "its virtio-net device",
 			 cfg->name, i, n->tap, n->mac[0], n->mac[1], n->mac[2],
-			 n->mac[3], n->mac[4], n->mac[5], n->fd);
+			 n->mac[3], n->mac[4], n->mac[5]);
 	}
 }
 

@@ -42,12 +42,11 @@ int creation_check_disk_fd(const struct xmhv_disk_config *d, int fd,
 /* Close the kernel and ramdisk fds (once the guest is loaded). */
 void creation_close_boot(struct creation *c);
 
-/* Close the disks' fds (the machine's virtio-blk devices hold their own
- * copies, and with them the locks). */
+/* Close the disks' and NICs' fds (the machine's virtio-blk and
+ * virtio-net devices hold their own copies, and with them the locks). */
 void creation_close_disks(struct creation *c);
 
-/* Say in the log what was received for devices that do not exist yet
- * (NICs: kept open, not attached). */
+/* Say in the log which NIC of the sequence became which tap's device. */
 void creation_log(const struct creation *c);
 
 /* Close every fd still held (the domain is destroyed). Accepts a creation
