@@ -182,7 +182,7 @@ creation_take(struct creation *c, struct proto_msg *m, char *errmsg,
 		break;
 	case PROTO_NIC:
 		n = &cfg->nics[cfg->nnics];
-		proto_nic_decode(&m->p.nic, n);
+		proto_nic_decode(&m->p.nic, m->hdr.length, n);
 		r = creation_check_nic(n, m->fd, errmsg, errlen);
 		if (r == 0) {
 			n->fd = m->fd;

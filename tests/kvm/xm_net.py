@@ -8,19 +8,24 @@ the vif's ip= (through the kernel's ip= argument); the host pings it
 through bridge and tap (ARP and ICMP echo answered by the guest, counted
 by it and by the host alike, a 1472-byte payload too); the host's
 neighbour entry is the guest's MAC; a second create keeps the stable MAC
-and answers again; destroy leaves no vif. TAP."""
+and answers again; destroy leaves no vif; rate=160Kb/s holds the guest's
+transmit queue to about 20000 bytes a second (frames the guest sends as
+fast as it can, measured on the bridge past the token bucket's burst,
+against the same unlimited). TAP."""
 import os
 import re
+import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import xmharness as H  # noqa: E402
-from xmharness import ok  # noqa: E402
+from xmharness import ok, skip  # noqa: E402
 import xmd_net as N  # noqa: E402
 from xm_blk import Guest  # noqa: E402
 
 UUID = "0b7e4c1d-2a3f-4b5c-9d6e-7f8091a2b3c4"
 IP = "192.0.2.10"
+unlimited = [0]  # test_ping's rate, for test_rate
 NIC_RX = (rb"net: eth0 00:(..)\.0 mac ([0-9a-f:]{17}) ip (\S+) link (\d) "
           rb"msix (\d) mrg (\d) rx (\d+) arp (\d+) icmp (\d+) tx (\d+) "
           rb"bad (\d+)")
@@ -58,6 +63,56 @@ for seq in range(count):
             break
 print("%d packets transmitted, %d received" % (count, got))
 """
+
+
+# The guest's `net send` frames (ethertype 0x88b5 from mac) as the bridge
+# sees them: how many, and the bytes a second from the skip-th to the last
+# (past a rate limit's burst).
+CAPTURE = r"""
+import socket, sys, time
+br, mac, count, skip = sys.argv[1], sys.argv[2], int(sys.argv[3]), \
+    int(sys.argv[4])
+s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(0x88b5))
+s.bind((br, 0))
+s.settimeout(0.2)
+src = bytes.fromhex(mac.replace(":", ""))
+print("ready", flush=True)
+got, t_skip, t_last, nbytes, end = 0, 0.0, 0.0, 0, time.time() + 60
+while got < count and time.time() < end:
+    try:
+        f = s.recv(65535)
+    except socket.timeout:
+        continue
+    if f[6:12] != src:
+        continue
+    got += 1
+    if got == skip:
+        t_skip = time.time()
+    elif got > skip:
+        nbytes += len(f)
+        t_last = time.time()
+rate = nbytes / (t_last - t_skip) if t_last > t_skip else 0
+print("frames %d rate %d" % (got, rate), flush=True)
+"""
+
+
+def send_rate(g, mac, count, size, skip):
+    """The guest sends count frames of size bytes; (frames the host saw,
+    their bytes a second past the skip-th), and the output."""
+    cap = subprocess.Popen(["ip", "netns", "exec", N.NS, sys.executable,
+                            "-c", CAPTURE, "xenbr0", mac, str(count),
+                            str(skip)], stdout=subprocess.PIPE, text=True)
+    cap.stdout.readline()  # bound: ready
+    m = g.run("net send %d %d" % (count, size),
+              rb"net send eth0: (\d+) frames", 90)
+    try:
+        out, _ = cap.communicate(timeout=90)
+    except subprocess.TimeoutExpired:
+        cap.kill()
+        out, _ = cap.communicate()
+    r = re.search(r"frames (\d+) rate (\d+)", out)
+    sent = int(m.group(1)) if m else 0
+    return sent, (int(r.group(1)), int(r.group(2))) if r else (0, 0), out
 
 
 def ping(count, size=56):
@@ -102,6 +157,11 @@ def test_ping(e):
        int(m.group(11)) == 0,
        "the guest counted what the host sent: 8 echo requests answered, "
        "ARP answered, every frame in one buffer (num_buffers 1)", g.tail())
+    sent, (got, rate), out = send_rate(g, mac or "", 150, 1514, 50)
+    ok(sent == 150 and got == 150,
+       "the guest sends 150 frames of 1514 bytes, the bridge sees them "
+       "all (unlimited: %d bytes a second)" % rate, out + g.tail())
+    unlimited[0] = rate
     neigh = N.nsx("ip", "neigh", "show", IP).stdout
     ok(mac and ("lladdr %s" % mac) in neigh,
        "the host's neighbour entry for %s is the guest's MAC" % IP, neigh)
@@ -121,6 +181,38 @@ def test_ping(e):
        str(N.vifs()))
 
 
+def test_rate(e):
+    """rate=160Kb/s: 20000 bytes a second of the guest's frames (the token
+    bucket of its transmit queue), measured on the bridge past the
+    bucket's burst (one TSO frame, 43 frames of 1514 bytes, and what
+    refills while they go)."""
+    r = e.xm("create", e.config(
+        "net2", ["bridge=xenbr0,ip=%s,rate=160Kb/s" % IP]))
+    g = Guest(e, "net2")
+    m = g.expect(NIC_RX, 60)
+    ok(r.returncode == 0 and m and g.expect(rb"xmguest# ", 30) is not None,
+       "xm create with rate=160Kb/s", r.stderr + g.tail())
+    ok("rate-limited" in open(os.path.join(e.root, "xmd.out")).read(),
+       "the monitor's virtio-net is rate-limited", e.log_tail())
+    mac = m.group(2).decode() if m else ""
+    sent, (got, rate), out = send_rate(g, mac, 110, 1514, 55)
+    desc = ("110 frames of 1514 bytes: %d bytes a second on the bridge past "
+            "the burst, where rate= allows 20000 (0.5x to 1.5x; unlimited "
+            "%d)" % (rate, unlimited[0]))
+    if unlimited[0] < 3 * 20000:
+        skip(desc, "the guest sends only %d bytes a second here "
+             "(unlimited): too slow to show the limit" % unlimited[0])
+    else:
+        ok(sent == 110 and got == 110 and 10000 <= rate <= 30000, desc,
+           out + g.tail())
+    (sent, got), out = ping(3)
+    ok(sent == 3 and got == 3, "pings within the rate still answered", out)
+    g.close()
+    r = e.xm("destroy", "net2")
+    ok(r.returncode == 0 and N.vifs() == [], "destroy leaves no vif",
+       str(N.vifs()))
+
+
 def main():
     H.require()
     if os.geteuid() != 0 or N.sh("ip", "netns", "add", N.NS).returncode:
@@ -134,6 +226,7 @@ def main():
         ok(e.start_xmd(), "xmd starts in a private network namespace",
            e.log_tail())
         test_ping(e)
+        test_rate(e)
     finally:
         e.cleanup()
         N.sh("ip", "netns", "del", N.NS)

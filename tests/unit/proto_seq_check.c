@@ -270,12 +270,36 @@ test_files(void)
 	tap_is_int(proto_disk_encode(&d, buf, sizeof(buf), &len, NULL, 0),
 		   -EINVAL, "a disk without a path is not encoded");
 	tap_ok(proto_nic_encode(&n, &pn, why, sizeof(why)) == 0 &&
-		       check_bytes(PROTO_NIC, &pn, sizeof(pn)) == 0,
-	       "a nic encodes and passes (%s)", why);
+		       proto_nic_len(&pn) == PROTO_NIC_MIN &&
+		       check_bytes(PROTO_NIC, &pn, PROTO_NIC_MIN) == 0,
+	       "a nic without a rate encodes to the 24 bytes of monitors "
+	       "before rate= and passes (%s)",
+	       why);
 	memset(&nback, 0, sizeof(nback));
-	proto_nic_decode(&pn, &nback);
-	tap_ok(strcmp(nback.tap, "vif3.0") == 0 && nback.mac[5] == 3,
-	       "and decodes to it");
+	nback.rate_bytes_per_sec = 7;
+	proto_nic_decode(&pn, PROTO_NIC_MIN, &nback);
+	tap_ok(strcmp(nback.tap, "vif3.0") == 0 && nback.mac[5] == 3 &&
+		       nback.rate_bytes_per_sec == 0,
+	       "and decodes to it, unlimited");
+	n.rate_bytes_per_sec = 1250000;
+	n.rate_interval_us = 20000;
+	tap_ok(proto_nic_encode(&n, &pn, why, sizeof(why)) == 0 &&
+		       proto_nic_len(&pn) == sizeof(pn) &&
+		       check_bytes(PROTO_NIC, &pn, sizeof(pn)) == 0,
+	       "rate=10Mb/s@20ms: 40 bytes (%s)", why);
+	memset(&nback, 0, sizeof(nback));
+	proto_nic_decode(&pn, sizeof(pn), &nback);
+	tap_ok(nback.rate_bytes_per_sec == 1250000 &&
+		       nback.rate_interval_us == 20000,
+	       "and the rate decodes");
+	tap_is_int(check_bytes(PROTO_NIC, &pn, 30), -EBADMSG,
+		   "a 30-byte nic is refused");
+	pn.rate_interval_us = PROTO_NIC_INTERVAL_MAX + 1;
+	tap_is_int(check_bytes(PROTO_NIC, &pn, sizeof(pn)), -EBADMSG,
+		   "a credit interval over 10 s is refused");
+	pn.rate_interval_us = 0;
+	n.rate_bytes_per_sec = 0;
+	n.rate_interval_us = 0;
 	pn.mac[0] = 0x01;
 	tap_is_int(check_bytes(PROTO_NIC, &pn, sizeof(pn)), -EINVAL,
 		   "a multicast MAC");
