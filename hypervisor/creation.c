@@ -115,10 +115,10 @@ creation_check_disk_fd(const struct xmhv_disk_config *d, int fd, char *errmsg,
 	return 0;
 }
 
-/* A NIC: a tap (TUNGETIFF answers IFF_TAP) of the name it is sent with. */
-static int
-creation_check_nic(const struct xmhv_nic_config *n, int fd, char *errmsg,
-		   size_t errlen)
+/* See creation.h. */
+int
+creation_check_nic_fd(const struct xmhv_nic_config *n, int fd, char *errmsg,
+		      size_t errlen)
 {
 	struct ifreq ifr;
 
@@ -183,7 +183,7 @@ creation_take(struct creation *c, struct proto_msg *m, char *errmsg,
 	case PROTO_NIC:
 		n = &cfg->nics[cfg->nnics];
 		proto_nic_decode(&m->p.nic, m->hdr.length, n);
-		r = creation_check_nic(n, m->fd, errmsg, errlen);
+		r = creation_check_nic_fd(n, m->fd, errmsg, errlen);
 		if (r == 0) {
 			n->fd = m->fd;
 			cfg->nnics++;

@@ -38,6 +38,10 @@ int creation_receive(int sock, int timeout_ms, struct creation *c, char *errmsg,
 int creation_check_disk_fd(const struct xmhv_disk_config *d, int fd,
 			   char *errmsg, size_t errlen)
 	__attribute__((warn_unused_result));
+/* A NIC's fd: a tap (TUNGETIFF answers IFF_TAP) of the name it is sent
+ * with. 0, or -EBADF with errmsg. (Also for NICs hot-plugged later.) */
+int creation_check_nic_fd(const struct xmhv_nic_config *n, int fd, char *errmsg,
+			  size_t errlen) __attribute__((warn_unused_result));
 
 /* Close the kernel and ramdisk fds (once the guest is loaded). */
 void creation_close_boot(struct creation *c);

@@ -17,6 +17,7 @@ _Static_assert(sizeof(struct proto_nic) == 40, "nic layout");
 _Static_assert(offsetof(struct proto_nic, rate_bytes_per_sec) == PROTO_NIC_MIN,
 	       "a NIC without a rate is the NIC of monitors before rate=");
 _Static_assert(sizeof(struct proto_disk_detach) == 32, "detach layout");
+_Static_assert(sizeof(struct proto_nic_detach) == 16, "nic detach layout");
 _Static_assert(offsetof(struct xmhv_dominfo, pause_device) == PROTO_INFO_MIN,
 	       "INFO of monitors before disks ends where pause_device starts");
 _Static_assert(offsetof(struct xmhv_dominfo, pause_reason) == 140,
@@ -69,6 +70,11 @@ static const struct proto_type_desc proto_types[PROTO_TYPE_MAX] = {
 	[PROTO_DISK_DETACH] = {"disk_detach",
 			       PROTO_FIXED(struct proto_disk_detach), PROTO_V2,
 			       false},
+	[PROTO_NIC_ATTACH] = {"nic_attach", PROTO_NIC_MIN,
+			      sizeof(struct proto_nic), PROTO_V2, true},
+	[PROTO_NIC_DETACH] = {"nic_detach",
+			      PROTO_FIXED(struct proto_nic_detach), PROTO_V2,
+			      false},
 };
 
 #define PROTO_STATE_MASK                                                       \

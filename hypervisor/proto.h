@@ -76,6 +76,9 @@ enum proto_type {
 	/* Version 2, requests to a built domain: disk hot-plug. */
 	PROTO_DISK_ATTACH,
 	PROTO_DISK_DETACH,
+	/* Version 2, requests to a built domain: NIC hot-plug. */
+	PROTO_NIC_ATTACH,
+	PROTO_NIC_DETACH,
 	PROTO_TYPE_MAX /* sentinel */
 };
 
@@ -156,6 +159,15 @@ struct proto_nic {
 #define PROTO_NIC_MIN 24
 #define PROTO_NIC_INTERVAL_MAX 10000000u
 
+/* NIC_ATTACH is a NIC (with the tap's fd) to a built domain; NIC_DETACH
+ * names the NIC by its guest MAC. */
+struct proto_nic_detach {
+	uint8_t mac[6];
+	uint8_t reserved[2];
+	uint32_t flags; /* enum proto_detach_flag */
+	uint32_t reserved2;
+};
+
 /* SHUTDOWN (enum xmhv_shutdown_reason) and SET_VCPUS (vCPUs online). */
 struct proto_u32 {
 	uint32_t value;
@@ -200,6 +212,7 @@ union proto_payload {
 	struct proto_disk disk;
 	struct proto_nic nic;
 	struct proto_disk_detach detach;
+	struct proto_nic_detach nic_detach;
 	struct proto_u32 u32;
 	struct proto_reply reply;
 	struct proto_info info;
@@ -278,6 +291,12 @@ uint32_t proto_nic_len(const struct proto_nic *n);
 /* Decode a checked NIC of len bytes into n (n->fd left alone). */
 void proto_nic_decode(const struct proto_nic *in, uint32_t len,
 		      struct xmhv_nic_config *n);
+
+/* NIC_DETACH for mac (flags: enum proto_detach_flag). 0 or -EINVAL with
+ * why. */
+int proto_nic_detach_encode(const uint8_t mac[6], uint32_t flags,
+			    struct proto_nic_detach *out, char *why,
+			    size_t whylen) XMHV_WUR;
 
 /* DISK_DETACH for serial (flags: enum proto_detach_flag). 0 or -EINVAL
  * with why. */

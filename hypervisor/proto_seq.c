@@ -225,6 +225,35 @@ seq_check_nic(const uint8_t *p, size_t len, char *why, size_t whylen)
 }
 
 static int
+seq_check_nic_detach(const uint8_t *p, char *why, size_t whylen)
+{
+	static const uint8_t zero[6];
+	struct proto_nic_detach d;
+
+	memcpy(&d, p, sizeof(d));
+	if ((d.flags & ~(uint32_t)PROTO_DETACH_FORCE) || d.reserved[0] ||
+	    d.reserved[1] || d.reserved2 || (d.mac[0] & 1) ||
+	    memcmp(d.mac, zero, sizeof(zero)) == 0) {
+		seq_why(why, whylen, "nic_detach: bad flags or MAC");
+		return -EBADMSG;
+	}
+	return 0;
+}
+
+/* proto.h: NIC_DETACH for mac. */
+int
+proto_nic_detach_encode(const uint8_t mac[6], uint32_t flags,
+			struct proto_nic_detach *out, char *why, size_t whylen)
+{
+	memset(out, 0, sizeof(*out));
+	memcpy(out->mac, mac, sizeof(out->mac));
+	out->flags = flags;
+	return seq_check_nic_detach((const uint8_t *)out, why, whylen) < 0
+		       ? -EINVAL
+		       : 0;
+}
+
+static int
 seq_check_detach(const uint8_t *p, char *why, size_t whylen)
 {
 	struct proto_disk_detach d;
@@ -274,7 +303,10 @@ proto_seq_payload_check(enum proto_type type, const void *payload, size_t len,
 	case PROTO_DISK_DETACH:
 		return seq_check_detach(p, why, whylen);
 	case PROTO_NIC:
+	case PROTO_NIC_ATTACH:
 		return seq_check_nic(p, len, why, whylen);
+	case PROTO_NIC_DETACH:
+		return seq_check_nic_detach(p, why, whylen);
 	case PROTO_START:
 		return 0;
 	default:

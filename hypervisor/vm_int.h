@@ -71,6 +71,11 @@ int vm_disks_build(struct vm *vm, char *errmsg, size_t errlen) HV_WUR;
 int vm_nics_build(struct vm *vm, char *errmsg, size_t errlen) HV_WUR;
 int vm_nic_plug(struct vm *vm, const struct xmhv_nic_config *nic,
 		struct vnet **out, char *errmsg, size_t errlen) HV_WUR;
+/* The guest ejected slot: the NIC there (if any) removed, removed() told
+ * its MAC. Main thread (vm_service). */
+void vm_nic_ejected(struct vm *vm, unsigned slot,
+		    void (*removed)(void *opaque, const char *id),
+		    void *opaque);
 /* The pcihp eject hook (any thread) and the io_pause hook. */
 void vm_disk_ejected(void *opaque, unsigned slot);
 void vm_io_pause(void *opaque, enum xmhv_pause_reason why, const char *device);

@@ -483,9 +483,9 @@ net_hotplug(uint32_t up, uint32_t down)
 			net_add(slot, "added ");
 }
 
-/* "net send COUNT SIZE": COUNT broadcast frames of SIZE bytes (ethertype
- * 0x88b5, the local experimental one; the frame's number in its first
- * payload bytes) from eth0, waiting for room in the transmit ring (the
+/* "net send COUNT SIZE [ethN]": COUNT broadcast frames of SIZE bytes
+ * (ethertype 0x88b5, the local experimental one; the frame's number in
+ * its first payload bytes) from eth0 or ethN, waiting for room in the transmit ring (the
  * device may hold frames back: rate=). BSP. */
 static void
 net_send_cmd(const char *args)
@@ -498,7 +498,7 @@ net_send_cmd(const char *args)
 	unsigned k;
 	uint16_t sent;
 
-	for (k = 0; k < 2; k++) {
+	for (k = 0; k < 3; k++) {
 		unsigned m = 0;
 
 		while (*s == ' ')
@@ -506,12 +506,17 @@ net_send_cmd(const char *args)
 		while (*s && *s != ' ' && m + 1 < sizeof(w))
 			w[m++] = *s++;
 		w[m] = 0;
-		if (lib_parse_uint(w, k ? &size : &count))
+		if (k == 2) /* ethN: another NIC than eth0 */
+			n = !lib_strncmp(w, "eth", 3) && w[3] >= '0' &&
+					    w[3] < '0' + NET_MAX && !w[4]
+				    ? &net_nics[w[3] - '0']
+				    : w[0] ? 0 : n;
+		else if (lib_parse_uint(w, k ? &size : &count))
 			count = 0;
 	}
-	if (!n->present || !count || size < 60 || size > sizeof(f)) {
-		console_printf("usage: net send COUNT SIZE (60..%u bytes, "
-			       "from eth0)\n",
+	if (!n || !n->present || !count || size < 60 || size > sizeof(f)) {
+		console_printf("usage: net send COUNT SIZE [ethN] (60..%u "
+			       "bytes, from eth0 unless named)\n",
 			       (unsigned)sizeof(f));
 		return;
 	}
@@ -535,8 +540,8 @@ net_send_cmd(const char *args)
 			break;
 	}
 	t = ticks - t0;
-	console_printf("net send eth0: %lu frames of %lu bytes in %lu ticks\n",
-		       i, size, t);
+	console_printf("net send eth%u: %lu frames of %lu bytes in %lu ticks\n",
+		       n->index, i, size, t);
 }
 
 /* net_cmd: the shell's "net" command: every NIC and its counters, or

@@ -11,7 +11,9 @@ neighbour entry is the guest's MAC; a second create keeps the stable MAC
 and answers again; destroy leaves no vif; rate=160Kb/s holds the guest's
 transmit queue to about 20000 bytes a second (frames the guest sends as
 fast as it can, measured on the bridge past the token bucket's burst,
-against the same unlimited). TAP."""
+against the same unlimited); xm network-attach and network-detach on
+the running guest (eth1 arrives with the record's MAC, carries frames,
+is ejected, its tap goes). TAP."""
 import os
 import re
 import subprocess
@@ -96,15 +98,15 @@ print("frames %d rate %d" % (got, rate), flush=True)
 """
 
 
-def send_rate(g, mac, count, size, skip):
-    """The guest sends count frames of size bytes; (frames the host saw,
-    their bytes a second past the skip-th), and the output."""
+def send_rate(g, mac, count, size, skip, nic="eth0"):
+    """The guest sends count frames of size bytes from nic; (frames the
+    host saw, their bytes a second past the skip-th), and the output."""
     cap = subprocess.Popen(["ip", "netns", "exec", N.NS, sys.executable,
                             "-c", CAPTURE, "xenbr0", mac, str(count),
                             str(skip)], stdout=subprocess.PIPE, text=True)
     cap.stdout.readline()  # bound: ready
-    m = g.run("net send %d %d" % (count, size),
-              rb"net send eth0: (\d+) frames", 90)
+    m = g.run("net send %d %d %s" % (count, size, nic),
+              rb"net send eth\d: (\d+) frames", 90)
     try:
         out, _ = cap.communicate(timeout=90)
     except subprocess.TimeoutExpired:
@@ -213,6 +215,48 @@ def test_rate(e):
        str(N.vifs()))
 
 
+def test_hotplug(e):
+    """xm network-attach and network-detach on a running domain: the guest
+    sees eth1 arrive (ACPI PCI hot-plug) with the record's MAC and sends
+    through it, then ejects it when asked; the tap follows."""
+    r = e.xm("create", e.config("net3", ["bridge=xenbr0,ip=%s" % IP]))
+    g = Guest(e, "net3")
+    ok(r.returncode == 0 and g.expect(rb"xmguest# ", 60) is not None,
+       "xm create of net3 with one vif", r.stderr + g.tail())
+    did = e.domid("net3")
+    r = e.xm("network-attach", "net3", "bridge=xenbr0")
+    m = g.expect(rb"net: added eth1 00:(..)\.0 mac ([0-9a-f:]{17}) ", 60)
+    macs = e.macs("net3")
+    mac = m.group(2).decode() if m else None
+    ok(r.returncode == 0 and m is not None and len(macs) == 2 and
+       macs[1] == mac,
+       "xm network-attach: the guest sees eth1 arrive with the record's "
+       "MAC %s" % mac, r.stdout + r.stderr + g.tail() + str(macs))
+    tap = "vif%s.1" % did
+    ok(tap in N.vifs() and "master xenbr0" in N.link(tap),
+       "%s is on xenbr0" % tap, str(N.vifs()))
+    sent, (got, rate), out = send_rate(g, mac or "", 20, 200, 0, "eth1")
+    ok(sent == 20 and got == 20,
+       "20 frames the guest sends from eth1 reach the bridge", out +
+       g.tail())
+    r = e.xm("network-detach", "net3", "1")
+    m = g.expect(rb"net: removed eth1 mac ([0-9a-f:]{17})", 60)
+    ok(r.returncode == 0 and m is not None and m.group(1).decode() == mac,
+       "xm network-detach: the guest ejects eth1", r.stderr + g.tail())
+    ok(tap not in N.vifs() and len(e.macs("net3")) == 1,
+       "its tap is gone and the record has one vif again",
+       str(N.vifs()) + e.xm("network-list", "net3").stdout)
+    (sent, got), out = ping(3)
+    ok(sent == 3 and got == 3, "eth0 still answers: 3 of 3", out)
+    r = e.xm("network-detach", "net3", "7")
+    ok(r.returncode != 0 and "Cannot find device" in r.stderr,
+       "network-detach of a devid it does not have: refused", r.stderr)
+    g.close()
+    r = e.xm("destroy", "net3")
+    ok(r.returncode == 0 and N.vifs() == [], "destroy leaves no vif",
+       str(N.vifs()))
+
+
 def main():
     H.require()
     if os.geteuid() != 0 or N.sh("ip", "netns", "add", N.NS).returncode:
@@ -227,6 +271,7 @@ def main():
            e.log_tail())
         test_ping(e)
         test_rate(e)
+        test_hotplug(e)
     finally:
         e.cleanup()
         N.sh("ip", "netns", "del", N.NS)

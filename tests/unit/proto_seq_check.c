@@ -459,6 +459,48 @@ test_hotplug(void)
 	       sizeof(struct proto_info));
 }
 
+/* The NIC hot-plug requests: NIC_ATTACH is checked as NIC (24 or 40
+ * bytes), never part of the creation sequence; NIC_DETACH's MAC and
+ * flags. */
+static void
+test_nic_hotplug(void)
+{
+	static const uint8_t mac[6] = {0x00, 0x16, 0x3e, 0x00, 0x00, 0x07};
+	struct xmhv_nic_config n = {.fd = -1};
+	struct proto_nic_detach m;
+	struct proto_nic pn;
+	uint32_t min = 0, max = 0;
+	struct proto_seq s;
+	char why[128] = "";
+
+	memcpy(n.mac, mac, 6);
+	strcpy(n.tap, "vif3.1");
+	tap_ok(proto_nic_encode(&n, &pn, why, sizeof(why)) == 0 &&
+		       check_bytes(PROTO_NIC_ATTACH, &pn, PROTO_NIC_MIN) == 0 &&
+		       proto_type_takes_fd(PROTO_NIC_ATTACH) &&
+		       proto_payload_bounds(PROTO_NIC_ATTACH, &min, &max) ==
+			       0 &&
+		       min == 24 && max == 40,
+	       "NIC_ATTACH: a NIC payload (24 or 40 bytes), with an fd");
+	tap_ok(SEQ(&s, why, PROTO_CREATE, PROTO_KERNEL, PROTO_NIC_ATTACH) ==
+		       -EPROTO,
+	       "NIC_ATTACH is no creation message: %s", why);
+	tap_ok(proto_nic_detach_encode(mac, 0, &m, why, sizeof(why)) == 0 &&
+		       check_bytes(PROTO_NIC_DETACH, &m, sizeof(m)) == 0 &&
+		       !proto_type_takes_fd(PROTO_NIC_DETACH) &&
+		       proto_payload_bounds(PROTO_NIC_DETACH, &min, &max) ==
+			       0 &&
+		       min == 16 && max == 16,
+	       "NIC_DETACH: 16 bytes, a MAC and flags");
+	tap_is_int(proto_nic_detach_encode((const uint8_t[6]){1, 0, 0, 0, 0, 1},
+					   0, &m, why, sizeof(why)),
+		   -EINVAL, "NIC_DETACH of a multicast MAC");
+	(void)!proto_nic_detach_encode(mac, 0, &m, why, sizeof(why));
+	m.flags = 2;
+	tap_is_int(check_bytes(PROTO_NIC_DETACH, &m, sizeof(m)), -EBADMSG,
+		   "NIC_DETACH with an unknown flag");
+}
+
 int
 main(void)
 {
@@ -466,5 +508,6 @@ main(void)
 	test_files();
 	test_seq();
 	test_hotplug();
+	test_nic_hotplug();
 	return tap_done();
 }
