@@ -105,7 +105,7 @@ proto_fuzz_one(const uint8_t *data, size_t size)
 			proto_fuzz_create(proto_fuzz_buf.bytes, hdr.length);
 		else if (hdr.type == PROTO_DISK)
 			proto_fuzz_disk(proto_fuzz_buf.bytes, hdr.length);
-		else if (hdr.type == PROTO_NIC)
+		else if (hdr.type == PROTO_NIC || hdr.type == PROTO_NIC_ATTACH)
 			proto_fuzz_nic(proto_fuzz_buf.bytes, hdr.length);
 	}
 }
