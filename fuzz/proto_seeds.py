@@ -12,7 +12,7 @@ MAGIC = 0x56484d58
 V2 = 2
 (PING, UNPAUSE, PAUSE, SHUTDOWN, DESTROY, GETINFO, SET_VCPUS, WATCH, REPLY,
  INFO, EVENT, CREATE, KERNEL, RAMDISK, CONSOLE_LOG, DISK, NIC,
- START) = range(2, 20)
+ START, DISK_ATTACH, DISK_DETACH, NIC_ATTACH, NIC_DETACH) = range(2, 24)
 
 
 def frame(t, payload=b"", version=V2, length=None, seq=1):
@@ -43,8 +43,12 @@ def disk(path, flags=0, serial=b"hda1"):
     return frame(DISK, struct.pack("<II24s", flags, 0, serial) + path + b"\0")
 
 
-def nic(tap=b"vif3.0", mac=b"\x00\x16\x3e\x01\x02\x03"):
-    return frame(NIC, struct.pack("<6s2x16s", mac, tap))
+def nic(tap=b"vif3.0", mac=b"\x00\x16\x3e\x01\x02\x03", rate=None,
+        t=NIC):
+    p = struct.pack("<6s2x16s", mac, tap)
+    if rate is not None:  # rate=: bytes a second, credit interval in us
+        p += struct.pack("<QII", rate[0], rate[1], 0)
+    return frame(t, p)
 
 
 def main():
@@ -74,6 +78,15 @@ def main():
         frame(EVENT, struct.pack("<IIII", 3, 8, 1, 0)) +
         frame(REPLY, struct.pack("<ii", -22, 77) + b"no".ljust(512, b"\0")),
         "version1": frame(PING, version=1) + frame(1, bytes(64), version=1),
+        "nic-rate": create() + label(KERNEL, b"/k") +
+        nic(rate=(1250000, 20000)) + nic(b"vif3.1", rate=(0, 0)) +
+        nic(b"vif3.2", rate=(1, 10000001)) + frame(START),
+        "nic-hotplug": nic(b"vif3.3", t=NIC_ATTACH) +
+        nic(b"vif3.4", rate=(125000, 0), t=NIC_ATTACH) +
+        frame(NIC_DETACH, struct.pack("<6s2xII", b"\x00\x16\x3e\x01\x02\x03",
+                                      0, 0)) +
+        frame(NIC_DETACH, struct.pack("<6s2xII", b"\x00\x16\x3e\x01\x02\x03",
+                                      2, 0)),
     }
     for name, data in seeds.items():
         with open(os.path.join(out, name), "wb") as f:

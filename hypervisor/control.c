@@ -62,12 +62,14 @@ struct control_evq {
 	} ev[CONTROL_EVQ];
 };
 
-/* A DISK_DETACH answered when the guest ejects the disk (or times out). */
+/* A DISK_DETACH or NIC_DETACH answered when the guest ejects the device
+ * (or times out). */
 struct control_detach {
 	struct control_client *cl; /* NULL: a free entry */
 	uint32_t seq;
-	char serial[24];
+	char serial[24]; /* a disk's serial, or a NIC's MAC */
 	uint64_t deadline_ns;
+	bool nic;
 };
 #define CONTROL_DETACHES 8
 /* A handler's answer comes later (control_detach). */
@@ -447,11 +449,11 @@ control_detach_timer(void *opaque, int fd, uint32_t events)
 			continue;
 		}
 		control_errmsg(msg, sizeof(msg),
-			       "domain %s: disk %s: the guest has not released "
+			       "domain %s: %s %s: the guest has not released "
 			       "it within %d s; it goes when the guest ejects "
 			       "it (or detach it with force)",
-			       control_name(ctl), p->serial,
-			       PROTO_DETACH_WAIT_MS / 1000);
+			       control_name(ctl), p->nic ? "nic" : "disk",
+			       p->serial, PROTO_DETACH_WAIT_MS / 1000);
 		control_detach_reply(ctl, p, -ETIMEDOUT, msg);
 	}
 	if (next)
@@ -479,11 +481,63 @@ control_do_disk_detach(struct control *ctl, struct control_client *cl,
 			   ans->reply.msg, sizeof(ans->reply.msg));
 	if (r != 0)
 		return r < 0 ? r : 0;
-	*p = (struct control_detach){cl, cl->hdr.seq, "",
-				     util_now_ns() +
-					     PROTO_DETACH_WAIT_MS * 1000000ULL};
+	*p = (struct control_detach){
+		cl, cl->hdr.seq, "",
+		util_now_ns() + PROTO_DETACH_WAIT_MS * 1000000ULL, false};
 	memcpy(p->serial, m->serial, sizeof(p->serial));
 	control_detach_timer(ctl, -1, 0); /* armed for the first deadline */
+	return CONTROL_LATER;
+}
+
+/* NIC_ATTACH: the tap's fd (checked as creation checks a NIC's) into a
+ * hot-plugged virtio-net. */
+static int
+control_do_nic_attach(struct control *ctl, struct control_client *cl,
+		      union control_answer *ans)
+{
+	struct xmhv_nic_config n;
+	char *msg = ans->reply.msg;
+	size_t mlen = sizeof(ans->reply.msg);
+	int r;
+
+	memset(&n, 0, sizeof(n));
+	proto_nic_decode(&cl->msg->nic, cl->hdr.length, &n);
+	r = control_check_alive(ctl, ans);
+	if (r == 0)
+		r = creation_check_nic_fd(&n, cl->msg_fd, msg, mlen);
+	if (r == 0) {
+		n.fd = cl->msg_fd;
+		r = vm_nic_attach(ctl->vm, &n, msg, mlen);
+	}
+	return r;
+}
+
+/* NIC_DETACH: as DISK_DETACH, the NIC named by its MAC. */
+static int
+control_do_nic_detach(struct control *ctl, struct control_client *cl,
+		      union control_answer *ans)
+{
+	const struct proto_nic_detach *m = &cl->msg->nic_detach;
+	struct control_detach *p = NULL;
+	unsigned i;
+	int r;
+
+	for (i = 0; i < CONTROL_DETACHES && !p; i++)
+		if (!ctl->detaches[i].cl)
+			p = &ctl->detaches[i];
+	if (!p && !(m->flags & PROTO_DETACH_FORCE))
+		return -EBUSY;
+	r = vm_nic_detach(ctl->vm, m->mac, m->flags & PROTO_DETACH_FORCE,
+			  ans->reply.msg, sizeof(ans->reply.msg));
+	if (r != 0)
+		return r < 0 ? r : 0;
+	*p = (struct control_detach){
+		cl, cl->hdr.seq, "",
+		util_now_ns() + PROTO_DETACH_WAIT_MS * 1000000ULL, true};
+	snprintf(p->serial, sizeof(p->serial), "%02x:%02x:%02x:%02x:%02x:%02x",
+		 m->mac[0], m->mac[1], m->mac[2], m->mac[3], m->mac[4],
+		 m->mac[5]);
+	control_detach_timer(ctl, -1, 0);
 	return CONTROL_LATER;
 }
 
@@ -508,6 +562,8 @@ static const struct {
 	[PROTO_WATCH] = {control_do_watch, PROTO_REPLY},
 	[PROTO_DISK_ATTACH] = {control_do_disk_attach, PROTO_REPLY},
 	[PROTO_DISK_DETACH] = {control_do_disk_detach, PROTO_REPLY},
+	[PROTO_NIC_ATTACH] = {control_do_nic_attach, PROTO_REPLY},
+	[PROTO_NIC_DETACH] = {control_do_nic_detach, PROTO_REPLY},
 };
 
 static void
@@ -550,6 +606,7 @@ control_dispatch(struct control *ctl, struct control_client *cl)
 	enum proto_type type = cl->hdr.type;
 	union control_answer *ans = calloc(1, sizeof(*ans));
 	char why[128] = "";
+	bool attach;
 	int r;
 
 	if (!ans) {
@@ -563,15 +620,17 @@ control_dispatch(struct control *ctl, struct control_client *cl)
 		control_errmsg(why, sizeof(why), "%s is not a request",
 			       proto_type_name(type));
 	}
-	/* A built domain takes an fd with DISK_ATTACH only (the creation
-	 * messages are refused below, their fds closed unused). */
-	if (r == 0 && type == PROTO_DISK_ATTACH && cl->nfds != 1) {
+	/* A built domain takes an fd with DISK_ATTACH and NIC_ATTACH only
+	 * (the creation messages are refused below, their fds closed
+	 * unused). */
+	attach = type == PROTO_DISK_ATTACH || type == PROTO_NIC_ATTACH;
+	if (r == 0 && attach && cl->nfds != 1) {
 		r = -EBADF;
 		control_errmsg(why, sizeof(why), "%s carries %s fd",
 			       proto_type_name(type),
 			       cl->nfds ? "more than one" : "no");
 	}
-	if (type != PROTO_DISK_ATTACH || r < 0) {
+	if (!attach || r < 0) {
 		if (cl->msg_fd >= 0)
 			close(cl->msg_fd);
 		cl->msg_fd = -1;
@@ -841,7 +900,8 @@ out:
 	return r;
 }
 
-/* The guest ejected a disk: a detach waiting for it is answered. */
+/* The guest ejected a disk (its serial) or a NIC (its MAC): a detach
+ * waiting for it is answered. */
 static void
 control_disk_removed(void *opaque, const char *serial)
 {

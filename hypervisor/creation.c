@@ -115,10 +115,10 @@ creation_check_disk_fd(const struct xmhv_disk_config *d, int fd, char *errmsg,
 	return 0;
 }
 
-/* A NIC: a tap (TUNGETIFF answers IFF_TAP) of the name it is sent with. */
-static int
-creation_check_nic(const struct xmhv_nic_config *n, int fd, char *errmsg,
-		   size_t errlen)
+/* See creation.h. */
+int
+creation_check_nic_fd(const struct xmhv_nic_config *n, int fd, char *errmsg,
+		      size_t errlen)
 {
 	struct ifreq ifr;
 
@@ -182,8 +182,8 @@ creation_take(struct creation *c, struct proto_msg *m, char *errmsg,
 		break;
 	case PROTO_NIC:
 		n = &cfg->nics[cfg->nnics];
-		proto_nic_decode(&m->p.nic, n);
-		r = creation_check_nic(n, m->fd, errmsg, errlen);
+		proto_nic_decode(&m->p.nic, m->hdr.length, n);
+		r = creation_check_nic_fd(n, m->fd, errmsg, errlen);
 		if (r == 0) {
 			n->fd = m->fd;
 			cfg->nnics++;
@@ -273,6 +273,8 @@ creation_close_disks(struct creation *c)
 
 	for (i = 0; i < XMHV_MAX_DISKS; i++)
 		creation_close(&c->cfg.disks[i].fd);
+	for (i = 0; i < XMHV_MAX_NICS; i++)
+		creation_close(&c->cfg.nics[i].fd);
 }
 
 /* See creation.h. */
@@ -286,10 +288,10 @@ creation_log(const struct creation *c)
 		const struct xmhv_nic_config *n = &cfg->nics[i];
 
 		log_info("domain %s: nic %u %s "
-			 "(%02x:%02x:%02x:%02x:%02x:%02x): fd %d; kept, not "
-			 "attached to the guest (no virtio-net yet)",
+			 "(%02x:%02x:%02x:%02x:%02x:%02x): its tap is held by "
+			 "its virtio-net device",
 			 cfg->name, i, n->tap, n->mac[0], n->mac[1], n->mac[2],
-			 n->mac[3], n->mac[4], n->mac[5], n->fd);
+			 n->mac[3], n->mac[4], n->mac[5]);
 	}
 }
 

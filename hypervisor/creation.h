@@ -38,16 +38,19 @@ int creation_receive(int sock, int timeout_ms, struct creation *c, char *errmsg,
 int creation_check_disk_fd(const struct xmhv_disk_config *d, int fd,
 			   char *errmsg, size_t errlen)
 	__attribute__((warn_unused_result));
+/* A NIC's fd: a tap (TUNGETIFF answers IFF_TAP) of the name it is sent
+ * with. 0, or -EBADF with errmsg. (Also for NICs hot-plugged later.) */
+int creation_check_nic_fd(const struct xmhv_nic_config *n, int fd, char *errmsg,
+			  size_t errlen) __attribute__((warn_unused_result));
 
 /* Close the kernel and ramdisk fds (once the guest is loaded). */
 void creation_close_boot(struct creation *c);
 
-/* Close the disks' fds (the machine's virtio-blk devices hold their own
- * copies, and with them the locks). */
+/* Close the disks' and NICs' fds (the machine's virtio-blk and
+ * virtio-net devices hold their own copies, and with them the locks). */
 void creation_close_disks(struct creation *c);
 
-/* Say in the log what was received for devices that do not exist yet
- * (NICs: kept open, not attached). */
+/* Say in the log which NIC of the sequence became which tap's device. */
 void creation_log(const struct creation *c);
 
 /* Close every fd still held (the domain is destroyed). Accepts a creation

@@ -235,7 +235,8 @@ create_send_files(struct xmhv *h, int sock,
 	for (i = 0; r == 0 && i < cfg->nnics; i++) {
 		r = proto_nic_encode(&cfg->nics[i], &nic, NULL, 0);
 		if (r == 0)
-			r = create_msg(h, sock, PROTO_NIC, &nic, sizeof(nic),
+			r = create_msg(h, sock, PROTO_NIC, &nic,
+				       proto_nic_len(&nic),
 				       f->fd[LIBXMHV_F_NIC0 + i], last_seq_io);
 	}
 	if (r == 0)

@@ -1,39 +1,159 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* libxmhv_nic.c: NIC hot-plug on a running domain (xm network-attach,
- * network-detach). The monitor has no virtio-net device and no PCI
- * hot-plug request yet: both calls say so, so that xmd's side of the
- * commands is complete against the interface they will have. */
+/* libxmhv_nic.c: NIC hot-plug through the hypercall interface (xmhv.h
+ * xmhv_domain_nic_attach and _detach, xm network-attach and
+ * network-detach): NIC_ATTACH with the tap's fd (the caller's, or the tap
+ * attached here by name as a create attaches it) and NIC_DETACH by MAC,
+ * answered once the guest ejected the NIC, each on a connection of its
+ * own. A monitor of interface version 1, or one of version 2 started
+ * before NIC hot-plug (it closes the connection on a type it does not
+ * know, and still answers a ping), is -EOPNOTSUPP with a message saying
+ * so. */
 #include <errno.h>
+#include <fcntl.h>
+#include <linux/if.h>
+#include <linux/if_tun.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
 
-#include "xmhv.h"
+#include "libxmhv_int.h"
+#include "proto.h"
 
+#define NIC_TIMEOUT_MS (PROTO_DETACH_WAIT_MS + 10000)
+
+static void
+nic_old_monitor(struct xmhv *h, xmhv_domid_t domid, char *errmsg, size_t errlen)
+{
+	(void)snprintf(errmsg, errlen,
+		       "domain %u: its monitor was started before network "
+		       "hot-plug (restart the domain to attach or detach "
+		       "network interfaces)",
+		       domid);
+	(void)snprintf(h->error, sizeof(h->error), "%s", errmsg);
+}
+
+/* One request with payload p (and fd, or -1) on a new connection to
+ * domid's monitor, and its REPLY. */
+static int
+nic_request(struct xmhv *h, xmhv_domid_t domid, enum proto_type type,
+	    const void *p, uint32_t len, int fd, char *errmsg, size_t errlen)
+{
+	struct proto_msg *ans = NULL;
+	uint32_t seq;
+	int sock, r;
+
+	h->error[0] = '\0';
+	if (libxmhv_is_v1(h, domid)) {
+		nic_old_monitor(h, domid, errmsg, errlen);
+		return -EOPNOTSUPP;
+	}
+	sock = libxmhv_connect(h, domid, ".sock");
+	if (sock < 0) {
+		(void)snprintf(errmsg, errlen, "domain %u: %s", domid,
+			       strerror(-sock));
+		return sock;
+	}
+	ans = malloc(sizeof(*ans));
+	r = ans ? 0 : -ENOMEM;
+	seq = libxmhv_next_seq(h);
+	if (r == 0)
+		r = proto_send(sock, XMHV_INTERFACE_VERSION, type, seq, p, len,
+			       fd);
+	if (r == 0)
+		r = proto_recv(sock, XMHV_INTERFACE_VERSION, NIC_TIMEOUT_MS,
+			       ans, NULL, 0);
+	close(sock);
+	if (((r == -EPIPE || r == -ECONNRESET) &&
+	     libxmhv_ping(h, domid) == 0) ||
+	    r == -EPROTONOSUPPORT) {
+		nic_old_monitor(h, domid, errmsg, errlen);
+		r = -EOPNOTSUPP;
+	} else if (r < 0) {
+		(void)snprintf(errmsg, errlen, "domain %u: %s", domid,
+			       strerror(-r));
+	} else if (ans->hdr.type != PROTO_REPLY || ans->hdr.seq != seq) {
+		r = -EBADMSG;
+		(void)snprintf(errmsg, errlen, "domain %u: unexpected answer",
+			       domid);
+	} else {
+		r = ans->p.reply.err;
+		if (r < 0)
+			(void)snprintf(errmsg, errlen, "%s",
+				       ans->p.reply.msg[0] ? ans->p.reply.msg
+							   : strerror(-r));
+	}
+	if (r < 0 && errmsg && !h->error[0])
+		(void)snprintf(h->error, sizeof(h->error), "%s", errmsg);
+	free(ans);
+	return r;
+}
+
+/* Attach to the existing tap n->tap with virtio-net headers (what a
+ * create does for a NIC without an fd). */
+static int
+nic_open_tap(const struct xmhv_nic_config *n, int *fd_out, char *errmsg,
+	     size_t errlen)
+{
+	struct ifreq ifr;
+	int fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
+
+	if (fd < 0) {
+		(void)snprintf(errmsg, errlen, "nic %s: /dev/net/tun: %s",
+			       n->tap, strerror(errno));
+		return -errno;
+	}
+	memset(&ifr, 0, sizeof(ifr));
+	ifr.ifr_flags = IFF_TAP | IFF_NO_PI | IFF_VNET_HDR;
+	memcpy(ifr.ifr_name, n->tap,
+	       sizeof(n->tap) < IFNAMSIZ ? sizeof(n->tap) : IFNAMSIZ);
+	if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
+		(void)snprintf(errmsg, errlen,
+			       "nic %s: cannot attach to the tap: %s", n->tap,
+			       strerror(errno));
+		close(fd);
+		return -errno;
+	}
+	*fd_out = fd;
+	return 0;
+}
+
+/* xmhv.h: hot-plug a NIC. */
 int
 xmhv_domain_nic_attach(struct xmhv *h, xmhv_domid_t domid,
 		       const struct xmhv_nic_config *nic, char *errmsg,
 		       size_t errlen)
 {
-	(void)h;
+	struct proto_nic m;
+	int fd = nic->fd, r;
+
 	if (errmsg && errlen)
-		(void)snprintf(errmsg, errlen,
-			       "domain %u: nic %s: network hot-plug is not "
-			       "supported yet (the monitor has no virtio-net "
-			       "device)",
-			       domid, nic && nic->tap[0] ? nic->tap : "?");
-	return -EOPNOTSUPP;
+		errmsg[0] = '\0';
+	r = proto_nic_encode(nic, &m, errmsg, errlen);
+	if (r == 0 && fd < 0)
+		r = nic_open_tap(nic, &fd, errmsg, errlen);
+	if (r == 0)
+		r = nic_request(h, domid, PROTO_NIC_ATTACH, &m,
+				proto_nic_len(&m), fd, errmsg, errlen);
+	if (fd >= 0 && nic->fd < 0)
+		close(fd); /* the monitor holds its own copy */
+	return r;
 }
 
+/* xmhv.h: unplug a NIC (the guest ejects it). */
 int
 xmhv_domain_nic_detach(struct xmhv *h, xmhv_domid_t domid, const uint8_t mac[6],
 		       char *errmsg, size_t errlen)
 {
-	(void)h;
+	struct proto_nic_detach m;
+	int r;
+
 	if (errmsg && errlen)
-		(void)snprintf(errmsg, errlen,
-			       "domain %u: nic %02x:%02x:%02x:%02x:%02x:%02x: "
-			       "network hot-unplug is not supported yet (the "
-			       "monitor has no virtio-net device)",
-			       domid, mac[0], mac[1], mac[2], mac[3], mac[4],
-			       mac[5]);
-	return -EOPNOTSUPP;
+		errmsg[0] = '\0';
+	r = proto_nic_detach_encode(mac, 0, &m, errmsg, errlen);
+	if (r == 0)
+		r = nic_request(h, domid, PROTO_NIC_DETACH, &m, sizeof(m), -1,
+				errmsg, errlen);
+	return r;
 }

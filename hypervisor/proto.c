@@ -13,8 +13,11 @@
 _Static_assert(sizeof(struct proto_hdr) == PROTO_HDR_SIZE, "header layout");
 _Static_assert(sizeof(struct proto_create) % 8 == 0, "create head layout");
 _Static_assert(sizeof(struct proto_disk) == 32, "disk head layout");
-_Static_assert(sizeof(struct proto_nic) == 24, "nic layout");
+_Static_assert(sizeof(struct proto_nic) == 40, "nic layout");
+_Static_assert(offsetof(struct proto_nic, rate_bytes_per_sec) == PROTO_NIC_MIN,
+	       "a NIC without a rate is the NIC of monitors before rate=");
 _Static_assert(sizeof(struct proto_disk_detach) == 32, "detach layout");
+_Static_assert(sizeof(struct proto_nic_detach) == 16, "nic detach layout");
 _Static_assert(offsetof(struct xmhv_dominfo, pause_device) == PROTO_INFO_MIN,
 	       "INFO of monitors before disks ends where pause_device starts");
 _Static_assert(offsetof(struct xmhv_dominfo, pause_reason) == 140,
@@ -58,7 +61,8 @@ static const struct proto_type_desc proto_types[PROTO_TYPE_MAX] = {
 	[PROTO_DISK] = {"disk", sizeof(struct proto_disk) + 2,
 			sizeof(struct proto_disk) + XMHV_PATH_MAX, PROTO_V2,
 			true},
-	[PROTO_NIC] = {"nic", PROTO_FIXED(struct proto_nic), PROTO_V2, true},
+	[PROTO_NIC] = {"nic", PROTO_NIC_MIN, sizeof(struct proto_nic), PROTO_V2,
+		       true},
 	[PROTO_START] = {"start", 0, 0, PROTO_V2, false},
 	[PROTO_DISK_ATTACH] = {"disk_attach", sizeof(struct proto_disk) + 2,
 			       sizeof(struct proto_disk) + XMHV_PATH_MAX,
@@ -66,6 +70,11 @@ static const struct proto_type_desc proto_types[PROTO_TYPE_MAX] = {
 	[PROTO_DISK_DETACH] = {"disk_detach",
 			       PROTO_FIXED(struct proto_disk_detach), PROTO_V2,
 			       false},
+	[PROTO_NIC_ATTACH] = {"nic_attach", PROTO_NIC_MIN,
+			      sizeof(struct proto_nic), PROTO_V2, true},
+	[PROTO_NIC_DETACH] = {"nic_detach",
+			      PROTO_FIXED(struct proto_nic_detach), PROTO_V2,
+			      false},
 };
 
 #define PROTO_STATE_MASK                                                       \

@@ -76,6 +76,9 @@ enum proto_type {
 	/* Version 2, requests to a built domain: disk hot-plug. */
 	PROTO_DISK_ATTACH,
 	PROTO_DISK_DETACH,
+	/* Version 2, requests to a built domain: NIC hot-plug. */
+	PROTO_NIC_ATTACH,
+	PROTO_NIC_DETACH,
 	PROTO_TYPE_MAX /* sentinel */
 };
 
@@ -141,11 +144,28 @@ struct proto_disk_detach {
 };
 #define PROTO_DETACH_WAIT_MS 20000
 
-/* NIC: one per network interface; the fd is the tap. */
+/* NIC: one per network interface; the fd is the tap. The rate (rate=)
+ * came later within interface version 2: the first PROTO_NIC_MIN bytes
+ * alone are a NIC without one, and libxmhv sends them alone when no rate
+ * is set (proto_nic_len), so a monitor from before reads such a NIC. */
 struct proto_nic {
 	uint8_t mac[6];
 	uint8_t reserved[2];
 	char tap[16]; /* its name, for messages: NUL-terminated, not empty */
+	uint64_t rate_bytes_per_sec; /* 0: unlimited */
+	uint32_t rate_interval_us;   /* 0: 50 ms; at most 10 s */
+	uint32_t reserved2;
+};
+#define PROTO_NIC_MIN 24
+#define PROTO_NIC_INTERVAL_MAX 10000000u
+
+/* NIC_ATTACH is a NIC (with the tap's fd) to a built domain; NIC_DETACH
+ * names the NIC by its guest MAC. */
+struct proto_nic_detach {
+	uint8_t mac[6];
+	uint8_t reserved[2];
+	uint32_t flags; /* enum proto_detach_flag */
+	uint32_t reserved2;
 };
 
 /* SHUTDOWN (enum xmhv_shutdown_reason) and SET_VCPUS (vCPUs online). */
@@ -192,6 +212,7 @@ union proto_payload {
 	struct proto_disk disk;
 	struct proto_nic nic;
 	struct proto_disk_detach detach;
+	struct proto_nic_detach nic_detach;
 	struct proto_u32 u32;
 	struct proto_reply reply;
 	struct proto_info info;
@@ -265,8 +286,17 @@ void proto_disk_decode(const void *payload, size_t len,
 /* NIC for nic n. Returns 0 or -EINVAL with why. */
 int proto_nic_encode(const struct xmhv_nic_config *n, struct proto_nic *out,
 		     char *why, size_t whylen) XMHV_WUR;
-/* Decode a checked NIC into n (n->fd left alone). */
-void proto_nic_decode(const struct proto_nic *in, struct xmhv_nic_config *n);
+/* The bytes of an encoded NIC to send: PROTO_NIC_MIN without a rate. */
+uint32_t proto_nic_len(const struct proto_nic *n);
+/* Decode a checked NIC of len bytes into n (n->fd left alone). */
+void proto_nic_decode(const struct proto_nic *in, uint32_t len,
+		      struct xmhv_nic_config *n);
+
+/* NIC_DETACH for mac (flags: enum proto_detach_flag). 0 or -EINVAL with
+ * why. */
+int proto_nic_detach_encode(const uint8_t mac[6], uint32_t flags,
+			    struct proto_nic_detach *out, char *why,
+			    size_t whylen) XMHV_WUR;
 
 /* DISK_DETACH for serial (flags: enum proto_detach_flag). 0 or -EINVAL
  * with why. */

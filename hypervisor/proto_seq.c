@@ -195,12 +195,22 @@ seq_check_disk(const uint8_t *p, size_t len, char *why, size_t whylen)
 }
 
 static int
-seq_check_nic(const uint8_t *p, char *why, size_t whylen)
+seq_check_nic(const uint8_t *p, size_t len, char *why, size_t whylen)
 {
 	static const uint8_t zero[6];
 	struct proto_nic n;
 
-	memcpy(&n, p, sizeof(n));
+	memset(&n, 0, sizeof(n));
+	if (len != PROTO_NIC_MIN && len != sizeof(n)) {
+		seq_why(why, whylen, "nic: %zu bytes (%d or %zu)", len,
+			PROTO_NIC_MIN, sizeof(n));
+		return -EBADMSG;
+	}
+	memcpy(&n, p, len);
+	if (n.reserved2 || n.rate_interval_us > PROTO_NIC_INTERVAL_MAX) {
+		seq_why(why, whylen, "nic: bad rate interval");
+		return -EBADMSG;
+	}
 	if (n.reserved[0] || n.reserved[1] ||
 	    !proto_str_ok(n.tap, sizeof(n.tap)) || !n.tap[0]) {
 		seq_why(why, whylen, "nic: bad tap name");
@@ -212,6 +222,35 @@ seq_check_nic(const uint8_t *p, char *why, size_t whylen)
 		return -EINVAL;
 	}
 	return 0;
+}
+
+static int
+seq_check_nic_detach(const uint8_t *p, char *why, size_t whylen)
+{
+	static const uint8_t zero[6];
+	struct proto_nic_detach d;
+
+	memcpy(&d, p, sizeof(d));
+	if ((d.flags & ~(uint32_t)PROTO_DETACH_FORCE) || d.reserved[0] ||
+	    d.reserved[1] || d.reserved2 || (d.mac[0] & 1) ||
+	    memcmp(d.mac, zero, sizeof(zero)) == 0) {
+		seq_why(why, whylen, "nic_detach: bad flags or MAC");
+		return -EBADMSG;
+	}
+	return 0;
+}
+
+/* proto.h: NIC_DETACH for mac. */
+int
+proto_nic_detach_encode(const uint8_t mac[6], uint32_t flags,
+			struct proto_nic_detach *out, char *why, size_t whylen)
+{
+	memset(out, 0, sizeof(*out));
+	memcpy(out->mac, mac, sizeof(out->mac));
+	out->flags = flags;
+	return seq_check_nic_detach((const uint8_t *)out, why, whylen) < 0
+		       ? -EINVAL
+		       : 0;
 }
 
 static int
@@ -264,7 +303,10 @@ proto_seq_payload_check(enum proto_type type, const void *payload, size_t len,
 	case PROTO_DISK_DETACH:
 		return seq_check_detach(p, why, whylen);
 	case PROTO_NIC:
-		return seq_check_nic(p, why, whylen);
+	case PROTO_NIC_ATTACH:
+		return seq_check_nic(p, len, why, whylen);
+	case PROTO_NIC_DETACH:
+		return seq_check_nic_detach(p, why, whylen);
 	case PROTO_START:
 		return 0;
 	default:
@@ -431,15 +473,30 @@ proto_nic_encode(const struct xmhv_nic_config *n, struct proto_nic *out,
 	memset(out, 0, sizeof(*out));
 	memcpy(out->mac, n->mac, sizeof(out->mac));
 	memcpy(out->tap, n->tap, sizeof(out->tap));
-	return seq_check_nic((const uint8_t *)out, why, whylen);
+	out->rate_bytes_per_sec = n->rate_bytes_per_sec;
+	out->rate_interval_us = n->rate_bytes_per_sec ? n->rate_interval_us : 0;
+	return seq_check_nic((const uint8_t *)out, proto_nic_len(out), why,
+			     whylen);
+}
+
+/* proto.h: the bytes of n to send. */
+uint32_t
+proto_nic_len(const struct proto_nic *n)
+{
+	return n->rate_bytes_per_sec || n->rate_interval_us
+		       ? (uint32_t)sizeof(*n)
+		       : PROTO_NIC_MIN;
 }
 
 /* proto.h: a checked NIC into n. */
 void
-proto_nic_decode(const struct proto_nic *in, struct xmhv_nic_config *n)
+proto_nic_decode(const struct proto_nic *in, uint32_t len,
+		 struct xmhv_nic_config *n)
 {
 	memcpy(n->mac, in->mac, sizeof(n->mac));
 	memcpy(n->tap, in->tap, sizeof(n->tap));
+	n->rate_bytes_per_sec = len >= sizeof(*in) ? in->rate_bytes_per_sec : 0;
+	n->rate_interval_us = len >= sizeof(*in) ? in->rate_interval_us : 0;
 }
 
 /* The order of the creation sequence, and how many of each. */

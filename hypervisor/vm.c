@@ -500,6 +500,8 @@ vm_create_with(const struct xmhv_domain_config *cfg,
 	rc = board_build(vm, &board, &vm->board, errmsg, errlen);
 	if (rc == 0)
 		rc = vm_disks_build(vm, errmsg, errlen);
+	if (rc == 0)
+		rc = vm_nics_build(vm, errmsg, errlen);
 	if (rc < 0)
 		goto fail;
 	rc = vm_start_threads(vm, errmsg, errlen);

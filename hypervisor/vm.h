@@ -104,6 +104,18 @@ int vm_disk_detach(struct vm *vm, const char *id, bool force, char *errmsg,
  * out[max][24]: their count. Main thread. */
 unsigned vm_disk_list(struct vm *vm, char (*out)[24], unsigned max);
 
+/* Hot-plug a NIC as vm_disk_attach does a disk: a virtio-net function in
+ * the next free slot over a duplicate of nic->fd. 0, or -errno with
+ * errmsg: -EEXIST (a NIC of that MAC), -E2BIG (XMHV_MAX_NICS), -ENOSPC.
+ * Main thread. */
+int vm_nic_attach(struct vm *vm, const struct xmhv_nic_config *nic,
+		  char *errmsg, size_t errlen) HV_VM_WUR;
+/* Unplug the NIC of guest MAC mac as vm_disk_detach does a disk; when
+ * the guest ejects it, vm_service calls removed with the MAC as
+ * "xx:xx:xx:xx:xx:xx". 0, 1 (forced) or -ENOENT with errmsg. */
+int vm_nic_detach(struct vm *vm, const uint8_t mac[6], bool force, char *errmsg,
+		  size_t errlen) HV_VM_WUR;
+
 /* Stop every vCPU thread, free all resources. Accepts NULL. */
 void vm_destroy(struct vm *vm);
 

@@ -244,5 +244,6 @@ vm_service(struct vm *vm, void (*removed)(void *opaque, const char *serial),
 			if (removed)
 				removed(opaque, serial);
 		}
+		vm_nic_ejected(vm, slot, removed, opaque);
 	}
 }

@@ -15,6 +15,7 @@
 #include "vm.h"
 
 struct vblk;
+struct vnet;
 
 struct vm {
 	struct xmhv_domain_config *cfg;
@@ -55,6 +56,8 @@ struct vm {
 	char pause_request_device[24];
 	uint32_t pause_reason; /* reported while paused */
 	char pause_device[24];
+	/* NICs (vm_nic.c): main thread. */
+	struct vnet *nics[XMHV_MAX_NICS];
 };
 
 /* vm.c: park every vCPU outside KVM_RUN (the guest sees nothing) for a
@@ -63,6 +66,16 @@ void vm_quiesce(struct vm *vm);
 void vm_release(struct vm *vm);
 /* vm_disk.c: one virtio-blk per disk of cfg at build time, in order. */
 int vm_disks_build(struct vm *vm, char *errmsg, size_t errlen) HV_WUR;
+/* vm_nic.c: one virtio-net per NIC of cfg at build time, in order, and
+ * one plugged into a free entry of nics[] (build or hot-plug). */
+int vm_nics_build(struct vm *vm, char *errmsg, size_t errlen) HV_WUR;
+int vm_nic_plug(struct vm *vm, const struct xmhv_nic_config *nic,
+		struct vnet **out, char *errmsg, size_t errlen) HV_WUR;
+/* The guest ejected slot: the NIC there (if any) removed, removed() told
+ * its MAC. Main thread (vm_service). */
+void vm_nic_ejected(struct vm *vm, unsigned slot,
+		    void (*removed)(void *opaque, const char *id),
+		    void *opaque);
 /* The pcihp eject hook (any thread) and the io_pause hook. */
 void vm_disk_ejected(void *opaque, unsigned slot);
 void vm_io_pause(void *opaque, enum xmhv_pause_reason why, const char *device);

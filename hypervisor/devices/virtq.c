@@ -292,6 +292,20 @@ virtq_pop(struct virtq *q, const struct mem *mem, struct virtq_chain *c,
 	return 1;
 }
 
+void
+virtq_unpop(struct virtq *q, const uint16_t *heads, unsigned n)
+{
+	unsigned i;
+
+	for (i = 0; i < n; i++) {
+		if (heads[i] >= q->size || !virtq_in_flight(q, heads[i]))
+			continue;
+		q->inflight[heads[i] / 64] &= ~(1ULL << (heads[i] % 64));
+		q->ninflight--;
+		q->last_avail--;
+	}
+}
+
 int
 virtq_push(struct virtq *q, const struct mem *mem, uint16_t head, uint32_t len)
 {

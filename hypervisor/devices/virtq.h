@@ -90,6 +90,13 @@ int virtq_check(const struct virtq *q, const struct mem *mem,
 int virtq_pop(struct virtq *q, const struct mem *mem, struct virtq_chain *c,
 	      const char **why) HV_WUR;
 
+/* Give back the last n chains taken (heads[0..n) in the order virtq_pop
+ * returned them, the most recent taken, none pushed): the available index
+ * goes back by n and their heads leave the in-flight set, so the next
+ * virtq_pop takes heads[0]'s entry again. A device that took buffers
+ * ahead (virtio-net's receive side) returns them before it pauses. Pure. */
+void virtq_unpop(struct virtq *q, const uint16_t *heads, unsigned n);
+
 /* Put head (in flight) into the used ring with len bytes written, not yet
  * visible to the driver (virtq_publish). 0, -EINVAL (not in flight: the
  * device's bug), -EFAULT. Marks the page dirty. */

@@ -193,14 +193,17 @@ int xmhv_physinfo(struct xmhv *h, struct xmhv_physinfo *info_out) XMHV_WUR;
 
 /* Plug a NIC into a running domain (ACPI PCI hot-plug of a virtio-net
  * function): nic->fd is an open tap (the caller's; the monitor takes a
- * copy), nic->mac its guest MAC. 0, or -errno with errmsg. Until the
- * monitor has virtio-net this returns -EOPNOTSUPP and says so. */
+ * copy; -1: the tap nic->tap is attached here), nic->mac its guest MAC,
+ * its rate honoured. 0, or -errno with errmsg (-EEXIST: a NIC of that
+ * MAC; -EOPNOTSUPP: a monitor started before NIC hot-plug). */
 int xmhv_domain_nic_attach(struct xmhv *h, xmhv_domid_t domid,
 			   const struct xmhv_nic_config *nic, char *errmsg,
 			   size_t errlen) XMHV_WUR;
-/* Unplug the NIC with guest MAC mac; the monitor closes its tap fd (a
- * non-persistent tap then goes away). 0, or -errno with errmsg (-ENOENT:
- * no such NIC; -EOPNOTSUPP until the device exists). */
+/* Unplug the NIC with guest MAC mac: answered once the guest ejected it
+ * and the monitor closed its tap fd (a non-persistent tap then goes
+ * away). 0, or -errno with errmsg (-ENOENT: no such NIC; -ETIMEDOUT: the
+ * guest did not let it go within 20 s, it goes when it does;
+ * -EOPNOTSUPP: a monitor started before NIC hot-plug). */
 int xmhv_domain_nic_detach(struct xmhv *h, xmhv_domid_t domid,
 			   const uint8_t mac[6], char *errmsg,
 			   size_t errlen) XMHV_WUR;

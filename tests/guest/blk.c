@@ -398,6 +398,7 @@ blk_hotplug(void)
 	for (slot = 1; slot < 32; slot++)
 		if (up & (1u << slot))
 			blk_add(slot, "added ");
+	net_hotplug(up, down); /* the same registers name NICs too */
 }
 
 /* ---- the shell command ---- */

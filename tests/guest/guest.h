@@ -18,7 +18,7 @@
 #define VEC_SCI 0x22
 #define VEC_TIMER_ALT 0x23
 #define VEC_WAKE 0x24 /* wakes an AP to look at its stop request */
-#define VEC_VIRTIO 0x25 /* MSI-X of the virtio-blk queues */
+#define VEC_VIRTIO 0x25 /* MSI-X of the virtio-blk and virtio-net queues */
 #define VEC_SPURIOUS 0xff
 
 /* How the guest was entered (head.S stores one of these). */
@@ -212,6 +212,12 @@ void blk_scan(void);
 void blk_hotplug(void);
 void blk_irq(void);
 void blk_cmd(const char *args);
+
+/* net.c */
+void net_scan(void);
+void net_hotplug(uint32_t up, uint32_t down);
+void net_irq(void);
+void net_cmd(const char *args);
 
 /* main.c */
 void kmain(void);

@@ -201,6 +201,14 @@ intr_spurious(void)
 {
 }
 
+/* The virtio vector: every disk's and NIC's queue. */
+static void
+intr_virtio(void)
+{
+	blk_irq();
+	net_irq();
+}
+
 /* Handlers by vector - VEC_TIMER; NULL: no EOI needed (spurious). */
 static void (*const intr_handlers[])(void) = {
 	[VEC_TIMER - VEC_TIMER] = intr_timer,
@@ -208,7 +216,7 @@ static void (*const intr_handlers[])(void) = {
 	[VEC_SCI - VEC_TIMER] = acpi_sci,
 	[VEC_TIMER_ALT - VEC_TIMER] = intr_timer_alt,
 	[VEC_WAKE - VEC_TIMER] = smp_wake,
-	[VEC_VIRTIO - VEC_TIMER] = blk_irq,
+	[VEC_VIRTIO - VEC_TIMER] = intr_virtio,
 };
 
 static const char *const intr_exc_names[32] = {

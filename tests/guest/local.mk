@@ -6,11 +6,13 @@
 
 GUEST_SRCS = tests/guest/head.S tests/guest/setup.S tests/guest/main.c \
 	tests/guest/console.c tests/guest/intr.c tests/guest/acpi.c \
-	tests/guest/smp.c tests/guest/pci.c tests/guest/blk.c tests/guest/lib.c \
+	tests/guest/smp.c tests/guest/pci.c tests/guest/blk.c tests/guest/net.c \
+	tests/guest/lib.c \
 	tests/guest/crc32_table.S
 GUEST_OBJS = tests/guest/head.o tests/guest/setup.o tests/guest/main.o \
 	tests/guest/console.o tests/guest/intr.o tests/guest/acpi.o \
-	tests/guest/smp.o tests/guest/pci.o tests/guest/blk.o tests/guest/lib.o \
+	tests/guest/smp.o tests/guest/pci.o tests/guest/blk.o tests/guest/net.o \
+	tests/guest/lib.o \
 	tests/guest/crc32_table.o
 GUEST_KCFLAGS = -std=gnu11 -O2 -g0 -Wall -Wextra -ffreestanding -fno-pic \
 	-fno-pie -mno-red-zone -mgeneral-regs-only -mno-sse -mno-mmx -mno-avx \

@@ -279,6 +279,7 @@ static const struct main_shell_cmd main_shell_cmds[] = {
 	{"reboot", main_cmd_reboot, "reset through the i8042"},
 	{"crash", main_cmd_crash, "report a panic through pvpanic"},
 	{"blk", blk_cmd, "virtio-blk disks: blk help"},
+	{"net", net_cmd, "virtio-net NICs: MAC, ip=, counters"},
 	{NULL, NULL, NULL},
 };
 
@@ -395,6 +396,7 @@ kmain(void)
 	main_report_initrd();
 	pci_scan();
 	blk_scan();
+	net_scan();
 	intr_report_timer();
 	console_printf("ready\n");
 	main_shell_loop();

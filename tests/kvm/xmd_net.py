@@ -7,11 +7,10 @@ with host MAC fe:ff:ff:ff:ff:ff and the bridge's MTU, network-list, the
 same 00:16:3e MAC across two creates, destroy / kill -9 of xmhv / a failed
 create leave no vif, kill -9 of xmd re-adopts the tap, script= runs a user
 script with Xen's arguments, environment and xenstore-read/-write, a
-missing bridge is refused with how to make one, network-attach says it is
-not supported yet, and a managed network (subnet picked past a used one,
+missing bridge is refused with how to make one, network-attach and
+network-detach on a re-adopted domain, and a managed network (subnet picked past a used one,
 dnsmasq with the reservation, its nftables table, forwarding) is stopped
-with the host restored exactly. TAP output. (Traffic waits for the
-virtio-net device.)"""
+with the host restored exactly. TAP output. (Traffic: xm_net.py.)"""
 import os
 import re
 import signal
@@ -156,9 +155,14 @@ def test_bridge(e):
     ok("vif %s re-adopted on bridge xenbr0" % tap in e.xmlog(),
        "the restarted xmd re-adopts %s" % tap, e.xmlog()[-600:])
     r = e.xm("network-attach", "n1", "bridge=xenbr0")
-    ok(r.returncode != 0 and "not supported yet" in r.stderr and
-       vifs() == [tap],
-       "network-attach: refused until virtio-net, nothing left",
+    tap1 = "vif%s.1" % did2
+    ok(r.returncode == 0 and sorted(vifs()) == sorted([tap, tap1]) and
+       "master xenbr0" in link(tap1) and len(e.macs("n1")) == 2,
+       "network-attach (re-adopted domain): %s on xenbr0, in the record"
+       % tap1, r.stderr + str(vifs()))
+    r = e.xm("network-detach", "n1", "1")
+    ok(r.returncode == 0 and vifs() == [tap] and len(e.macs("n1")) == 1,
+       "network-detach: the guest ejects it, %s goes" % tap1,
        r.stderr + str(vifs()))
     pid = None
     for p in os.listdir("/proc"):

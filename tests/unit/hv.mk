@@ -48,3 +48,14 @@ tests_unit_hv_virtio_LDADD = $(HV_UNIT_LDADD)
 tests_unit_hv_vblk_SOURCES = tests/unit/hv_vblk.c
 tests_unit_hv_vblk_CPPFLAGS = $(HV_UNIT_CPPFLAGS)
 tests_unit_hv_vblk_LDADD = $(HV_UNIT_LDADD)
+
+check_PROGRAMS += tests/unit/hv_vnet
+TESTS += tests/unit/hv_vnet
+tests_unit_hv_vnet_SOURCES = tests/unit/hv_vnet.c
+tests_unit_hv_vnet_CPPFLAGS = $(HV_UNIT_CPPFLAGS)
+tests_unit_hv_vnet_LDADD = $(HV_UNIT_LDADD)
+check_PROGRAMS += tests/unit/hv_vnet_dev
+TESTS += tests/unit/hv_vnet_dev
+tests_unit_hv_vnet_dev_SOURCES = tests/unit/hv_vnet_dev.c
+tests_unit_hv_vnet_dev_CPPFLAGS = $(HV_UNIT_CPPFLAGS)
+tests_unit_hv_vnet_dev_LDADD = $(HV_UNIT_LDADD)

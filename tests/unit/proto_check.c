@@ -61,7 +61,7 @@ test_header(void)
 	hdr = hdr_of(PROTO_PING, 0xffffffffu);
 	tap_is_int(proto_hdr_check(&hdr, 2, NULL, 0), -EMSGSIZE,
 		   "a 4 GiB ping refused by its header");
-	hdr = hdr_of(PROTO_NIC, sizeof(struct proto_nic) - 1);
+	hdr = hdr_of(PROTO_NIC, PROTO_NIC_MIN - 1);
 	tap_is_int(proto_hdr_check(&hdr, 2, NULL, 0), -EBADMSG,
 		   "a short nic refused");
 	hdr = hdr_of(PROTO_EVENT, sizeof(struct proto_event));

@@ -270,12 +270,36 @@ test_files(void)
 	tap_is_int(proto_disk_encode(&d, buf, sizeof(buf), &len, NULL, 0),
 		   -EINVAL, "a disk without a path is not encoded");
 	tap_ok(proto_nic_encode(&n, &pn, why, sizeof(why)) == 0 &&
-		       check_bytes(PROTO_NIC, &pn, sizeof(pn)) == 0,
-	       "a nic encodes and passes (%s)", why);
+		       proto_nic_len(&pn) == PROTO_NIC_MIN &&
+		       check_bytes(PROTO_NIC, &pn, PROTO_NIC_MIN) == 0,
+	       "a nic without a rate encodes to the 24 bytes of monitors "
+	       "before rate= and passes (%s)",
+	       why);
 	memset(&nback, 0, sizeof(nback));
-	proto_nic_decode(&pn, &nback);
-	tap_ok(strcmp(nback.tap, "vif3.0") == 0 && nback.mac[5] == 3,
-	       "and decodes to it");
+	nback.rate_bytes_per_sec = 7;
+	proto_nic_decode(&pn, PROTO_NIC_MIN, &nback);
+	tap_ok(strcmp(nback.tap, "vif3.0") == 0 && nback.mac[5] == 3 &&
+		       nback.rate_bytes_per_sec == 0,
+	       "and decodes to it, unlimited");
+	n.rate_bytes_per_sec = 1250000;
+	n.rate_interval_us = 20000;
+	tap_ok(proto_nic_encode(&n, &pn, why, sizeof(why)) == 0 &&
+		       proto_nic_len(&pn) == sizeof(pn) &&
+		       check_bytes(PROTO_NIC, &pn, sizeof(pn)) == 0,
+	       "rate=10Mb/s@20ms: 40 bytes (%s)", why);
+	memset(&nback, 0, sizeof(nback));
+	proto_nic_decode(&pn, sizeof(pn), &nback);
+	tap_ok(nback.rate_bytes_per_sec == 1250000 &&
+		       nback.rate_interval_us == 20000,
+	       "and the rate decodes");
+	tap_is_int(check_bytes(PROTO_NIC, &pn, 30), -EBADMSG,
+		   "a 30-byte nic is refused");
+	pn.rate_interval_us = PROTO_NIC_INTERVAL_MAX + 1;
+	tap_is_int(check_bytes(PROTO_NIC, &pn, sizeof(pn)), -EBADMSG,
+		   "a credit interval over 10 s is refused");
+	pn.rate_interval_us = 0;
+	n.rate_bytes_per_sec = 0;
+	n.rate_interval_us = 0;
 	pn.mac[0] = 0x01;
 	tap_is_int(check_bytes(PROTO_NIC, &pn, sizeof(pn)), -EINVAL,
 		   "a multicast MAC");
@@ -435,6 +459,48 @@ test_hotplug(void)
 	       sizeof(struct proto_info));
 }
 
+/* The NIC hot-plug requests: NIC_ATTACH is checked as NIC (24 or 40
+ * bytes), never part of the creation sequence; NIC_DETACH's MAC and
+ * flags. */
+static void
+test_nic_hotplug(void)
+{
+	static const uint8_t mac[6] = {0x00, 0x16, 0x3e, 0x00, 0x00, 0x07};
+	struct xmhv_nic_config n = {.fd = -1};
+	struct proto_nic_detach m;
+	struct proto_nic pn;
+	uint32_t min = 0, max = 0;
+	struct proto_seq s;
+	char why[128] = "";
+
+	memcpy(n.mac, mac, 6);
+	strcpy(n.tap, "vif3.1");
+	tap_ok(proto_nic_encode(&n, &pn, why, sizeof(why)) == 0 &&
+		       check_bytes(PROTO_NIC_ATTACH, &pn, PROTO_NIC_MIN) == 0 &&
+		       proto_type_takes_fd(PROTO_NIC_ATTACH) &&
+		       proto_payload_bounds(PROTO_NIC_ATTACH, &min, &max) ==
+			       0 &&
+		       min == 24 && max == 40,
+	       "NIC_ATTACH: a NIC payload (24 or 40 bytes), with an fd");
+	tap_ok(SEQ(&s, why, PROTO_CREATE, PROTO_KERNEL, PROTO_NIC_ATTACH) ==
+		       -EPROTO,
+	       "NIC_ATTACH is no creation message: %s", why);
+	tap_ok(proto_nic_detach_encode(mac, 0, &m, why, sizeof(why)) == 0 &&
+		       check_bytes(PROTO_NIC_DETACH, &m, sizeof(m)) == 0 &&
+		       !proto_type_takes_fd(PROTO_NIC_DETACH) &&
+		       proto_payload_bounds(PROTO_NIC_DETACH, &min, &max) ==
+			       0 &&
+		       min == 16 && max == 16,
+	       "NIC_DETACH: 16 bytes, a MAC and flags");
+	tap_is_int(proto_nic_detach_encode((const uint8_t[6]){1, 0, 0, 0, 0, 1},
+					   0, &m, why, sizeof(why)),
+		   -EINVAL, "NIC_DETACH of a multicast MAC");
+	(void)!proto_nic_detach_encode(mac, 0, &m, why, sizeof(why));
+	m.flags = 2;
+	tap_is_int(check_bytes(PROTO_NIC_DETACH, &m, sizeof(m)), -EBADMSG,
+		   "NIC_DETACH with an unknown flag");
+}
+
 int
 main(void)
 {
@@ -442,5 +508,6 @@ main(void)
 	test_files();
 	test_seq();
 	test_hotplug();
+	test_nic_hotplug();
 	return tap_done();
 }
