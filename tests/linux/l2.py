@@ -231,9 +231,11 @@ def _monitor_pid(path):
 
 
 def run(n, monitor, vcpus, mem, action, cmdline, paths, tools, workdir,
-        timeout=240, disk=None, disks=None, root=None):
+        timeout=240, disk=None, disks=None, root=None, qemu_drives=None):
     """One L2 run (disk: an image the xm run gives the guest as xvda;
-    disks: the xm run's disk= entries instead, root: its root=);
+    disks: the xm run's disk= entries instead, root: its root=;
+    qemu_drives: QEMU's -drive option strings, each a virtio-blk-pci
+    with one queue per vCPU, on a q35 machine instead of microvm);
     returns a dict: n, monitor, vcpus, mem, action, rc,
     wall_ms, ready_ms, timeout, con (guest console lines), mon (monitor
     lines), kv (first XMTEST key=value of each key), e820, rss."""
@@ -269,6 +271,12 @@ def run(n, monitor, vcpus, mem, action, cmdline, paths, tools, workdir,
                 "-monitor", "unix:%s,server=on,wait=off" % qsock,
                 "-action", "panic=exit-failure", "-kernel", paths["vmlinuz"],
                 "-initrd", paths["initrd"], "-append", cmdline]
+        if qemu_drives:
+            argv[argv.index("microvm")] = "q35"
+            for i, d in enumerate(qemu_drives):
+                argv += ["-drive", "%s,if=none,id=d%d" % (d, i), "-device",
+                         "virtio-blk-pci,drive=d%d,num-queues=%d" %
+                         (i, vcpus)]
     elif monitor == "xm":
         tools.start_xmd()
         name = "l2-%d" % n
