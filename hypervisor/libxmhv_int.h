@@ -76,8 +76,8 @@ struct libxmhv_files {
 /* Open every file of cfg in the calling process, with its permissions:
  * the kernel and ramdisk read-only (checked as xmhv checks them), the
  * console log for appending (created 0640 when missing), each disk
- * read-only or read-write and flock'ed (exclusive for w, shared for r and
- * w!), each tap attached by name (IFF_TAP, IFF_NO_PI, IFF_VNET_HDR). Fds
+ * read-only or read-write (O_DIRECT when it says direct) and locked in
+ * QEMU's byte protocol (imagelock.h: r, w, w!), each tap attached by name (IFF_TAP, IFF_NO_PI, IFF_VNET_HDR). Fds
  * the caller gave in cfg are used as they are. All O_CLOEXEC. Returns 0,
  * or -errno with errmsg naming the file ("disk PATH: reason"); nothing is
  * left open (or created) then. Any thread. */
@@ -85,8 +85,10 @@ int libxmhv_files_open(const struct xmhv_domain_config *cfg,
 		       struct libxmhv_files *f, char *errmsg,
 		       size_t errlen) XMHV_WUR;
 /* Open disk d as libxmhv_files_open does (read-only or read-write,
- * O_CLOEXEC, flock'ed: exclusive for w, shared for r and w!). 0 with
- * *fd_out, or -errno with errmsg ("disk PATH: reason"). */
+ * O_DIRECT when d->direct, O_CLOEXEC, locked as imagelock.h says for its
+ * mode). 0 with *fd_out, or -errno with errmsg ("disk PATH: reason"):
+ * -EBUSY when another process (QEMU, qemu-img, another domain) holds the
+ * image against the mode. */
 int libxmhv_disk_open(const struct xmhv_disk_config *d, int *fd_out,
 		      char *errmsg, size_t errlen) XMHV_WUR;
 

@@ -2,8 +2,8 @@
 /* libxmhv_open.c: open the files of a domain being created, in the
  * caller's process with the caller's permissions, for the creation
  * sequence to hand to the monitor: the kernel and ramdisk read-only, the
- * console log for appending, each disk as its mode says (and locked), each
- * tap. The monitor opens none of them. */
+ * console log for appending, each disk as its mode says (and locked in
+ * QEMU's image-locking protocol), each tap. The monitor opens none of them. */
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/if_tun.h>
@@ -11,12 +11,12 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "check.h"
+#include "imagelock.h"
 #include "libxmhv_int.h"
 #include "util.h"
 
@@ -82,8 +82,8 @@ open_log(struct libxmhv_files *f, const char *path, char *errmsg, size_t errlen)
 }
 
 /* A disk: read-only or read-write as its mode says, a regular file or a
- * block device, locked against other domains (flock: exclusive for w,
- * shared for r and w!; the lock lives as long as the monitor's copy). */
+ * block device, locked in QEMU's byte protocol (imagelock.c; the locks
+ * live as long as the monitor's copy of the fd). */
 static int
 open_disk(struct libxmhv_files *f, int slot, const struct xmhv_disk_config *d,
 	  char *errmsg, size_t errlen)
@@ -104,11 +104,23 @@ libxmhv_disk_open(const struct xmhv_disk_config *d, int *fd_out, char *errmsg,
 		  size_t errlen)
 {
 	bool ro = d->readonly || d->cdrom;
+	enum imagelock_mode mode = ro          ? IMAGELOCK_R
+				   : d->shared ? IMAGELOCK_SHARED
+					       : IMAGELOCK_W;
+	char why[160];
 	struct stat st;
 	int fd, r;
 
-	fd = open(d->path,
-		  (ro ? O_RDONLY : O_RDWR) | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	fd = open(d->path, (ro ? O_RDONLY : O_RDWR) | O_CLOEXEC | O_NOCTTY |
+				   O_NONBLOCK | (d->direct ? O_DIRECT : 0));
+	if (fd < 0 && errno == EINVAL && d->direct) {
+		open_msg(errmsg, errlen,
+			 "disk %s: its filesystem cannot do O_DIRECT (which "
+			 "tap:aio: and phy: ask for): use file: or "
+			 "tap:sync: (buffered)",
+			 d->path);
+		return -EINVAL;
+	}
 	if (fd < 0) {
 		open_msg(errmsg, errlen, "disk %s: %s", d->path,
 			 strerror(errno));
@@ -123,16 +135,22 @@ libxmhv_disk_open(const struct xmhv_disk_config *d, int *fd_out, char *errmsg,
 		return -EINVAL;
 	}
 	r = util_set_nonblock(fd, false);
-	if (r == 0 &&
-	    flock(fd, (ro || d->shared ? LOCK_SH : LOCK_EX) | LOCK_NB) < 0)
-		r = -errno;
-	if (r == -EWOULDBLOCK) {
-		open_msg(errmsg, errlen,
-			 "disk %s: in use by another domain (locked: mode w "
-			 "takes it alone, r and w! share it)",
-			 d->path);
-		r = -EBUSY;
-	} else if (r < 0) {
+	if (r == 0) {
+		why[0] = '\0';
+		r = imagelock_take(fd, mode, why, sizeof(why));
+		if (r == -EBUSY)
+			open_msg(errmsg, errlen,
+				 "disk %s: in use (mode %s): %s; is a QEMU, "
+				 "qemu-img or another domain using the "
+				 "image?",
+				 d->path,
+				 mode == IMAGELOCK_R   ? "r"
+				 : mode == IMAGELOCK_W ? "w"
+						       : "w!",
+				 why);
+		else if (r < 0)
+			open_msg(errmsg, errlen, "disk %s: %s", d->path, why);
+	} else {
 		open_msg(errmsg, errlen, "disk %s: %s", d->path, strerror(-r));
 	}
 	if (r < 0)

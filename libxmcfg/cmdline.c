@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* cmdline.c: the kernel command line exactly as xend composed it, with the
- * root device rewritten to the virtio disk it maps to. */
+ * root device rewritten to the virtio disk it maps to and, when nothing
+ * names a console, console=ttyS0 added (a Xen PV guest had its console
+ * without asking; xmhv's console is the first serial port). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -61,26 +63,30 @@ cmdline_rewrite_root(const struct xmcfg_domain *dom, const char *root)
 	return out;
 }
 
-/* Rewrite every "root=/dev/X" token of a command line. */
+/* Rewrite every "KEY=/dev/X" word of a command line whose X is a disk of
+ * the config (root=, resume=, ...). */
 static char *
 cmdline_rewrite_tokens(const struct xmcfg_domain *dom, const char *s)
 {
 	struct xmbuf b = {0};
-	const char *p = s, *tok;
+	const char *p = s, *tok, *word;
 	char *dev;
 	size_t n;
 
 	while (*p) {
-		tok = strstr(p, "root=/dev/");
-		if (!tok || (tok > s && tok[-1] != ' ')) {
-			size_t skip = tok ? (size_t)(tok - p) + 5 : strlen(p);
+		tok = strstr(p, "=/dev/");
+		word = tok;
+		while (word && word > s && word[-1] != ' ' && word[-1] != '\t')
+			word--;
+		if (!tok || word == tok) {
+			size_t skip = tok ? (size_t)(tok - p) + 1 : strlen(p);
 
 			xmbuf_put(&b, p, skip);
 			p += skip;
 			continue;
 		}
-		xmbuf_put(&b, p, (size_t)(tok - p) + 5);
-		tok += 5;
+		xmbuf_put(&b, p, (size_t)(tok - p) + 1);
+		tok += 1;
 		n = strcspn(tok, " \t");
 		dev = cmdline_map_dev(dom, tok, n);
 		if (dev)
@@ -91,6 +97,93 @@ cmdline_rewrite_tokens(const struct xmcfg_domain *dom, const char *s)
 		p = tok + n;
 	}
 	return xmbuf_finish(&b);
+}
+
+/* Does command line s name a console (a "console=" word)? */
+static bool
+cmdline_has_console(const char *s)
+{
+	const char *p = s;
+
+	while ((p = strstr(p, "console=")) != NULL) {
+		if (p == s || p[-1] == ' ' || p[-1] == '\t')
+			return true;
+		p += 8;
+	}
+	return false;
+}
+
+/* Xen's PV console names ("console=hvc0", "console=xvc0") become the
+ * serial port: the guest has no Xen console here. A new string in *s. */
+static int
+cmdline_map_console(struct xmcfg_domain *dom, char **s)
+{
+	static const char *const xen[] = {"console=hvc0", "console=xvc0"};
+	struct xmbuf b = {0};
+	const char *p = *s;
+	size_t i;
+
+	while (*p) {
+		for (i = 0; i < sizeof(xen) / sizeof(xen[0]); i++)
+			if (!strncmp(p, xen[i], 12) &&
+			    (p == *s || p[-1] == ' ' || p[-1] == '\t') &&
+			    (!p[12] || p[12] == ' ' || p[12] == ','))
+				break;
+		if (i < sizeof(xen) / sizeof(xen[0])) {
+			xmbuf_put(&b, "console=ttyS0", 13);
+			dom->console_mapped = true;
+			p += 12;
+		} else {
+			xmbuf_put(&b, p++, 1);
+		}
+	}
+	xmbuf_put(&b, "", 1);
+	if (b.failed) {
+		xmbuf_free(&b);
+		return -ENOMEM;
+	}
+	free(*s);
+	*s = b.data;
+	return 0;
+}
+
+/* Add " console=ttyS0" to *cmdline when it names no console, and say so
+ * in dom->console_added; Xen's console names become ttyS0. Only for a
+ * kernel the config names: a boot entry from the guest's disk brings its
+ * own arguments. */
+static int
+cmdline_add_console(struct xmcfg_domain *dom, char **cmdline)
+{
+	struct xmbuf b = {0};
+	const char *s = *cmdline ? *cmdline : "";
+	size_t n = strlen(s);
+
+	dom->console_added = false;
+	dom->console_mapped = false;
+	if (!dom->kernel || dom->type == XMCFG_GUEST_HVM ||
+	    dom->cmdline_foreign)
+		return 0;
+	if (*cmdline && cmdline_map_console(dom, cmdline) < 0)
+		return -ENOMEM;
+	s = *cmdline ? *cmdline : "";
+	n = strlen(s);
+	/* Nothing is added that would pass the limit (key_check_lengths
+	 * measures the user's own command line then). */
+	if (cmdline_has_console(s) || n + 14 > XMCFG_CMDLINE_LEN_MAX)
+		return 0;
+	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+		n--;
+	xmbuf_put(&b, s, n);
+	xmbuf_printf(&b, "%sconsole=ttyS0", n ? " " : "");
+	xmbuf_put(&b, "", 1);
+	if (b.failed) {
+		xmbuf_free(&b);
+		return -ENOMEM;
+	}
+	free(*cmdline);
+	*cmdline = b.data;
+	dom->console_added = true;
+	return 0;
 }
 
 /* The address of the first vif with ip= (its first one, without a
@@ -136,7 +229,9 @@ cmdline_vif_ip(const struct xmcfg_domain *dom, char *ip, size_t iplen,
 
 /* Build dom->cmdline as xend did: start from extra (with "nfsroot=S:R "
  * prepended for nfs_root), prepend "ip=..." when ip is set or dhcp is not
- * off and extra has no ip=, then "root=R " when extra has no "root=".
+ * off and extra has no ip=, then "root=R " when extra has no "root=";
+ * append "console=ttyS0" when it names no console (and there is a
+ * kernel=).
  * xl's cmdline= is the whole command line instead (root, extra and the ip
  * settings are not used, as in xl). */
 int
@@ -154,8 +249,10 @@ xmcmdline_build(struct xmcfg_domain *dom)
 	dom->root_rewritten = NULL;
 	if (dom->xl_cmdline) {
 		out = cmdline_rewrite_tokens(dom, dom->xl_cmdline);
-		if (!out)
+		if (!out || cmdline_add_console(dom, &out) < 0) {
+			free(out);
 			return -ENOMEM;
+		}
 		free(dom->cmdline);
 		dom->cmdline = out;
 		return 0;
@@ -213,8 +310,10 @@ xmcmdline_build(struct xmcfg_domain *dom)
 		goto out;
 	/* root= inside extra is the user's; map it too */
 	out = cmdline_rewrite_tokens(dom, b.data);
-	if (!out)
+	if (!out || cmdline_add_console(dom, &out) < 0) {
+		free(out);
 		goto out;
+	}
 	free(dom->cmdline);
 	dom->cmdline = out;
 	rc = 0;

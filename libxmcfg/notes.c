@@ -336,6 +336,19 @@ notes_boot(struct xmcfg_domain *dom, int (*line_of)(void *, const char *),
 				"(disks are named vda, vdb, ... in config "
 				"order)",
 				dom->xl_cmdline, dom->cmdline);
+	if (rc == 0 && dom->console_added)
+		rc = xmnote_add(dom, XMCFG_NOTE_INFO, "console", 0,
+				"console=ttyS0 added to the kernel command "
+				"line: %s no console (a Xen PV guest had "
+				"one without asking; xm console is xmhv's "
+				"first serial port)",
+				dom->xl_cmdline ? "cmdline names"
+						: "root and extra name");
+	if (rc == 0 && dom->console_mapped)
+		rc = xmnote_add(dom, XMCFG_NOTE_INFO, "console", 0,
+				"console=hvc0 (Xen's console) is "
+				"console=ttyS0 in the guest: xm console is "
+				"xmhv's first serial port");
 	if (rc == 0 && dom->cpuid_xl)
 		rc = xmnote_add(dom, XMCFG_NOTE_BLOCKER, "cpuid", LINE("cpuid"),
 				"cpuid: xl's feature list '%.200s' is not "

@@ -209,6 +209,9 @@ struct xmcfg_domain {
 	char *cmdline;        /* the command line xm would pass, root rewritten
 			   to the virtio device (see root_rewritten) */
 	char *root_rewritten; /* e.g. "/dev/vda ro" or NULL when unchanged */
+	bool console_added;   /* cmdline got console=ttyS0: root, extra
+			       * (cmdline=) named no console */
+	bool console_mapped;  /* Xen's console=hvc0 or xvc0 became ttyS0 */
 	char *bootloader;     /* parsed; unsupported: reported by xm create */
 	char *bootargs;
 

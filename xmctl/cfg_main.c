@@ -135,8 +135,7 @@ cfg_load(const struct cfg_opts *o, struct xmcfg_domain **dom_out)
 	if (!o->quiet && dom->root_rewritten != NULL && dom->root != NULL)
 		fprintf(stderr,
 			"Note: root \"%s\" is \"%s\" in the guest (disks are "
-			"named vda, vdb, ... in config order; they are not "
-			"attached to the guest yet)\n",
+			"virtio disks vda, vdb, ... in config order)\n",
 			dom->root, dom->root_rewritten);
 	*dom_out = dom;
 	return 0;

@@ -188,6 +188,18 @@ devices_create(struct xmd *x, struct control_req *req,
 		   : -ENOMEM;
 	if (grown)
 		d->cfg->disks = grown;
+	if (rc == -EBUSY) {
+		struct xmhv_domain_config *one = malloc(sizeof(*one));
+
+		if (one) {
+			xmhv_domain_config_init(one);
+			one->disks[0] = hd;
+			one->ndisks = 1;
+			(void)storage_name_holder(x, NULL, one, msg,
+						  sizeof(msg));
+		}
+		free(one);
+	}
 	if (rc < 0) {
 		control_fault(req, XMLRPC_FAULT_GENERIC, "domain %s: %s",
 			      d->name, msg[0] ? msg : strerror(-rc));

@@ -334,6 +334,9 @@ domains_job_finish(struct xmd *x, struct domains_job *job)
 	int rc;
 
 	d->waiting = NULL;
+	if (job->rc == -EBUSY)
+		(void)storage_name_holder(x, d->name, job->hv, job->errmsg,
+					  sizeof(job->errmsg));
 	if (job->rc < 0) {
 		log_err("domain %s: create failed: %s", d->name,
 			job->errmsg[0] ? job->errmsg : strerror(-job->rc));

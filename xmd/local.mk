@@ -11,7 +11,8 @@ sbin_PROGRAMS += xmd/xmd
 xmd_xmd_SOURCES = xmd/xmd.c xmd/xmd.h xmd/control.c xmd/control_int.h \
 	xmd/control_conn.c xmd/methods.c \
 	xmd/node.c xmd/domains.c xmd/policy.c xmd/record.c xmd/hvconfig.c \
-	xmd/storage.c xmd/autostart.c xmd/info.c xmd/devices.c \
+	xmd/storage.c xmd/storage_probe.c xmd/storage_probe.h xmd/autostart.c \
+	xmd/info.c xmd/devices.c \
 	xmd/admission.h xmd/admission.c \
 	xmd/net.h xmd/netcfg.c \
 	xmd/netstore.c xmd/nettap.h xmd/nettap.c xmd/netscript.c \
@@ -67,3 +68,12 @@ EXTRA_DIST += tests/unit/xmd_no_python.sh
 # Service files (copied by packagers; paths assume the default prefix).
 EXTRA_DIST += examples/systemd/xmd.service examples/systemd/xendomains.service \
 	examples/init.d/xmd examples/init.d/xendomains doc/PROTOCOL.md
+
+# Image locks (QEMU's byte protocol) and the pure side of storage.
+check_PROGRAMS += tests/unit/xmd_storage
+TESTS += tests/unit/xmd_storage
+tests_unit_xmd_storage_SOURCES = tests/unit/xmd_storage.c xmd/storage_probe.c \
+	hypervisor/imagelock.c
+tests_unit_xmd_storage_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests \
+	-I$(top_srcdir)/xmd
+tests_unit_xmd_storage_LDADD = tests/libtap.a common/libcommon.a

@@ -176,11 +176,20 @@ int hvconfig_build(struct xmd *x, const struct xmcfg_domain *cfg,
 
 /* ---- storage.c ---- */
 
-/* Check and resolve the disks of cfg into hv (paths, read-only). Returns 0
- * or -errno with a message naming the domain and disk. */
+/* Check and resolve the disks of cfg into hv (paths, read-only, shared,
+ * O_DIRECT for phy: and tap:aio:); images in a format xmhv cannot serve
+ * are refused. Returns 0 or -errno with a message naming the domain and
+ * disk (for an LVM volume: what is wrong and the command that fixes it). */
 int storage_prepare(const struct xmcfg_domain *cfg,
 		    struct xmhv_domain_config *hv, char *msg,
 		    size_t msglen) XMD_WUR;
+/* A create or attach of domain `name` with the disks of hv failed with
+ * -EBUSY (an image lock): when one of those disks is an image another of
+ * our domains uses in a mode that excludes it, rewrite msg to name that
+ * domain, its disk and mode. Returns true when it did. */
+bool storage_name_holder(struct xmd *x, const char *name,
+			 const struct xmhv_domain_config *hv, char *msg,
+			 size_t msglen);
 
 /* ---- control.c: the XML-RPC server ---- */
 

@@ -63,6 +63,7 @@ struct xmhv_disk_config {
 	uint8_t readonly;
 	uint8_t cdrom;   /* read-only too */
 	uint8_t shared;  /* w!: writable, shared with other domains */
+	uint8_t direct;  /* opened O_DIRECT (phy:, tap:aio:): no host cache */
 	char serial[21]; /* virtio-blk id */
 	int fd;          /* open backend, or -1 (see xmhv_domain_config) */
 };
@@ -211,7 +212,8 @@ int xmhv_domain_nic_detach(struct xmhv *h, xmhv_domid_t domid,
  * function the guest hears of through ACPI PCI hot-plug, named by
  * disk->serial (the Xen vdev: the guest's /dev/disk/by-id/virtio-NAME).
  * With disk->fd < 0 the path is opened here, in the caller's process, as
- * xmhv_domain_create opens disks (read-only or read-write, flock'ed);
+ * xmhv_domain_create opens disks (read-only or read-write, locked in
+ * QEMU's image-locking byte protocol);
  * else the fd is sent as it is (it stays the caller's). 0, or -errno with
  * errmsg: -EEXIST (a disk of that name), -E2BIG (XMHV_MAX_DISKS),
  * -EOPNOTSUPP (a monitor started before disk hot-plug). */

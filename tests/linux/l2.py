@@ -36,11 +36,18 @@ L2_MODULES = {
     "virtio_pci_legacy_dev": "kernel/drivers/virtio/virtio_pci_legacy_dev.ko",
     "virtio_pci": "kernel/drivers/virtio/virtio_pci.ko",
     "virtio_blk": "kernel/drivers/block/virtio_blk.ko",
+    # ext4 (the rootfs run), in the order l2-init loads them
+    "crc32c_generic": "kernel/crypto/crc32c_generic.ko",
+    "crc16": "kernel/lib/crc16.ko",
+    "mbcache": "kernel/fs/mbcache.ko",
+    "jbd2": "kernel/fs/jbd2/jbd2.ko",
+    "ext4": "kernel/fs/ext4/ext4.ko",
 }
 BUSYBOX_APPLETS = (
     "sh ash cat cut dd dmesg echo grep head insmod kill ls mkdir mkfifo mount "
     "nproc od poweroff reboot rm sed sleep tail tr awk wc sync uname "
-    "umount ps true false test [ env timeout md5sum printf"
+    "umount ps true false test [ env timeout md5sum printf seq "
+    "switch_root"
 ).split()
 READY = b"XMTEST ready"
 
@@ -224,8 +231,11 @@ def _monitor_pid(path):
 
 
 def run(n, monitor, vcpus, mem, action, cmdline, paths, tools, workdir,
-        timeout=240, disk=None):
-    """One L2 run (disk: an image the xm run gives the guest as xvda);
+        timeout=240, disk=None, disks=None, root=None, qemu_drives=None):
+    """One L2 run (disk: an image the xm run gives the guest as xvda;
+    disks: the xm run's disk= entries instead, root: its root=;
+    qemu_drives: QEMU's -drive option strings, each a virtio-blk-pci
+    with one queue per vCPU, on a q35 machine instead of microvm);
     returns a dict: n, monitor, vcpus, mem, action, rc,
     wall_ms, ready_ms, timeout, con (guest console lines), mon (monitor
     lines), kv (first XMTEST key=value of each key), e820, rss."""
@@ -261,6 +271,12 @@ def run(n, monitor, vcpus, mem, action, cmdline, paths, tools, workdir,
                 "-monitor", "unix:%s,server=on,wait=off" % qsock,
                 "-action", "panic=exit-failure", "-kernel", paths["vmlinuz"],
                 "-initrd", paths["initrd"], "-append", cmdline]
+        if qemu_drives:
+            argv[argv.index("microvm")] = "q35"
+            for i, d in enumerate(qemu_drives):
+                argv += ["-drive", "%s,if=none,id=d%d" % (d, i), "-device",
+                         "virtio-blk-pci,drive=d%d,num-queues=%d" %
+                         (i, vcpus)]
     elif monitor == "xm":
         tools.start_xmd()
         name = "l2-%d" % n
@@ -274,6 +290,11 @@ def run(n, monitor, vcpus, mem, action, cmdline, paths, tools, workdir,
                      cmdline))
             if disk:
                 f.write('disk = ["file:%s,xvda,w"]\n' % disk)
+            if disks:
+                f.write("disk = [%s]\n" % ", ".join("'%s'" % d
+                                                     for d in disks))
+            if root:
+                f.write('root = "%s"\n' % root)
         c = subprocess.run([tools.xm, "create", name], env=tools.xm_env(),
                            capture_output=True, stdin=subprocess.DEVNULL)
         merr.write(c.stdout + c.stderr)

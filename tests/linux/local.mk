@@ -9,9 +9,9 @@ check_PROGRAMS += tests/linux/xmhv-drive
 tests_linux_xmhv_drive_SOURCES = tests/linux/xmhv-drive.c
 tests_linux_xmhv_drive_LDADD = hypervisor/libxmhv.a common/libcommon.a
 
-LINUX_TESTS = tests/linux/boot.py
+LINUX_TESTS = tests/linux/boot.py tests/linux/rootfs.py
 LINUX_FILES = tests/linux/l2.py tests/linux/l2-init tests/linux/README.md \
-	bench/linux-boot.py bench/l1-hangs.py
+	bench/linux-boot.py bench/l1-hangs.py bench/linux-io.py
 EXTRA_DIST += $(LINUX_TESTS) $(LINUX_FILES)
 
 check-linux: all tests/linux/xmhv-drive
@@ -29,6 +29,14 @@ bench-linux-boot: all hypervisor/xmhv tests/linux/xmhv-drive
 		$(top_srcdir)/scripts/with-kvm --linux \
 		$(PYTHON3) $(top_srcdir)/bench/linux-boot.py
 
+# fio in L2 under xmhv and QEMU (aio=io_uring, cache=none) and in L1
+# directly, on the same disk (bench/README.md, section linux-io).
+bench-linux-io: all hypervisor/xmhv tests/linux/xmhv-drive
+	top_srcdir='$(abs_top_srcdir)' top_builddir='$(abs_top_builddir)' \
+	QEMU_SYSTEM_X86_64='$(QEMU_SYSTEM_X86_64)' \
+		$(top_srcdir)/scripts/with-kvm --linux \
+		$(PYTHON3) $(top_srcdir)/bench/linux-io.py
+
 # How often the nested L1 machine hangs, per QEMU (BENCH_QEMUS: the
 # binaries to compare, default the one on PATH; L1_HANGS_BOOTS, default 20).
 bench-l1-hangs: all hypervisor/xmhv tests/linux/xmhv-drive
@@ -40,5 +48,5 @@ bench-l1-hangs: all hypervisor/xmhv tests/linux/xmhv-drive
 
 clean-local-linux:
 	rm -rf tests/linux/artifacts tests/linux/work tests/linux/bench-work
-.PHONY: check-linux check-linux-here bench-linux-boot bench-l1-hangs \
+.PHONY: check-linux check-linux-here bench-linux-boot bench-linux-io bench-l1-hangs \
 	clean-local-linux

@@ -1,0 +1,179 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""linux-io.py: fio inside the same Debian L2 kernel against the same raw
+disk, under xmhv (through xmd and `xm create`: phy:, so O_DIRECT) and under
+QEMU (q35, virtio-blk-pci, aio=io_uring, cache=none), plus L1 running the
+same fio on the disk directly: sequential 1 MiB read and write (queue
+depth 8), 4 KiB random read and write at queue depth 32, all O_DIRECT
+(libaio). `make bench-linux-io` runs it through scripts/with-kvm --linux.
+The disk is a loop device over a file in L1's /tmp (tmpfs: the host's
+memory speed, so the table shows what each virtualization stack costs).
+fio and its libraries go in on an ext4 image (mke2fs -d, no mount) that
+L2 boots as its root (l2-init's rootfs action), mounted read-only; its
+/sbin/init runs the jobs and prints fio's terse lines. Not a test: never
+fails on numbers. Environment: LINUX_IO_RUNTIME (seconds per job, 10),
+LINUX_IO_MIB (the disk, 256), LINUX_IO_VCPUS (2)."""
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.dont_write_bytecode = True  # the source tree may be read-only
+sys.path.insert(0, os.path.join(HERE, "..", "tests", "linux"))
+import l2  # noqa: E402
+
+JOBS = (("seqread", "--rw=read --bs=1M --iodepth=8", "MB/s"),
+        ("seqwrite", "--rw=write --bs=1M --iodepth=8", "MB/s"),
+        ("randread", "--rw=randread --bs=4k --iodepth=32", "IOPS"),
+        ("randwrite", "--rw=randwrite --bs=4k --iodepth=32", "IOPS"))
+APPLETS = "sh mount cat echo sync poweroff awk sed sleep tail".split()
+INIT = r"""#!/bin/sh
+export PATH=/bin:/usr/bin
+mount -t devtmpfs dev /dev
+mount -t proc proc /proc
+mount -t sysfs sys /sys
+rt=10
+for w in $(cat /proc/cmdline); do
+	case "$w" in xmtest.rt=*) rt=${w#xmtest.rt=} ;; esac
+done
+echo "XMTEST benchinit=ok"
+%s
+echo "XMTEST bench=done"
+poweroff -f
+"""
+
+
+def sh(*args, **kw):
+    return subprocess.run(list(args), capture_output=True, text=True,
+                          timeout=600, **kw)
+
+
+def fio_args(dev, name, extra, rt):
+    return ["fio", "--name=" + name, "--filename=" + dev, "--direct=1",
+            "--ioengine=libaio", "--runtime=%s" % rt, "--time_based",
+            "--minimal"] + extra.split()
+
+
+def parse(line):
+    """(MB/s, IOPS) of a fio terse line (version 3), read or write."""
+    f = line.split(";")
+    if len(f) < 49 or f[0] != "3":
+        return None
+    rbw, riops, wbw, wiops = (float(f[6]), float(f[7]), float(f[47]),
+                              float(f[48]))
+    bw, iops = (rbw, riops) if rbw or riops else (wbw, wiops)
+    return bw * 1024 / 1e6, iops
+
+
+def tools_image(work):
+    """ext4 with busybox, fio and its libraries, and the bench init."""
+    stage = os.path.join(work, "stage")
+    for d in ("bin", "sbin", "usr/bin", "proc", "sys", "dev", "tmp"):
+        os.makedirs(os.path.join(stage, d), exist_ok=True)
+    shutil.copy(shutil.which("busybox") or "/bin/busybox",
+                os.path.join(stage, "bin", "busybox"))
+    for a in APPLETS:
+        os.symlink("busybox", os.path.join(stage, "bin", a))
+    fio = shutil.which("fio")
+    shutil.copy(fio, os.path.join(stage, "usr", "bin", "fio"))
+    for line in sh("ldd", fio).stdout.splitlines():
+        w = line.split()
+        lib = w[2] if len(w) >= 3 and w[1] == "=>" else (
+            w[0] if w and w[0].startswith("/") else None)
+        if not lib or not os.path.exists(lib):
+            continue
+        dst = os.path.join(stage, lib.lstrip("/"))
+        os.makedirs(os.path.dirname(dst), exist_ok=True)
+        shutil.copy(os.path.realpath(lib), dst)
+    jobs = "\n".join(
+        'echo "XMTEST fio_%s=$(%s 2>&1 | tail -1)"' %
+        (name, " ".join(fio_args("/dev/vdb", name, extra, "$rt")))
+        for name, extra, _ in JOBS)
+    with open(os.path.join(stage, "sbin", "init"), "w") as f:
+        f.write(INIT % jobs)
+    os.chmod(os.path.join(stage, "sbin", "init"), 0o755)
+    img = os.path.join(work, "tools.img")
+    r = sh("mke2fs", "-q", "-F", "-t", "ext4", "-d", stage, img, "160M")
+    if r.returncode != 0:
+        raise RuntimeError("mke2fs: " + r.stderr)
+    return img
+
+
+def main():
+    top = os.environ.get("top_builddir", os.path.join(HERE, ".."))
+    outdir = os.path.join(top, "bench")
+    tools = l2.Tools(top)
+    rt = os.environ.get("LINUX_IO_RUNTIME", "10")
+    mib = int(os.environ.get("LINUX_IO_MIB", "256"))
+    vcpus = int(os.environ.get("LINUX_IO_VCPUS", "2"))
+    if not shutil.which("fio"):
+        print("linux-io: skipped: fio is not installed (apt-get install "
+              "fio)")
+        return 0
+    work = os.path.join(outdir, "linux-io-work")
+    shutil.rmtree(work, ignore_errors=True)
+    try:
+        paths = l2.prepare(work)
+    except l2.Skip as e:
+        print("linux-io: skipped: %s" % e)
+        return 0
+    timg = tools_image(work)
+    back = "/tmp/linux-io-disk.img"
+    with open(back, "wb") as f:
+        f.truncate(mib << 20)
+    loop = sh("losetup", "-f", "--show", back).stdout.strip()
+    res = {}
+    try:
+        res["L1"] = {}
+        for name, extra, _ in JOBS:
+            r = sh(*fio_args(loop, name, extra, rt))
+            res["L1"][name] = parse(r.stdout.strip().splitlines()[-1]
+                                    if r.stdout.strip() else "")
+        cmd = ("console=ttyS0 xmtest.action=rootfs xmtest.rt=%s" % rt)
+        xm = l2.run(1, "xm", vcpus, 512, "rootfs", cmd, paths, tools, work,
+                    timeout=900, disks=["file:%s,xvda,r" % timg,
+                                        "phy:%s,xvdb,w" % loop],
+                    root="/dev/xvda ro")
+        qm = l2.run(2, "qemu", vcpus, 512, "rootfs",
+                    "root=/dev/vda ro " + cmd, paths, tools, work,
+                    timeout=900,
+                    qemu_drives=["file=%s,format=raw,readonly=on" % timg,
+                                 "file=%s,format=raw,cache=none,"
+                                 "aio=io_uring" % loop])
+        for key, run in (("xmhv", xm), ("QEMU", qm)):
+            res[key] = {n: parse(run["kv"].get("fio_" + n, ""))
+                        for n, _, _ in JOBS}
+            l2.log("%s: wall %d ms, reason %s" % (key, run["wall_ms"],
+                                                   l2.reason(run)))
+        l2.save_artifacts([xm, qm], os.path.join(outdir,
+                                                 "linux-io-artifacts"),
+                          "io")
+    finally:
+        tools.stop()
+        sh("losetup", "-d", loop)
+        os.unlink(back)
+    print("\nfio in L2 (%d vCPUs, %s s per job, O_DIRECT libaio) on a %d "
+          "MiB loop device in L1's /tmp" % (vcpus, rt, mib))
+    print("%-10s %-5s %10s %10s %10s %10s %10s" % (
+        "job", "unit", "L1 direct", "xmhv", "QEMU", "xmhv/QEMU", "xmhv/L1"))
+
+    def val(k, n, unit):
+        v = res.get(k, {}).get(n)
+        return None if v is None else (v[0] if unit == "MB/s" else v[1])
+    for n, _, unit in JOBS:
+        a, x, q = val("L1", n, unit), val("xmhv", n, unit), \
+            val("QEMU", n, unit)
+        print("%-10s %-5s %10s %10s %10s %10s %10s" % (
+            n, unit, "-" if a is None else "%.0f" % a,
+            "-" if x is None else "%.0f" % x,
+            "-" if q is None else "%.0f" % q,
+            "%.2f" % (x / q) if x and q else "-",
+            "%.2f" % (x / a) if x and a else "-"))
+    shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
