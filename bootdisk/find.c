@@ -1,0 +1,231 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* find.c: from a disk image to the entry to boot: each partition's ext
+ * filesystem, the boot configurations pygrub looks for (and BLS entries,
+ * which it does not read), the default or asked-for entry, then its
+ * files. Pure over the read callback, as the parsers it calls. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bootdisk.h"
+#include "bootfind.h"
+
+static const struct {
+	enum bd_dialect d;
+	const char *path;
+} find_configs[] = {
+	{BD_GRUB2, "/boot/grub/grub.cfg"},
+	{BD_GRUB2, "/boot/grub2/grub.cfg"},
+	{BD_GRUB2, "/grub/grub.cfg"},
+	{BD_GRUB2, "/grub2/grub.cfg"},
+	{BD_GRUB1, "/boot/grub/menu.lst"},
+	{BD_GRUB1, "/boot/grub/grub.conf"},
+	{BD_GRUB1, "/grub/menu.lst"},
+	{BD_GRUB1, "/grub/grub.conf"},
+	{BD_EXTLINUX, "/boot/extlinux/extlinux.conf"},
+	{BD_EXTLINUX, "/boot/extlinux.conf"},
+	{BD_EXTLINUX, "/extlinux/extlinux.conf"},
+	{BD_EXTLINUX, "/extlinux.conf"},
+	{BD_EXTLINUX, "/boot/syslinux/syslinux.cfg"},
+	{BD_EXTLINUX, "/syslinux/syslinux.cfg"},
+	{BD_BLS, "/boot/loader/entries"},
+	{BD_BLS, "/loader/entries"},
+};
+
+/* Append "A: B" to the notes in err. */
+static void
+find_note(char *err, size_t errlen, const char *a, const char *b)
+{
+	size_t n = strlen(err);
+
+	if (n + 8 < errlen)
+		snprintf(err + n, errlen - n, "%s%s: %s", n ? "; " : "", a, b);
+}
+
+/* The BLS entries of directory dir into b->menu. */
+static int
+find_bls(struct bd_boot *b, const char *dir, const char *env, char *err,
+	 size_t errlen)
+{
+	char **names = NULL, path[512], *text;
+	size_t n = 0, i, len, nl;
+	int rc;
+
+	rc = bd_ext_list(b->fs, dir, &names, &n, err, errlen);
+	if (rc < 0)
+		return rc;
+	memset(&b->menu, 0, sizeof(b->menu));
+	for (i = 0; rc == 0 && i < n; i++) {
+		nl = strlen(names[i]);
+		if (nl < 6 || strcmp(names[i] + nl - 5, ".conf") ||
+		    snprintf(path, sizeof(path), "%s/%s", dir, names[i]) >=
+			    (int)sizeof(path))
+			continue;
+		if (bd_ext_read(b->fs, path, BD_MAX_CONFIG, &text, &len, err,
+				errlen) < 0)
+			continue; /* a dangling link: grub skips it too */
+		rc = bd_menu_add_bls(&b->menu, names[i], text, len, env, err,
+				     errlen);
+		free(text);
+	}
+	bd_names_free(names, n);
+	if (rc == 0 && bd_menu_finish_bls(&b->menu, env) < 0)
+		rc = -ENOENT;
+	if (rc < 0)
+		bd_menu_free(&b->menu);
+	return rc;
+}
+
+/* A config of dialect d at path in b->fs: parsed into b->menu. */
+static int
+find_config(struct bd_boot *b, enum bd_dialect d, const char *path, char *err,
+	    size_t errlen)
+{
+	char envpath[256], *text = NULL, *env = NULL, *slash;
+	size_t len, elen;
+	int rc;
+
+	snprintf(envpath, sizeof(envpath), "%s", path);
+	slash = strrchr(envpath, '/');
+	if (slash)
+		strcpy(slash, "/grubenv");
+	if (d == BD_BLS) {
+		snprintf(envpath, sizeof(envpath), "%s",
+			 strncmp(path, "/boot/", 6) ? "/grub2/grubenv"
+						    : "/boot/grub2/grubenv");
+		if (bd_ext_read(b->fs, envpath, 65536, &env, &elen, err,
+				errlen) < 0)
+			env = NULL;
+		err[0] = '\0';
+		rc = find_bls(b, path, env, err, errlen);
+		free(env);
+		return rc;
+	}
+	rc = bd_ext_read(b->fs, path, BD_MAX_CONFIG, &text, &len, err, errlen);
+	if (rc < 0)
+		return rc;
+	if (d == BD_GRUB2 &&
+	    bd_ext_read(b->fs, envpath, 65536, &env, &elen, err, errlen) < 0)
+		env = NULL;
+	err[0] = '\0';
+	rc = bd_menu_parse(d, text, len, env, &b->menu, err, errlen);
+	if (rc == 0 && d == BD_GRUB2 && b->menu.blscfg && b->menu.n == 0) {
+		/* Fedora's grub.cfg: its entries are BLS files */
+		bd_menu_free(&b->menu);
+		snprintf(envpath, sizeof(envpath), "%s",
+			 strncmp(path, "/boot/", 6) ? "/loader/entries"
+						    : "/boot/loader/entries");
+		rc = find_bls(b, envpath, env, err, errlen);
+	}
+	free(text);
+	free(env);
+	return rc;
+}
+
+/* See bootfind.h. */
+int
+bd_boot_find(bd_read_fn rd, void *ctx, uint64_t disk_size, const char *want,
+	     struct bd_boot *b, char *err, size_t errlen)
+{
+	char one[512], notes[1024] = "";
+	size_t p, c;
+	int rc, sel;
+
+	memset(b, 0, sizeof(*b));
+	rc = bd_layout_probe(rd, ctx, disk_size, &b->layout, err, errlen);
+	if (rc < 0)
+		return rc;
+	for (p = 0; p < b->layout.nparts; p++) {
+		const struct bd_part *part = &b->layout.parts[p];
+		char where[32];
+
+		snprintf(where, sizeof(where),
+			 part->number ? "partition %u" : "the disk",
+			 part->number);
+		one[0] = '\0';
+		rc = bd_ext_open(rd, ctx, part->off, part->size, &b->fs, one,
+				 sizeof(one));
+		if (rc < 0) {
+			find_note(notes, sizeof(notes), where, one);
+			continue;
+		}
+		for (c = 0; c < sizeof(find_configs) / sizeof(find_configs[0]);
+		     c++) {
+			one[0] = '\0';
+			rc = find_config(b, find_configs[c].d,
+					 find_configs[c].path, one,
+					 sizeof(one));
+			if (rc == -ENOENT &&
+			    (!one[0] || strstr(one, "no such")))
+				continue;
+			if (rc < 0) {
+				find_note(notes, sizeof(notes),
+					  find_configs[c].path, one);
+				continue;
+			}
+			b->part = part->number;
+			b->config = find_configs[c].path;
+			one[0] = '\0';
+			sel = bd_menu_select(&b->menu, want, b->why,
+					     sizeof(b->why), one, sizeof(one));
+			if (sel < 0) {
+				snprintf(err, errlen, "%s %s: %s", where,
+					 b->config, one);
+				bd_boot_dispose(b);
+				return sel;
+			}
+			b->entry = sel;
+			return 0;
+		}
+		bd_ext_close(b->fs);
+		b->fs = NULL;
+	}
+	snprintf(err, errlen,
+		 "no boot configuration found (grub.cfg, menu.lst, "
+		 "extlinux.conf or /boot/loader/entries on an ext2/3/4 "
+		 "filesystem)%s%s",
+		 notes[0] ? ": " : "", notes);
+	return -ENOENT;
+}
+
+/* See bootfind.h. */
+int
+bd_boot_copy(struct bd_boot *b, const char *path, uint64_t max, bd_sink_fn sink,
+	     void *sctx, uint64_t *size_out, char *err, size_t errlen)
+{
+	char full[1024], *slash;
+	int rc;
+
+	if (path[0] != '/') { /* extlinux: relative to its directory */
+		snprintf(full, sizeof(full), "%s", b->config);
+		slash = strrchr(full, '/');
+		if (slash)
+			slash[1] = '\0';
+		if (strlen(full) + strlen(path) >= sizeof(full))
+			return -ENAMETOOLONG;
+		strcat(full, path);
+	} else if (snprintf(full, sizeof(full), "%s", path) >=
+		   (int)sizeof(full)) {
+		return -ENAMETOOLONG;
+	}
+	rc = bd_ext_copy(b->fs, full, max, sink, sctx, size_out, err, errlen);
+	/* a grub root of a separate /boot seen on the root filesystem */
+	if (rc == -ENOENT && full[0] == '/' && strncmp(full, "/boot/", 6) &&
+	    strlen(full) + 6 < sizeof(full)) {
+		memmove(full + 5, full, strlen(full) + 1);
+		memcpy(full, "/boot", 5);
+		rc = bd_ext_copy(b->fs, full, max, sink, sctx, size_out, err,
+				 errlen);
+	}
+	return rc;
+}
+
+/* See bootfind.h. */
+void
+bd_boot_dispose(struct bd_boot *b)
+{
+	bd_menu_free(&b->menu);
+	bd_ext_close(b->fs);
+	b->fs = NULL;
+}
