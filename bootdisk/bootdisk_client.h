@@ -45,8 +45,9 @@ int bootdisk_run(const char *helper, int disk_fd, const char *want,
 void bootdisk_result_close(struct bootdisk_result *r);
 
 /* Does a config with these values boot from its disk? bootloader names
- * pygrub (any path), kernel names PV-GRUB/grub-xen, or an HVM guest has
- * no Linux kernel= (hvmloader or none). */
+ * pygrub (any path) and there is no kernel=, kernel names
+ * PV-GRUB/grub-xen, or an HVM guest has no Linux kernel= (hvmloader or
+ * none). */
 bool bootdisk_wanted(const char *bootloader, const char *kernel, bool hvm);
 
 #endif

@@ -57,11 +57,11 @@ bootdisk_wanted(const char *bootloader, const char *kernel, bool hvm)
 {
 	const char *b;
 
-	if (bootloader && *bootloader) {
+	if (bootloader && *bootloader && (!kernel || !*kernel)) {
 		b = strrchr(bootloader, '/');
 		b = b ? b + 1 : bootloader;
 		if (strstr(b, "pygrub"))
-			return true;
+			return true; /* with kernel= too, xmhv boots that */
 	}
 	if (kernel) {
 		b = strrchr(kernel, '/');
@@ -154,6 +154,23 @@ client_parse(char *text, struct bootdisk_result *r, char *msg, size_t msglen)
 	return 0;
 }
 
+/* A read-only open of memfd *fd in place of it (the monitor takes boot
+ * files read-only). Returns 0 or -errno. */
+static int
+client_reopen_ro(int *fd)
+{
+	char path[64];
+	int ro;
+
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", *fd);
+	ro = open(path, O_RDONLY | O_CLOEXEC);
+	if (ro < 0)
+		return -errno;
+	close(*fd);
+	*fd = ro;
+	return 0;
+}
+
 /* The memfd must be sealed: the helper cannot change it after the check. */
 static int
 client_sealed(int fd)
@@ -216,6 +233,12 @@ client_recv(int sock, struct bootdisk_result *r, char *msg, size_t msglen)
 		snprintf(msg, msglen, "xm-bootloader: no sealed kernel");
 		rc = -EPROTO;
 	}
+	if (rc == 0 && (client_reopen_ro(&r->kernel_fd) < 0 ||
+			client_reopen_ro(&r->initrd_fd) < 0)) {
+		snprintf(msg, msglen, "cannot reopen the memfds read-only: %s",
+			 strerror(errno));
+		rc = -EIO;
+	}
 	if (rc == 0 && fstat(r->initrd_fd, &st) == 0)
 		r->initrd_size = (uint64_t)st.st_size;
 	if (rc == 0 && r->initrd_size == 0) {
@@ -235,7 +258,7 @@ bootdisk_run(const char *helper, int disk_fd, const char *want,
 	     struct bootdisk_result *r, char *msg, size_t msglen)
 {
 	const char *argv[4] = {helper, NULL, NULL, NULL};
-	int sv[2], st, rc;
+	int sv[2], st = 0, rc;
 	pid_t pid;
 
 	memset(r, 0, sizeof(*r));

@@ -7,7 +7,8 @@ bootdisk_libbootdisk_a_SOURCES = bootdisk/bootdisk.h bootdisk/bootfind.h \
 	bootdisk/menu_int.h bootdisk/layout.c bootdisk/ext.c bootdisk/menu.c \
 	bootdisk/grub2.c bootdisk/menu_text.c bootdisk/find.c
 bootdisk_libbootdisk_a_SOURCES += bootdisk/bootdisk_client.h \
-	bootdisk/client.c
+	bootdisk/client.c bootdisk/bootdisk_cfg.h bootdisk/bootcmd.c \
+	bootdisk/dryrun.c
 
 libexec_PROGRAMS += bootdisk/xm-bootloader
 bootdisk_xm_bootloader_SOURCES = bootdisk/helper.c

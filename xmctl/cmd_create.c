@@ -274,6 +274,8 @@ create_start(const struct create_opts *o, const char *xml)
 		rc = XM_EXIT_ERR;
 		goto out;
 	}
+	if (!o->quiet && rpc_str(res, "boot_entry", "")[0])
+		printf("Booting %s\n", rpc_str(res, "boot_entry", ""));
 	if (!o->quiet)
 		printf("Started domain %s (id=%lld)\n", name,
 		       (long long)rpc_int(res, "domid", -1));

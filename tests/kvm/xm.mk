@@ -2,5 +2,7 @@
 # tests/kvm/xm.mk: integration tests of xm against a real xmd booting the
 # test guest (kvm tier: root and /dev/kvm, else SKIP with the reason), and
 # of the real clients of xm's command line (Ganeti, ocf:heartbeat:Xen).
-KVM_TESTS += tests/kvm/xm_lifecycle.py tests/kvm/xm_clients.py tests/kvm/xm_blk.py
-EXTRA_DIST += tests/kvm/xm_lifecycle.py tests/kvm/xm_clients.py tests/kvm/xm_blk.py
+KVM_TESTS += tests/kvm/xm_lifecycle.py tests/kvm/xm_clients.py tests/kvm/xm_blk.py \
+	tests/kvm/xm_bootdisk.py
+EXTRA_DIST += tests/kvm/xm_lifecycle.py tests/kvm/xm_clients.py tests/kvm/xm_blk.py \
+	tests/kvm/xm_bootdisk.py
