@@ -161,8 +161,13 @@ helper_sandbox(struct helper *h)
 		if (fd != HELPER_DISK_FD && fd != HELPER_SOCK_FD &&
 		    fd != h->kfd && fd != h->ifd && fd != 2)
 			(void)close(fd);
-	if (setrlimit(RLIMIT_AS, &as) < 0 ||
-	    setrlimit(RLIMIT_FSIZE, &fsz) < 0 ||
+#ifndef XM_SANITIZERS /* ASan's shadow memory needs terabytes of it */
+	if (setrlimit(RLIMIT_AS, &as) < 0)
+		return -errno;
+#else
+	(void)as;
+#endif
+	if (setrlimit(RLIMIT_FSIZE, &fsz) < 0 ||
 	    setrlimit(RLIMIT_CPU, &cpu) < 0 ||
 	    setrlimit(RLIMIT_NOFILE, &nofile) < 0 ||
 	    setrlimit(RLIMIT_CORE, &zero) < 0)
