@@ -40,6 +40,27 @@ bootdisk_hv_disk(const struct xmhv_domain_config *hv)
 	return NULL;
 }
 
+/* A returned file is a regular (memory) file of at most max bytes. */
+static int
+bootdisk_check_size(int fd, uint64_t max, const char *what, char *why,
+		    size_t whylen)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		snprintf(why, whylen, "xm-bootloader: the %s is not a file",
+			 what);
+		return -EINVAL;
+	}
+	if ((uint64_t)st.st_size > max || st.st_size == 0) {
+		snprintf(why, whylen,
+			 "the %s is %lld bytes (limit %llu, and not empty)",
+			 what, (long long)st.st_size, (unsigned long long)max);
+		return -EFBIG;
+	}
+	return 0;
+}
+
 /* See xmd.h. */
 int
 bootdisk_prepare(const struct xmcfg_domain *cfg, struct xmhv_domain_config *hv,
@@ -90,10 +111,17 @@ bootdisk_prepare(const struct xmcfg_domain *cfg, struct xmhv_domain_config *hv,
 			 cfg->name, vdev, disk->path, why, hvm_why);
 		return rc;
 	}
-	/* the kernel as xmhv takes it: a bzImage or an ELF, bounded */
+	/* the kernel as xmhv takes it: a bzImage or an ELF, bounded (the
+	 * helper's word on sizes is not taken) */
 	snprintf(hv->kernel, sizeof(hv->kernel), "%s:%s", vdev, r.kernel);
-	rc = xmhv_check_boot_fd(XMHV_BOOT_KERNEL, r.kernel_fd, hv->kernel, why,
-				sizeof(why));
+	rc = bootdisk_check_size(r.kernel_fd, BOOTDISK_KERNEL_MAX, "kernel",
+				 why, sizeof(why));
+	if (rc == 0 && r.initrd_fd >= 0)
+		rc = bootdisk_check_size(r.initrd_fd, BOOTDISK_INITRD_MAX,
+					 "initrd", why, sizeof(why));
+	if (rc == 0)
+		rc = xmhv_check_boot_fd(XMHV_BOOT_KERNEL, r.kernel_fd,
+					hv->kernel, why, sizeof(why));
 	if (rc < 0) {
 		snprintf(msg, msglen, "domain %s: disk %s: %s%s", cfg->name,
 			 vdev, why, hvm_why);

@@ -348,6 +348,77 @@ r = show(xfs)
 ok("not an ext2/3/4 filesystem" in r.get("error", ""),
    "another filesystem is named as not ext2/3/4", r["_raw"])
 
+# 6. what xm create -n says and the command line a create would pass: the
+# entry's arguments with Xen disk names rewritten per the config, root=
+# and extra after them (not PV-GRUB's extra), console=ttyS0 last
+XM = os.path.join(build, "xmctl/xm")
+CMD_CFG = ("menuentry 'one' {\n linux /boot/k root=/dev/xvda1 ro "
+           "console=hvc0 resume=/dev/sdb2\n}\n"
+           "menuentry 'two' {\n linux /boot/k root=/dev/hda2 "
+           "console=ttyS0,115200\n}\n")
+img = os.path.join(tmp, "cmd.img")
+mkfs(tree("cmd", {"/boot/grub/grub.cfg": CMD_CFG, "/boot/k": KERNEL}), img)
+
+
+def dry(name, text):
+    cfg = os.path.join(tmp, name + ".cfg")
+    with open(cfg, "w") as f:
+        f.write(text % {"img": img})
+    p = subprocess.run([XM, "create", "-n", cfg], capture_output=True,
+                       text=True, timeout=120)
+    got = [line[len("Note: kernel command line: "):] for line in
+           p.stderr.splitlines()
+           if line.startswith("Note: kernel command line: ")]
+    return p, got[0] if got else None
+
+
+cases = [
+    ("pygrub", 'bootloader = "/usr/bin/pygrub"\n'
+     'disk = ["file:%(img)s,xvda,w", "file:%(img)s,sdb,r"]\n'
+     'extra = "quiet"\n',
+     "root=/dev/vda1 ro console=hvc0 resume=/dev/vdb2 quiet console=ttyS0",
+     "pygrub: xvda1 and sdb2 mapped by letter, extra after, console=ttyS0 "
+     "last"),
+    ("xentools", 'bootloader = "pygrub"\n'
+     'disk = ["file:%(img)s,xvda1,w"]\nroot = "/dev/xvda1 ro"\n',
+     "root=/dev/vda ro console=hvc0 resume=/dev/sdb2 root=/dev/vda ro "
+     "console=ttyS0",
+     "xen-tools' partition-as-disk xvda1 is vda; config root= appended; an "
+     "unmapped sdb2 stays"),
+    ("entry", 'bootloader = "pygrub"\nbootloader_args = ["--entry=two"]\n'
+     'disk = ["file:%(img)s,hda,w"]\n',
+     "root=/dev/vda2 console=ttyS0,115200",
+     "bootloader_args --entry=TITLE; ttyS0 already the last console"),
+    ("pvgrub", 'kernel = "/usr/lib/xen/boot/pv-grub-x86_64.gz"\n'
+     'extra = "(hd0,0)/boot/grub/grub.cfg"\n'
+     'disk = ["file:%(img)s,xvda,w"]\n',
+     "root=/dev/vda1 ro console=hvc0 resume=/dev/sdb2 console=ttyS0",
+     "PV-GRUB: its extra (the menu's path) is not passed on"),
+    ("hvm", 'builder = "hvm"\nkernel = "/usr/lib/xen/boot/hvmloader"\n'
+     'disk = ["file:%(img)s,hda,w"]\nvnc = 1\n',
+     "root=/dev/vda1 ro console=hvc0 resume=/dev/sdb2 console=ttyS0",
+     "HVM with hvmloader: the disk's entry"),
+]
+if not os.access(XM, os.X_OK):
+    for c in cases:
+        print("ok %d - %s # SKIP xm is not built" % (n + 1, c[3]))
+        n += 1
+for name, text, want, desc in cases if os.access(XM, os.X_OK) else []:
+    p, got = dry(name, text)
+    ok(p.returncode == 0 and got == want, "xm create -n: " + desc,
+       "want %r\ngot  %r\n%s" % (want, got, p.stderr))
+p, got = dry("kernel", 'bootloader = "pygrub"\nkernel = "/boot/k"\n'
+             'disk = ["file:%(img)s,xvda,w"]\n')
+ok(got is None and "xmhv boots kernel = /boot/k directly" in p.stderr,
+   "pygrub with kernel= set: that kernel, the disk is not read", p.stderr)
+p, got = dry("gone", 'bootloader = "pygrub"\n'
+             'disk = ["file:/nonexistent/x.img,xvda,w"]\n')
+ok(p.returncode == 0 and "(vm" in p.stdout and
+   "Note: the boot entry could not be read: disk xvda "
+   "(/nonexistent/x.img): No such file or directory" in p.stderr,
+   "an unreadable disk: the whole config is printed, with a note",
+   p.stdout + p.stderr)
+
 shutil.rmtree(tmp)
 print("1..%d" % n)
 sys.exit(1 if failed else 0)
