@@ -290,16 +290,28 @@ g2_top_cmd(struct g2 *g, size_t first, struct bd_menu *m)
 		m->blscfg = true;
 		return 0;
 	}
-	if (strcmp(cmd, "set") || first + 1 >= g->nw)
+	/* "set NAME=VALUE", or grub's bare "NAME=VALUE" */
+	if (!strcmp(cmd, "set") && first + 1 < g->nw)
+		first++;
+	else if (strcmp(cmd, "set") && strchr(cmd, '='))
+		;
+	else
 		return 0;
-	eq = strchr(g->w[first + 1], '=');
+	eq = strchr(g->w[first], '=');
 	if (!eq)
 		return 0;
-	n = (size_t)(eq - g->w[first + 1]);
-	if (n == 0 || n >= sizeof(name))
+	n = (size_t)(eq - g->w[first]);
+	if (n == 0 || n >= sizeof(name) ||
+	    strspn(g->w[first],
+		   "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstu"
+		   "vwxyz0123456789_") != n)
 		return 0;
-	memcpy(name, g->w[first + 1], n);
+	memcpy(name, g->w[first], n);
 	name[n] = '\0';
+	/* grub.cfg sets it to "--id" or "" by a feature test this reader
+	 * does not run: keep "--id" (every grub that writes it has it) */
+	if (!strcmp(name, "menuentry_id_option"))
+		return 0;
 	rc = menu_vars_set(&g->vars, name, eq + 1);
 	if (rc == -E2BIG)
 		rc = 0;

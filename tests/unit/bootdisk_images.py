@@ -348,6 +348,23 @@ r = show(xfs)
 ok("not an ext2/3/4 filesystem" in r.get("error", ""),
    "another filesystem is named as not ext2/3/4", r["_raw"])
 
+# grub's bare NAME=VALUE assignment, and its feature test of
+# menuentry_id_option (Ubuntu's shape) that must not lose --id
+bare = {"/boot/grub/grub.cfg":
+        'if [ x"${feature_menuentry_id}" = xy ]; then\n'
+        '  menuentry_id_option="--id"\nelse\n  menuentry_id_option=""\nfi\n'
+        "default=1\nmenuentry 'a' $menuentry_id_option 'id-a' {\n"
+        " linux /boot/k a\n}\n"
+        "menuentry 'b' $menuentry_id_option 'id-b' {\n linux /boot/k b\n}\n",
+        "/boot/k": KERNEL}
+img = os.path.join(tmp, "bare-assign.img")
+mkfs(tree("bare-assign", bare), img)
+r = show(img)
+ok(r.get("args") == "b", "grub.cfg's bare default=1 is honoured", r["_raw"])
+r = show(img, "id-a")
+ok(r.get("args") == "a", "--id survives Ubuntu's menuentry_id_option test",
+   r["_raw"])
+
 # 6. what xm create -n says and the command line a create would pass: the
 # entry's arguments with Xen disk names rewritten per the config, root=
 # and extra after them (not PV-GRUB's extra), console=ttyS0 last
