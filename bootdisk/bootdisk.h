@@ -83,6 +83,23 @@ int bd_ext_list(struct bd_ext *fs, const char *path, char ***names_out,
 		size_t *n_out, char *err, size_t errlen) WUR_BD;
 void bd_names_free(char **names, size_t n);
 
+/* ---- initrd.c: what an initramfs carries ---- */
+
+struct bd_initrd {
+	bool virtio_blk, virtio_pci; /* a module of that name is in it */
+	bool complete;               /* every archive in it was read */
+	const char *unreadable;      /* a compression not read ("lz4"), or
+				      * NULL */
+};
+
+/* Scan the size bytes of an initramfs (newc cpio archives, each maybe
+ * gzip, xz/lzma or zstd compressed) for virtio_blk.ko* and
+ * virtio_pci.ko*, decompressing at most max_out bytes. Returns 0 (*out
+ * says what was seen; complete false when it stopped early) or -errno
+ * (-EINVAL: a broken archive, -EFBIG: more than max_out). */
+int bd_initrd_scan(bd_read_fn rd, void *ctx, uint64_t size, uint64_t max_out,
+		   struct bd_initrd *out) WUR_BD;
+
 /* ---- menu.c: boot configurations ---- */
 
 #define BD_MAX_ENTRIES 256

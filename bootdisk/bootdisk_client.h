@@ -26,6 +26,8 @@ struct bootdisk_result {
 	char initrd[1024]; /* "" or the paths, '\n'-separated */
 	char args[4096];
 	char skipped[1024]; /* "" or which entries were passed over */
+	char warning[1024]; /* "" or why the guest may not find its disk
+			     * (no virtio_blk/virtio_pci), escaped */
 	int kernel_fd;      /* sealed memfds, owned: bootdisk_result_close */
 	int initrd_fd;      /* -1 when the entry has no initrd */
 	uint64_t initrd_size;

@@ -139,6 +139,9 @@ client_parse(char *text, struct bootdisk_result *r, char *msg, size_t msglen)
 		else if (!strcmp(line, "skipped"))
 			rc = client_field(r->skipped, sizeof(r->skipped), eq,
 					  true);
+		else if (!strcmp(line, "warning"))
+			rc = client_field(r->warning, sizeof(r->warning), eq,
+					  true);
 	}
 	if (rc < 0) {
 		snprintf(msg, msglen, "xm-bootloader: a malformed answer");

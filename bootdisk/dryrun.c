@@ -62,6 +62,9 @@ bootdisk_dry_run(const struct xmcfg_domain *cfg, FILE *out)
 			if (r.skipped[0])
 				fprintf(out, "Note: boot entry: %s\n",
 					r.skipped);
+			if (r.warning[0])
+				fprintf(out, "Warning: boot entry: %s\n",
+					r.warning);
 			if (bootdisk_cfg_cmdline(cfg, r.args, cmd,
 						 sizeof(cmd)) == 0)
 				fprintf(out, "Note: kernel command line: %s\n",

@@ -86,6 +86,120 @@ helper_sink(void *ctx, const void *buf, size_t len)
 	return 0;
 }
 
+static int
+helper_read_fd(void *ctx, uint64_t off, void *buf, size_t len)
+{
+	int fd = *(int *)ctx;
+	size_t done = 0;
+	ssize_t n;
+
+	while (done < len) {
+		n = pread(fd, (char *)buf + done, len - done,
+			  (off_t)(off + done));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n < 0 ? -errno : -EIO;
+		done += (size_t)n;
+	}
+	return 0;
+}
+
+struct helper_mem {
+	char buf[65536];
+	size_t len;
+};
+
+static int
+helper_mem_sink(void *ctx, const void *buf, size_t len)
+{
+	struct helper_mem *m = ctx;
+
+	if (len > sizeof(m->buf) - 1 - m->len)
+		len = sizeof(m->buf) - 1 - m->len; /* the start is enough */
+	memcpy(m->buf + m->len, buf, len);
+	m->len += len;
+	m->buf[m->len] = '\0';
+	return 0;
+}
+
+/* Does the kernel's /boot/config-VERSION build driver in (=y)? 1 yes, 0
+ * no (=m or unset), -1 unknown (no such file). */
+static int
+helper_builtin(struct bd_boot *b, const char *kernel, const char *option)
+{
+	static struct helper_mem m;
+	static int loaded = -1;
+	char path[1024], err[256], line[128];
+	const char *base = strrchr(kernel, '/'), *ver, *dash;
+	uint64_t size;
+
+	if (loaded < 0) {
+		base = base ? base + 1 : kernel;
+		dash = strchr(base, '-');
+		ver = dash ? dash + 1 : NULL;
+		m.len = 0;
+		loaded = ver &&
+			 snprintf(path, sizeof(path), "%.*sconfig-%s",
+				  (int)(base - kernel), kernel,
+				  ver) < (int)sizeof(path) &&
+			 bd_boot_copy(b, path, 64u << 20, helper_mem_sink, &m,
+				      &size, err, sizeof(err)) == 0;
+	}
+	if (!loaded)
+		return -1;
+	snprintf(line, sizeof(line), "\n%s=y\n", option);
+	return strstr(m.buf, line) != NULL;
+}
+
+/* A warning when the guest would not find its disk: neither the initrd
+ * nor the kernel has virtio_blk or virtio_pci (virt-v2v warns alike). */
+static void
+helper_check_initrd(struct helper *h, struct bd_boot *b,
+		    const struct bd_entry *e, char *warn, size_t warnlen)
+{
+	static const char *const opt[2] = {"CONFIG_VIRTIO_BLK",
+					   "CONFIG_VIRTIO_PCI"};
+	static const char *const mod[2] = {"virtio_blk", "virtio_pci"};
+	struct bd_initrd in = {0};
+	char missing[64] = "";
+	off_t size = lseek(h->ifd, 0, SEEK_END); /* fstat is newfstatat */
+	bool have[2];
+	int i, rc = 0;
+
+	warn[0] = '\0';
+	if (e->initrd && size > 0)
+		rc = bd_initrd_scan(helper_read_fd, &h->ifd, (uint64_t)size,
+				    1ull << 30, &in);
+	if (rc < 0 || in.unreadable) {
+		if (in.unreadable || rc == -EINVAL)
+			snprintf(warn, warnlen,
+				 "the initrd could not be read (%s) to see "
+				 "whether it has virtio_blk and virtio_pci",
+				 in.unreadable ? in.unreadable
+					       : "a broken archive");
+		return;
+	}
+	if (e->initrd && !in.complete)
+		return;
+	have[0] = in.virtio_blk;
+	have[1] = in.virtio_pci;
+	for (i = 0; i < 2; i++)
+		if (!have[i] && helper_builtin(b, e->kernel, opt[i]) != 1)
+			snprintf(missing + strlen(missing),
+				 sizeof(missing) - strlen(missing), "%s%s",
+				 missing[0] ? " and " : "", mod[i]);
+	if (missing[0])
+		snprintf(warn, warnlen,
+			 "%s %s no %s module and the kernel's config does not "
+			 "say it is built in: the guest may not find its disk "
+			 "under KVM (rebuild the initrd with them, as "
+			 "virt-v2v does: dracut --add-drivers, or "
+			 "/etc/initramfs-tools/modules)",
+			 e->initrd ? "the initrd" : "the entry has no initrd:",
+			 e->initrd ? "has" : "it has", missing);
+}
+
 /* Append "key=escaped value\n" to the result. */
 static void
 helper_put(struct helper *h, const char *key, const char *value)
@@ -336,6 +450,8 @@ main(int argc, char **argv)
 	helper_put(&h, "initrd", e->initrd);
 	helper_put(&h, "args", e->args);
 	helper_put(&h, "skipped", b.why);
+	helper_check_initrd(&h, &b, e, err, sizeof(err));
+	helper_put(&h, "warning", err);
 	helper_send(&h, true);
 	bd_boot_dispose(&b);
 	return 0;

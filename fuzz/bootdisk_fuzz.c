@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* bootdisk_fuzz.c: libFuzzer target of libbootdisk's parsers. The first
  * byte picks one: 0 grub.cfg, 1 menu.lst, 2 extlinux.conf, 3 a BLS entry
- * (each then chosen from with bd_menu_select), anything else the rest as
- * a whole disk image: layout, ext2/3/4, the boot configuration and the
- * chosen kernel and initrd read to a sink that counts. */
+ * (each then chosen from with bd_menu_select), 5 an initramfs (cpio
+ * archives, compressed or not), anything else the rest as a whole disk
+ * image: layout, ext2/3/4, the boot configuration and the chosen kernel
+ * read to a sink that counts. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -80,6 +81,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	d.data = data + 1;
 	d.len = size - 1;
+	if (data[0] == 5) {
+		struct bd_initrd in;
+
+		(void)!bd_initrd_scan(fz_read, &d, d.len, 16u << 20, &in);
+		return 0;
+	}
 	if (bd_boot_find(fz_read, &d, d.len, NULL, &b, err, sizeof(err)) < 0)
 		return 0;
 	(void)!bd_boot_copy(&b, b.menu.entries[b.entry].kernel, 1 << 24,

@@ -3,11 +3,17 @@
 # bootdisk_seeds.py DIR: the first seeds of fuzz/corpus/bootdisk: one of
 # each boot-config dialect (selector byte 0..3) and small disk images
 # (selector 4): ext2 and ext4 filesystems at 0 with a grub.cfg, built
-# with mke2fs -d, cut to the bytes that are not zero at their end.
+# with mke2fs -d, cut to the bytes that are not zero at their end; and
+# initramfs archives (selector 5): newc cpio plain, gzip, xz, zstd, after
+# an early uncompressed one.
 import os
 import subprocess
 import sys
 import tempfile
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "scripts"))
+from l1 import cpio  # noqa: E402
 
 out = sys.argv[1]
 os.makedirs(out, exist_ok=True)
@@ -38,3 +44,19 @@ for t in ("ext2", "ext4"):
     data = open(img, "rb").read().rstrip(b"\0")
     with open(os.path.join(out, "img-" + t), "wb") as f:
         f.write(b"\x04" + data)
+c = cpio.Cpio()
+c.add_file("lib/modules/6.1/kernel/drivers/block/virtio_blk.ko",
+           data=b"x" * 300)
+c.add_file("lib/modules/6.1/kernel/drivers/virtio/virtio_pci.ko.zst",
+           data=b"y" * 30)
+c.write(tmp + "/main.cpio")
+main = open(tmp + "/main.cpio", "rb").read()
+e = cpio.Cpio()
+e.add_file("kernel/x86/microcode/AuthenticAMD.bin", data=b"u" * 50)
+e.write(tmp + "/early.cpio")
+early = open(tmp + "/early.cpio", "rb").read()
+for comp in (None, "gzip", "xz", "zstd"):
+    data = main if comp is None else subprocess.run(
+        [comp, "-c"], input=main, capture_output=True, check=True).stdout
+    with open(os.path.join(out, "initrd-%s" % (comp or "plain")), "wb") as f:
+        f.write(b"\x05" + early + data)

@@ -149,6 +149,12 @@ bootdisk_prepare(const struct xmcfg_domain *cfg, struct xmhv_domain_config *hv,
 		 r.skipped[0] ? "; " : "", r.skipped);
 	log_info("domain %s: booting %s, command line: %s", cfg->name, boot,
 		 hv->cmdline);
+	if (r.warning[0]) {
+		log_warn("domain %s: boot entry '%s': %s", cfg->name,
+			 r.title_esc, r.warning);
+		snprintf(boot + strlen(boot), bootlen - strlen(boot),
+			 "\nWarning: %s", r.warning);
+	}
 	return 0;
 fail:
 	bootdisk_result_close(&r);

@@ -11,7 +11,8 @@ the host computes from the image and the config (the entry's arguments,
 Xen's disk names rewritten, the config's extra, console=ttyS0). Then the
 refusals: an HVM guest whose disk has no Linux boot entry (an emulated PC
 would be needed), a crafted image (a symlink loop), and xmd still
-answering. TAP."""
+answering. The initrd is a gzip'd cpio with only Xen's xen-blkfront: xm
+create and xmd warn that the guest may not find its disk. TAP."""
 import os
 import shutil
 import subprocess
@@ -23,7 +24,21 @@ import xmharness as H  # noqa: E402
 from xmharness import KERNEL, XmdEnv, ok  # noqa: E402
 from xm_blk import Guest  # noqa: E402
 
-INITRD = bytes((i * 7 + 3) & 0xff for i in range(70000))
+def xen_only_initrd():
+    """A gzip'd newc initramfs built for Xen: xen-blkfront, no virtio."""
+    sys.path.insert(0, os.path.join(H.top_srcdir, "scripts"))
+    from l1 import cpio
+    import gzip
+    import tempfile
+    c = cpio.Cpio()
+    c.add_file("usr/lib/modules/6.1/kernel/drivers/block/xen-blkfront.ko",
+               data=bytes((i * 7 + 3) & 0xff for i in range(70000)))
+    with tempfile.NamedTemporaryFile() as f:
+        c.write(f.name)
+        return gzip.compress(open(f.name, "rb").read(), mtime=0)
+
+
+INITRD = xen_only_initrd()
 
 GRUB_CFG = r"""
 if [ -s $prefix/grubenv ]; then
@@ -95,8 +110,10 @@ def mbr(img, size_mib):
 def boot_and_check(env, name, cfg, want_cmdline, desc):
     """Create the domain, read its boot report, compare, destroy it."""
     r = env.xm("create", cfg)
-    ok(r.returncode == 0 and "Booting '" in r.stdout,
-       "%s: xm create says which entry it booted" % desc,
+    ok(r.returncode == 0 and "Booting '" in r.stdout and
+       "Warning: the initrd has no virtio_blk" in r.stderr,
+       "%s: xm create says which entry it booted, and warns of the "
+       "initrd without virtio" % desc,
        r.stdout + r.stderr + env.log_tail())
     if r.returncode != 0:
         for _ in range(3):
@@ -162,6 +179,10 @@ def main():
                              "pygrub, default entry")
         ok("booting 'Test Linux'" in env.log_tail(40),
            "xmd's log names the entry", env.log_tail())
+        ok("the initrd has no virtio_blk and virtio_pci module" in
+           env.log_tail(40), "xmd warns that the initrd (Xen's "
+           "xen-blkfront only) has no virtio_blk and virtio_pci",
+           env.log_tail())
         with open(cfg, "a") as f:
             f.write('bootloader_args = ["--entry=1>0"]\n')
         boot_and_check(env, "pyg", cfg,

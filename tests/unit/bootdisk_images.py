@@ -365,6 +365,73 @@ r = show(img, "id-a")
 ok(r.get("args") == "a", "--id survives Ubuntu's menuentry_id_option test",
    r["_raw"])
 
+# initramfs contents: virtio_blk and virtio_pci found in cpio archives
+# compressed as Debian (zstd, gzip), Fedora (xz; an early uncompressed
+# microcode archive first) write them, or missing (a Xen-only initrd)
+sys.path.insert(0, os.path.join(os.environ.get("top_srcdir", "."),
+                                "scripts"))
+from l1 import cpio  # noqa: E402
+
+
+def initramfs(path, names, compress, early=False):
+    c = cpio.Cpio()
+    for name in names or ():
+        c.add_file(name, data=os.urandom(3000))
+    c.write(path + ".cpio")
+    data = open(path + ".cpio", "rb").read()
+    if names is None:  # not cpio at all
+        data = os.urandom(50000)
+    if compress:
+        data = subprocess.run([compress, "-c"], input=data,
+                              capture_output=True, check=True).stdout
+    if early:
+        e = cpio.Cpio()
+        e.add_file("kernel/x86/microcode/GenuineIntel.bin", data=b"u" * 999)
+        e.write(path + ".early")
+        data = open(path + ".early", "rb").read() + data
+    with open(path, "wb") as f:
+        f.write(data)
+    return data
+
+
+MODS = ["usr/lib/modules/6.1.0-13-amd64/kernel/drivers/block/virtio_blk.ko",
+        "usr/lib/modules/6.1.0-13-amd64/kernel/drivers/virtio/"
+        "virtio_pci.ko.xz"]
+XENONLY = ["usr/lib/modules/6.1.0-13-amd64/kernel/drivers/block/"
+           "xen-blkfront.ko"]
+for tag, names, comp, early, config, want in [
+        ("zstd", MODS, "zstd", False, None, ""),
+        ("gzip", MODS, "gzip", False, None, ""),
+        ("xz-early", MODS, "xz", True, None, ""),
+        ("plain", MODS, None, False, None, ""),
+        ("xenonly", XENONLY, "zstd", False, None,
+         "the initrd has no virtio_blk and virtio_pci module"),
+        ("builtin", XENONLY, "gzip", False,
+         "CONFIG_VIRTIO_BLK=y\nCONFIG_VIRTIO_PCI=y\n", ""),
+        ("module", XENONLY, "xz", True,
+         "CONFIG_VIRTIO_BLK=m\nCONFIG_VIRTIO_PCI=y\n",
+         "the initrd has no virtio_blk module"),
+        ("lz4", MODS, "lz4", False, None,
+         "the initrd could not be read (lz4)"),
+        ("gzjunk", None, "gzip", True, None,
+         "the initrd could not be read (a compressed part that is not "
+         "cpio)")]:
+    rd = os.path.join(tmp, "initrd-" + tag)
+    data = initramfs(rd, names, comp, early)
+    files = {"/boot/grub/grub.cfg": DEBIAN_CFG,
+             "/boot/vmlinuz-6.1.0-13-amd64": KERNEL,
+             "/boot/initrd.img-6.1.0-13-amd64": data}
+    if config:
+        files["/boot/config-6.1.0-13-amd64"] = "# x\n" + config
+    img = os.path.join(tmp, "rd-%s.img" % tag)
+    mkfs(tree("rd-" + tag, files), img, size_mib=16)
+    r = show(img)
+    got = r.get("warning", "?")
+    ok((got == "" if not want else got.startswith(want)) and
+       r.get("initrd_fnv") == fnv(data),
+       "initrd %s: %s" % (tag, "no warning" if not want else want),
+       r["_raw"])
+
 # 6. what xm create -n says and the command line a create would pass: the
 # entry's arguments with Xen disk names rewritten per the config, root=
 # and extra after them (not PV-GRUB's extra), console=ttyS0 last

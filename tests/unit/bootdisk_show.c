@@ -59,7 +59,8 @@ main(int argc, char **argv)
 	printf("kernel=%s\n", esc);
 	(void)!bd_escape(r.initrd, esc, sizeof(esc));
 	printf("initrd=%s\n", esc);
-	printf("args=%s\nskipped=%s\n", r.args, r.skipped);
+	printf("args=%s\nskipped=%s\nwarning=%s\n", r.args, r.skipped,
+	       r.warning);
 	show_fd("kernel", r.kernel_fd);
 	show_fd("initrd", r.initrd_fd);
 	bootdisk_result_close(&r);
