@@ -77,6 +77,52 @@ find_bls(struct bd_boot *b, const char *dir, const char *env, char *err,
 	return rc;
 }
 
+/* grub.cfg's own entries after the BLS ones blscfg adds (grub.cfg runs
+ * blscfg first; memtest or a custom entry may follow): *cfg's entries,
+ * renumbered, are appended to b->menu, whose default the grub.cfg's
+ * "set default" overrides. Frees *cfg. Returns 0 or -ENOMEM. */
+static int
+find_merge_bls(struct bd_boot *b, struct bd_menu *cfg)
+{
+	struct bd_entry *grown;
+	char pos[64];
+	size_t i, nbls = b->menu.n;
+	unsigned long top;
+	char *rest;
+
+	if (cfg->n + nbls > BD_MAX_ENTRIES) {
+		bd_menu_free(cfg);
+		return -E2BIG;
+	}
+	grown = realloc(b->menu.entries, (nbls + cfg->n) * sizeof(*grown));
+	if (!grown && cfg->n) {
+		bd_menu_free(cfg);
+		return -ENOMEM;
+	}
+	if (grown)
+		b->menu.entries = grown;
+	for (i = 0; i < cfg->n; i++) {
+		struct bd_entry *e = &b->menu.entries[nbls + i];
+
+		*e = cfg->entries[i];
+		top = strtoul(e->pos ? e->pos : "0", &rest, 10);
+		snprintf(pos, sizeof(pos), "%lu%s", top + nbls, rest);
+		free(e->pos);
+		e->pos = strdup(pos);
+	}
+	b->menu.n = nbls + cfg->n;
+	if (cfg->def) {
+		free(b->menu.def);
+		b->menu.def = cfg->def;
+		cfg->def = NULL;
+	}
+	free(cfg->entries);
+	cfg->entries = NULL;
+	cfg->n = 0;
+	bd_menu_free(cfg);
+	return 0;
+}
+
 /* A config of dialect d at path in b->fs: parsed into b->menu. */
 static int
 find_config(struct bd_boot *b, enum bd_dialect d, const char *path, char *err,
@@ -110,13 +156,23 @@ find_config(struct bd_boot *b, enum bd_dialect d, const char *path, char *err,
 		env = NULL;
 	err[0] = '\0';
 	rc = bd_menu_parse(d, text, len, env, &b->menu, err, errlen);
-	if (rc == 0 && d == BD_GRUB2 && b->menu.blscfg && b->menu.n == 0) {
+	if (rc == 0 && d == BD_GRUB2 && b->menu.blscfg) {
 		/* Fedora's grub.cfg: its entries are BLS files */
-		bd_menu_free(&b->menu);
+		struct bd_menu cfg = b->menu;
+
+		memset(&b->menu, 0, sizeof(b->menu));
 		snprintf(envpath, sizeof(envpath), "%s",
 			 strncmp(path, "/boot/", 6) ? "/loader/entries"
 						    : "/boot/loader/entries");
 		rc = find_bls(b, envpath, env, err, errlen);
+		if (rc == 0)
+			rc = find_merge_bls(b, &cfg);
+		else if (cfg.n) { /* no BLS entries: grub.cfg's own */
+			b->menu = cfg;
+			rc = 0;
+		} else {
+			bd_menu_free(&cfg);
+		}
 	}
 	free(text);
 	free(env);

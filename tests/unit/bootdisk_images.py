@@ -259,6 +259,9 @@ if [ -f ${config_directory}/grubenv ]; then
 fi
 insmod blscfg
 blscfg
+menuentry 'Memory test (memtest86+)' {
+    linux16 /elf-memtest86+-5.31
+}
 """
 BLS = """title Fedora Linux (%s) 39
 version %s
@@ -273,6 +276,7 @@ fed = {"/boot/grub2/grub.cfg": FEDORA_CFG,
        "/boot/vmlinuz-6.5.6-300.fc39.x86_64": KERNEL,
        "/boot/initramfs-6.5.6-300.fc39.x86_64.img": INITRD,
        "/boot/vmlinuz-6.10.1-100.fc39.x86_64": INITRD,
+       "/boot/elf-memtest86+-5.31": UCODE,
        "/boot/initramfs-6.10.1-100.fc39.x86_64.img": KERNEL}
 for v in ("6.5.6-300.fc39.x86_64", "6.10.1-100.fc39.x86_64"):
     fed["/boot/loader/entries/abc-%s.conf" % v] = BLS % (v, v, v, v)
@@ -285,6 +289,10 @@ check_boot(r, "Fedora BLS: saved_entry honoured, $kernelopts expanded",
 r = show(img, "0")
 check_boot(r, "Fedora BLS: entry 0 is the newest version (6.10 > 6.5)",
            kernel=INITRD, initrd=KERNEL)
+r = show(img, "2")
+ok(r.get("title") == "Memory test (memtest86+)" and
+   r.get("kernel_fnv") == fnv(UCODE),
+   "Fedora: grub.cfg's own entry after blscfg's is entry 2", r["_raw"])
 
 # 5. hostile images
 loop = {"/boot/grub/grub.cfg": "menuentry 'loop' {\n linux /boot/a\n}\n"
