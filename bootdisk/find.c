@@ -33,6 +33,37 @@ static const struct {
 	{BD_BLS, "/loader/entries"},
 };
 
+/* What a partition that is not ext2/3/4 holds, by its signature (so the
+ * message says "XFS", not only "not ext"), or NULL. */
+static const char *
+find_other_fs(bd_read_fn rd, void *ctx, const struct bd_part *part)
+{
+	static const struct {
+		uint64_t off;
+		const char *magic;
+		size_t len;
+		const char *name;
+	} sigs[] = {
+		{0, "XFSB", 4, "XFS"},
+		{0x10040, "_BHRfS_M", 8, "btrfs"},
+		{512, "LABELONE", 8, "an LVM physical volume"},
+		{0, "LUKS\xba\xbe", 6, "LUKS encryption"},
+		{4086, "SWAPSPACE2", 10, "swap"},
+		{0x8001, "CD001", 5, "ISO 9660 (a CD image)"},
+		{3, "NTFS    ", 8, "NTFS"},
+		{0x52, "FAT32   ", 8, "FAT32"},
+	};
+	char buf[16];
+	size_t i;
+
+	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		if (sigs[i].off + sigs[i].len <= part->size &&
+		    rd(ctx, part->off + sigs[i].off, buf, sigs[i].len) == 0 &&
+		    !memcmp(buf, sigs[i].magic, sigs[i].len))
+			return sigs[i].name;
+	return NULL;
+}
+
 /* Append "A: B" to the notes in err. */
 static void
 find_note(char *err, size_t errlen, const char *a, const char *b)
@@ -202,6 +233,11 @@ bd_boot_find(bd_read_fn rd, void *ctx, uint64_t disk_size, const char *want,
 		one[0] = '\0';
 		rc = bd_ext_open(rd, ctx, part->off, part->size, &b->fs, one,
 				 sizeof(one));
+		if (rc == -ENODEV && find_other_fs(rd, ctx, part))
+			snprintf(one, sizeof(one),
+				 "%s (not read: boot files are read from "
+				 "ext2/3/4 only)",
+				 find_other_fs(rd, ctx, part));
 		if (rc < 0) {
 			find_note(notes, sizeof(notes), where, one);
 			continue;

@@ -353,8 +353,8 @@ with open(xfs, "wb") as f:
     f.write(b"XFSB" + b"\0" * 4092)
     f.truncate(8 << 20)
 r = show(xfs)
-ok("not an ext2/3/4 filesystem" in r.get("error", ""),
-   "another filesystem is named as not ext2/3/4", r["_raw"])
+ok("the disk: XFS (not read: boot files are read from ext2/3/4 only)" in
+   r.get("error", ""), "XFS is named, and why it is not read", r["_raw"])
 
 # grub's bare NAME=VALUE assignment, and its feature test of
 # menuentry_id_option (Ubuntu's shape) that must not lose --id
