@@ -198,8 +198,10 @@ def main():
         out, lines, kv, to = boot(tools, "l2-pygrub", cfg, work)
         save(outdir, "pygrub", lines, tools)
         t.ok("Booting 'Debian GNU/Linux' (entry 0 of /boot/grub/grub.cfg "
-             "on xvda, partition 1)" in out,
-             "pygrub: xm create boots the default entry and says so", out)
+             "on xvda, partition 1)" in out and "Warning" not in out,
+             "pygrub: xm create boots the default entry and says so; no "
+             "warning: the initramfs has Debian's virtio_blk and "
+             "virtio_pci", out)
         t.ok(kv.get("init") == "ok" and not to,
              "pygrub: Debian's kernel from the disk reaches the "
              "initramfs's /init", "\n".join(lines[-20:]) + out)
