@@ -168,9 +168,11 @@ helper_check_initrd(struct helper *h, struct bd_boot *b,
 	int i, rc = 0;
 
 	warn[0] = '\0';
+	/* 256 MiB decompressed at most: the scan must stay well inside the
+	 * CPU limit (a slow xz initrd), and past it nothing is said */
 	if (e->initrd && size > 0)
 		rc = bd_initrd_scan(helper_read_fd, &h->ifd, (uint64_t)size,
-				    1ull << 30, &in);
+				    256ull << 20, &in);
 	if (rc < 0 || in.unreadable) {
 		if (in.unreadable || rc == -EINVAL)
 			snprintf(warn, warnlen,
