@@ -2,8 +2,8 @@
 /* notes.c: what xm create -n says about a config beyond its values: the
  * keys understood but not acted on (settings), and the notes on what
  * xmtools does with the rest, among them why it cannot run a config yet
- * (HVM guests, a bootloader without a kernel, image formats other than
- * raw, block scripts, ...). Built from the domain's fields, so a domain
+ * (an HVM guest only an emulated PC can run, a bootloader other than
+ * pygrub, image formats other than raw, block scripts, ...). Built from the domain's fields, so a domain
  * from XML gets the same reasons; xm create and xmd refuse on them. */
 #include <errno.h>
 #include <stdarg.h>
@@ -191,6 +191,47 @@ notes_pvgrub(const char *kernel)
 	       (!strncmp(b, "grub-", 5) && strstr(b, "-xen"));
 }
 
+/* pygrub, by any path (bootdisk_wanted in xmd says the same). */
+static bool
+notes_pygrub(const char *bootloader)
+{
+	return strstr(notes_base(bootloader), "pygrub") != NULL;
+}
+
+/* Is kernel (of an HVM config) a Linux kernel rather than Xen's firmware
+ * loader? Anything but hvmloader is taken as one; xmd checks its header. */
+static bool
+notes_linux_kernel(const char *kernel)
+{
+	return kernel && kernel[0] &&
+	       strncmp(notes_base(kernel), "hvmloader", 9) != 0;
+}
+
+/* The vdev of the disk a boot entry is read from: the first that is not
+ * a CD-ROM and has a medium; NULL: none. */
+static const char *
+notes_boot_disk(const struct xmcfg_domain *dom)
+{
+	size_t i;
+
+	for (i = 0; i < dom->ndisks; i++)
+		if (!dom->disks[i].cdrom && dom->disks[i].source)
+			return dom->disks[i].vdev ? dom->disks[i].vdev : "?";
+	return NULL;
+}
+
+/* The value of a setting (an HVM key kept as text), or NULL. */
+static const char *
+notes_setting(const struct xmcfg_domain *dom, const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < dom->nsettings; i++)
+		if (!strcmp(dom->settings[i].key, key))
+			return dom->settings[i].value;
+	return NULL;
+}
+
 /* The settings of some kinds as "a, b, c" (NULL: none; -1 on ENOMEM). */
 static int
 notes_keys(const struct xmcfg_domain *dom, unsigned kinds, char **out)
@@ -284,43 +325,88 @@ notes_boot(struct xmcfg_domain *dom, int (*line_of)(void *, const char *),
 	   void *ctx)
 {
 	const char *tkey = dom->type_given ? "type" : "builder";
+	const char *disk = notes_boot_disk(dom), *boot;
+	bool hvm = dom->type == XMCFG_GUEST_HVM;
 	int rc = 0;
 
 #define LINE(k) (line_of ? line_of(ctx, (k)) : 0)
-	if (dom->type == XMCFG_GUEST_HVM)
+	if (hvm && notes_linux_kernel(dom->kernel))
+		rc = xmnote_add(dom, XMCFG_NOTE_INFO, tkey, LINE(tkey),
+				"%s: 'hvm': xmtools has no firmware or device "
+				"model; kernel = %s is booted directly, as "
+				"for 'pv'",
+				tkey, dom->kernel);
+	else if (hvm && !disk)
 		rc = xmnote_add(dom, XMCFG_NOTE_BLOCKER, tkey, LINE(tkey),
-				"%s: 'hvm' is a fully virtualized guest: it "
-				"needs firmware and a device model, which "
-				"xmtools does not have yet (it boots Linux "
-				"kernels directly: type 'pv' or 'pvh' with "
-				"kernel=)",
+				"%s: 'hvm' with no Linux kernel= and no disk: "
+				"only an emulated PC (firmware and a device "
+				"model) can run it, which xmtools does not "
+				"have",
 				tkey);
+	else if (hvm && (boot = notes_setting(dom, "boot")) != NULL &&
+		 boot[0] == 'd')
+		rc = xmnote_add(dom, XMCFG_NOTE_BLOCKER, "boot", LINE("boot"),
+				"boot: '%s' starts from the CD-ROM (an "
+				"installer): only an emulated PC (firmware "
+				"and a device model) can run that, which "
+				"xmtools does not have; install the guest "
+				"elsewhere, then boot it from its disk",
+				boot);
+	else if (hvm)
+		rc = xmnote_add(dom, XMCFG_NOTE_INFO, tkey, LINE(tkey),
+				"%s: 'hvm': xmtools has no firmware or device "
+				"model; a Linux guest boots directly, with "
+				"the kernel, initrd and arguments its disk "
+				"(%s) names in its boot configuration, read "
+				"by xm-bootloader; a guest whose disk has "
+				"none (Windows, an installer) is refused by "
+				"xm create",
+				tkey, disk);
 	else if (dom->type == XMCFG_GUEST_PVH)
 		rc = xmnote_add(dom, XMCFG_NOTE_INFO, "type", LINE("type"),
 				"type: 'pvh': the kernel is booted directly, "
 				"as for 'pv' (xmhv takes a bzImage, an ELF or "
 				"an ELF with a PVH note)");
-	if (rc == 0 && dom->type != XMCFG_GUEST_HVM && dom->kernel &&
-	    notes_pvgrub(dom->kernel))
-		rc = xmnote_add(dom, XMCFG_NOTE_BLOCKER, "kernel",
-				LINE("kernel"),
-				"kernel: %s is PV-GRUB, a Xen program that "
-				"boots the kernel named in the guest's grub "
-				"config: it cannot run under KVM, and booting "
-				"from the guest's disk is not there yet; set "
-				"kernel= (and ramdisk=) to a kernel on the "
-				"host",
-				dom->kernel);
-	if (rc == 0 && dom->type != XMCFG_GUEST_HVM && dom->bootloader &&
-	    dom->bootloader[0] && !dom->kernel)
+	if (rc == 0 && !hvm && dom->kernel && notes_pvgrub(dom->kernel))
+		rc = disk ? xmnote_add(dom, XMCFG_NOTE_INFO, "kernel",
+				       LINE("kernel"),
+				       "kernel: %s is PV-GRUB, a Xen program "
+				       "that cannot run under KVM: xmtools "
+				       "boots the entry of the guest's grub "
+				       "config itself, read from its disk "
+				       "(%s) by xm-bootloader",
+				       dom->kernel, disk)
+			  : xmnote_add(dom, XMCFG_NOTE_BLOCKER, "kernel",
+				       LINE("kernel"),
+				       "kernel: %s is PV-GRUB, which boots "
+				       "from the guest's disk, and the "
+				       "config has no disk",
+				       dom->kernel);
+	if (rc == 0 && !hvm && dom->bootloader && dom->bootloader[0] &&
+	    !dom->kernel && !notes_pygrub(dom->bootloader))
 		rc = xmnote_add(dom, XMCFG_NOTE_BLOCKER, "bootloader",
 				LINE("bootloader"),
-				"bootloader: %s is not run: booting from the "
-				"guest's disk is not there yet; set kernel= "
-				"(and ramdisk=) to a kernel on the host",
+				"bootloader: %s is not run: xmtools does "
+				"pygrub's job itself (bootloader = "
+				"\"pygrub\"), no other; set kernel= (and "
+				"ramdisk=) to a kernel on the host",
 				dom->bootloader);
-	else if (rc == 0 && dom->type != XMCFG_GUEST_HVM && dom->bootloader &&
-		 dom->bootloader[0])
+	else if (rc == 0 && !hvm && dom->bootloader && dom->bootloader[0] &&
+		 !dom->kernel && !disk)
+		rc = xmnote_add(dom, XMCFG_NOTE_BLOCKER, "bootloader",
+				LINE("bootloader"),
+				"bootloader: %s reads the guest's disk, and "
+				"the config has no disk",
+				dom->bootloader);
+	else if (rc == 0 && !hvm && dom->bootloader && dom->bootloader[0] &&
+		 !dom->kernel)
+		rc = xmnote_add(dom, XMCFG_NOTE_INFO, "bootloader",
+				LINE("bootloader"),
+				"bootloader: %s is not run: xmtools reads "
+				"the boot entry from the guest's disk (%s) "
+				"itself, in a sandbox (xm-bootloader)",
+				dom->bootloader, disk);
+	else if (rc == 0 && !hvm && dom->bootloader && dom->bootloader[0])
 		rc = xmnote_add(dom, XMCFG_NOTE_WARNING, "bootloader",
 				LINE("bootloader"),
 				"bootloader: %s is not run: xmhv boots kernel "
@@ -380,8 +466,9 @@ xmnotes_build(struct xmcfg_domain *dom, int (*line_of)(void *, const char *),
 		const char *why;
 	} groups[] = {
 		{1u << XMCFG_SETTING_HVM | 1u << XMCFG_SETTING_DEVICE, 1,
-		 "HVM firmware, device model and device settings, not used "
-		 "(xmtools has no firmware or device model)"},
+		 "HVM firmware, device model and device settings with no "
+		 "effect (xmtools has no firmware or device model: the "
+		 "guest sees virtio disks, a serial console, no display)"},
 		{1u << XMCFG_SETTING_HVM, 0,
 		 "settings for HVM guests only, ignored (as xl ignores them "
 		 "for pv and pvh)"},
@@ -402,8 +489,10 @@ xmnotes_build(struct xmcfg_domain *dom, int (*line_of)(void *, const char *),
 		if (notes_keys(dom, groups[i].kinds, &keys) < 0)
 			return -ENOMEM;
 		if (keys)
-			rc = xmnote_add(dom, XMCFG_NOTE_INFO, keys, 0, "%s: %s",
-					keys, groups[i].why);
+			rc = xmnote_add(dom,
+					groups[i].hvm == 1 ? XMCFG_NOTE_WARNING
+							   : XMCFG_NOTE_INFO,
+					keys, 0, "%s: %s", keys, groups[i].why);
 		free(keys);
 	}
 	return rc;

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "bootdisk_cfg.h"
 #include "util.h"
 #include "xm.h"
 #include "xmcfg.h"
@@ -216,6 +217,8 @@ main(int argc, char **argv)
 		}
 		free(text);
 		text = NULL;
+		if (!o.quiet) /* the entry pygrub would have chosen */
+			bootdisk_dry_run(dom, stderr);
 	}
 	if (o.xml_fd >= 0) {
 		text = xmcfg_to_xml(dom);

@@ -274,6 +274,15 @@ create_start(const struct create_opts *o, const char *xml)
 		rc = XM_EXIT_ERR;
 		goto out;
 	}
+	if (!o->quiet && rpc_str(res, "boot_entry", "")[0]) {
+		/* "ENTRY" or "ENTRY\nWarning: WHY" (xmd/bootdisk.c) */
+		const char *b = rpc_str(res, "boot_entry", "");
+		const char *w = strstr(b, "\nWarning: ");
+
+		printf("Booting %.*s\n", w ? (int)(w - b) : (int)strlen(b), b);
+		if (w)
+			fprintf(stderr, "%s\n", w + 1);
+	}
 	if (!o->quiet)
 		printf("Started domain %s (id=%lld)\n", name,
 		       (long long)rpc_int(res, "domid", -1));

@@ -16,7 +16,8 @@ xmctl_xm_LDADD = common/libxmlrpc.a common/libcommon.a $(LIBXML_LIBS)
 
 libexec_PROGRAMS += xmctl/xm-config
 xmctl_xm_config_SOURCES = xmctl/cfg_main.c xmctl/xmutil.c xmctl/xm.h
-xmctl_xm_config_LDADD = $(XMCFG_LIBS) $(UUID_LIBS)
+xmctl_xm_config_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/bootdisk
+xmctl_xm_config_LDADD = bootdisk/libbootdisk.a $(XMCFG_LIBS) $(UUID_LIBS)
 
 dist_man_MANS += doc/xm.1 doc/xmdomain.cfg.5
 

@@ -29,6 +29,10 @@ struct domains_job {
 	int rc;
 	xmhv_domid_t domid;
 	char errmsg[XMHV_PATH_MAX + 256];
+	/* booting from the disk: a copy of the config for the worker (the
+	 * helper runs there, not in the main loop); the entry it read */
+	struct xmcfg_domain *boot_cfg;
+	char boot[2048];
 };
 
 static double
@@ -167,16 +171,25 @@ static void *
 domains_job_thread(void *arg)
 {
 	struct domains_job *job = arg;
-	struct xmhv *h;
+	struct xmhv *h = NULL;
 
-	h = xmhv_open(job->dom_dir, job->xmhv_path[0] ? job->xmhv_path : NULL);
-	if (!h) {
+	if (job->boot_cfg)
+		job->rc = bootdisk_prepare(job->boot_cfg, job->hv, job->boot,
+					   sizeof(job->boot), job->errmsg,
+					   sizeof(job->errmsg));
+	if (job->rc == 0)
+		h = xmhv_open(job->dom_dir,
+			      job->xmhv_path[0] ? job->xmhv_path : NULL);
+	if (job->rc < 0) {
+		/* errmsg says why */
+	} else if (!h) {
 		job->rc = -errno;
 		snprintf(job->errmsg, sizeof(job->errmsg), "%s: %s",
 			 job->dom_dir, strerror(errno));
 	} else {
 		job->rc = xmhv_domain_create(h, job->hv, &job->domid,
 					     job->errmsg, sizeof(job->errmsg));
+		bootdisk_release(job->hv); /* the monitor has them now */
 		/* Built and paused: the vifs are named and attached now,
 		 * before the guest runs, as xend did. */
 		if (job->rc == 0) {
@@ -211,10 +224,17 @@ domains_launch(struct xmd *x, struct xmd_domain *d, char *msg, size_t msglen)
 		return -ENOMEM;
 	}
 	rc = hvconfig_build(x, d->cfg, &job->hv, msg, msglen);
-	if (rc == 0) {
+	if (rc == 0 && bootdisk_needed(d->cfg) &&
+	    !(job->boot_cfg = xmcfg_domain_dup(d->cfg))) {
+		snprintf(msg, msglen, "out of memory");
+		free(job->hv);
+		rc = -ENOMEM;
+	} else if (rc == 0) {
 		rc = net_domain_prepare(x, d, job->hv, &job->net, msg, msglen);
-		if (rc < 0)
+		if (rc < 0) {
+			xmcfg_domain_free(job->boot_cfg);
 			free(job->hv);
+		}
 	}
 	if (rc < 0) {
 		free(job);
@@ -232,6 +252,7 @@ domains_launch(struct xmd *x, struct xmd_domain *d, char *msg, size_t msglen)
 		snprintf(msg, msglen, "domain %s: cannot start a worker: %s",
 			 d->name, strerror(-rc));
 		net_job_free(job->net);
+		xmcfg_domain_free(job->boot_cfg);
 		free(job->hv);
 		free(job);
 		return rc;
@@ -398,7 +419,9 @@ domains_job_finish(struct xmd *x, struct domains_job *job)
 	st = xmlrpc_struct();
 	if (xmlrpc_struct_set(st, "domid", xmlrpc_int(d->domid)) < 0 ||
 	    xmlrpc_struct_set(st, "name", xmlrpc_string(d->name)) < 0 ||
-	    xmlrpc_struct_set(st, "uuid", xmlrpc_string(d->uuid_str)) < 0) {
+	    xmlrpc_struct_set(st, "uuid", xmlrpc_string(d->uuid_str)) < 0 ||
+	    (job->boot[0] && xmlrpc_struct_set(st, "boot_entry",
+					       xmlrpc_string(job->boot)) < 0)) {
 		xmlrpc_free(st);
 		control_fault(req, XMLRPC_FAULT_GENERIC, "out of memory");
 		return;
@@ -415,6 +438,8 @@ domains_job_cb(int fd, short what, void *arg)
 	while (util_read_all(fd, &job, sizeof(job)) == 0) {
 		domains_job_finish(x, job);
 		net_job_free(job->net);
+		xmcfg_domain_free(job->boot_cfg);
+		bootdisk_release(job->hv);
 		free(job->hv);
 		free(job);
 		break; /* one per wakeup: the pipe stays readable */

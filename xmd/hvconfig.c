@@ -112,7 +112,7 @@ hvconfig_fill(const struct xmcfg_domain *cfg, struct xmhv_domain_config *hv,
 
 	rc = hvconfig_copy(hv->name, sizeof(hv->name), cfg->name, "name",
 			   cfg->name, msg, msglen);
-	if (rc == 0 && !cfg->kernel) {
+	if (rc == 0 && !cfg->kernel && !bootdisk_needed(cfg)) {
 		snprintf(msg, msglen, "domain %s: no kernel given", cfg->name);
 		rc = -EINVAL;
 	}
@@ -140,12 +140,15 @@ hvconfig_fill(const struct xmcfg_domain *cfg, struct xmhv_domain_config *hv,
 
 /* Build *hv_out (malloc'd, caller frees) for cfg: the configuration
  * checked by xmhv_check_config() before anything on the host is looked
- * at, as xmhv does. Returns 0 or -errno with a message naming the domain
- * in msg. */
+ * at, as xmhv does. A domain that boots from its disk (bootdisk.c) gets
+ * its kernel, initrd and command line later, in the worker thread, where
+ * the kernel is checked as it is read. Returns 0 or -errno with a
+ * message naming the domain in msg. */
 int
 hvconfig_build(struct xmd *x, const struct xmcfg_domain *cfg,
 	       struct xmhv_domain_config **hv_out, char *msg, size_t msglen)
 {
+	bool disk_boot = bootdisk_needed(cfg);
 	struct xmhv_domain_config *hv;
 	char log[PATH_MAX], why[512];
 	struct xmcfg_error cerr;
@@ -169,18 +172,23 @@ hvconfig_build(struct xmd *x, const struct xmcfg_domain *cfg,
 	}
 	if (rc == 0)
 		rc = hvconfig_fill(cfg, hv, msg, msglen);
+	if (rc == 0 && disk_boot) {
+		/* a placeholder until bootdisk_prepare reads the disk */
+		snprintf(hv->kernel, sizeof(hv->kernel), "(the boot disk)");
+		rc = storage_prepare(cfg, hv, msg, msglen);
+	}
 	if (rc == 0) {
 		rc = xmhv_check_config(hv, why, sizeof(why));
 		if (rc < 0)
 			snprintf(msg, msglen, "domain %s: %s", cfg->name, why);
 	}
-	if (rc == 0)
+	if (rc == 0 && !disk_boot)
 		rc = hvconfig_boot_file(XMHV_BOOT_KERNEL, hv->kernel, cfg->name,
 					msg, msglen);
-	if (rc == 0 && hv->ramdisk[0])
+	if (rc == 0 && !disk_boot && hv->ramdisk[0])
 		rc = hvconfig_boot_file(XMHV_BOOT_RAMDISK, hv->ramdisk,
 					cfg->name, msg, msglen);
-	if (rc == 0)
+	if (rc == 0 && !disk_boot)
 		rc = storage_prepare(cfg, hv, msg, msglen);
 	if (rc < 0)
 		goto fail;

@@ -11,18 +11,20 @@ sbin_PROGRAMS += xmd/xmd
 xmd_xmd_SOURCES = xmd/xmd.c xmd/xmd.h xmd/control.c xmd/control_int.h \
 	xmd/control_conn.c xmd/methods.c \
 	xmd/node.c xmd/domains.c xmd/policy.c xmd/record.c xmd/hvconfig.c \
-	xmd/storage.c xmd/storage_probe.c xmd/storage_probe.h xmd/autostart.c \
-	xmd/info.c xmd/devices.c \
+	xmd/storage.c xmd/storage_probe.c xmd/storage_probe.h xmd/bootdisk.c \
+	xmd/autostart.c xmd/info.c xmd/devices.c \
 	xmd/admission.h xmd/admission.c \
 	xmd/net.h xmd/netcfg.c \
 	xmd/netstore.c xmd/nettap.h xmd/nettap.c xmd/netscript.c \
 	xmd/netdom.h xmd/netdom.c xmd/netmgr.c xmd/netmgr_int.h \
 	xmd/netdnsmasq.c xmd/netmethods.c \
 	hypervisor/libxmhv_nic.c
+xmd_xmd_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/bootdisk
 xmd_xmd_CFLAGS = $(AM_CFLAGS) $(LIBXML_CFLAGS) $(LIBEVENT_CFLAGS) \
 	$(UUID_CFLAGS) $(DEVMAPPER_CFLAGS)
 # No libpython: xmd evaluates configs by running xm-config (autostart.c).
-xmd_xmd_LDADD = hypervisor/libxmhv.a common/libxmlrpc.a $(XMCFG_DOMAIN_LIBS) \
+xmd_xmd_LDADD = hypervisor/libxmhv.a common/libxmlrpc.a bootdisk/libbootdisk.a \
+	$(XMCFG_DOMAIN_LIBS) \
 	$(LIBEVENT_LIBS) $(UUID_LIBS) $(DEVMAPPER_LIBS) -lpthread
 dist_man_MANS += doc/xmd.8
 # libxmhv_nic.c (NIC hot-plug, a stub until the monitor has virtio-net)

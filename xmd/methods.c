@@ -257,7 +257,8 @@ methods_domain_struct(struct xmd *x, struct xmd_domain *d, bool detail)
 	rc |= xmlrpc_struct_set(st, "disks", m_disks(cfg));
 	rc |= xmlrpc_struct_set(st, "vifs", net_vif_list(x, d));
 	if (detail) {
-		xml = cfg->kernel ? xmcfg_to_xml(cfg) : NULL;
+		xml = cfg->kernel || bootdisk_needed(cfg) ? xmcfg_to_xml(cfg)
+							  : NULL;
 		rc |= xmlrpc_struct_set(st, "config", xmlrpc_string(xml));
 		free(xml);
 	}

@@ -66,7 +66,9 @@ record_build(const struct xmd_domain *d)
 	record_set_num(rt, "policy_done", 0, d->policy_done);
 	record_set_num(rt, "shutdown_reason", 0,
 		       d->info_valid ? d->info.shutdown_reason : 0);
-	cfgxml = d->cfg->kernel ? xmcfg_to_xml(d->cfg) : NULL;
+	cfgxml = d->cfg->kernel || bootdisk_needed(d->cfg)
+			 ? xmcfg_to_xml(d->cfg)
+			 : NULL;
 	if (cfgxml)
 		cfgdoc = xmlReadMemory(cfgxml, (int)strlen(cfgxml),
 				       "domain.xml", NULL,

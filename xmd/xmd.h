@@ -174,6 +174,27 @@ int hvconfig_build(struct xmd *x, const struct xmcfg_domain *cfg,
 		   struct xmhv_domain_config **hv_out, char *msg,
 		   size_t msglen) XMD_WUR;
 
+/* ---- bootdisk.c ---- */
+
+/* Does cfg boot from its disk (bootloader = pygrub, kernel = PV-GRUB, an
+ * HVM guest without a Linux kernel=)? */
+bool bootdisk_needed(const struct xmcfg_domain *cfg);
+
+/* Read the boot entry from hv's boot disk with xm-bootloader: sets
+ * hv->kernel and ramdisk (descriptions), kernel_fd and ramdisk_fd (sealed
+ * memfds, owned by hv: bootdisk_release) and cmdline; boot says which
+ * entry ("'TITLE' (entry 0 of /boot/grub/grub.cfg on xvda): KERNEL").
+ * After hvconfig_build (whose storage_prepare resolved the disk), in the
+ * worker thread that creates the domain: the helper may take seconds.
+ * Returns 0 or -errno with msg naming the domain and the disk. Any
+ * thread. */
+int bootdisk_prepare(const struct xmcfg_domain *cfg,
+		     struct xmhv_domain_config *hv, char *boot, size_t bootlen,
+		     char *msg, size_t msglen) XMD_WUR;
+
+/* Close the fds bootdisk_prepare put in hv (hv may be NULL). */
+void bootdisk_release(struct xmhv_domain_config *hv);
+
 /* ---- storage.c ---- */
 
 /* Check and resolve the disks of cfg into hv (paths, read-only, shared,

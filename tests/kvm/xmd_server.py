@@ -120,13 +120,16 @@ def no_kvm(d, root, nokvm):
     ok(code == 1 and msg == "domain k3: ramdisk /nonexistent/initrd: No such "
        "file or directory", "a missing ramdisk is reported by key and path",
        msg)
-    # Domain XML from another client gets xm create's refusals, by key.
-    hvm = T.domain_xml("k6").replace("<type machine='xenpv'>linux</type>",
+    # Domain XML from another client gets xm create's refusals, by key:
+    # an HVM guest with Xen's firmware loader and no disk needs an
+    # emulated PC.
+    hvm = T.domain_xml("k6", kernel="/usr/lib/xen/boot/hvmloader").replace("<type machine='xenpv'>linux</type>",
                                      "<type machine='xenfv'>hvm</type>")
     code, msg = fault(rpc.xend.domain.create, hvm, False)
     ok(code == 1 and msg and msg.startswith("domain k6: ") and
-       "hvm" in msg.lower(), "domain XML of an HVM guest is refused as "
-       "xm create refuses it", msg)
+       "hvm" in msg.lower() and "emulated PC" in msg,
+       "domain XML of an HVM guest only an emulated PC can run is "
+       "refused as xm create refuses it", msg)
     if not os.path.exists(T.XMHV) or not os.path.exists(T.KERNEL):
         H.skip("a good config meets the missing device", "xmhv or the test "
                "guest is not built")
