@@ -4,8 +4,8 @@
 # xmd_server.py needs only the built xmd (no root, no /dev/kvm);
 # xmd_hostile.py needs root (clients of other uids), not /dev/kvm.
 TESTS += tests/kvm/xmd_server.py tests/kvm/xmd_hostile.py
-KVM_TESTS += tests/kvm/xmd_daemon.py tests/kvm/xmd_net.py
+KVM_TESTS += tests/kvm/xmd_daemon.py tests/kvm/xmd_net.py tests/kvm/xmd_chaos.py
 EXTRA_DIST += tests/kvm/xmd_server.py tests/kvm/xmd_daemon.py \
-	tests/kvm/xmd_hostile.py \
+	tests/kvm/xmd_hostile.py tests/kvm/xmd_chaos.py \
 	tests/kvm/xmd_net.py \
 	tests/kvm/xmharness.py
