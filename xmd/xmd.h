@@ -222,6 +222,19 @@ void control_reply(struct control_req *req, struct xmlrpc_value *value);
 void control_fault(struct control_req *req, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* ---- domview.c: xend.domains and xend.domain ---- */
+
+/* The domain struct of doc/PROTOCOL.md. NULL on ENOMEM. */
+struct xmlrpc_value *domview_struct(struct xmd *x, struct xmd_domain *d,
+				    bool detail);
+
+struct xmlrpc_value *domview_list(struct xmd *x, struct control_req *req,
+				  const struct xmlrpc_value *params,
+				  bool *pending);
+struct xmlrpc_value *domview_one(struct xmd *x, struct control_req *req,
+				 const struct xmlrpc_value *params,
+				 bool *pending);
+
 /* ---- methods.c ---- */
 
 struct control_method {
@@ -235,12 +248,14 @@ struct control_method {
 };
 
 const struct control_method *methods_find(const char *name);
-/* The domain struct of doc/PROTOCOL.md. NULL on ENOMEM. */
-struct xmlrpc_value *methods_domain_struct(struct xmd *x, struct xmd_domain *d,
-					   bool detail);
 
 /* The domain named by parameter 0 of a method, or NULL after a fault;
  * parameter i as a string, or false after a fault. */
+/* Parameter i as a bool (dflt when absent), or fault 6 (false). */
+bool methods_bool(struct control_req *req, const struct xmlrpc_value *params,
+		  size_t i, bool dflt, bool *out);
+/* Whether a designator names Domain-0 ("0" or "Domain-0"). */
+bool methods_is_dom0(const char *dom);
 struct xmd_domain *methods_dom(struct xmd *x, struct control_req *req,
 			       const struct xmlrpc_value *params,
 			       bool need_active);

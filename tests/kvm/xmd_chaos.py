@@ -136,15 +136,22 @@ def soak(e):
     for n in listed(e):
         e.xm("destroy", n)
     stop, errors = threading.Event(), []
+    idle = [threading.Event() for _ in range(3)]
+    hold = threading.Event()  # set: the pollers wait (a quiet sample)
 
-    def poll(args):
+    def poll(args, me):
         while not stop.is_set():
+            if hold.is_set():
+                me.set()
+                time.sleep(0.01)
+                continue
+            me.clear()
             r = e.xm(*args)
             if r.returncode != 0:
                 errors.append(" ".join(args) + ": " + r.stderr)
 
-    threads = [threading.Thread(target=poll, args=(a,), daemon=True)
-               for a in (["list"], ["info"], ["list", "-l"])]
+    threads = [threading.Thread(target=poll, args=(a, me), daemon=True)
+               for a, me in zip((["list"], ["info"], ["list", "-l"]), idle)]
     for t in threads:
         t.start()
     pid, seen = e.xmd.pid, {}
@@ -155,12 +162,17 @@ def soak(e):
         e.xm("create", "-q", config(e, "soak", img))
         e.xm("destroy", "soak")
         if i in (5, CYCLES):
+            hold.set()  # no poller connection open while counting fds
+            for me in idle:
+                me.wait(30)
+            time.sleep(0.1)
             with open("/proc/%d/status" % pid) as f:
                 thr = [ln for ln in f if ln.startswith("Threads:")][0]
             files = sum(len(fs) for _, _, fs in
                         os.walk(os.path.join(e.root, "run")))
             seen[i] = (len(os.listdir("/proc/%d/fd" % pid)),
                        int(thr.split()[1]), files)
+            hold.clear()
     stop.set()
     for t in threads:
         t.join()
