@@ -9,7 +9,9 @@ qcow2 image named file:, tap:qcow2:, a vhd); LVM volumes phy:VG/LV on a
 loop device (pvcreate, vgcreate, lvcreate, then lvchange -an: the error
 names the volume and `lvchange -ay VG/LV`; a missing volume group and a
 missing volume), and on a kernel without device-mapper the error says
-`modprobe dm-mod`. Loop devices and device-mapper exist in
+`modprobe dm-mod`.
+O_DIRECT is checked on an ext4 loop mount where the temp dir is tmpfs,
+and tap:aio: on tmpfs is refused. Loop devices and device-mapper exist in
 scripts/with-kvm's nested machine; where one is missing its checks SKIP
 with the reason. TAP."""
 import errno
@@ -97,32 +99,69 @@ def direct_ok(directory):
         os.unlink(p)
 
 
+def direct_dir(env):
+    """(a directory whose filesystem does O_DIRECT, cleanup), or (None,
+    reason): env.root when it can, else an ext4 filesystem on a loop
+    device mounted under env.root (scripts/with-kvm's /tmp is tmpfs)."""
+    if direct_ok(env.root):
+        return env.root, lambda: None
+    back, mnt = os.path.join(env.root, "ext4.img"), os.path.join(env.root,
+                                                                 "ext4")
+    image(back, 16)
+    os.mkdir(mnt)
+    r = sh("mke2fs", "-q", "-t", "ext4", "-F", back)
+    if r.returncode == 0:
+        r = sh("mount", "-o", "loop", back, mnt)
+    if r.returncode != 0:
+        return None, "%s refuses O_DIRECT (tmpfs) and no ext4 on a loop " \
+            "device: %s" % (env.root, r.stderr.strip())
+    return mnt, lambda: sh("umount", "-l", mnt)
+
+
 def test_cache(env):
-    img = {k: os.path.join(env.root, k + ".img")
-           for k in ("aio", "sync", "file")}
-    for p in img.values():
-        image(p)
-    has_direct = direct_ok(env.root)
-    r = create(env, "cache", ["tap:aio:%s,xvda,w" % img["aio"],
-                              "tap:sync:%s,xvdb,w" % img["sync"],
-                              "file:%s,xvdc,r" % img["file"]])
-    if not has_direct:
-        ok(r.returncode != 0 and "cannot do O_DIRECT" in r.stderr and
-           "file:" in r.stderr, "tap:aio: on a filesystem without O_DIRECT "
-           "is refused, naming the disk and what to use", r.stderr)
-        for d in ("tap:sync: is buffered", "file: is buffered"):
-            skip(d, "%s refuses O_DIRECT (tmpfs)" % env.root)
+    # tap:aio: where O_DIRECT cannot be had (ramfs has none; tmpfs has
+    # it from Linux 6.6): refused, never buffered
+    nod = os.path.join(env.root, "ramfs")
+    os.mkdir(nod)
+    r = sh("mount", "-t", "ramfs", "xm-backend", nod)
+    desc = ("tap:aio: on a filesystem without O_DIRECT (ramfs) is refused, "
+            "naming the disk and what to use")
+    if r.returncode != 0:
+        skip(desc, "cannot mount a ramfs: %s" % r.stderr.strip())
+    else:
+        try:
+            image(os.path.join(nod, "a.img"))
+            r = create(env, "cachen", ["tap:aio:%s/a.img,xvda,w" % nod])
+            ok(r.returncode != 0 and "cannot do O_DIRECT" in r.stderr and
+               "file:" in r.stderr, desc, r.stderr)
+        finally:
+            sh("umount", "-l", nod)
+    checks = ("tap:aio: reaches the monitor opened O_DIRECT",
+              "tap:sync: is buffered", "file: is buffered")
+    where, done = direct_dir(env)
+    if where is None:
+        for d in checks:
+            skip(d, done)
         return
-    pid = monitor_pid(env, "cache") if r.returncode == 0 else None
-    fl = {k: fd_flags(pid, p) if pid else None for k, p in img.items()}
-    ok(fl["aio"] is not None and fl["aio"] & O_DIRECT,
-       "tap:aio: reaches the monitor opened O_DIRECT",
-       "%s %s" % (fl, r.stderr))
-    ok(fl["sync"] is not None and not fl["sync"] & O_DIRECT,
-       "tap:sync: is buffered", str(fl))
-    ok(fl["file"] is not None and not fl["file"] & O_DIRECT,
-       "file: is buffered", str(fl))
-    env.xm("destroy", "cache")
+    try:
+        img = {k: os.path.join(where, k + ".img")
+               for k in ("aio", "sync", "file")}
+        for p in img.values():
+            image(p)
+        r = create(env, "cache", ["tap:aio:%s,xvda,w" % img["aio"],
+                                  "tap:sync:%s,xvdb,w" % img["sync"],
+                                  "file:%s,xvdc,r" % img["file"]])
+        pid = monitor_pid(env, "cache") if r.returncode == 0 else None
+        fl = {k: fd_flags(pid, p) if pid else None for k, p in img.items()}
+        ok(fl["aio"] is not None and fl["aio"] & O_DIRECT, checks[0],
+           "%s %s" % (fl, r.stderr))
+        ok(fl["sync"] is not None and not fl["sync"] & O_DIRECT, checks[1],
+           str(fl))
+        ok(fl["file"] is not None and not fl["file"] & O_DIRECT, checks[2],
+           str(fl))
+        env.xm("destroy", "cache")
+    finally:
+        done()
 
 
 def test_loop(env):
@@ -183,6 +222,21 @@ def has_dm():
         sh("dmsetup", "version").returncode == 0
 
 
+def test_no_dm(env):
+    """Without device-mapper the error names the volume and the module.
+    Where the kernel has it this cannot be staged: libdevmapper makes a
+    missing /dev/mapper/control again (and replaces a wrong one)."""
+    desc = ("without device-mapper: the error names the volume and "
+            "`modprobe dm-mod`")
+    if has_dm():
+        skip(desc, "this kernel has device-mapper (tested where it has "
+             "none)")
+        return
+    r = create(env, "lvm", ["phy:vg0/root,xvda,w"])
+    ok(r.returncode != 0 and "vg0/root" in r.stderr and
+       "modprobe dm-mod" in r.stderr, desc, r.stderr)
+
+
 def test_lvm(env):
     vg = "xmtvg%d" % os.getpid()
     checks = ("pvcreate, vgcreate, lvcreate on a loop device",
@@ -192,18 +246,12 @@ def test_lvm(env):
               "`lvchange -ay VG/LV`",
               "a missing volume group is named as such",
               "a missing volume in an existing group is named as such")
+    test_no_dm(env)
     if not has_dm():
         for d in checks:
             skip(d, "no device-mapper here (scripts/with-kvm's nested "
                  "machine has it)")
-        r = create(env, "lvm", ["phy:vg0/root,xvda,w"])
-        ok(r.returncode != 0 and "vg0/root" in r.stderr and
-           "modprobe dm-mod" in r.stderr,
-           "without device-mapper: the error names the volume and "
-           "`modprobe dm-mod`", r.stderr)
         return
-    skip("without device-mapper: the error names the volume and "
-         "`modprobe dm-mod`", "this kernel has device-mapper")
     back = os.path.join(env.root, "pv.img")
     image(back, 16)
     r = sh("losetup", "-f", "--show", back)
