@@ -7,7 +7,8 @@ hypervisor_libxmhv_a_SOURCES = hypervisor/libxmhv.c \
 	hypervisor/libxmhv_create.c hypervisor/libxmhv_physinfo.c \
 	hypervisor/libxmhv_watch.c hypervisor/libxmhv_list.c \
 	hypervisor/libxmhv_open.c hypervisor/libxmhv_check.c \
-	hypervisor/libxmhv_disk.c hypervisor/imagelock.c hypervisor/imagelock.h \
+	hypervisor/libxmhv_disk.c hypervisor/libxmhv_nic.c \
+	hypervisor/imagelock.c hypervisor/imagelock.h \
 	hypervisor/libxmhv_int.h hypervisor/proto.c hypervisor/proto.h \
 	hypervisor/proto_seq.c hypervisor/proto_io.c \
 	hypervisor/include/xmhv.h hypervisor/include/xmhv_limits.h

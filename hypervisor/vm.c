@@ -81,6 +81,21 @@ vm_add_device(struct vm *vm, struct device *dev)
 	vm->devices = dev;
 }
 
+void
+vm_remove_device(struct vm *vm, struct device *dev)
+{
+	struct device **pp;
+
+	pthread_mutex_lock(&vm->lock);
+	for (pp = &vm->devices; *pp; pp = &(*pp)->next) {
+		if (*pp == dev) {
+			*pp = dev->next;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&vm->lock);
+}
+
 static int
 vm_irq_set(void *opaque, uint32_t gsi, int level)
 {

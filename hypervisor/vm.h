@@ -146,6 +146,9 @@ void vm_io_dispatch(struct vm *vm, bool mmio, uint64_t addr, uint8_t *data,
 /* Put dev on the machine: paused, saved and freed with it (freed in the
  * reverse order of adding). Build time. */
 void vm_add_device(struct vm *vm, struct device *dev);
+/* Take dev off the machine's list (hot-unplug; the caller has quiesced
+ * the machine and frees dev). Takes vm's lock. */
+void vm_remove_device(struct vm *vm, struct device *dev);
 /* The devices the machine keeps talking to (board.c fills it). */
 struct board *vm_board(struct vm *vm);
 /* An interrupt line for the in-kernel PIC/IOAPIC input gsi. */

@@ -95,17 +95,10 @@ vm_disk_find(struct vm *vm, const char *id)
 static void
 vm_disk_remove(struct vm *vm, int i)
 {
-	struct device *dev = vblk_device(vm->disks[i]), **pp;
+	struct device *dev = vblk_device(vm->disks[i]);
 
 	vm_quiesce(vm);
-	pthread_mutex_lock(&vm->lock);
-	for (pp = &vm->devices; *pp; pp = &(*pp)->next) {
-		if (*pp == dev) {
-			*pp = dev->next;
-			break;
-		}
-	}
-	pthread_mutex_unlock(&vm->lock);
+	vm_remove_device(vm, dev);
 	vm->disks[i] = NULL;
 	device_free(dev);
 	vm_release(vm);

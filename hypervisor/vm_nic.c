@@ -95,17 +95,10 @@ vm_nic_mac_string(const uint8_t *m, char out[18])
 static void
 vm_nic_remove(struct vm *vm, int i)
 {
-	struct device *dev = vnet_device(vm->nics[i]), **pp;
+	struct device *dev = vnet_device(vm->nics[i]);
 
 	vm_quiesce(vm);
-	pthread_mutex_lock(&vm->lock);
-	for (pp = &vm->devices; *pp; pp = &(*pp)->next) {
-		if (*pp == dev) {
-			*pp = dev->next;
-			break;
-		}
-	}
-	pthread_mutex_unlock(&vm->lock);
+	vm_remove_device(vm, dev);
 	vm->nics[i] = NULL;
 	device_free(dev);
 	vm_release(vm);

@@ -17,8 +17,7 @@ xmd_xmd_SOURCES = xmd/xmd.c xmd/xmd.h xmd/control.c xmd/control_int.h \
 	xmd/net.h xmd/netcfg.c \
 	xmd/netstore.c xmd/nettap.h xmd/nettap.c xmd/netscript.c \
 	xmd/netdom.h xmd/netdom.c xmd/netmgr.c xmd/netmgr_int.h \
-	xmd/netdnsmasq.c xmd/netmethods.c \
-	hypervisor/libxmhv_nic.c
+	xmd/netdnsmasq.c xmd/netmethods.c
 xmd_xmd_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/bootdisk
 xmd_xmd_CFLAGS = $(AM_CFLAGS) $(LIBXML_CFLAGS) $(LIBEVENT_CFLAGS) \
 	$(UUID_CFLAGS) $(DEVMAPPER_CFLAGS)
@@ -27,8 +26,6 @@ xmd_xmd_LDADD = hypervisor/libxmhv.a common/libxmlrpc.a bootdisk/libbootdisk.a \
 	$(XMCFG_DOMAIN_LIBS) \
 	$(LIBEVENT_LIBS) $(UUID_LIBS) $(DEVMAPPER_LIBS) -lpthread
 dist_man_MANS += doc/xmd.8
-# libxmhv_nic.c (NIC hot-plug, a stub until the monitor has virtio-net)
-# is built here until it joins libxmhv.a with the device.
 
 # The xenstore-* commands a vif script finds first on its PATH
 # (xmd links them to this program under <run>/xenstore-bin).
