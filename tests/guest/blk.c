@@ -21,7 +21,6 @@
 #define VF_WZ (1ull << 14)
 #define VF_INDIRECT (1ull << 28)
 #define VF_EVENT_IDX (1ull << 29)
-#define VF_VERSION_1 (1ull << 32)
 #define D_NEXT 1
 #define D_WRITE 2
 #define D_INDIRECT 4
@@ -49,12 +48,9 @@ _Static_assert(sizeof(struct blk_page) <= 4096, "one page per disk");
 
 struct blk_disk {
 	int present;
-	unsigned slot;
+	struct vpci_dev v;
 	uint64_t capacity, features;
-	uint64_t common, notify, isr, devcfg;
-	uint32_t notify_mult;
 	uint16_t notify_off, avail_idx, last_used;
-	int msix;
 	char serial[21];
 	struct blk_page *pg;
 };
@@ -66,37 +62,6 @@ extern uint8_t blk_dma[], blk_buf[];
 __asm__(".section .stack, \"aw\", @nobits\n.p2align 12\n"
 	".globl blk_dma\nblk_dma:\n.skip 4096 * 16\n"
 	".globl blk_buf\nblk_buf:\n.skip 65536\n.previous");
-
-static uint32_t
-blk_cfg32(unsigned slot, unsigned off)
-{
-	outl(XMHV_PCI_CONFIG_ADDR, 0x80000000u | slot << 11 | (off & 0xfc));
-	return inl(XMHV_PCI_CONFIG_DATA);
-}
-
-static void
-blk_cfg_w32(unsigned slot, unsigned off, uint32_t v)
-{
-	outl(XMHV_PCI_CONFIG_ADDR, 0x80000000u | slot << 11 | (off & 0xfc));
-	outl(XMHV_PCI_CONFIG_DATA, v);
-}
-
-static uint8_t
-blk_cfg8(unsigned slot, unsigned off)
-{
-	return (uint8_t)(blk_cfg32(slot, off) >> (8 * (off & 3)));
-}
-
-static uint64_t
-blk_bar(unsigned slot, unsigned bar)
-{
-	uint32_t lo = blk_cfg32(slot, 0x10 + 4 * bar);
-	uint64_t a = lo & ~0xfu;
-
-	if ((lo & 6) == 4)
-		a |= (uint64_t)blk_cfg32(slot, 0x14 + 4 * bar) << 32;
-	return a;
-}
 
 static volatile uint8_t *
 blk_p8(uint64_t a)
@@ -123,67 +88,10 @@ blk_irq(void)
 	blk_irqs++;
 }
 
-/* The virtio capabilities of slot, the MSI-X table, BAR addresses. */
-static int
-blk_caps(struct blk_disk *d, uint64_t *msix_table)
-{
-	unsigned p = blk_cfg8(d->slot, 0x34), n;
-	int found = 0;
-
-	*msix_table = 0;
-	for (n = 0; p >= 0x40 && n < 48; n++, p = blk_cfg8(d->slot, p + 1)) {
-		uint8_t id = blk_cfg8(d->slot, p),
-			type = blk_cfg8(d->slot, p + 3);
-		uint64_t a;
-
-		if (id == 0x11) {
-			uint32_t t = blk_cfg32(d->slot, p + 4);
-
-			*msix_table = blk_bar(d->slot, t & 7) + (t & ~7u);
-			continue;
-		}
-		if (id != 0x09 || type < 1 || type > 4)
-			continue;
-		a = blk_bar(d->slot, blk_cfg8(d->slot, p + 4)) +
-		    blk_cfg32(d->slot, p + 8);
-		if (type == 1)
-			d->common = a;
-		else if (type == 2) {
-			d->notify = a;
-			d->notify_mult = blk_cfg32(d->slot, p + 16);
-		} else if (type == 3)
-			d->isr = a;
-		else
-			d->devcfg = a;
-		found |= 1 << type;
-	}
-	return found == 0x1e ? 0 : -1;
-}
-
-/* MSI-X on, vector 1 (the queue) to the BSP, vector 0 masked. */
-static void
-blk_msix(struct blk_disk *d, uint64_t table)
-{
-	unsigned p = blk_cfg8(d->slot, 0x34), n;
-
-	for (n = 0; p >= 0x40 && n < 48; n++, p = blk_cfg8(d->slot, p + 1)) {
-		if (blk_cfg8(d->slot, p) != 0x11)
-			continue;
-		*blk_p32(table + 16 + 0) = 0xfee00000u | intr_bsp_apic_id()
-								 << 12;
-		*blk_p32(table + 16 + 4) = 0;
-		*blk_p32(table + 16 + 8) = VEC_VIRTIO;
-		*blk_p32(table + 16 + 12) = 0;
-		blk_cfg_w32(d->slot, p, blk_cfg32(d->slot, p) | 1u << 31);
-		d->msix = 1;
-		return;
-	}
-}
-
 static void
 blk_kick(struct blk_disk *d)
 {
-	*blk_p16(d->notify + (uint64_t)d->notify_off * d->notify_mult) = 0;
+	*blk_p16(d->v.notify + (uint64_t)d->notify_off * d->v.notify_mult) = 0;
 }
 
 /* Submit the chain of descriptors desc[0..n) (or an indirect table) and
@@ -216,7 +124,7 @@ blk_submit(struct blk_disk *d, unsigned n, int indirect)
 		__asm__ volatile("cli" ::: "memory");
 		if (*used_idx != d->last_used)
 			break;
-		if (*blk_p8(d->common + 0x14) & 0x40 ||
+		if (*blk_p8(d->v.common + 0x14) & 0x40 ||
 		    ticks - t0 > BLK_WAIT_TICKS) {
 			__asm__ volatile("sti" ::: "memory");
 			return -1;
@@ -259,44 +167,32 @@ blk_mmio64(uint64_t a)
 	return *blk_p32(a) | (uint64_t)*blk_p32(a + 4) << 32;
 }
 
-/* Bring the disk in d->slot up. 0, or -1 with a reason printed. */
+/* Bring the disk in d->v.slot up. 0, or -1 with a reason printed. */
 static int
 blk_init(struct blk_disk *d, struct blk_page *pg)
 {
-	uint64_t table, want, offered, c;
+	uint64_t c;
 
 	d->pg = pg;
 	memset(pg, 0, sizeof(*pg));
-	if (blk_caps(d, &table) < 0) {
+	if ((vpci_map(&d->v) & 0x1e) != 0x1e) {
 		console_printf("blk: 00:%02x.0: virtio capabilities missing\n",
-			       d->slot);
+			       d->v.slot);
 		return -1;
 	}
-	c = d->common;
-	*blk_p8(c + 0x14) = 0;
-	*blk_p8(c + 0x14) = 1 | 2;
-	*blk_p32(c + 0x00) = 0;
-	offered = *blk_p32(c + 0x04);
-	*blk_p32(c + 0x00) = 1;
-	offered |= (uint64_t)*blk_p32(c + 0x04) << 32;
-	want = offered & (VF_RO | VF_BLK_SIZE | VF_FLUSH | VF_DISCARD | VF_WZ |
-			  VF_INDIRECT | VF_EVENT_IDX | VF_VERSION_1);
-	*blk_p32(c + 0x08) = 0;
-	*blk_p32(c + 0x0c) = (uint32_t)want;
-	*blk_p32(c + 0x08) = 1;
-	*blk_p32(c + 0x0c) = (uint32_t)(want >> 32);
-	*blk_p8(c + 0x14) = 1 | 2 | 8;
-	if (!(*blk_p8(c + 0x14) & 8) || !(want & VF_VERSION_1)) {
-		console_printf("blk: 00:%02x.0: features refused\n", d->slot);
+	d->features = vpci_negotiate(&d->v,
+				     VF_RO | VF_BLK_SIZE | VF_FLUSH |
+					     VF_DISCARD | VF_WZ | VF_INDIRECT |
+					     VF_EVENT_IDX | VPCI_F_VERSION_1,
+				     "blk");
+	if (!d->features)
 		return -1;
-	}
-	d->features = want;
-	if (table)
-		blk_msix(d, table);
+	vpci_msix_route(&d->v, 1, VEC_VIRTIO);
+	c = d->v.common;
 	*blk_p16(c + 0x10) = 0xffff; /* no configuration interrupt */
 	*blk_p16(c + 0x16) = 0;
 	*blk_p16(c + 0x18) = BLK_QSIZE;
-	*blk_p16(c + 0x1a) = d->msix ? 1 : 0xffff;
+	*blk_p16(c + 0x1a) = d->v.msix ? 1 : 0xffff;
 	d->notify_off = *blk_p16(c + 0x1e);
 	*blk_p32(c + 0x20) = (uint32_t)(uintptr_t)pg->desc;
 	*blk_p32(c + 0x24) = 0;
@@ -307,10 +203,10 @@ blk_init(struct blk_disk *d, struct blk_page *pg)
 	*blk_p16(c + 0x1c) = 1;
 	*blk_p8(c + 0x14) = 1 | 2 | 8 | 4;
 	d->avail_idx = d->last_used = 0;
-	d->capacity = blk_mmio64(d->devcfg);
+	d->capacity = blk_mmio64(d->v.devcfg);
 	memset(pg->id, 0, sizeof(pg->id));
 	if (blk_request(d, 8, 0, pg->id, 20, 1) != 0)
-		console_printf("blk: 00:%02x.0: no serial\n", d->slot);
+		console_printf("blk: 00:%02x.0: no serial\n", d->v.slot);
 	memcpy(d->serial, pg->id, 20);
 	d->serial[20] = 0;
 	d->present = 1;
@@ -324,27 +220,27 @@ blk_print(const char *what, unsigned i)
 
 	console_printf("blk: %svd%c 00:%02x.0 sectors %lu ro %d serial %s "
 		       "msix %d\n",
-		       what, 'a' + i, d->slot, d->capacity,
-		       (d->features & VF_RO) ? 1 : 0, d->serial, d->msix);
+		       what, 'a' + i, d->v.slot, d->capacity,
+		       (d->features & VF_RO) ? 1 : 0, d->serial, d->v.msix);
 }
 
 /* Bring up the virtio-blk function in slot as the first free vdX. */
 static void
 blk_add(unsigned slot, const char *what)
 {
-	uint32_t id = blk_cfg32(slot, 0);
+	uint32_t id = pci_cfg32(slot, 0);
 	unsigned i;
 
 	if (id != (0x1042u << 16 | 0x1af4u))
 		return;
 	for (i = 0; i < BLK_MAX; i++)
-		if (blk_disks[i].present && blk_disks[i].slot == slot)
+		if (blk_disks[i].present && blk_disks[i].v.slot == slot)
 			return;
 	for (i = 0; i < BLK_MAX && blk_disks[i].present; i++)
 		;
 	if (i == BLK_MAX)
 		return;
-	blk_disks[i].slot = slot;
+	blk_disks[i].v.slot = slot;
 	if (blk_init(&blk_disks[i], (struct blk_page *)(blk_dma + 4096 * i)) ==
 	    0)
 		blk_print(what, i);
@@ -387,13 +283,13 @@ blk_hotplug(void)
 	for (i = 0; i < BLK_MAX; i++) {
 		struct blk_disk *d = &blk_disks[i];
 
-		if (!d->present || !(down & (1u << d->slot)))
+		if (!d->present || !(down & (1u << d->v.slot)))
 			continue;
-		*blk_p8(d->common + 0x14) = 0; /* reset: the device stops */
+		*blk_p8(d->v.common + 0x14) = 0; /* reset: the device stops */
 		d->present = 0;
 		console_printf("blk: removed vd%c serial %s\n", 'a' + i,
 			       d->serial);
-		outl(XMHV_PCIHP_EJECT_PORT, 1u << d->slot);
+		outl(XMHV_PCIHP_EJECT_PORT, 1u << d->v.slot);
 	}
 	for (slot = 1; slot < 32; slot++)
 		if (up & (1u << slot))

@@ -17,7 +17,7 @@
 #define VEC_COM1 0x21
 #define VEC_SCI 0x22
 #define VEC_TIMER_ALT 0x23
-#define VEC_WAKE 0x24 /* wakes an AP to look at its stop request */
+#define VEC_WAKE 0x24   /* wakes an AP to look at its stop request */
 #define VEC_VIRTIO 0x25 /* MSI-X of the virtio-blk and virtio-net queues */
 #define VEC_SPURIOUS 0xff
 
@@ -205,6 +205,28 @@ int mptable_init(void);
 
 /* pci.c */
 void pci_scan(void);
+uint32_t pci_cfg32(unsigned slot, unsigned off);
+void pci_cfg_w32(unsigned slot, unsigned off, uint32_t v);
+/* A modern virtio-pci function on bus 0: its register windows (the
+ * common, notify, ISR and device-specific structures) and MSI-X table. */
+struct vpci_dev {
+	unsigned slot;
+	uint64_t common, notify, isr, devcfg, msix_table;
+	uint32_t notify_mult;
+	int msix;
+};
+#define VPCI_F_VERSION_1 (1ull << 32)
+/* vpci_map: finds v->slot's virtio capabilities and turns MSI-X on when
+ * the function has it; returns the set of structure types found (bit N
+ * for type N: 1 common, 2 notify, 3 ISR, 4 device). */
+int vpci_map(struct vpci_dev *v);
+/* vpci_msix_route: MSI-X entry to vector on the BSP (when MSI-X is on). */
+void vpci_msix_route(const struct vpci_dev *v, unsigned entry, uint8_t vector);
+/* vpci_negotiate: reset, ACKNOWLEDGE|DRIVER, the offered features that are
+ * also wanted, FEATURES_OK; the accepted set, or 0 (reason printed as
+ * "who: 00:SS.0: ...") when the device refuses or lacks VERSION_1. */
+uint64_t vpci_negotiate(const struct vpci_dev *v, uint64_t wanted,
+			const char *who);
 
 /* blk.c */
 extern volatile uint32_t blk_hp_pending;

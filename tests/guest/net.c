@@ -18,7 +18,6 @@
 #define VF_MAC (1ull << 5)
 #define VF_MRG_RXBUF (1ull << 15)
 #define VF_STATUS (1ull << 16)
-#define VF_VERSION_1 (1ull << 32)
 #define D_WRITE 2
 
 struct net_desc {
@@ -43,13 +42,13 @@ _Static_assert(sizeof(struct net_page) <= 4096, "one page per NIC");
 
 struct net_nic {
 	int present;
-	unsigned slot, index;
-	uint64_t common, notify, devcfg, features;
-	uint32_t notify_mult;
+	unsigned index;
+	struct vpci_dev v;
+	uint64_t features;
 	uint16_t rx_noff, tx_noff, rx_avail, rx_used, tx_avail, tx_used;
 	uint8_t mac[6];
 	uint32_t ip; /* network order, 0: none */
-	int msix, link;
+	int link;
 	uint32_t rx, arp, icmp, tx, nbuf_bad;
 	struct net_page *pg;
 	uint8_t *rxbuf, *txbuf;
@@ -60,37 +59,6 @@ extern uint8_t net_dma[], net_bufs[];
 __asm__(".section .stack, \"aw\", @nobits\n.p2align 12\n"
 	".globl net_dma\nnet_dma:\n.skip 4096 * 4\n"
 	".globl net_bufs\nnet_bufs:\n.skip 2048 * 64 * 4\n.previous");
-
-static uint32_t
-net_cfg32(unsigned slot, unsigned off)
-{
-	outl(XMHV_PCI_CONFIG_ADDR, 0x80000000u | slot << 11 | (off & 0xfc));
-	return inl(XMHV_PCI_CONFIG_DATA);
-}
-
-static void
-net_cfg_w32(unsigned slot, unsigned off, uint32_t v)
-{
-	outl(XMHV_PCI_CONFIG_ADDR, 0x80000000u | slot << 11 | (off & 0xfc));
-	outl(XMHV_PCI_CONFIG_DATA, v);
-}
-
-static uint8_t
-net_cfg8(unsigned slot, unsigned off)
-{
-	return (uint8_t)(net_cfg32(slot, off) >> (8 * (off & 3)));
-}
-
-static uint64_t
-net_bar(unsigned slot, unsigned bar)
-{
-	uint32_t lo = net_cfg32(slot, 0x10 + 4 * bar);
-	uint64_t a = lo & ~0xfu;
-
-	if ((lo & 6) == 4)
-		a |= (uint64_t)net_cfg32(slot, 0x14 + 4 * bar) << 32;
-	return a;
-}
 
 #define P8(a) (*(volatile uint8_t *)(uintptr_t)(a))
 #define P16(a) (*(volatile uint16_t *)(uintptr_t)(a))
@@ -123,7 +91,7 @@ net_csum(const uint8_t *p, unsigned len)
 static void
 net_kick(struct net_nic *n, uint16_t noff)
 {
-	P16(n->notify + (uint64_t)noff * n->notify_mult) = 0;
+	P16(n->v.notify + (uint64_t)noff * n->v.notify_mult) = 0;
 }
 
 /* Send frame[0..len) (len <= NET_BUF - NET_HDR), dropped when the
@@ -143,8 +111,8 @@ net_send(struct net_nic *n, const uint8_t *frame, unsigned len)
 	b = n->txbuf + (uint64_t)slot * NET_BUF;
 	memset(b, 0, NET_HDR);
 	memcpy(b + NET_HDR, frame, len);
-	r->desc[slot] = (struct net_desc){(uint64_t)(uintptr_t)b,
-					  NET_HDR + len, 0, 0};
+	r->desc[slot] =
+		(struct net_desc){(uint64_t)(uintptr_t)b, NET_HDR + len, 0, 0};
 	r->avail[2 + n->tx_avail % NET_TXQ] = (uint16_t)slot;
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	r->avail[1] = ++n->tx_avail;
@@ -259,47 +227,12 @@ net_irq(void)
 
 /* ---- bring-up ---- */
 
-static int
-net_caps(struct net_nic *n, uint64_t *msix_table)
-{
-	unsigned p = net_cfg8(n->slot, 0x34), k;
-	int found = 0;
-
-	*msix_table = 0;
-	for (k = 0; p >= 0x40 && k < 48; k++, p = net_cfg8(n->slot, p + 1)) {
-		uint8_t id = net_cfg8(n->slot, p), type = net_cfg8(n->slot, p + 3);
-		uint64_t a;
-
-		if (id == 0x11) {
-			uint32_t t = net_cfg32(n->slot, p + 4);
-
-			*msix_table = net_bar(n->slot, t & 7) + (t & ~7u);
-			net_cfg_w32(n->slot, p, net_cfg32(n->slot, p) | 1u << 31);
-			n->msix = 1;
-			continue;
-		}
-		if (id != 0x09 || type < 1 || type > 4)
-			continue;
-		a = net_bar(n->slot, net_cfg8(n->slot, p + 4)) +
-		    net_cfg32(n->slot, p + 8);
-		if (type == 1)
-			n->common = a;
-		else if (type == 2) {
-			n->notify = a;
-			n->notify_mult = net_cfg32(n->slot, p + 16);
-		} else if (type == 4)
-			n->devcfg = a;
-		found |= 1 << type;
-	}
-	return (found & 0x16) == 0x16 ? 0 : -1;
-}
-
 /* Queue q of size qs at ring r, MSI-X vector vec (0xffff: none). */
 static uint16_t
 net_queue(struct net_nic *n, unsigned q, unsigned qs, struct net_ring *r,
 	  uint16_t vec)
 {
-	uint64_t c = n->common;
+	uint64_t c = n->v.common;
 
 	P16(c + 0x16) = (uint16_t)q;
 	P16(c + 0x18) = (uint16_t)qs;
@@ -334,7 +267,9 @@ net_cmdline_ip(unsigned i)
 		if (*f == ':')
 			field++;
 	if (field == 5 && f[0] == 'e' && f[1] == 't' && f[2] == 'h' &&
-	    f[3] >= '0' && f[3] <= '9' ? (unsigned)(f[3] - '0') != i : i != 0)
+			    f[3] >= '0' && f[3] <= '9'
+		    ? (unsigned)(f[3] - '0') != i
+		    : i != 0)
 		return 0;
 	for (k = 0; k < 4; k++) {
 		for (part = 0; *s >= '0' && *s <= '9'; s++)
@@ -350,49 +285,32 @@ net_cmdline_ip(unsigned i)
 static int
 net_init(struct net_nic *n)
 {
-	uint64_t table, offered, want, c;
+	uint64_t c;
 	unsigned i;
 
 	memset(n->pg, 0, sizeof(*n->pg));
-	if (net_caps(n, &table) < 0) {
+	if ((vpci_map(&n->v) & 0x16) != 0x16) {
 		console_printf("net: 00:%02x.0: virtio capabilities missing\n",
-			       n->slot);
+			       n->v.slot);
 		return -1;
 	}
-	c = n->common;
-	P8(c + 0x14) = 0;
-	P8(c + 0x14) = 1 | 2;
-	P32(c + 0x00) = 0;
-	offered = P32(c + 0x04);
-	P32(c + 0x00) = 1;
-	offered |= (uint64_t)P32(c + 0x04) << 32;
-	want = offered & (VF_MAC | VF_STATUS | VF_MRG_RXBUF | VF_VERSION_1);
-	P32(c + 0x08) = 0;
-	P32(c + 0x0c) = (uint32_t)want;
-	P32(c + 0x08) = 1;
-	P32(c + 0x0c) = (uint32_t)(want >> 32);
-	P8(c + 0x14) = 1 | 2 | 8;
-	if (!(P8(c + 0x14) & 8) || !(want & VF_VERSION_1)) {
-		console_printf("net: 00:%02x.0: features refused\n", n->slot);
+	n->features = vpci_negotiate(
+		&n->v, VF_MAC | VF_STATUS | VF_MRG_RXBUF | VPCI_F_VERSION_1,
+		"net");
+	if (!n->features)
 		return -1;
-	}
-	n->features = want;
-	if (table && n->msix) {
-		P32(table + 16 + 0) = 0xfee00000u | intr_bsp_apic_id() << 12;
-		P32(table + 16 + 4) = 0;
-		P32(table + 16 + 8) = VEC_VIRTIO;
-		P32(table + 16 + 12) = 0;
-	}
+	vpci_msix_route(&n->v, 1, VEC_VIRTIO);
+	c = n->v.common;
 	P16(c + 0x10) = 0xffff;
-	n->rx_noff = net_queue(n, 0, NET_RXQ, &n->pg->rx,
-			       n->msix ? 1 : 0xffff);
+	n->rx_noff =
+		net_queue(n, 0, NET_RXQ, &n->pg->rx, n->v.msix ? 1 : 0xffff);
 	n->tx_noff = net_queue(n, 1, NET_TXQ, &n->pg->tx, 0xffff);
 	n->rx_avail = n->rx_used = n->tx_avail = n->tx_used = 0;
 	for (i = 0; i < NET_RXQ; i++)
 		net_rx_post(n, (uint16_t)i);
 	for (i = 0; i < 6; i++)
-		n->mac[i] = P8(n->devcfg + i);
-	n->link = (want & VF_STATUS) ? P16(n->devcfg + 6) & 1 : 1;
+		n->mac[i] = P8(n->v.devcfg + i);
+	n->link = (n->features & VF_STATUS) ? P16(n->v.devcfg + 6) & 1 : 1;
 	n->ip = net_cmdline_ip(n->index);
 	n->rx = n->arp = n->icmp = n->tx = n->nbuf_bad = 0;
 	__asm__ volatile("cli" ::: "memory");
@@ -411,9 +329,9 @@ net_print(const char *what, const struct net_nic *n)
 	console_printf("net: %seth%u 00:%02x.0 mac "
 		       "%02x:%02x:%02x:%02x:%02x:%02x ip %u.%u.%u.%u link %d "
 		       "msix %d mrg %d rx %u arp %u icmp %u tx %u bad %u\n",
-		       what, n->index, n->slot, n->mac[0], n->mac[1],
+		       what, n->index, n->v.slot, n->mac[0], n->mac[1],
 		       n->mac[2], n->mac[3], n->mac[4], n->mac[5], ip[0], ip[1],
-		       ip[2], ip[3], n->link, n->msix,
+		       ip[2], ip[3], n->link, n->v.msix,
 		       (n->features & VF_MRG_RXBUF) ? 1 : 0, n->rx, n->arp,
 		       n->icmp, n->tx, n->nbuf_bad);
 }
@@ -422,23 +340,23 @@ net_print(const char *what, const struct net_nic *n)
 static void
 net_add(unsigned slot, const char *what)
 {
-	uint32_t id = net_cfg32(slot, 0);
+	uint32_t id = pci_cfg32(slot, 0);
 	struct net_nic *n;
 	unsigned i;
 
 	if (id != (0x1041u << 16 | 0x1af4u))
 		return;
 	for (i = 0; i < NET_MAX; i++)
-		if (net_nics[i].present && net_nics[i].slot == slot)
+		if (net_nics[i].present && net_nics[i].v.slot == slot)
 			return;
 	for (i = 0; i < NET_MAX && net_nics[i].present; i++)
 		;
 	if (i == NET_MAX)
 		return;
 	n = &net_nics[i];
-	n->slot = slot;
+	n->v.slot = slot;
 	n->index = i;
-	n->msix = 0;
+	n->v.msix = 0;
 	n->pg = (struct net_page *)(net_dma + 4096 * i);
 	n->rxbuf = net_bufs + (uint64_t)NET_BUF * (NET_RXQ + NET_TXQ) * i;
 	n->txbuf = n->rxbuf + (uint64_t)NET_BUF * NET_RXQ;
@@ -466,17 +384,17 @@ net_hotplug(uint32_t up, uint32_t down)
 	for (i = 0; i < NET_MAX; i++) {
 		struct net_nic *n = &net_nics[i];
 
-		if (!n->present || !(down & (1u << n->slot)))
+		if (!n->present || !(down & (1u << n->v.slot)))
 			continue;
 		__asm__ volatile("cli" ::: "memory");
 		n->present = 0;
 		__asm__ volatile("sti" ::: "memory");
-		P8(n->common + 0x14) = 0; /* reset: the device stops */
+		P8(n->v.common + 0x14) = 0; /* reset: the device stops */
 		console_printf("net: removed eth%u mac "
 			       "%02x:%02x:%02x:%02x:%02x:%02x\n",
 			       i, n->mac[0], n->mac[1], n->mac[2], n->mac[3],
 			       n->mac[4], n->mac[5]);
-		outl(XMHV_PCIHP_EJECT_PORT, 1u << n->slot);
+		outl(XMHV_PCIHP_EJECT_PORT, 1u << n->v.slot);
 	}
 	for (slot = 1; slot < 32; slot++)
 		if (up & (1u << slot))
@@ -510,7 +428,8 @@ net_send_cmd(const char *args)
 			n = !lib_strncmp(w, "eth", 3) && w[3] >= '0' &&
 					    w[3] < '0' + NET_MAX && !w[4]
 				    ? &net_nics[w[3] - '0']
-				    : w[0] ? 0 : n;
+			    : w[0] ? 0
+				   : n;
 		else if (lib_parse_uint(w, k ? &size : &count))
 			count = 0;
 	}
