@@ -48,28 +48,6 @@ def create(env, name, disks):
     return env.xm("create", "-p", path)
 
 
-def monitor_pid(env, name):
-    domid = None
-    for line in env.xm("list").stdout.splitlines():
-        f = line.split()
-        if f and f[0] == name:
-            domid = f[1]
-    for pid in os.listdir("/proc"):
-        if not pid.isdigit():
-            continue
-        try:
-            with open("/proc/%s/cmdline" % pid, "rb") as fh:
-                args = fh.read().decode(errors="replace").split("\0")
-        except OSError:
-            continue
-        if (os.path.basename(args[0]) == "xmhv" and
-                any(a.startswith(env.root) for a in args) and
-                "--domid" in args and
-                args[args.index("--domid") + 1] == domid):
-            return int(pid)
-    return None
-
-
 def fd_flags(pid, path):
     """{target: flags} of pid's fds whose target is path."""
     real = os.path.realpath(path)
@@ -151,7 +129,7 @@ def test_cache(env):
         r = create(env, "cache", ["tap:aio:%s,xvda,w" % img["aio"],
                                   "tap:sync:%s,xvdb,w" % img["sync"],
                                   "file:%s,xvdc,r" % img["file"]])
-        pid = monitor_pid(env, "cache") if r.returncode == 0 else None
+        pid = env.monitor_pid("cache") if r.returncode == 0 else None
         fl = {k: fd_flags(pid, p) if pid else None for k, p in img.items()}
         ok(fl["aio"] is not None and fl["aio"] & O_DIRECT, checks[0],
            "%s %s" % (fl, r.stderr))
@@ -178,7 +156,7 @@ def test_loop(env):
         return
     try:
         r = create(env, "loop", ["phy:%s,xvda,w" % dev])
-        pid = monitor_pid(env, "loop") if r.returncode == 0 else None
+        pid = env.monitor_pid("loop") if r.returncode == 0 else None
         fl = fd_flags(pid, dev) if pid else None
         ok(fl is not None and fl & O_DIRECT, checks[0],
            "%s %s" % (fl, r.stderr))
@@ -276,7 +254,7 @@ def test_lvm(env):
            r3.stderr)
         r = create(env, "lvm", ["phy:%s/root,hda1,w" % vg])
         ok(r.returncode == 0, checks[1], r.stderr + env.log_tail())
-        pid = monitor_pid(env, "lvm") if r.returncode == 0 else None
+        pid = env.monitor_pid("lvm") if r.returncode == 0 else None
         node = "/dev/mapper/%s-root" % vg
         fl = fd_flags(pid, node) if pid else None
         ok(fl is not None and fl & O_DIRECT, checks[2], str(fl))

@@ -108,28 +108,6 @@ class Qemu:
             self.p.wait()
 
 
-def monitor_pid(env, name):
-    domid = None
-    for line in env.xm("list").stdout.splitlines():
-        f = line.split()
-        if f and f[0] == name:
-            domid = f[1]
-    for pid in os.listdir("/proc"):
-        if not pid.isdigit():
-            continue
-        try:
-            with open("/proc/%s/cmdline" % pid, "rb") as fh:
-                args = fh.read().decode(errors="replace").split("\0")
-        except OSError:
-            continue
-        if (os.path.basename(args[0]) == "xmhv" and
-                any(a.startswith(env.root) for a in args) and
-                "--domid" in args and
-                args[args.index("--domid") + 1] == domid):
-            return int(pid)
-    return None
-
-
 def test_ours(env, img):
     """Domain A holds w, r and w! images: what others see."""
     r = create(env, "lockA", ["file:%s,hda1,w" % img["w"],
@@ -229,7 +207,7 @@ def test_teardown(env, img):
                'on_crash = "destroy"\n')
     ok(r.returncode == 0, "... and a second create of it succeeds at once",
        r.stderr + env.log_tail())
-    pid = monitor_pid(env, "lockT")
+    pid = env.monitor_pid("lockT")
     if pid is None:
         skip("a monitor killed with SIGKILL (a crash) releases the image",
              "its pid was not found")

@@ -161,6 +161,20 @@ class XmdEnv:
                               capture_output=True, text=True,
                               timeout=timeout)
 
+    def monitor_pid(self, name):
+        """The pid of domain name's xmhv monitor (its --domid is the one
+        `xm list` shows), or None."""
+        domid = None
+        for line in self.xm("list").stdout.splitlines():
+            f = line.split()
+            if f and f[0] == name:
+                domid = f[1].encode()
+        for pid, args in monitor_args(self.root).items():
+            if b"--domid" in args and args.index(b"--domid") + 1 < len(args) \
+                    and args[args.index(b"--domid") + 1] == domid:
+                return pid
+        return None
+
     def log_tail(self, n=None):
         """The last n lines of xmd's output ("" if none)."""
         try:
