@@ -2,7 +2,7 @@
 /* load.c: libxmcfg's evaluating entry points: find a config, load one file
  * or a batch in one sandbox (py.c, embedded CPython in a child). Only
  * programs that evaluate configs pull this in, and with it libpython;
- * the domain, its XML and its checks (xmcfg.c, xml.c, keys.c) do not. */
+ * the domain, its XML and its checks (xmcfg.c, xml_write.c, xml_read.c, keys.c) do not. */
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>

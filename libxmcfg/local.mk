@@ -11,8 +11,8 @@ libxmcfg_libxmcfg_a_SOURCES = libxmcfg/xmcfg.h libxmcfg/internal.h \
 	libxmcfg/xmcfg.c libxmcfg/load.c libxmcfg/keys.h libxmcfg/keys.c \
 	libxmcfg/keyval.c libxmcfg/keylist.c libxmcfg/keytab.c libxmcfg/notes.c \
 	libxmcfg/disk.c libxmcfg/xldisk.c libxmcfg/vif.c libxmcfg/cpus.c \
-	libxmcfg/cmdline.c \
-	libxmcfg/xml.c libxmcfg/sxp.c libxmcfg/error.c libxmcfg/wire.c \
+	libxmcfg/cmdline.c libxmcfg/xml_int.h libxmcfg/xml_write.c \
+	libxmcfg/xml_read.c libxmcfg/sxp.c libxmcfg/error.c libxmcfg/wire.c \
 	libxmcfg/suggest.c libxmcfg/py.c
 nodist_libxmcfg_libxmcfg_a_SOURCES = libxmcfg/py_prelude_gen.h
 # The child names its Python installation instead of searching PATH.
