@@ -13,7 +13,8 @@ libxmcfg_libxmcfg_a_SOURCES = libxmcfg/xmcfg.h libxmcfg/internal.h \
 	libxmcfg/disk.c libxmcfg/xldisk.c libxmcfg/vif.c libxmcfg/cpus.c \
 	libxmcfg/cmdline.c libxmcfg/xml_int.h libxmcfg/xml_write.c \
 	libxmcfg/xml_read.c libxmcfg/sxp.c libxmcfg/error.c libxmcfg/wire.c \
-	libxmcfg/suggest.c libxmcfg/py.c
+	libxmcfg/suggest.c libxmcfg/py.c libxmcfg/py_sandbox.h \
+	libxmcfg/py_sandbox.c
 nodist_libxmcfg_libxmcfg_a_SOURCES = libxmcfg/py_prelude_gen.h
 # The child names its Python installation instead of searching PATH.
 XMCFG_PYTHON_PREFIX = $(shell $(PKG_CONFIG) --variable=prefix python3-embed 2>/dev/null)
