@@ -12,7 +12,7 @@ xmd_xmd_SOURCES = xmd/xmd.c xmd/xmd.h xmd/control.c xmd/control_int.h \
 	xmd/control_conn.c xmd/methods.c xmd/domview.c \
 	xmd/node.c xmd/domains.c xmd/policy.c xmd/record.c xmd/hvconfig.c \
 	xmd/storage.c xmd/storage_probe.c xmd/storage_probe.h xmd/bootdisk.c \
-	xmd/autostart.c xmd/info.c xmd/devices.c \
+	xmd/autostart.c xmd/notify.c xmd/info.c xmd/devices.c \
 	xmd/admission.h xmd/admission.c \
 	xmd/net.h xmd/netcfg.c \
 	xmd/netstore.c xmd/nettap.h xmd/nettap.c xmd/netscript.c \
