@@ -64,9 +64,8 @@ tests_unit_xmlrpc_codec_LDADD = common/libxmlrpc.a tests/libtap.a \
 TESTS += tests/unit/xmd_no_python.sh
 EXTRA_DIST += tests/unit/xmd_no_python.sh
 
-# Service files (copied by packagers; paths assume the default prefix).
-EXTRA_DIST += examples/systemd/xmd.service examples/systemd/xendomains.service \
-	examples/init.d/xmd examples/init.d/xendomains doc/PROTOCOL.md
+# (The service files, init scripts and xendomains are in host/local.mk.)
+EXTRA_DIST += doc/PROTOCOL.md
 
 # Image locks (QEMU's byte protocol) and the pure side of storage.
 check_PROGRAMS += tests/unit/xmd_storage
