@@ -51,3 +51,9 @@ uninstall-local: uninstall-host-dirs
 uninstall-host-dirs:
 	-rmdir '$(DESTDIR)$(sysconfdir)/xen/auto'
 .PHONY: install-host-dirs uninstall-host-dirs
+
+# The kvm tier's test of all this against an isolated xmd, with Xen 4.0's
+# own xendomains script as a fixture.
+KVM_TESTS += tests/kvm/host_integration.py
+EXTRA_DIST += tests/kvm/host_integration.py tests/kvm/xen-4.0/xendomains \
+	tests/kvm/xen-4.0/README
