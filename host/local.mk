@@ -57,3 +57,12 @@ uninstall-host-dirs:
 KVM_TESTS += tests/kvm/host_integration.py
 EXTRA_DIST += tests/kvm/host_integration.py tests/kvm/xen-4.0/xendomains \
 	tests/kvm/xen-4.0/README
+
+# The Debian package (debian/) built and installed into a bookworm chroot:
+# slow and needs root and the archive, so not part of make check (the
+# packaging tools: scripts/install-deps --deb).
+check-deb:
+	$(top_srcdir)/scripts/check-deb
+.PHONY: check-deb
+EXTRA_DIST += scripts/build-deb scripts/check-deb debian/changelog \
+	debian/control debian/copyright debian/rules debian/source/format
