@@ -43,6 +43,26 @@ host/logrotate/xmtools: $(srcdir)/host/xmtools.logrotate.in Makefile
 host/completion/xm: $(srcdir)/host/xm.bash-completion
 	$(AM_V_GEN)$(MKDIR_P) $(@D) && cp $< $@
 
+# Every other installed program (xmd, xmhv, and whatever joins bin or
+# sbin later) completes its long options from its own --help, through
+# bash-completion's _longopt; one file per name, as bash-completion loads.
+HOST_COMPLETED_OTHERS = $(filter-out xm,$(notdir $(bin_PROGRAMS) \
+	$(sbin_PROGRAMS) $(bin_SCRIPTS) $(sbin_SCRIPTS) $(dist_bin_SCRIPTS) \
+	$(dist_sbin_SCRIPTS)))
+install-data-local: install-host-completions
+install-host-completions:
+	$(MKDIR_P) '$(DESTDIR)$(bashcompletiondir)'
+	for p in $(HOST_COMPLETED_OTHERS); do \
+		printf '# bash completion for %s: its long options (--help)\ncomplete -F _longopt %s\n' \
+			"$$p" "$$p" > '$(DESTDIR)$(bashcompletiondir)'/"$$p" || exit 1; \
+	done
+uninstall-local: uninstall-host-completions
+uninstall-host-completions:
+	for p in $(HOST_COMPLETED_OTHERS); do \
+		rm -f '$(DESTDIR)$(bashcompletiondir)'/"$$p"; \
+	done
+.PHONY: install-host-completions uninstall-host-completions
+
 # The directory xendomains starts from (xmd reads <root>/etc/xen/auto).
 install-data-local: install-host-dirs
 install-host-dirs:

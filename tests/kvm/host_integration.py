@@ -24,6 +24,7 @@ import xmharness as H  # noqa: E402
 from xmharness import KERNEL, XMD, XmdEnv, ok, skip  # noqa: E402
 
 HELPER = os.path.join(H.top_builddir, "host", "xendomains")
+COMPLETION = os.path.join(H.top_srcdir, "host", "xm.bash-completion")
 INITD = os.path.join(H.top_builddir, "host", "init.d")
 XEN40 = os.path.join(H.top_srcdir, "tests", "kvm", "xen-4.0", "xendomains")
 XEN40_SHA256 = \
@@ -113,6 +114,7 @@ def test_helper(e):
     r = e.xendomains("status")
     ok(r.returncode == 0 and "3 domain(s) running" in r.stdout,
        "xendomains status: all running (0)", out_of(r))
+    test_completion(e)
     e.xm("destroy", "db")
     r = e.xendomains("status")
     ok(r.returncode == 3 and "db: not running" in r.stdout,
@@ -153,6 +155,41 @@ def test_helper(e):
     r = e.xendomains("stop")
     ok(r.returncode == 0 and "no domain is running" in r.stdout,
        "stop with nothing running: 0", out_of(r))
+
+
+def complete(e, *words):
+    """What host/xm.bash-completion offers for `xm WORDS` (the last word
+    being completed), with the build's xm first on PATH."""
+    script = ('source "$1"; shift; COMP_WORDS=("$@"); '
+              'COMP_CWORD=$((${#COMP_WORDS[@]} - 1)); _xm; '
+              'printf "%s\\n" "${COMPREPLY[@]}"')
+    env = dict(e.env, PATH=os.path.dirname(H.XM) + ":" +
+               os.environ.get("PATH", ""))
+    r = subprocess.run(["bash", "-c", script, "complete", COMPLETION, "xm"]
+                       + list(words), env=env, capture_output=True,
+                       text=True, timeout=60)
+    return set(r.stdout.split())
+
+
+def test_completion(e):
+    """bash completion: commands from xm help, domains from xm list,
+    configs from XMD_ROOT's etc/xen, options from xm help CMD."""
+    etc = os.path.join(e.root, "etc", "xen")
+    os.makedirs(etc, exist_ok=True)
+    with open(os.path.join(etc, "mybox"), "w") as f:
+        f.write('name = "mybox"\n')
+    got = complete(e, "sh")
+    ok("shutdown" in got and "list" not in got, "completion: xm sh<TAB> -> %s" % sorted(got))
+    got = complete(e, "shutdown", "")
+    ok({"dns", "web", "db"} <= got and "Domain-0" not in got,
+       "completion: xm shutdown <TAB> -> the running domains %s"
+       % sorted(got))
+    got = complete(e, "create", "my")
+    ok("mybox" in got, "completion: xm create my<TAB> -> the config "
+       "etc/xen/mybox: %s" % sorted(got))
+    got = complete(e, "create", "--dr")
+    ok(got == {"--dryrun"}, "completion: xm create --dr<TAB> -> --dryrun "
+       "(from xm help create): %s" % sorted(got))
 
 
 def test_xmd_restart(e):
