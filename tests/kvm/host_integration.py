@@ -322,7 +322,9 @@ for f in "$T"/realetc/* "$T"/realetc/.[!.]*; do
 done
 rm -f /etc/sysconfig && mkdir /etc/sysconfig
 cp "$T/sysconfig" /etc/sysconfig/xendomains
-mount --bind "$T/lock" /var/lock
+d=$(readlink -f /var/lock)
+[ -d "$d" ] || mkdir -p "$d"
+mount --bind "$T/lock" "$d"
 exec bash "$@"
 '''
 
