@@ -86,3 +86,7 @@ check-deb:
 .PHONY: check-deb
 EXTRA_DIST += scripts/build-deb scripts/check-deb debian/changelog \
 	debian/control debian/copyright debian/rules debian/source/format
+
+# make install into a stage, checked (unit tier: no root).
+TESTS += tests/unit/install_tree.sh
+EXTRA_DIST += tests/unit/install_tree.sh
