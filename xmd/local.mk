@@ -12,7 +12,7 @@ xmd_xmd_SOURCES = xmd/xmd.c xmd/xmd.h xmd/control.c xmd/control_int.h \
 	xmd/control_conn.c xmd/methods.c xmd/domview.c \
 	xmd/node.c xmd/domains.c xmd/policy.c xmd/record.c xmd/hvconfig.c \
 	xmd/storage.c xmd/storage_probe.c xmd/storage_probe.h xmd/bootdisk.c \
-	xmd/autostart.c xmd/info.c xmd/devices.c \
+	xmd/autostart.c xmd/notify.c xmd/info.c xmd/devices.c \
 	xmd/admission.h xmd/admission.c \
 	xmd/net.h xmd/netcfg.c \
 	xmd/netstore.c xmd/nettap.h xmd/nettap.c xmd/netscript.c \
@@ -64,9 +64,8 @@ tests_unit_xmlrpc_codec_LDADD = common/libxmlrpc.a tests/libtap.a \
 TESTS += tests/unit/xmd_no_python.sh
 EXTRA_DIST += tests/unit/xmd_no_python.sh
 
-# Service files (copied by packagers; paths assume the default prefix).
-EXTRA_DIST += examples/systemd/xmd.service examples/systemd/xendomains.service \
-	examples/init.d/xmd examples/init.d/xendomains doc/PROTOCOL.md
+# (The service files, init scripts and xendomains are in host/local.mk.)
+EXTRA_DIST += doc/PROTOCOL.md
 
 # Image locks (QEMU's byte protocol) and the pure side of storage.
 check_PROGRAMS += tests/unit/xmd_storage

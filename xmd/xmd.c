@@ -189,6 +189,21 @@ xmd_lock(struct xmd *x)
 	return fd;
 }
 
+/* Tell a Type=notify service manager that the socket accepts requests
+ * (the domains are re-adopted by now). */
+static void
+xmd_notify_ready(const struct xmd *x)
+{
+	char msg[PATH_MAX + 64];
+	int rc;
+
+	snprintf(msg, sizeof(msg), "READY=1\nMAINPID=%d\nSTATUS=serving %s",
+		 (int)getpid(), x->sock_path);
+	rc = notify_send(msg);
+	if (rc < 0)
+		log_warn("NOTIFY_SOCKET: READY=1 not sent: %s", strerror(-rc));
+}
+
 static void
 xmd_signal_cb(evutil_socket_t sig, short what, void *arg)
 {
@@ -201,6 +216,8 @@ xmd_signal_cb(evutil_socket_t sig, short what, void *arg)
 		return;
 	}
 	log_info("signal %d: exiting; domains keep running", (int)sig);
+	if (notify_send("STOPPING=1") < 0)
+		log_warn("NOTIFY_SOCKET: STOPPING=1 not sent");
 	event_base_loopbreak(x->base);
 }
 
@@ -393,6 +410,7 @@ main(int argc, char **argv)
 	if (rc >= 0)
 		return rc;
 	x->self_uid = geteuid();
+	notify_init();
 	signal(SIGPIPE, SIG_IGN);
 	if (xmd_setup_paths(x, root) < 0)
 		return 1;
@@ -457,6 +475,7 @@ main(int argc, char **argv)
 	xmd_log_kvm();
 	if (x->autostart)
 		autostart_run(x, NULL);
+	xmd_notify_ready(x);
 	event_base_dispatch(x->base);
 	status = 0;
 out:

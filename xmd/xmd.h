@@ -143,6 +143,13 @@ void policy_apply(struct xmd *x, struct xmd_domain *d, uint32_t reason);
 /* The on_* action d's config gives reason. */
 enum xmcfg_action policy_action(const struct xmd_domain *d, uint32_t reason);
 
+/* ---- notify.c ---- */
+/* Read and unset $NOTIFY_SOCKET (before any child is started). */
+void notify_init(void);
+/* Send STATE ("READY=1", "STOPPING=1", newline-separated assignments) to
+ * the service manager; 0 when there is none, else 0 or a negative errno. */
+int notify_send(const char *state) XMD_WUR;
+
 /* ---- autostart.c ---- */
 
 /* Start the configs in <root>/etc/xen/auto not already running; fills

@@ -24,7 +24,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import xmharness as H  # noqa: E402
 from xmharness import KERNEL, PROMPT, XM, XMD, XMHV, skip_all  # noqa: E402,F401
 
-XENDOMAINS = os.path.join(H.top_srcdir, "examples", "init.d", "xendomains")
+XENDOMAINS = os.path.join(H.top_builddir, "host", "xendomains")
 
 
 def ok(cond, desc, diag=None):
@@ -648,6 +648,7 @@ def body(d, root):
        "reported", r)
     if os.path.exists(XM):
         env = dict(os.environ, XM=XM, XMD_ROOT=root,
+                   XENDOMAINS_CONFIG="/dev/null",
                    XENDOMAINS_STOP_MAXWAIT="60")
         wait_for(lambda: run_command(d, "auto1", "echo up"), 30)
         p = subprocess.run(["sh", XENDOMAINS, "stop"], env=env,
