@@ -265,12 +265,14 @@ remove_name(struct ext4w *w, ext2_ino_t dir, const char *name, ext2_ino_t ino,
 	struct ext2_inode inode;
 	errcode_t rc;
 
-	rc = ext2fs_unlink(w->fs, dir, name, ino, 0);
-	if (!rc)
-		rc = ext2fs_read_inode(w->fs, ino, &inode);
+	/* blocks freed before the name goes: a failure leaves the file */
+	rc = ext2fs_read_inode(w->fs, ino, &inode);
 	if (rc)
 		return fail(w, path, rc, "removing");
 	if (inode.i_links_count > 1) {
+		rc = ext2fs_unlink(w->fs, dir, name, ino, 0);
+		if (rc)
+			return fail(w, path, rc, "removing");
 		inode.i_links_count--;
 		rc = ext2fs_write_inode(w->fs, ino, &inode);
 		return rc ? fail(w, path, rc, "removing") : 0;
@@ -280,6 +282,9 @@ remove_name(struct ext4w *w, ext2_ino_t dir, const char *name, ext2_ino_t ino,
 		if (rc)
 			return fail(w, path, rc, "freeing its blocks");
 	}
+	rc = ext2fs_unlink(w->fs, dir, name, ino, 0);
+	if (rc)
+		return fail(w, path, rc, "removing");
 	inode.i_links_count = 0;
 	inode.i_dtime = (uint32_t)time(NULL);
 	rc = ext2fs_write_inode(w->fs, ino, &inode);

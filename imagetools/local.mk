@@ -10,7 +10,8 @@ imagetools_libimagetools_a_SOURCES = imagetools/textbuf.c \
 	imagetools/sysfiles.c imagetools/netcfg.c imagetools/imgcfg.c \
 	imagetools/imgcfg.h imagetools/mkopts.c imagetools/mkopts.h \
 	imagetools/storage.c imagetools/storage.h imagetools/imgfind.c \
-	imagetools/imgfind.h imagetools/progress.c imagetools/progress.h
+	imagetools/imgfind.h imagetools/progress.c imagetools/progress.h \
+	imagetools/kver.c imagetools/vbdlist.c imagetools/vbdlist.h
 imagetools_libimagetools_a_CPPFLAGS = $(AM_CPPFLAGS)
 
 # what links libext2fs, libarchive and libcrypt
@@ -34,3 +35,28 @@ imagetools_xm_delete_image_LDADD = imagetools/libimagetools.a \
 imagetools_xm_list_images_SOURCES = imagetools/list.c
 imagetools_xm_list_images_LDADD = imagetools/libimagetools.a \
 	common/libcommon.a
+
+# unit tests: the pure parts, and the ext4 writer on images it makes
+check_PROGRAMS += tests/unit/imagetools_text
+TESTS += tests/unit/imagetools_text
+tests_unit_imagetools_text_SOURCES = tests/unit/imagetools_text.c
+tests_unit_imagetools_text_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests \
+	-I$(top_srcdir)/imagetools
+tests_unit_imagetools_text_LDADD = tests/libtap.a imagetools/libimagetools.a \
+	common/libcommon.a
+check_PROGRAMS += tests/unit/imagetools_ext4
+TESTS += tests/unit/imagetools_ext4
+tests_unit_imagetools_ext4_SOURCES = tests/unit/imagetools_ext4.c
+tests_unit_imagetools_ext4_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests \
+	-I$(top_srcdir)/imagetools
+tests_unit_imagetools_ext4_LDADD = tests/libtap.a $(IMAGETOOLS_LIBS)
+include fuzz/imagetools.mk
+
+dist_man_MANS += doc/xm-create-image.1 doc/xm-delete-image.1 \
+	doc/xm-list-images.1
+
+sbin_PROGRAMS += imagetools/xm-adapt-image
+imagetools_xm_adapt_image_SOURCES = imagetools/adapt.c
+imagetools_xm_adapt_image_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/bootdisk
+imagetools_xm_adapt_image_LDADD = $(IMAGETOOLS_LIBS) bootdisk/libbootdisk.a \
+	$(INITRD_LIBS)

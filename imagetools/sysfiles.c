@@ -57,6 +57,36 @@ add_moved(struct textbuf *b, const char *line, size_t n)
 }
 
 int
+console_remap(const char *in, size_t len, char **out, int *changes)
+{
+	struct textbuf b = {0};
+	size_t i = 0, start = 0;
+
+	*changes = 0;
+	if (len > TEXTFIX_MAX)
+		return -EFBIG;
+	while (i + 12 <= len) {
+		if ((!memcmp(in + i, "console=hvc0", 12) ||
+		     !memcmp(in + i, "console=xvc0", 12)) &&
+		    (i == 0 || in[i - 1] == ' ' || in[i - 1] == '\t' ||
+		     in[i - 1] == '"' || in[i - 1] == '\'') &&
+		    (i + 12 == len ||
+		     !((in[i + 12] >= '0' && in[i + 12] <= '9') ||
+		       (in[i + 12] >= 'a' && in[i + 12] <= 'z')))) {
+			tb_add(&b, in + start, i - start);
+			tb_str(&b, "console=ttyS0");
+			(*changes)++;
+			i += 12;
+			start = i;
+			continue;
+		}
+		i++;
+	}
+	tb_add(&b, in + start, len - start);
+	return tb_finish(&b, out);
+}
+
+int
 inittab_serial(const char *in, size_t len, char **out, int *changes)
 {
 	struct textbuf b = {0};

@@ -45,6 +45,10 @@ int devname_remap(const char *in, size_t len, const struct devmap *map,
  * returns how many. *list is malloc'd (NULL when none). */
 int devname_xen_left(const char *in, size_t len, char **list) WUR;
 
+/* Every console=xvc0 / console=hvc0 word (a Xen guest's console on a
+ * kernel command line in a boot config) made console=ttyS0. */
+int console_remap(const char *in, size_t len, char **out, int *changes) WUR;
+
 /* inittab: a getty on ttyS0 added when none runs there (sysvinit and
  * busybox syntax), and a getty on xvc0/hvc0 moved to ttyS0. *changes: 0
  * when the file already had one. */
