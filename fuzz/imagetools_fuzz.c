@@ -3,7 +3,8 @@
  * xm-adapt-image run over a guest's files and a config. The first byte
  * picks one: 0 fstab_rewrite, 1 devname_remap + devname_xen_left,
  * 2 inittab_serial, 3 shadow_set_root, 4 hosts_set_name, 5 imgcfg_read,
- * anything else kernel_version (a bzImage header). */
+ * 6 console_remap, 7 vbdlist_parse (xm create -n's disks), anything else
+ * kernel_version (a bzImage header). */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 #include "fixups.h"
 #include "imgcfg.h"
 #include "textfix.h"
+#include "vbdlist.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -54,6 +56,20 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (info.nmade > 8 || strlen(info.name) >= sizeof(info.name))
 			abort();
 		break;
+	case 6:
+		(void)!console_remap(in, len, &out, &ch);
+		break;
+	case 7: {
+		static struct vbd v[4];
+		char path[256];
+		size_t k, got = vbdlist_parse(in, len, v, 4);
+
+		if (got > 4)
+			abort();
+		for (k = 0; k < got; k++)
+			(void)vbdlist_path(&v[k], path, sizeof(path));
+		break;
+	}
 	default:
 		if (kernel_version(data, size, ver, sizeof(ver)) == 0 &&
 		    (strchr(ver, '/') || strchr(ver, ' ')))

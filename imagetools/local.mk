@@ -53,10 +53,12 @@ tests_unit_imagetools_ext4_LDADD = tests/libtap.a $(IMAGETOOLS_LIBS)
 include fuzz/imagetools.mk
 
 dist_man_MANS += doc/xm-create-image.1 doc/xm-delete-image.1 \
-	doc/xm-list-images.1
+	doc/xm-list-images.1 doc/xm-adapt-image.1
 
 sbin_PROGRAMS += imagetools/xm-adapt-image
 imagetools_xm_adapt_image_SOURCES = imagetools/adapt.c
 imagetools_xm_adapt_image_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/bootdisk
 imagetools_xm_adapt_image_LDADD = $(IMAGETOOLS_LIBS) bootdisk/libbootdisk.a \
 	$(INITRD_LIBS)
+TESTS += tests/unit/imagetools_adapt.py
+EXTRA_DIST += tests/unit/imagetools_adapt.py
