@@ -4,6 +4,7 @@
  * the guide's fixes applied, /etc/xen/NAME written; on any failure what
  * was made is removed and the failed step named. */
 #include <errno.h>
+#include <signal.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +23,15 @@
 #include "storage.h"
 
 #define PROG "xm-create-image"
+
+/* An interrupt stops the step at its next entry, and the undo runs. */
+static volatile sig_atomic_t stop;
+
+static void
+on_signal(int sig)
+{
+	stop = sig;
+}
 
 struct plan {
 	struct mkopts o;
@@ -407,6 +417,10 @@ write_config(struct plan *pl, char *msg, size_t len)
 
 #define STEP(what)                                                             \
 	do {                                                                   \
+		if (stop) {                                                    \
+			snprintf(msg, sizeof(msg), "interrupted");             \
+			goto fail;                                             \
+		}                                                              \
 		progress_begin(&p, what);                                      \
 		msg[0] = 0;                                                    \
 	} while (0)
@@ -439,6 +453,16 @@ main(int argc, char **argv)
 	steps = 13 + (pl.o.swap ? 1 : 0) + (pl.o.password ? 1 : 0) +
 		(pl.o.ssh_key ? 1 : 0);
 	progress_init(&p, PROG, steps, pl.o.verbose);
+	p.stop = &stop;
+	{
+		struct sigaction sa = {.sa_handler = on_signal};
+		int sigs[] = {SIGINT, SIGTERM, SIGHUP};
+		size_t k;
+
+		sigemptyset(&sa.sa_mask);
+		for (k = 0; k < ARRAY_SIZE(sigs); k++)
+			sigaction(sigs[k], &sa, NULL);
+	}
 	STEP("checking");
 	if (check(&pl, msg, sizeof(msg)) < 0)
 		goto fail;

@@ -13,18 +13,11 @@
 #include <et/com_err.h>
 #include <ext2fs/ext2fs.h>
 
-#include "ext4w.h"
+#include "ext4w_int.h"
 
-struct ext4w {
-	ext2_filsys fs;
-	char err[512];
-};
-
-static int fail(struct ext4w *w, const char *path, errcode_t rc,
-		const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-
-static int
-fail(struct ext4w *w, const char *path, errcode_t rc, const char *fmt, ...)
+int
+ext4w_fail(struct ext4w *w, const char *path, errcode_t rc, const char *fmt,
+	   ...)
 {
 	char what[256] = "";
 	va_list ap;
@@ -110,8 +103,8 @@ ext4w_uuid(struct ext4w *w, char out[37])
 }
 
 /* path without leading '/' and "./", refusing "..": 0 or -1. */
-static int
-clean_path(const char *in, char *out, size_t size)
+int
+ext4w_clean_path(const char *in, char *out, size_t size)
 {
 	const char *p = in;
 	size_t n = 0;
@@ -143,8 +136,8 @@ clean_path(const char *in, char *out, size_t size)
 
 /* The inode of clean path p (symlinks inside followed, the last one only
  * when follow), or 0. */
-static ext2_ino_t
-lookup(struct ext4w *w, const char *p, int follow)
+ext2_ino_t
+ext4w_lookup(struct ext4w *w, const char *p, int follow)
 {
 	ext2_ino_t ino = 0;
 	errcode_t rc;
@@ -158,9 +151,9 @@ lookup(struct ext4w *w, const char *p, int follow)
 	return rc ? 0 : ino;
 }
 
-static int
-link_in(struct ext4w *w, ext2_ino_t dir, const char *name, ext2_ino_t ino,
-	int ftype, const char *path)
+int
+ext4w_link_in(struct ext4w *w, ext2_ino_t dir, const char *name, ext2_ino_t ino,
+	      int ftype, const char *path)
 {
 	errcode_t rc = ext2fs_link(w->fs, dir, name, ino, ftype);
 
@@ -169,7 +162,7 @@ link_in(struct ext4w *w, ext2_ino_t dir, const char *name, ext2_ino_t ino,
 		if (!rc)
 			rc = ext2fs_link(w->fs, dir, name, ino, ftype);
 	}
-	return rc ? fail(w, path, rc, "linking") : 0;
+	return rc ? ext4w_fail(w, path, rc, "linking") : 0;
 }
 
 static int
@@ -182,13 +175,13 @@ make_dir(struct ext4w *w, ext2_ino_t parent, const char *name, const char *path)
 		if (!rc)
 			rc = ext2fs_mkdir(w->fs, parent, 0, name);
 	}
-	return rc ? fail(w, path, rc, "making the directory") : 0;
+	return rc ? ext4w_fail(w, path, rc, "making the directory") : 0;
 }
 
 /* The directory holding clean path p (made, 0755 root, when missing) and
  * p's last component. Returns the inode or 0 (w->err set). */
-static ext2_ino_t
-parent_of(struct ext4w *w, char *p, const char **name)
+ext2_ino_t
+ext4w_parent_of(struct ext4w *w, char *p, const char **name)
 {
 	char *slash = strrchr(p, '/');
 	ext2_ino_t dir = EXT2_ROOT_INO;
@@ -204,7 +197,7 @@ parent_of(struct ext4w *w, char *p, const char **name)
 			ext2_ino_t ino;
 
 			*c = 0;
-			ino = lookup(w, p, 1);
+			ino = ext4w_lookup(w, p, 1);
 			if (!ino) {
 				const char *leaf = strrchr(p, '/');
 
@@ -214,12 +207,13 @@ parent_of(struct ext4w *w, char *p, const char **name)
 					*slash = '/';
 					return 0;
 				}
-				ino = lookup(w, p, 1);
+				ino = ext4w_lookup(w, p, 1);
 			}
 			*c = saved;
 			if (!ino) {
 				*slash = '/';
-				fail(w, p, 0, "parent directory not found");
+				ext4w_fail(w, p, 0,
+					   "parent directory not found");
 				return 0;
 			}
 			dir = ino;
@@ -254,13 +248,13 @@ update_meta(struct ext4w *w, ext2_ino_t ino, const struct ext4w_entry *e)
 		set_meta(w, &inode, e);
 		rc = ext2fs_write_inode(w->fs, ino, &inode);
 	}
-	return rc ? fail(w, e->path, rc, "setting owner and mode") : 0;
+	return rc ? ext4w_fail(w, e->path, rc, "setting owner and mode") : 0;
 }
 
 /* Drop name from dir; free the inode at its last link. */
-static int
-remove_name(struct ext4w *w, ext2_ino_t dir, const char *name, ext2_ino_t ino,
-	    const char *path)
+int
+ext4w_remove_name(struct ext4w *w, ext2_ino_t dir, const char *name,
+		  ext2_ino_t ino, const char *path)
 {
 	struct ext2_inode inode;
 	errcode_t rc;
@@ -268,35 +262,35 @@ remove_name(struct ext4w *w, ext2_ino_t dir, const char *name, ext2_ino_t ino,
 	/* blocks freed before the name goes: a failure leaves the file */
 	rc = ext2fs_read_inode(w->fs, ino, &inode);
 	if (rc)
-		return fail(w, path, rc, "removing");
+		return ext4w_fail(w, path, rc, "removing");
 	if (inode.i_links_count > 1) {
 		rc = ext2fs_unlink(w->fs, dir, name, ino, 0);
 		if (rc)
-			return fail(w, path, rc, "removing");
+			return ext4w_fail(w, path, rc, "removing");
 		inode.i_links_count--;
 		rc = ext2fs_write_inode(w->fs, ino, &inode);
-		return rc ? fail(w, path, rc, "removing") : 0;
+		return rc ? ext4w_fail(w, path, rc, "removing") : 0;
 	}
 	if (ext2fs_inode_has_valid_blocks2(w->fs, &inode)) {
 		rc = ext2fs_punch(w->fs, ino, &inode, NULL, 0, ~0ULL);
 		if (rc)
-			return fail(w, path, rc, "freeing its blocks");
+			return ext4w_fail(w, path, rc, "freeing its blocks");
 	}
 	rc = ext2fs_unlink(w->fs, dir, name, ino, 0);
 	if (rc)
-		return fail(w, path, rc, "removing");
+		return ext4w_fail(w, path, rc, "removing");
 	inode.i_links_count = 0;
 	inode.i_dtime = (uint32_t)time(NULL);
 	rc = ext2fs_write_inode(w->fs, ino, &inode);
 	if (rc)
-		return fail(w, path, rc, "removing");
+		return ext4w_fail(w, path, rc, "removing");
 	ext2fs_inode_alloc_stats2(w->fs, ino, -1, 0);
 	return 0;
 }
 
-static int
-write_data(struct ext4w *w, ext2_ino_t ino, const char *path, ext4w_read_fn rd,
-	   void *ctx, int truncate)
+int
+ext4w_write_data(struct ext4w *w, ext2_ino_t ino, const char *path,
+		 ext4w_read_fn rd, void *ctx, int truncate)
 {
 	ext2_file_t f = NULL;
 	errcode_t rc;
@@ -304,9 +298,9 @@ write_data(struct ext4w *w, ext2_ino_t ino, const char *path, ext4w_read_fn rd,
 
 	rc = ext2fs_file_open(w->fs, ino, EXT2_FILE_WRITE, &f);
 	if (rc)
-		return fail(w, path, rc, "opening");
+		return ext4w_fail(w, path, rc, "opening");
 	if (truncate && (rc = ext2fs_file_set_size2(f, 0))) {
-		fail(w, path, rc, "truncating");
+		ext4w_fail(w, path, rc, "truncating");
 		goto out;
 	}
 	for (;;) {
@@ -315,8 +309,8 @@ write_data(struct ext4w *w, ext2_ino_t ino, const char *path, ext4w_read_fn rd,
 		size_t off = 0;
 
 		if (n < 0) {
-			fail(w, path, 0, "reading the source: %s",
-			     strerror((int)-n));
+			ext4w_fail(w, path, 0, "reading the source: %s",
+				   strerror((int)-n));
 			goto out;
 		}
 		if (n == 0)
@@ -328,7 +322,7 @@ write_data(struct ext4w *w, ext2_ino_t ino, const char *path, ext4w_read_fn rd,
 					       (unsigned int)((size_t)n - off),
 					       &done);
 			if (rc) {
-				fail(w, path, rc, "writing");
+				ext4w_fail(w, path, rc, "writing");
 				goto out;
 			}
 			off += done;
@@ -338,12 +332,12 @@ write_data(struct ext4w *w, ext2_ino_t ino, const char *path, ext4w_read_fn rd,
 out:
 	rc = ext2fs_file_close(f);
 	if (rc && ret == 0)
-		ret = fail(w, path, rc, "writing");
+		ret = ext4w_fail(w, path, rc, "writing");
 	return ret;
 }
 
-static int
-ftype_of(mode_t mode)
+int
+ext4w_ftype(mode_t mode)
 {
 	switch (mode & S_IFMT) {
 	case S_IFREG:
@@ -375,8 +369,8 @@ new_inode(struct ext4w *w, ext2_ino_t dir, const char *name,
 
 	rc = ext2fs_new_inode(w->fs, dir, 010755, 0, &ino);
 	if (rc)
-		return fail(w, e->path, rc, "allocating an inode");
-	if (link_in(w, dir, name, ino, ftype_of(e->mode), e->path) < 0)
+		return ext4w_fail(w, e->path, rc, "allocating an inode");
+	if (ext4w_link_in(w, dir, name, ino, ext4w_ftype(e->mode), e->path) < 0)
 		return -1;
 	ext2fs_inode_alloc_stats2(w->fs, ino, +1, 0);
 	memset(&inode, 0, sizeof(inode));
@@ -398,12 +392,12 @@ new_inode(struct ext4w *w, ext2_ino_t dir, const char *name,
 
 		rc = ext2fs_extent_open2(w->fs, ino, &inode, &h);
 		if (rc)
-			return fail(w, e->path, rc, "extent tree");
+			return ext4w_fail(w, e->path, rc, "extent tree");
 		ext2fs_extent_free(h);
 	}
 	rc = ext2fs_write_new_inode(w->fs, ino, &inode);
 	if (rc)
-		return fail(w, e->path, rc, "writing the inode");
+		return ext4w_fail(w, e->path, rc, "writing the inode");
 	*ino_out = ino;
 	return 0;
 }
@@ -417,20 +411,21 @@ add_hardlink(struct ext4w *w, ext2_ino_t dir, const char *name,
 	ext2_ino_t ino;
 	errcode_t rc;
 
-	if (clean_path(e->hardlink, target, sizeof(target)) < 0 ||
-	    !(ino = lookup(w, target, 0)))
-		return fail(w, e->path, 0, "hard link to missing /%s",
-			    e->hardlink);
+	if (ext4w_clean_path(e->hardlink, target, sizeof(target)) < 0 ||
+	    !(ino = ext4w_lookup(w, target, 0)))
+		return ext4w_fail(w, e->path, 0, "hard link to missing /%s",
+				  e->hardlink);
 	rc = ext2fs_read_inode(w->fs, ino, &inode);
 	if (rc)
-		return fail(w, e->path, rc, "hard link");
+		return ext4w_fail(w, e->path, rc, "hard link");
 	if (LINUX_S_ISDIR(inode.i_mode))
-		return fail(w, e->path, 0, "hard link to a directory");
-	if (link_in(w, dir, name, ino, ftype_of(inode.i_mode), e->path) < 0)
+		return ext4w_fail(w, e->path, 0, "hard link to a directory");
+	if (ext4w_link_in(w, dir, name, ino, ext4w_ftype(inode.i_mode),
+			  e->path) < 0)
 		return -1;
 	inode.i_links_count++;
 	rc = ext2fs_write_inode(w->fs, ino, &inode);
-	return rc ? fail(w, e->path, rc, "hard link") : 0;
+	return rc ? ext4w_fail(w, e->path, rc, "hard link") : 0;
 }
 
 int
@@ -442,31 +437,32 @@ ext4w_add(struct ext4w *w, const struct ext4w_entry *e, ext4w_read_fn rd,
 	ext2_ino_t dir, old, ino;
 	errcode_t rc;
 
-	if (clean_path(e->path, p, sizeof(p)) < 0)
-		return fail(w, e->path, 0, "refused (\"..\" or too long)");
+	if (ext4w_clean_path(e->path, p, sizeof(p)) < 0)
+		return ext4w_fail(w, e->path, 0,
+				  "refused (\"..\" or too long)");
 	if (!*p) {
 		if (!S_ISDIR(e->mode))
-			return fail(w, e->path, 0,
-				    "the root must be a "
-				    "directory");
+			return ext4w_fail(w, e->path, 0,
+					  "the root must be a "
+					  "directory");
 		return update_meta(w, EXT2_ROOT_INO, e);
 	}
-	dir = parent_of(w, p, &name);
+	dir = ext4w_parent_of(w, p, &name);
 	if (!dir)
 		return -1;
-	old = lookup(w, p, 0);
+	old = ext4w_lookup(w, p, 0);
 	if (old) {
 		struct ext2_inode inode;
 
 		rc = ext2fs_read_inode(w->fs, old, &inode);
 		if (rc)
-			return fail(w, p, rc, "reading");
+			return ext4w_fail(w, p, rc, "reading");
 		if (LINUX_S_ISDIR(inode.i_mode) && S_ISDIR(e->mode) &&
 		    !e->hardlink)
 			return update_meta(w, old, e);
 		if (LINUX_S_ISDIR(inode.i_mode))
-			return fail(w, p, 0, "a directory is in the way");
-		if (remove_name(w, dir, name, old, p) < 0)
+			return ext4w_fail(w, p, 0, "a directory is in the way");
+		if (ext4w_remove_name(w, dir, name, old, p) < 0)
 			return -1;
 	}
 	if (e->hardlink)
@@ -475,12 +471,12 @@ ext4w_add(struct ext4w *w, const struct ext4w_entry *e, ext4w_read_fn rd,
 	case S_IFDIR:
 		if (make_dir(w, dir, name, p) < 0)
 			return -1;
-		ino = lookup(w, p, 0);
+		ino = ext4w_lookup(w, p, 0);
 		return ino ? update_meta(w, ino, e)
-			   : fail(w, p, 0, "made but not found");
+			   : ext4w_fail(w, p, 0, "made but not found");
 	case S_IFLNK:
 		if (!e->link || !*e->link)
-			return fail(w, p, 0, "symlink without a target");
+			return ext4w_fail(w, p, 0, "symlink without a target");
 		rc = ext2fs_symlink(w->fs, dir, 0, name, e->link);
 		if (rc == EXT2_ET_DIR_NO_SPACE) {
 			rc = ext2fs_expand_dir(w->fs, dir);
@@ -489,260 +485,19 @@ ext4w_add(struct ext4w *w, const struct ext4w_entry *e, ext4w_read_fn rd,
 						    e->link);
 		}
 		if (rc)
-			return fail(w, p, rc, "symlink");
-		ino = lookup(w, p, 0);
+			return ext4w_fail(w, p, rc, "symlink");
+		ino = ext4w_lookup(w, p, 0);
 		return ino ? update_meta(w, ino, e)
-			   : fail(w, p, 0, "made but not found");
+			   : ext4w_fail(w, p, 0, "made but not found");
 	case S_IFREG:
 		if (new_inode(w, dir, name, e, &ino) < 0)
 			return -1;
-		return write_data(w, ino, p, rd, ctx, 0);
+		return ext4w_write_data(w, ino, p, rd, ctx, 0);
 	case S_IFCHR:
 	case S_IFBLK:
 	case S_IFIFO:
 	case S_IFSOCK:
 		return new_inode(w, dir, name, e, &ino);
 	}
-	return fail(w, p, 0, "unknown file type %o", e->mode & S_IFMT);
-}
-
-struct buf_src {
-	const void *data;
-	size_t len;
-};
-
-static ssize_t
-buf_read(void *ctx, const void **buf)
-{
-	struct buf_src *s = ctx;
-	ssize_t n = (ssize_t)s->len;
-
-	*buf = s->data;
-	s->len = 0;
-	return n;
-}
-
-int
-ext4w_write(struct ext4w *w, const char *path, const void *data, size_t len,
-	    mode_t mode)
-{
-	struct buf_src src = {data, len};
-	struct ext4w_entry e = {.path = path, .mode = S_IFREG | mode};
-	char p[4096];
-	ext2_ino_t ino;
-
-	if (clean_path(path, p, sizeof(p)) < 0)
-		return fail(w, path, 0, "refused");
-	ino = lookup(w, p, 1);
-	if (ino) {
-		struct ext2_inode inode;
-		errcode_t rc = ext2fs_read_inode(w->fs, ino, &inode);
-
-		if (rc)
-			return fail(w, p, rc, "reading");
-		if (LINUX_S_ISREG(inode.i_mode))
-			return write_data(w, ino, p, buf_read, &src, 1);
-	}
-	return ext4w_add(w, &e, buf_read, &src);
-}
-
-int
-ext4w_read(struct ext4w *w, const char *path, size_t max, char **data,
-	   size_t *len)
-{
-	char p[4096];
-	struct ext2_inode inode;
-	ext2_file_t f = NULL;
-	ext2_ino_t ino;
-	uint64_t size;
-	unsigned int got = 0;
-	char *buf;
-	errcode_t rc;
-
-	if (clean_path(path, p, sizeof(p)) < 0)
-		return fail(w, path, 0, "refused");
-	ino = lookup(w, p, 1);
-	if (!ino)
-		return 1;
-	rc = ext2fs_read_inode(w->fs, ino, &inode);
-	if (rc)
-		return fail(w, p, rc, "reading");
-	if (!LINUX_S_ISREG(inode.i_mode))
-		return 1;
-	size = EXT2_I_SIZE(&inode);
-	if (size > max)
-		return fail(w, p, 0, "larger than %zu bytes", max);
-	buf = malloc(size + 1);
-	if (!buf)
-		return fail(w, p, 0, "out of memory");
-	rc = ext2fs_file_open(w->fs, ino, 0, &f);
-	if (!rc)
-		rc = ext2fs_file_read(f, buf, (unsigned int)size, &got);
-	if (f)
-		ext2fs_file_close(f);
-	if (rc || got != size) {
-		free(buf);
-		return fail(w, p, rc, "reading");
-	}
-	buf[size] = 0;
-	*data = buf;
-	*len = size;
-	return 0;
-}
-
-int
-ext4w_lstat(struct ext4w *w, const char *path, mode_t *mode)
-{
-	char p[4096];
-	struct ext2_inode inode;
-	ext2_ino_t ino;
-	errcode_t rc;
-
-	if (clean_path(path, p, sizeof(p)) < 0)
-		return fail(w, path, 0, "refused");
-	ino = lookup(w, p, 0);
-	if (!ino)
-		return 1;
-	rc = ext2fs_read_inode(w->fs, ino, &inode);
-	if (rc)
-		return fail(w, p, rc, "reading");
-	*mode = inode.i_mode;
-	return 0;
-}
-
-int
-ext4w_readlink(struct ext4w *w, const char *path, char *buf, size_t size)
-{
-	char p[4096];
-	struct ext2_inode inode;
-	ext2_ino_t ino;
-	ext2_file_t f = NULL;
-	unsigned int got = 0;
-	uint64_t n;
-	errcode_t rc;
-
-	if (clean_path(path, p, sizeof(p)) < 0 || !(ino = lookup(w, p, 0)))
-		return 1;
-	rc = ext2fs_read_inode(w->fs, ino, &inode);
-	if (rc)
-		return fail(w, p, rc, "reading");
-	if (!LINUX_S_ISLNK(inode.i_mode))
-		return 1;
-	n = EXT2_I_SIZE(&inode);
-	if (n >= size)
-		return fail(w, p, 0, "symlink target too long");
-	if (!ext2fs_inode_data_blocks2(w->fs, &inode) &&
-	    !(inode.i_flags & EXT4_INLINE_DATA_FL)) {
-		memcpy(buf, inode.i_block, n); /* a fast symlink */
-	} else {
-		rc = ext2fs_file_open(w->fs, ino, 0, &f);
-		if (!rc)
-			rc = ext2fs_file_read(f, buf, (unsigned int)n, &got);
-		if (f)
-			ext2fs_file_close(f);
-		if (rc || got != n)
-			return fail(w, p, rc, "reading the symlink");
-	}
-	buf[n] = 0;
-	return 0;
-}
-
-int
-ext4w_unlink(struct ext4w *w, const char *path)
-{
-	char p[4096];
-	const char *name;
-	struct ext2_inode inode;
-	ext2_ino_t dir, ino;
-	errcode_t rc;
-
-	if (clean_path(path, p, sizeof(p)) < 0 || !*p)
-		return fail(w, path, 0, "refused");
-	ino = lookup(w, p, 0);
-	if (!ino)
-		return 1;
-	rc = ext2fs_read_inode(w->fs, ino, &inode);
-	if (rc)
-		return fail(w, p, rc, "reading");
-	if (LINUX_S_ISDIR(inode.i_mode))
-		return fail(w, p, 0, "is a directory");
-	dir = parent_of(w, p, &name);
-	return dir ? remove_name(w, dir, name, ino, p) : -1;
-}
-
-int
-ext4w_rename(struct ext4w *w, const char *from, const char *to)
-{
-	char a[4096], b[4096];
-	const char *an, *bn;
-	struct ext2_inode inode;
-	ext2_ino_t adir, bdir, ino;
-	errcode_t rc;
-
-	if (clean_path(from, a, sizeof(a)) < 0 ||
-	    clean_path(to, b, sizeof(b)) < 0 || !*a || !*b)
-		return fail(w, from, 0, "refused");
-	ino = lookup(w, a, 0);
-	if (!ino)
-		return fail(w, a, 0, "not found");
-	if (lookup(w, b, 0))
-		return fail(w, b, 0, "already exists");
-	rc = ext2fs_read_inode(w->fs, ino, &inode);
-	if (rc)
-		return fail(w, a, rc, "reading");
-	adir = parent_of(w, a, &an);
-	bdir = adir ? parent_of(w, b, &bn) : 0;
-	if (!bdir)
-		return -1;
-	if (LINUX_S_ISDIR(inode.i_mode) && adir != bdir)
-		return fail(w, a, 0, "moving a directory to another one");
-	if (link_in(w, bdir, bn, ino, ftype_of(inode.i_mode), b) < 0)
-		return -1;
-	rc = ext2fs_unlink(w->fs, adir, an, ino, 0);
-	return rc ? fail(w, a, rc, "unlinking") : 0;
-}
-
-struct list_ctx {
-	struct ext4w *w;
-	void (*fn)(void *ctx, const char *name, mode_t mode);
-	void *ctx;
-};
-
-static int
-list_one(struct ext2_dir_entry *d, int offset, int blocksize, char *buf,
-	 void *priv)
-{
-	struct list_ctx *l = priv;
-	int n = ext2fs_dirent_name_len(d);
-	struct ext2_inode inode;
-	char name[256];
-
-	memcpy(name, d->name, (size_t)n);
-	name[n] = 0;
-	if (!strcmp(name, ".") || !strcmp(name, ".."))
-		return 0;
-	if (ext2fs_read_inode(l->w->fs, d->inode, &inode))
-		return 0;
-	l->fn(l->ctx, name, inode.i_mode);
-	return 0;
-}
-
-int
-ext4w_list(struct ext4w *w, const char *path,
-	   void (*fn)(void *ctx, const char *name, mode_t mode), void *ctx)
-{
-	struct list_ctx l = {w, fn, ctx};
-	char p[4096];
-	ext2_ino_t ino;
-	errcode_t rc;
-
-	if (clean_path(path, p, sizeof(p)) < 0)
-		return fail(w, path, 0, "refused");
-	ino = lookup(w, p, 1);
-	if (!ino)
-		return 1;
-	rc = ext2fs_dir_iterate(w->fs, ino, 0, NULL, list_one, &l);
-	if (rc == EXT2_ET_NO_DIRECTORY)
-		return 1;
-	return rc ? fail(w, p, rc, "listing") : 0;
+	return ext4w_fail(w, p, 0, "unknown file type %o", e->mode & S_IFMT);
 }

@@ -17,6 +17,7 @@ imagetools_libimagetools_a_CPPFLAGS = $(AM_CPPFLAGS)
 # what links libext2fs, libarchive and libcrypt
 noinst_LIBRARIES += imagetools/libext4w.a
 imagetools_libext4w_a_SOURCES = imagetools/ext4w.c imagetools/ext4w.h \
+	imagetools/ext4w_int.h imagetools/ext4w_ops.c \
 	imagetools/source.h imagetools/source_tar.c imagetools/source_copy.c \
 	imagetools/fixups.c imagetools/fixups.h
 imagetools_libext4w_a_CPPFLAGS = $(AM_CPPFLAGS) $(EXT2FS_CFLAGS) \

@@ -32,16 +32,21 @@ progress_begin(struct progress *p, const char *what)
 	}
 }
 
-void
+int
 progress_update(void *ctx, uint64_t done, uint64_t total)
 {
 	struct progress *p = ctx;
-	uint64_t now = util_now_ns();
+	uint64_t now;
 	char bar[31];
 	int i, fill;
 
-	if (!p->tty || now - p->last_ns < 100000000ull)
-		return;
+	if (p->stop && *p->stop)
+		return 1;
+	if (!p->tty)
+		return 0;
+	now = util_now_ns();
+	if (now - p->last_ns < 100000000ull)
+		return 0;
 	p->last_ns = now;
 	p->bar_shown = 1;
 	if (!total) {
@@ -57,6 +62,7 @@ progress_update(void *ctx, uint64_t done, uint64_t total)
 			(int)(done >= total ? 100 : done * 100 / total));
 	}
 	fflush(stderr);
+	return 0;
 }
 
 void

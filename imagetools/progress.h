@@ -4,6 +4,7 @@
 #ifndef XM_PROGRESS_H
 #define XM_PROGRESS_H
 
+#include <signal.h>
 #include <stdint.h>
 
 struct progress {
@@ -13,6 +14,7 @@ struct progress {
 	const char *what;
 	uint64_t last_ns;
 	int bar_shown;
+	volatile sig_atomic_t *stop; /* SIGINT/SIGTERM/SIGHUP seen */
 };
 
 /* Set up for steps steps, writing to stderr. */
@@ -23,8 +25,9 @@ void progress_init(struct progress *p, const char *prog, int steps,
 void progress_begin(struct progress *p, const char *what);
 
 /* source_progress_fn: done of total (total 0: a count). Draws the bar on
- * a terminal at most 10 times a second; prints nothing otherwise. */
-void progress_update(void *p, uint64_t done, uint64_t total);
+ * a terminal at most 10 times a second; prints nothing otherwise. Returns
+ * nonzero once *stop (set by a signal handler) is. */
+int progress_update(void *p, uint64_t done, uint64_t total);
 
 /* The step ended: its one line, with the result ("1234 entries"). */
 void progress_end(struct progress *p, const char *fmt, ...)

@@ -9,9 +9,10 @@
 
 #include "ext4w.h"
 
-/* Called now and then with how far a long step is (done of total, in any
- * unit; total 0 when unknown). */
-typedef void (*source_progress_fn)(void *ctx, uint64_t done, uint64_t total);
+/* Called after each entry with how far a long step is (done of total, in
+ * any unit; total 0 when unknown). Nonzero stops the step (an interrupt):
+ * the source then fails with "interrupted". */
+typedef int (*source_progress_fn)(void *ctx, uint64_t done, uint64_t total);
 
 /* Write every entry of the tar archive file (.tar, .tar.gz, .tar.xz,
  * .tar.zst, ...) into w with the archive's owners, modes, links and

@@ -134,8 +134,10 @@ walk_one(struct walk *k, const char *src, const char *dst)
 		return -1;
 	}
 	k->n++;
-	if (k->pr && (k->n & 63) == 0)
-		k->pr(k->prctx, (uint64_t)k->n, 0);
+	if (k->pr && k->pr(k->prctx, (uint64_t)k->n, 0)) {
+		snprintf(k->err, k->errlen, "%s: interrupted", src);
+		return -1;
+	}
 	if (S_ISDIR(st.st_mode)) {
 		struct dirent **names = NULL;
 		int i, m = scandir(src, &names, NULL, alphasort);

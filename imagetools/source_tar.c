@@ -100,11 +100,14 @@ source_tar(struct ext4w *w, const char *file, source_progress_fn pr,
 			goto fail;
 		}
 		n++;
-		if (pr && (n & 63) == 0)
-			pr(prctx, (uint64_t)archive_filter_bytes(a, -1), total);
+		if (pr &&
+		    pr(prctx, (uint64_t)archive_filter_bytes(a, -1), total)) {
+			snprintf(err, errlen, "%s: interrupted", file);
+			goto fail;
+		}
 	}
 	if (pr)
-		pr(prctx, total, total);
+		(void)pr(prctx, total, total);
 	archive_read_free(a);
 	return n;
 fail:
