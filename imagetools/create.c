@@ -231,6 +231,19 @@ check(struct plan *pl, char *msg, size_t len)
 			 pl->cfgpath);
 		return -1;
 	}
+	if (o->force) {
+		/* --force replaces disks: never those of a running domain */
+		char out[256], e2[256];
+		char *argv[] = {"xm", "list", (char *)o->hostname, NULL};
+
+		if (storage_run(argv, out, sizeof(out), e2, sizeof(e2)) == 0) {
+			snprintf(msg, len,
+				 "domain %s is running (xm list): "
+				 "xm destroy %s first",
+				 o->hostname, o->hostname);
+			return -1;
+		}
+	}
 	if (o->ssh_key && access(o->ssh_key, R_OK) < 0) {
 		snprintf(msg, len, "--ssh-key %s: %s", o->ssh_key,
 			 strerror(errno));
