@@ -25,7 +25,7 @@ imagetools_libext4w_a_CPPFLAGS = $(AM_CPPFLAGS) $(EXT2FS_CFLAGS) \
 IMAGETOOLS_LIBS = imagetools/libext4w.a imagetools/libimagetools.a \
 	common/libcommon.a $(EXT2FS_LIBS) $(ARCHIVE_LIBS) $(CRYPT_LIBS)
 
-sbin_PROGRAMS += imagetools/xm-create-image imagetools/xm-delete-image \
+bin_PROGRAMS += imagetools/xm-create-image imagetools/xm-delete-image \
 	imagetools/xm-list-images
 imagetools_xm_create_image_SOURCES = imagetools/create.c
 imagetools_xm_create_image_CPPFLAGS = $(AM_CPPFLAGS) $(EXT2FS_CFLAGS)
@@ -56,7 +56,7 @@ include fuzz/imagetools.mk
 dist_man_MANS += doc/xm-create-image.1 doc/xm-delete-image.1 \
 	doc/xm-list-images.1 doc/xm-adapt-image.1
 
-sbin_PROGRAMS += imagetools/xm-adapt-image
+bin_PROGRAMS += imagetools/xm-adapt-image
 imagetools_xm_adapt_image_SOURCES = imagetools/adapt.c
 imagetools_xm_adapt_image_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/bootdisk
 imagetools_xm_adapt_image_LDADD = $(IMAGETOOLS_LIBS) bootdisk/libbootdisk.a \
