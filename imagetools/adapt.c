@@ -7,6 +7,7 @@
  * install beside a Xen-only one and how to rebuild an initrd that lacks
  * virtio_blk or virtio_pci. */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <limits.h>
@@ -14,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "bootdisk.h"
 #include "ext4w.h"
@@ -23,13 +25,23 @@
 #include "vbdlist.h"
 
 #define PROG "xm-adapt-image"
+#define ADAPT_PARTS 16 /* partitions 1..15 of a disk, 0 the whole */
+
+/* One ext2/3/4 filesystem found on a disk of the config. */
+struct fsys {
+	size_t vbd;
+	unsigned part;
+	struct ext4w *w;
+};
 
 struct run {
 	int dry, uuid;
 	int changes, advice, errors;
 	struct vbd vbd[VBD_MAX];
 	size_t nvbd;
-	char uuids[VBD_MAX][37]; /* each ext disk's UUID, for --uuid */
+	/* each filesystem's UUID, by disk and partition (0: the whole
+	 * disk), for --uuid */
+	char uuids[VBD_MAX][ADAPT_PARTS][37];
 	struct devmap map[VBD_MAX * 16];
 	char mapbuf[VBD_MAX * 16][2][64];
 	size_t nmap;
@@ -98,8 +110,8 @@ build_map(struct run *r, int for_fstab)
 
 		if (!strncmp(v, "vd", 2) || !l)
 			continue;
-		if (for_fstab && r->uuid && r->uuids[i][0])
-			snprintf(to, sizeof(to), "UUID=%s", r->uuids[i]);
+		if (for_fstab && r->uuid && r->uuids[i][0][0])
+			snprintf(to, sizeof(to), "UUID=%s", r->uuids[i][0]);
 		else
 			snprintf(to, sizeof(to), "/dev/%s", r->vbd[i].guest);
 		(void)add_map(r, v, to);
@@ -107,8 +119,12 @@ build_map(struct run *r, int for_fstab)
 			continue;
 		for (p = 1; p <= 15; p++) {
 			snprintf(from, sizeof(from), "%s%d", v, p);
-			snprintf(to, sizeof(to), "/dev/%s%d", r->vbd[i].guest,
-				 p);
+			if (for_fstab && r->uuid && r->uuids[i][p][0])
+				snprintf(to, sizeof(to), "UUID=%s",
+					 r->uuids[i][p]);
+			else
+				snprintf(to, sizeof(to), "/dev/%s%d",
+					 r->vbd[i].guest, p);
 			(void)add_map(r, from, to);
 		}
 	}
@@ -395,6 +411,59 @@ load_config(struct run *r, const char *cfg, char *err, size_t errlen)
 	return 0;
 }
 
+static int
+rd_fd(void *ctx, uint64_t off, void *buf, size_t len)
+{
+	ssize_t n = pread(*(int *)ctx, buf, len, (off_t)off);
+
+	return n == (ssize_t)len ? 0 : -EIO;
+}
+
+/* The ext2/3/4 filesystems of disk i: the whole disk, or its MBR/GPT
+ * partitions (bootdisk's layout probe, as xm-bootloader reads them). */
+static void
+open_disk(struct run *r, size_t i, const char *path, struct fsys *fs,
+	  size_t *nfs)
+{
+	static struct bd_layout lay;
+	char err[1024];
+	off_t size;
+	size_t p;
+	int fd = open(path, O_RDONLY | O_CLOEXEC), found = 0;
+
+	if (fd < 0) {
+		printf("%s (%s): error: %s: %s\n", r->vbd[i].dev,
+		       r->vbd[i].uname, path, strerror(errno));
+		r->errors++;
+		return;
+	}
+	size = lseek(fd, 0, SEEK_END);
+	if (size <= 0 || bd_layout_probe(rd_fd, &fd, (uint64_t)size, &lay, err,
+					 sizeof(err)) < 0) {
+		lay.table = BD_TABLE_NONE;
+		lay.nparts = 1;
+		lay.parts[0] = (struct bd_part){0, 0, (uint64_t)size};
+	}
+	close(fd);
+	for (p = 0; p < lay.nparts; p++) {
+		const struct bd_part *bp = &lay.parts[p];
+		struct ext4w *w = NULL;
+
+		if (bp->number >= ADAPT_PARTS)
+			continue;
+		if (ext4w_open_at(path, bp->off, &w, err, sizeof(err)) < 0)
+			continue;
+		ext4w_uuid(w, r->uuids[i][bp->number]);
+		fs[*nfs] = (struct fsys){i, bp->number, w};
+		(*nfs)++;
+		found++;
+	}
+	if (!found)
+		printf("%s (%s): skipped: no ext2/3/4 filesystem on it (swap, "
+		       "or another filesystem)\n",
+		       r->vbd[i].dev, r->vbd[i].uname);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -407,10 +476,11 @@ main(int argc, char **argv)
 	static const char usage[] =
 		"usage: xm-adapt-image [--dry-run] [--uuid] CONFIG\n";
 	static struct run r;
-	struct ext4w *w[VBD_MAX] = {NULL};
+	static struct fsys fs[VBD_MAX * ADAPT_PARTS];
+	size_t nfs = 0, k;
 	char err[1024], path[PATH_MAX], label[PATH_MAX + 64];
 	size_t i;
-	int c, pass;
+	int c;
 
 	while ((c = getopt_long(argc, argv, "nuh", lo, NULL)) != -1) {
 		switch (c) {
@@ -436,45 +506,40 @@ main(int argc, char **argv)
 		fprintf(stderr, "%s: %s\n", PROG, err);
 		return 1;
 	}
-	/* open every disk first: --uuid needs each filesystem's UUID */
+	/* open every filesystem first: --uuid needs each one's UUID */
 	for (i = 0; i < r.nvbd; i++) {
 		if (vbdlist_path(&r.vbd[i], path, sizeof(path)) < 0) {
-			printf("%s: skipped: not a file or device\n",
-			       r.vbd[i].uname);
+			printf("%s (%s): skipped: not a file or device\n",
+			       r.vbd[i].dev, r.vbd[i].uname);
 			continue;
 		}
-		if (ext4w_open(path, &w[i], err, sizeof(err)) < 0) {
-			printf("%s (%s): skipped: %s\n", r.vbd[i].dev,
-			       r.vbd[i].uname,
-			       strstr(err, "not an ext2")
-				       ? "not an ext2/3/4 filesystem (swap, "
-					 "or a partitioned disk: not read "
-					 "yet)"
-				       : err);
-			continue;
-		}
-		ext4w_uuid(w[i], r.uuids[i]);
+		open_disk(&r, i, path, fs, &nfs);
 	}
-	for (pass = 0; pass < 1; pass++)
-		for (i = 0; i < r.nvbd; i++) {
-			if (!w[i])
-				continue;
-			snprintf(label, sizeof(label), "%s (%s)", r.vbd[i].dev,
-				 r.vbd[i].uname);
-			r.disk = label;
-			remap_file(&r, w[i], "etc/fstab", 1);
-			remap_file(&r, w[i], "boot/grub/grub.cfg", 0);
-			remap_file(&r, w[i], "boot/grub/menu.lst", 0);
-			remap_file(&r, w[i], "boot/grub/grub.conf", 0);
-			remap_file(&r, w[i], "etc/default/grub", 0);
-			fix_inittab(&r, w[i]);
-			fix_systemd_getty(&r, w[i]);
-			check_kernels(&r, w[i]);
-		}
-	for (i = 0; i < r.nvbd; i++)
-		if (w[i] && ext4w_close(w[i], err, sizeof(err)) < 0) {
-			fprintf(stderr, "%s: %s: %s\n", PROG, r.vbd[i].uname,
-				err);
+	for (k = 0; k < nfs; k++) {
+		const struct vbd *v = &r.vbd[fs[k].vbd];
+
+		if (fs[k].part)
+			snprintf(label, sizeof(label), "%s (%s) partition %u",
+				 v->dev, v->uname, fs[k].part);
+		else
+			snprintf(label, sizeof(label), "%s (%s)", v->dev,
+				 v->uname);
+		r.disk = label;
+		remap_file(&r, fs[k].w, "etc/fstab", 1);
+		remap_file(&r, fs[k].w, "boot/grub/grub.cfg", 0);
+		remap_file(&r, fs[k].w, "grub/grub.cfg", 0);
+		remap_file(&r, fs[k].w, "boot/grub/menu.lst", 0);
+		remap_file(&r, fs[k].w, "grub/menu.lst", 0);
+		remap_file(&r, fs[k].w, "boot/grub/grub.conf", 0);
+		remap_file(&r, fs[k].w, "etc/default/grub", 0);
+		fix_inittab(&r, fs[k].w);
+		fix_systemd_getty(&r, fs[k].w);
+		check_kernels(&r, fs[k].w);
+	}
+	for (k = 0; k < nfs; k++)
+		if (ext4w_close(fs[k].w, err, sizeof(err)) < 0) {
+			fprintf(stderr, "%s: %s: %s\n", PROG,
+				r.vbd[fs[k].vbd].uname, err);
 			r.errors++;
 		}
 	printf("%d change%s %s, %d advice\n", r.changes,

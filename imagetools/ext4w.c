@@ -39,7 +39,15 @@ ext4w_fail(struct ext4w *w, const char *path, errcode_t rc, const char *fmt,
 int
 ext4w_open(const char *path, struct ext4w **out, char *err, size_t errlen)
 {
+	return ext4w_open_at(path, 0, out, err, errlen);
+}
+
+int
+ext4w_open_at(const char *path, uint64_t offset, struct ext4w **out, char *err,
+	      size_t errlen)
+{
 	struct ext4w *w = calloc(1, sizeof(*w));
+	char opts[64];
 	errcode_t rc;
 
 	if (!w) {
@@ -47,8 +55,11 @@ ext4w_open(const char *path, struct ext4w **out, char *err, size_t errlen)
 		return -1;
 	}
 	initialize_ext2_error_table();
-	rc = ext2fs_open(path, EXT2_FLAG_RW | EXT2_FLAG_64BITS, 0, 0,
-			 unix_io_manager, &w->fs);
+	/* unix_io's offset= option: a filesystem inside a partition */
+	snprintf(opts, sizeof(opts), "offset=%llu", (unsigned long long)offset);
+	rc = ext2fs_open2(path, offset ? opts : NULL,
+			  EXT2_FLAG_RW | EXT2_FLAG_64BITS, 0, 0,
+			  unix_io_manager, &w->fs);
 	if (rc) {
 		snprintf(err, errlen, "%s: not an ext2/3/4 filesystem: %s",
 			 path, error_message(rc));

@@ -39,6 +39,11 @@ typedef ssize_t (*ext4w_read_fn)(void *ctx, const void **buf);
 int ext4w_open(const char *path, struct ext4w **out, char *err,
 	       size_t errlen) WUR;
 
+/* The same for a filesystem that starts offset bytes into path (a
+ * partition of a disk image). */
+int ext4w_open_at(const char *path, uint64_t offset, struct ext4w **out,
+		  char *err, size_t errlen) WUR;
+
 /* Write the bitmaps and superblock and close. Returns 0 or -1 with the
  * reason in err; w is freed either way (NULL is accepted). */
 int ext4w_close(struct ext4w *w, char *err, size_t errlen);

@@ -7,7 +7,10 @@ serial-getty@hvc0.service, a -xen kernel beside a generic one whose
 initrd has no virtio drivers. --dry-run lists the changes and the advice
 and leaves the image as it was; the fix makes them (debugfs reads them
 back, e2fsck -fn finds the image clean); a second run finds nothing to
-change; --uuid writes the filesystem's UUID into fstab. TAP."""
+change; --uuid writes the filesystem's UUID into fstab. Then an MBR disk
+image (sfdisk) named xvda whose partition 1 holds the filesystem:
+/dev/xvda1 and /dev/xvda2 become /dev/vda1 and /dev/vda2, or partition
+1's UUID. TAP."""
 
 import gzip
 import hashlib
@@ -95,6 +98,69 @@ def cat(img, path):
     return run("debugfs", "-R", "cat " + path, img).stdout
 
 
+def partitioned(work, tool):
+    """A whole-disk vdev (xvda) with an MBR: the filesystem in partition 1
+    names /dev/xvda1 and /dev/xvda2, which become /dev/vda1 and
+    /dev/vda2 (or partition 1's UUID with --uuid)."""
+    what = "an MBR disk image (xvda, ext4 in partition 1)"
+    if not shutil.which("sfdisk"):
+        for _ in range(3):
+            ok(True, "%s # SKIP sfdisk is not installed (fdisk)" % what)
+        return
+    st = os.path.join(work, "pstage", "etc")
+    os.makedirs(st)
+    with open(os.path.join(st, "fstab"), "w") as f:
+        f.write("/dev/xvda1 / ext4 defaults 0 1\n"
+                "/dev/xvda2 none swap sw 0 0\n")
+    part = os.path.join(work, "part.img")
+    disk = os.path.join(work, "disk.img")
+    r1 = run("mke2fs", "-q", "-F", "-t", "ext4", "-d",
+             os.path.dirname(st), part, "16M")
+    with open(disk, "wb") as f:
+        f.truncate(24 << 20)
+    r2 = subprocess.run(["sfdisk", "-q", disk], input="2048,32768,L\n"
+                        ",,S\n", capture_output=True, text=True)
+    with open(part, "rb") as src, open(disk, "r+b") as dst:
+        dst.seek(1 << 20)
+        dst.write(src.read())
+    cfg = os.path.join(work, "pdisk")
+    with open(cfg, "w") as f:
+        f.write('name = "pdisk"\nmemory = 128\nbootloader = "pygrub"\n'
+                'disk = [ "file:%s,xvda,w" ]\n' % disk)
+    r = run(tool, cfg)
+    out = r.stdout
+
+    def fstab_of():
+        with open(disk, "rb") as src, open(part, "wb") as dst:
+            src.seek(1 << 20)
+            dst.write(src.read(16 << 20))
+        return cat(part, "/etc/fstab")
+    fstab = fstab_of()
+    ok(r1.returncode == 0 and r2.returncode == 0 and r.returncode == 0 and
+       "xvda (file:%s) partition 1: fixed /etc/fstab: 2 Xen disk names" %
+       disk in out and
+       fstab == "/dev/vda1 / ext4 defaults 0 1\n"
+       "/dev/vda2 none swap sw 0 0\n",
+       "%s: /dev/xvda1 -> /dev/vda1, /dev/xvda2 -> /dev/vda2" % what,
+       r1.stderr + r2.stderr + out + fstab)
+    r = run(tool, cfg)
+    ok(r.returncode == 0 and "0 changes made" in r.stdout,
+       "%s: a second run finds nothing" % what, r.stdout)
+    with open(os.path.join(work, "pstage", "etc", "fstab"), "w") as f:
+        f.write("/dev/xvda1 / ext4 defaults 0 1\n")
+    run("mke2fs", "-q", "-F", "-t", "ext4", "-d",
+        os.path.join(work, "pstage"), part, "16M")
+    uuid = run("blkid", "-s", "UUID", "-o", "value", part).stdout.strip()
+    with open(part, "rb") as src, open(disk, "r+b") as dst:
+        dst.seek(1 << 20)
+        dst.write(src.read())
+    r = run(tool, "--uuid", cfg)
+    fstab = fstab_of()
+    ok(r.returncode == 0 and uuid and
+       fstab == "UUID=%s / ext4 defaults 0 1\n" % uuid,
+       "%s: --uuid names partition 1 by its UUID" % what, fstab + r.stdout)
+
+
 def main():
     top = os.environ.get("top_builddir", ".")
     tool = os.path.join(top, "imagetools", "xm-adapt-image")
@@ -131,7 +197,7 @@ def main():
            "with update-initramfs", out)
         ok("/etc/fstab still names /dev/xvdc1 " in out,
            "advice: fstab's /dev/xvdc1 is no disk of the config", out)
-        ok("xvda2 (file:%s): skipped: not an ext2/3/4" %
+        ok("xvda2 (file:%s): skipped: no ext2/3/4 filesystem" %
            img.replace("root.img", "swap.img") in out,
            "the swap disk is skipped, saying why", out)
         ok(sha(img) == before, "--dry-run leaves the image as it was")
@@ -173,6 +239,7 @@ def main():
            "/dev/vdb none swap" in fstab,
            "--uuid: the root is UUID=%s (blkid's), swap /dev/vdb" % uuid,
            fstab + r.stdout)
+        partitioned(work, tool)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     print("1..%d" % n)
