@@ -18,7 +18,9 @@ fuzz_imagetools_replay_LDADD = tests/libtap.a imagetools/libimagetools.a \
 FUZZ_IMAGETOOLS_SRCS = $(top_srcdir)/fuzz/imagetools_fuzz.c \
 	$(top_srcdir)/imagetools/textbuf.c $(top_srcdir)/imagetools/fstab.c \
 	$(top_srcdir)/imagetools/sysfiles.c $(top_srcdir)/imagetools/imgcfg.c \
-	$(top_srcdir)/imagetools/kver.c $(top_srcdir)/imagetools/vbdlist.c
+	$(top_srcdir)/imagetools/kver.c $(top_srcdir)/imagetools/vbdlist.c \
+	$(top_srcdir)/imagetools/dist.c $(top_srcdir)/imagetools/storage.c \
+	$(top_srcdir)/common/util.c
 fuzz/imagetools_fuzzer: $(FUZZ_IMAGETOOLS_SRCS) config.h
 	@test -n "$(CLANG)" || { echo "make fuzz needs clang (apt-get install clang)"; exit 1; }
 	@mkdir -p fuzz

@@ -3,7 +3,8 @@
  * xm-adapt-image run over a guest's files and a config. The first byte
  * picks one: 0 fstab_rewrite, 1 devname_remap + devname_xen_left,
  * 2 inittab_serial, 3 shadow_set_root, 4 hosts_set_name, 5 imgcfg_read,
- * 6 console_remap, 7 vbdlist_parse (xm create -n's disks), anything else
+ * 6 console_remap, 7 vbdlist_parse (xm create -n's disks), 8 dist_mirror
+ * (the host's APT sources), anything else
  * kernel_version (a bzImage header). fstab_rewrite adds a note of about
  * 100 bytes to a line it comments out: its output stays under 32 bytes
  * per input byte. */
@@ -11,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dist.h"
 #include "fixups.h"
 #include "imgcfg.h"
 #include "textfix.h"
@@ -28,7 +30,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const char *in = (const char *)data + 1;
 	size_t len = size ? size - 1 : 0;
 	struct imgcfg_info info;
-	char *out = NULL, *left = NULL, ver[128];
+	char *out = NULL, *left = NULL, ver[128], path8[128];
 	int ch = 0;
 
 	if (size == 0)
@@ -60,6 +62,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		break;
 	case 6:
 		(void)!console_remap(in, len, &out, &ch);
+		break;
+	case 8:
+		if (dist_mirror(in, len, 0, path8, sizeof(path8)) == 0 &&
+		    strncmp(path8, "http", 4))
+			abort();
 		break;
 	case 7: {
 		static struct vbd v[4];

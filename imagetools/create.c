@@ -14,6 +14,7 @@
 #include <unistd.h>
 #include <uuid/uuid.h>
 
+#include "dist.h"
 #include "ext4w.h"
 #include "fixups.h"
 #include "imgcfg.h"
@@ -41,6 +42,7 @@ struct plan {
 	char kernel[PATH_MAX], initrd[PATH_MAX], kver[128], moddir[PATH_MAX];
 	int bootloader;
 	char mac[18], uuid[37], source[PATH_MAX + 8];
+	char disttar[PATH_MAX]; /* --dist's cached tarball */
 	char made_disk[PATH_MAX + 8], made_swap[PATH_MAX + 8];
 };
 
@@ -281,10 +283,16 @@ check(struct plan *pl, char *msg, size_t len)
 	{
 		char src[PATH_MAX];
 
-		if (abs_path(o->tar ? o->tar : o->copy, src, sizeof(src)) < 0)
+		if (o->dist)
+			snprintf(src, sizeof(src), "%s", o->dist);
+		else if (abs_path(o->tar ? o->tar : o->copy, src, sizeof(src)) <
+			 0)
 			goto toolong;
 		snprintf(pl->source, sizeof(pl->source), "%s %s",
-			 o->tar ? "--tar" : "--copy", src);
+			 o->tar    ? "--tar"
+			 : o->copy ? "--copy"
+				   : "--dist",
+			 src);
 	}
 	return 0;
 toolong:
@@ -464,7 +472,7 @@ main(int argc, char **argv)
 		return 0;
 	}
 	steps = 13 + (pl.o.swap ? 1 : 0) + (pl.o.password ? 1 : 0) +
-		(pl.o.ssh_key ? 1 : 0);
+		(pl.o.ssh_key ? 1 : 0) + (pl.o.dist ? 1 : 0);
 	progress_init(&p, PROG, steps, pl.o.verbose);
 	p.stop = &stop;
 	{
@@ -482,6 +490,19 @@ main(int argc, char **argv)
 	progress_end(&p, "%s, %s, nothing in the way%s", pl.source,
 		     pl.o.lvm ? "LVM" : "image files",
 		     pl.o.force ? " (--force)" : "");
+	if (pl.o.dist) {
+		int made = 0;
+
+		snprintf(what, sizeof(what), "debootstrap %s", pl.o.dist);
+		STEP(what);
+		if (dist_tarball(pl.o.dist, pl.o.mirror, pl.disttar,
+				 sizeof(pl.disttar), &made, msg,
+				 sizeof(msg)) < 0)
+			goto fail;
+		/* from here on, the cached tarball is the --tar */
+		pl.o.tar = pl.disttar;
+		progress_end(&p, "%s %s", made ? "made" : "cached", pl.disttar);
+	}
 	STEP(pl.o.lvm ? "creating the logical volumes"
 		      : "creating the image files");
 	DONE(make_storage(&pl, &u, msg, sizeof(msg)));
@@ -519,6 +540,15 @@ main(int argc, char **argv)
 					: "ifupdown");
 	STEP("choosing the kernel");
 	DONE(pick_kernel(&pl, w, msg, sizeof(msg)));
+	if (pl.bootloader) {
+		char menu[512];
+
+		if (fix_bootmenu(w, "/dev/vda", menu, sizeof(menu)) < 0) {
+			snprintf(msg, sizeof(msg), "%s", menu);
+			goto fail;
+		}
+		progress_verbose(&p, "boot menu: %s", menu);
+	}
 	STEP("copying the kernel's modules");
 	DONE(copy_modules(&pl, w, &p, msg, sizeof(msg)));
 	STEP("/lib/tls");

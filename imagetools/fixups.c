@@ -144,7 +144,7 @@ fix_network(struct ext4w *w, const struct guestinfo *g, const struct netcfg *n,
 	    char *msg, size_t len)
 {
 	struct netcfg nd = *n;
-	const char *path;
+	const char *path, *names = "";
 	char *text = NULL;
 	int rc;
 
@@ -184,12 +184,31 @@ fix_network(struct ext4w *w, const struct guestinfo *g, const struct netcfg *n,
 			return -1;
 		}
 	}
-	snprintf(msg, len, "/%s (%s): %s%s%s", path,
+	/* ifupdown and ifcfg name eth0: keep udev from renaming it (its
+	 * documented switch: 99-default.link masked) */
+	if (g->net != NET_NETWORKD &&
+	    (exists(w, "lib/udev/rules.d/80-net-setup-link.rules") ||
+	     exists(w, "usr/lib/udev/rules.d/80-net-setup-link.rules")) &&
+	    !exists(w, "etc/systemd/network/99-default.link")) {
+		struct ext4w_entry e = {
+			.path = "etc/systemd/network/99-default.link",
+			.mode = S_IFLNK | 0777,
+			.link = "/dev/null",
+		};
+
+		if (ext4w_add(w, &e, NULL, NULL) < 0) {
+			snprintf(msg, len, "%s", ext4w_error(w));
+			return -1;
+		}
+		names = ", eth0 kept (99-default.link masked)";
+	}
+	snprintf(msg, len, "/%s (%s): %s%s%s%s", path,
 		 g->net == NET_IFCFG      ? "ifcfg"
 		 : g->net == NET_NETWORKD ? "systemd-networkd"
 					  : "ifupdown",
 		 n->dhcp ? "DHCP" : n->ip, n->dhcp ? "" : " netmask ",
-		 n->dhcp ? "" : (n->netmask ? n->netmask : "255.255.255.0"));
+		 n->dhcp ? "" : (n->netmask ? n->netmask : "255.255.255.0"),
+		 names);
 	return 0;
 }
 
@@ -353,5 +372,61 @@ fix_tls(struct ext4w *w, const struct guestinfo *g, char *msg, size_t len)
 		return -1;
 	}
 	snprintf(msg, len, "/lib/tls moved to /lib/tls.disabled");
+	return 0;
+}
+
+struct newest {
+	char ver[200];
+};
+
+static void
+newest_kernel(void *ctx, const char *name, mode_t mode)
+{
+	struct newest *n = ctx;
+
+	if (strncmp(name, "vmlinuz-", 8) || strstr(name, "-xen") ||
+	    strlen(name + 8) >= sizeof(n->ver))
+		return;
+	if (!n->ver[0] || strverscmp(name + 8, n->ver) > 0)
+		snprintf(n->ver, sizeof(n->ver), "%s", name + 8);
+}
+
+int
+fix_bootmenu(struct ext4w *w, const char *root_dev, char *msg, size_t len)
+{
+	struct newest n = {""};
+	char initrd[300], *text = NULL;
+	mode_t m;
+	int rc;
+
+	if (ext4w_lstat(w, "boot/grub/grub.cfg", &m) == 0) {
+		snprintf(msg, len, "the image's /boot/grub/grub.cfg");
+		return 0;
+	}
+	if (ext4w_list(w, "boot", newest_kernel, &n) < 0 || !n.ver[0]) {
+		snprintf(msg, len, "no /boot/vmlinuz-VERSION in the image");
+		return -1;
+	}
+	snprintf(initrd, sizeof(initrd), "boot/initrd.img-%s", n.ver);
+	if (ext4w_lstat(w, initrd, &m) != 0)
+		initrd[0] = 0;
+	if (asprintf(&text,
+		     "# /boot/grub/grub.cfg: written by xm-create-image, read "
+		     "by xm-bootloader\n"
+		     "set default=0\nset timeout=0\n"
+		     "menuentry 'Linux %s' {\n"
+		     "\tlinux /boot/vmlinuz-%s root=%s ro console=ttyS0\n"
+		     "%s%s%s}\n",
+		     n.ver, n.ver, root_dev, initrd[0] ? "\tinitrd /" : "",
+		     initrd, initrd[0] ? "\n" : "") < 0) {
+		snprintf(msg, len, "out of memory");
+		return -1;
+	}
+	rc = put(w, "boot/grub/grub.cfg", text, 0644, msg, len);
+	free(text);
+	if (rc < 0)
+		return -1;
+	snprintf(msg, len, "/boot/grub/grub.cfg written: vmlinuz-%s%s%s", n.ver,
+		 initrd[0] ? " with " : "", initrd[0] ? initrd + 5 : "");
 	return 0;
 }

@@ -35,6 +35,12 @@ int fix_password(struct ext4w *w, const char *password, char *msg, size_t len);
 int fix_ssh_key(struct ext4w *w, const char *keyfile, char *msg, size_t len);
 int fix_tls(struct ext4w *w, const struct guestinfo *g, char *msg, size_t len);
 
+/* The boot menu xm-bootloader reads, when the guest boots its own kernel
+ * and the image has none: /boot/grub/grub.cfg with the newest
+ * /boot/vmlinuz-VERSION (not a -xen one), its initrd.img, root= and
+ * console=ttyS0. */
+int fix_bootmenu(struct ext4w *w, const char *root_dev, char *msg, size_t len);
+
 /* The version a bzImage announces ("6.1.0-9-amd64", from its header's
  * kernel_version string); pure. 0 or -1 when buf is not one. */
 int kernel_version(const unsigned char *buf, size_t len, char *out,

@@ -12,6 +12,7 @@ imagetools_libimagetools_a_SOURCES = imagetools/textbuf.c \
 	imagetools/storage.c imagetools/storage.h imagetools/imgfind.c \
 	imagetools/imgfind.h imagetools/progress.c imagetools/progress.h \
 	imagetools/kver.c imagetools/vbdlist.c imagetools/vbdlist.h
+imagetools_libimagetools_a_SOURCES += imagetools/dist.c imagetools/dist.h
 imagetools_libimagetools_a_CPPFLAGS = $(AM_CPPFLAGS)
 
 # what links libext2fs, libarchive and libcrypt

@@ -11,7 +11,8 @@
 #include "mkopts.h"
 
 const char mkopts_usage[] =
-	"usage: xm-create-image --hostname NAME (--tar FILE | --copy DIR)\n"
+	"usage: xm-create-image --hostname NAME\n"
+	"         (--tar FILE | --copy DIR | --dist SUITE [--mirror URL])\n"
 	"         (--dir DIR | --lvm VG) [--size 1G] [--swap 128M|0]\n"
 	"         [--memory MIB] [--vcpus N]\n"
 	"         [--dhcp | --ip ADDR [--netmask MASK] [--gateway ADDR]]\n"
@@ -46,13 +47,17 @@ enum {
 	O_OUTPUT,
 	O_FORCE,
 	O_VERBOSE,
-	O_HELP
+	O_HELP,
+	O_DIST,
+	O_MIRROR
 };
 
 static const struct option longopts[] = {
 	{"hostname", required_argument, NULL, O_HOST},
 	{"tar", required_argument, NULL, O_TAR},
 	{"copy", required_argument, NULL, O_COPY},
+	{"dist", required_argument, NULL, O_DIST},
+	{"mirror", required_argument, NULL, O_MIRROR},
 	{"dir", required_argument, NULL, O_DIR},
 	{"lvm", required_argument, NULL, O_LVM},
 	{"size", required_argument, NULL, O_SIZE},
@@ -218,6 +223,12 @@ mkopts_parse(int argc, char **argv, struct mkopts *o, char *err, size_t errlen)
 		case O_COPY:
 			o->copy = optarg;
 			break;
+		case O_DIST:
+			o->dist = optarg;
+			break;
+		case O_MIRROR:
+			o->mirror = optarg;
+			break;
 		case O_DIR:
 			o->dir = optarg;
 			break;
@@ -308,8 +319,16 @@ mkopts_parse(int argc, char **argv, struct mkopts *o, char *err, size_t errlen)
 	if (!mkopts_hostname_ok(o->hostname) || strchr(o->hostname, '/'))
 		BAD("--hostname %s: letters, digits, '-' and '.' only",
 		    o->hostname);
-	if (!!o->tar + !!o->copy != 1)
-		BAD("the root filesystem: one of --tar FILE or --copy DIR");
+	if (!!o->tar + !!o->copy + !!o->dist != 1)
+		BAD("the root filesystem: one of --tar FILE, --copy DIR or "
+		    "--dist SUITE");
+	if (o->dist &&
+	    (!*o->dist || strspn(o->dist, "abcdefghijklmnopqrstuvwxyz"
+					  "0123456789-") != strlen(o->dist)))
+		BAD("--dist %s: a suite name (bookworm, trixie, noble, ...)",
+		    o->dist);
+	if (o->mirror && !o->dist)
+		BAD("--mirror goes with --dist");
 	if (!!o->dir + !!o->lvm != 1)
 		BAD("the storage: one of --dir DIR (image files) or --lvm VG");
 	if (o->lvm && strpbrk(o->lvm, "/ "))

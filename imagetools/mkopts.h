@@ -11,10 +11,11 @@
 
 struct mkopts {
 	const char *hostname;
-	const char *tar, *copy; /* the root filesystem's source */
-	const char *dir, *lvm;  /* where the disks go */
-	uint64_t size, swap;    /* bytes; swap 0: none */
-	unsigned memory, vcpus; /* MiB, count */
+	const char *tar, *copy, *dist; /* the root filesystem's source */
+	const char *mirror;            /* --dist's archive */
+	const char *dir, *lvm;         /* where the disks go */
+	uint64_t size, swap;           /* bytes; swap 0: none */
+	unsigned memory, vcpus;        /* MiB, count */
 	int dhcp;
 	const char *ip, *netmask, *gateway, *mac, *bridge;
 	const char *password, *ssh_key; /* ssh_key: a public key file */

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dist.h"
 #include "fixups.h"
 #include "imgcfg.h"
 #include "mkopts.h"
@@ -39,7 +40,12 @@ test_opts(void)
 	} bad[] = {
 		{"--tar x --dir d", "--hostname NAME is required"},
 		{"--hostname a_b --tar x --dir d", "--hostname a_b"},
-		{"--hostname a --dir d", "one of --tar FILE or --copy DIR"},
+		{"--hostname a --dir d",
+		 "one of --tar FILE, --copy DIR or --dist SUITE"},
+		{"--hostname a --dist Bookworm --dir d",
+		 "--dist Bookworm: a suite"},
+		{"--hostname a --tar x --mirror http://x --dir d",
+		 "--mirror goes with --dist"},
 		{"--hostname a --tar x --copy y --dir d", "one of --tar"},
 		{"--hostname a --tar x", "one of --dir DIR"},
 		{"--hostname a --tar x --dir d --lvm vg", "one of --dir"},
@@ -355,6 +361,39 @@ test_cfg(void)
 }
 
 static void
+test_dist(void)
+{
+	static const char deb822[] =
+		"Types: deb\nURIs: https://deb.nodesource.com/node_20.x\n\n"
+		"Types: deb\nURIs: http://deb.debian.org/debian-security\n"
+		"Types: deb\nURIs: http://deb.debian.org/debian\n"
+		"Suites: bookworm bookworm-updates\n";
+	static const char oneline[] =
+		"# deb http://old/debian sid main\n"
+		"deb [arch=amd64] http://mirror.example/debian/ bookworm main\n"
+		"deb http://archive.ubuntu.com/ubuntu noble main\n";
+	char url[128];
+
+	tap_ok(dist_mirror(deb822, strlen(deb822), 0, url, sizeof(url)) == 0 &&
+		       !strcmp(url, "http://deb.debian.org/debian"),
+	       "deb822 sources: Debian's archive, not -security, not "
+	       "another vendor's (%s)",
+	       url);
+	tap_ok(dist_mirror(oneline, strlen(oneline), 0, url, sizeof(url)) ==
+			       0 &&
+		       !strcmp(url, "http://mirror.example/debian/"),
+	       "one-line sources with [options]; comments skipped");
+	tap_ok(dist_mirror(oneline, strlen(oneline), 1, url, sizeof(url)) ==
+			       0 &&
+		       !strcmp(url, "http://archive.ubuntu.com/ubuntu"),
+	       "an Ubuntu suite takes Ubuntu's archive");
+	tap_ok(dist_mirror("deb file:/x/debian s m\n", 22, 0, url,
+			   sizeof(url)) < 0 &&
+		       dist_is_ubuntu("noble") && !dist_is_ubuntu("bookworm"),
+	       "no http archive: none; noble is Ubuntu's, bookworm not");
+}
+
+static void
 test_bin(void)
 {
 	unsigned char page[4096], uuid[16] = {1, 2, 3};
@@ -393,6 +432,7 @@ main(void)
 	test_files();
 	test_net();
 	test_cfg();
+	test_dist();
 	test_bin();
 	return tap_done();
 }
