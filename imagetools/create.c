@@ -41,6 +41,7 @@ struct plan {
 	char *disk, *swap; /* image file or /dev/VG/LV */
 	char kernel[PATH_MAX], initrd[PATH_MAX], kver[128], moddir[PATH_MAX];
 	int bootloader;
+	int ifnames0; /* the guest's udev would rename eth0 */
 	char mac[18], uuid[37], source[PATH_MAX + 8];
 	char disttar[PATH_MAX]; /* --dist's cached tarball */
 	char made_disk[PATH_MAX + 8], made_swap[PATH_MAX + 8];
@@ -396,8 +397,11 @@ write_config(struct plan *pl, char *msg, size_t len)
 		c.ramdisk = pl->initrd[0] ? pl->initrd : NULL;
 		c.root = "/dev/xvda1 ro";
 	}
-	snprintf(extra, sizeof(extra), "%s",
-		 pl->o.extra ? pl->o.extra : "console=ttyS0");
+	/* net.ifnames=0: eth0 stays eth0 from the initramfs on, as the
+	 * ifupdown or ifcfg file written for it says */
+	snprintf(extra, sizeof(extra), "%s%s",
+		 pl->o.extra ? pl->o.extra : "console=ttyS0",
+		 pl->ifnames0 ? " net.ifnames=0" : "");
 	c.extra = extra;
 	snprintf(disk, sizeof(disk), "%s:%s", pl->o.lvm ? "phy" : "file",
 		 pl->disk);
@@ -532,6 +536,7 @@ main(int argc, char **argv)
 		DONE(n < 0 ? -1 : 0);
 	}
 	fixups_probe(w, &g);
+	pl.ifnames0 = g.udev_renames && g.net != NET_NETWORKD;
 	progress_verbose(
 		&p, "the image: %s%s%s%s", g.redhat ? "Red Hat-like, " : "",
 		g.systemd ? "systemd, " : "", g.inittab ? "inittab, " : "",

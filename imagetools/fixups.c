@@ -33,6 +33,9 @@ fixups_probe(struct ext4w *w, struct guestinfo *g)
 	g->busybox_init =
 		ext4w_readlink(w, "sbin/init", target, sizeof(target)) == 0 &&
 		strstr(target, "busybox");
+	g->udev_renames =
+		exists(w, "lib/udev/rules.d/80-net-setup-link.rules") ||
+		exists(w, "usr/lib/udev/rules.d/80-net-setup-link.rules");
 	if (exists(w, "etc/network/interfaces") || exists(w, "sbin/ifup") ||
 	    exists(w, "usr/sbin/ifup"))
 		g->net = NET_IFUPDOWN;
@@ -185,10 +188,10 @@ fix_network(struct ext4w *w, const struct guestinfo *g, const struct netcfg *n,
 		}
 	}
 	/* ifupdown and ifcfg name eth0: keep udev from renaming it (its
-	 * documented switch: 99-default.link masked) */
-	if (g->net != NET_NETWORKD &&
-	    (exists(w, "lib/udev/rules.d/80-net-setup-link.rules") ||
-	     exists(w, "usr/lib/udev/rules.d/80-net-setup-link.rules")) &&
+	 * documented switch: 99-default.link masked; an initramfs made
+	 * before that still renames, which the config's net.ifnames=0
+	 * stops: create.c adds it) */
+	if (g->net != NET_NETWORKD && g->udev_renames &&
 	    !exists(w, "etc/systemd/network/99-default.link")) {
 		struct ext4w_entry e = {
 			.path = "etc/systemd/network/99-default.link",

@@ -15,6 +15,7 @@ struct guestinfo {
 	int systemd;      /* a systemd in /lib or /usr/lib */
 	int inittab;      /* /etc/inittab */
 	int busybox_init; /* /sbin/init is busybox (no inittab needed) */
+	int udev_renames; /* udev's 80-net-setup-link.rules: eth0 renamed */
 	enum { NET_IFUPDOWN, NET_NETWORKD, NET_IFCFG } net;
 };
 
