@@ -24,6 +24,18 @@ check-linux-here:
 	$(MAKE) $(AM_MAKEFLAGS) check-TESTS TESTS='$(LINUX_TESTS)' \
 		TEST_SUITE_LOG=tests/linux/test-suite.log
 
+# `xm-create-image --dist` booted: a whole Debian under nested TCG takes
+# minutes, so it is not part of check-linux (tests/linux/mkimage_dist.py).
+check-linux-dist: all
+	@MAKE='$(MAKE)' top_srcdir='$(top_srcdir)' $(SHELL) \
+		$(top_srcdir)/tests/run-tier --linux check-linux-dist-here \
+		tests/linux/test-suite-dist.log
+check-linux-dist-here:
+	$(MAKE) $(AM_MAKEFLAGS) check-TESTS TESTS='tests/linux/mkimage_dist.py' \
+		TEST_SUITE_LOG=tests/linux/test-suite-dist.log
+EXTRA_DIST += tests/linux/mkimage_dist.py
+.PHONY: check-linux-dist check-linux-dist-here
+
 bench-linux-boot: all hypervisor/xmhv tests/linux/xmhv-drive
 	top_srcdir='$(abs_top_srcdir)' top_builddir='$(abs_top_builddir)' \
 	QEMU_SYSTEM_X86_64='$(QEMU_SYSTEM_X86_64)' \
