@@ -307,6 +307,17 @@ make_storage(struct plan *pl, struct undo *u, char *msg, size_t len)
 {
 	struct mkopts *o = &pl->o;
 
+	if (o->partition) {
+		if (storage_partition(o->partition, o->force, msg, len) < 0)
+			return -1;
+		pl->disk = strdup(o->partition);
+		if (!pl->disk)
+			goto oom;
+		/* nothing made: xm-delete-image leaves the partition alone */
+		snprintf(msg, len, "%s (formatted next: its contents go)",
+			 o->partition);
+		return 0;
+	}
 	if (o->lvm) {
 		char lv[300];
 
@@ -403,10 +414,11 @@ write_config(struct plan *pl, char *msg, size_t len)
 		 pl->o.extra ? pl->o.extra : "console=ttyS0",
 		 pl->ifnames0 ? " net.ifnames=0" : "");
 	c.extra = extra;
-	snprintf(disk, sizeof(disk), "%s:%s", pl->o.lvm ? "phy" : "file",
-		 pl->disk);
+	snprintf(disk, sizeof(disk), "%s:%s",
+		 pl->o.lvm || pl->o.partition ? "phy" : "file", pl->disk);
 	c.disks[0] = (struct imgcfg_disk){
-		disk, "xvda1", "the root filesystem (/dev/vda)", pl->made_disk};
+		disk, "xvda1", "the root filesystem (/dev/vda)",
+		pl->made_disk[0] ? pl->made_disk : NULL};
 	c.ndisks = 1;
 	if (pl->swap) {
 		snprintf(swap, sizeof(swap), "%s:%s",
@@ -492,7 +504,9 @@ main(int argc, char **argv)
 	if (check(&pl, msg, sizeof(msg)) < 0)
 		goto fail;
 	progress_end(&p, "%s, %s, nothing in the way%s", pl.source,
-		     pl.o.lvm ? "LVM" : "image files",
+		     pl.o.lvm         ? "LVM"
+		     : pl.o.partition ? "a partition"
+				      : "image files",
 		     pl.o.force ? " (--force)" : "");
 	if (pl.o.dist) {
 		int made = 0;
@@ -507,8 +521,9 @@ main(int argc, char **argv)
 		pl.o.tar = pl.disttar;
 		progress_end(&p, "%s %s", made ? "made" : "cached", pl.disttar);
 	}
-	STEP(pl.o.lvm ? "creating the logical volumes"
-		      : "creating the image files");
+	STEP(pl.o.lvm         ? "creating the logical volumes"
+	     : pl.o.partition ? "checking the partition"
+			      : "creating the image files");
 	DONE(make_storage(&pl, &u, msg, sizeof(msg)));
 	snprintf(what, sizeof(what), "formatting %s as ext4", pl.disk);
 	STEP(what);

@@ -13,7 +13,8 @@
 const char mkopts_usage[] =
 	"usage: xm-create-image --hostname NAME\n"
 	"         (--tar FILE | --copy DIR | --dist SUITE [--mirror URL])\n"
-	"         (--dir DIR | --lvm VG) [--size 1G] [--swap 128M|0]\n"
+	"         (--dir DIR | --lvm VG | --partition DEV) [--size 1G]\n"
+	"         [--swap 128M|0]\n"
 	"         [--memory MIB] [--vcpus N]\n"
 	"         [--dhcp | --ip ADDR [--netmask MASK] [--gateway ADDR]]\n"
 	"         [--mac MAC] [--bridge BR] [--password PASS] "
@@ -49,7 +50,8 @@ enum {
 	O_VERBOSE,
 	O_HELP,
 	O_DIST,
-	O_MIRROR
+	O_MIRROR,
+	O_PARTITION
 };
 
 static const struct option longopts[] = {
@@ -57,6 +59,7 @@ static const struct option longopts[] = {
 	{"tar", required_argument, NULL, O_TAR},
 	{"copy", required_argument, NULL, O_COPY},
 	{"dist", required_argument, NULL, O_DIST},
+	{"partition", required_argument, NULL, O_PARTITION},
 	{"mirror", required_argument, NULL, O_MIRROR},
 	{"dir", required_argument, NULL, O_DIR},
 	{"lvm", required_argument, NULL, O_LVM},
@@ -203,7 +206,7 @@ num(const char *s, unsigned max, unsigned *out)
 int
 mkopts_parse(int argc, char **argv, struct mkopts *o, char *err, size_t errlen)
 {
-	int c;
+	int c, swap_given = 0;
 
 	memset(o, 0, sizeof(*o));
 	o->size = 1ull << 30;
@@ -226,6 +229,9 @@ mkopts_parse(int argc, char **argv, struct mkopts *o, char *err, size_t errlen)
 		case O_DIST:
 			o->dist = optarg;
 			break;
+		case O_PARTITION:
+			o->partition = optarg;
+			break;
 		case O_MIRROR:
 			o->mirror = optarg;
 			break;
@@ -243,6 +249,7 @@ mkopts_parse(int argc, char **argv, struct mkopts *o, char *err, size_t errlen)
 				    optarg);
 			break;
 		case O_SWAP:
+			swap_given = 1;
 			if (mkopts_size(optarg, &o->swap) < 0 ||
 			    (o->swap && o->swap < (1ull << 20)))
 				BAD("--swap %s: a size of at least 1M, or 0 "
@@ -329,8 +336,17 @@ mkopts_parse(int argc, char **argv, struct mkopts *o, char *err, size_t errlen)
 		    o->dist);
 	if (o->mirror && !o->dist)
 		BAD("--mirror goes with --dist");
-	if (!!o->dir + !!o->lvm != 1)
-		BAD("the storage: one of --dir DIR (image files) or --lvm VG");
+	if (o->partition) {
+		if (o->partition[0] != '/')
+			BAD("--partition %s: a device path (/dev/sdb1)",
+			    o->partition);
+		if (swap_given && o->swap)
+			BAD("--partition has no swap disk: --swap 0");
+		o->swap = 0;
+	}
+	if (!!o->dir + !!o->lvm + !!o->partition != 1)
+		BAD("the storage: one of --dir DIR (image files), --lvm VG or "
+		    "--partition DEV");
 	if (o->lvm && strpbrk(o->lvm, "/ "))
 		BAD("--lvm %s: a volume group name", o->lvm);
 	if (o->dhcp && (o->ip || o->netmask || o->gateway))

@@ -14,6 +14,7 @@ struct mkopts {
 	const char *tar, *copy, *dist; /* the root filesystem's source */
 	const char *mirror;            /* --dist's archive */
 	const char *dir, *lvm;         /* where the disks go */
+	const char *partition;         /* or an existing block device */
 	uint64_t size, swap;           /* bytes; swap 0: none */
 	unsigned memory, vcpus;        /* MiB, count */
 	int dhcp;

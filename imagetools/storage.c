@@ -301,3 +301,36 @@ out:
 		close(fd);
 	return rc;
 }
+
+int
+storage_partition(const char *dev, int force, char *err, size_t errlen)
+{
+	char out[128], e2[256];
+	char *argv[] = {"blkid", "-p",   "-o",        "value",
+			"-s",    "TYPE", (char *)dev, NULL};
+	struct stat st;
+	int r;
+
+	if (stat(dev, &st) < 0) {
+		snprintf(err, errlen, "%s: %s", dev, strerror(errno));
+		return -1;
+	}
+	if (!S_ISBLK(st.st_mode)) {
+		snprintf(err, errlen, "%s: not a block device", dev);
+		return -1;
+	}
+	r = storage_run(argv, out, sizeof(out), e2, sizeof(e2));
+	out[strcspn(out, "\n")] = 0;
+	if (r == 0 && out[0] && !force) {
+		snprintf(err, errlen,
+			 "%s holds a %s filesystem (--force "
+			 "formats it)",
+			 dev, out);
+		return -1;
+	}
+	if (r != 0 && r != 2) { /* 2: no signature found */
+		snprintf(err, errlen, "%s: %s", dev, e2);
+		return -1;
+	}
+	return 0;
+}

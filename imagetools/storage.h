@@ -46,6 +46,11 @@ int storage_lv_remove(const char *vg_lv, char *err, size_t errlen) WUR;
 /* 1 when VG/NAME exists (lvs), 0 when not, -1 when lvs fails. */
 int storage_lv_exists(const char *vg, const char *name);
 
+/* An existing block device to format: 0 when it is one and holds no
+ * filesystem or swap signature (blkid -p), or force; -1 with the reason
+ * (naming what it holds) in err. */
+int storage_partition(const char *dev, int force, char *err, size_t errlen) WUR;
+
 /* mke2fs -t ext4 (root directory owned by root, label) on path. 0 or -1
  * with mke2fs's message in err. */
 int storage_mkfs(const char *path, const char *label, char *err,

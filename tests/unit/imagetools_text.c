@@ -49,6 +49,9 @@ test_opts(void)
 		{"--hostname a --tar x --copy y --dir d", "one of --tar"},
 		{"--hostname a --tar x", "one of --dir DIR"},
 		{"--hostname a --tar x --dir d --lvm vg", "one of --dir"},
+		{"--hostname a --tar x --partition sdb1", "a device path"},
+		{"--hostname a --tar x --partition /dev/sdb1 --swap 64M",
+		 "--partition has no swap disk"},
 		{"--hostname a --tar x --dir d --size 1Q", "--size 1Q"},
 		{"--hostname a --tar x --dir d --size 1M", "at least 16M"},
 		{"--hostname a --tar x --dir d --dhcp --ip 192.0.2.1",
@@ -73,6 +76,10 @@ test_opts(void)
 		       o.memory == 256 && o.vcpus == 1 && o.dhcp &&
 		       !strcmp(o.hostname, "web1"),
 	       "defaults: 1G, swap 128M, 256 MiB, 1 vCPU, DHCP");
+	tap_ok(parse("--hostname p --tar t --partition /dev/sdb1", &o, err,
+		     sizeof(err)) == 0 &&
+		       o.swap == 0 && !strcmp(o.partition, "/dev/sdb1"),
+	       "--partition: no swap disk");
 	tap_ok(parse("--hostname web1.example --copy /x --lvm vg0 --size 2G "
 		     "--swap 0 --memory 512 --vcpus 4 --ip 192.0.2.5 "
 		     "--netmask 255.255.255.128 --gateway 192.0.2.1 --mac "
