@@ -9,7 +9,8 @@ check_PROGRAMS += tests/linux/xmhv-drive
 tests_linux_xmhv_drive_SOURCES = tests/linux/xmhv-drive.c
 tests_linux_xmhv_drive_LDADD = hypervisor/libxmhv.a common/libcommon.a
 
-LINUX_TESTS = tests/linux/boot.py tests/linux/rootfs.py tests/linux/bootdisk.py
+LINUX_TESTS = tests/linux/boot.py tests/linux/rootfs.py tests/linux/bootdisk.py \
+	tests/linux/mkimage.py
 LINUX_FILES = tests/linux/l2.py tests/linux/l2-init tests/linux/README.md \
 	bench/linux-boot.py bench/l1-hangs.py bench/linux-io.py
 EXTRA_DIST += $(LINUX_TESTS) $(LINUX_FILES)
@@ -22,6 +23,18 @@ check-linux: all tests/linux/xmhv-drive
 check-linux-here:
 	$(MAKE) $(AM_MAKEFLAGS) check-TESTS TESTS='$(LINUX_TESTS)' \
 		TEST_SUITE_LOG=tests/linux/test-suite.log
+
+# `xm-create-image --dist` booted: a whole Debian under nested TCG takes
+# minutes, so it is not part of check-linux (tests/linux/mkimage_dist.py).
+check-linux-dist: all
+	@MAKE='$(MAKE)' top_srcdir='$(top_srcdir)' $(SHELL) \
+		$(top_srcdir)/tests/run-tier --linux check-linux-dist-here \
+		tests/linux/test-suite-dist.log
+check-linux-dist-here:
+	$(MAKE) $(AM_MAKEFLAGS) check-TESTS TESTS='tests/linux/mkimage_dist.py' \
+		TEST_SUITE_LOG=tests/linux/test-suite-dist.log
+EXTRA_DIST += tests/linux/mkimage_dist.py
+.PHONY: check-linux-dist check-linux-dist-here
 
 bench-linux-boot: all hypervisor/xmhv tests/linux/xmhv-drive
 	top_srcdir='$(abs_top_srcdir)' top_builddir='$(abs_top_builddir)' \
