@@ -6,7 +6,9 @@
  * tap (while receive buffers wait for a packet) and a timer (while
  * rate= holds a packet back), and runs the datapath (virtio_net_io.c)
  * round by round. A chain that breaks virtio's rules puts this device
- * into "needs reset" and nothing else. */
+ * into "needs reset" and nothing else. With a vhost fd the kernel
+ * serves the queues instead (vhost_net.c) whenever it can: the queue
+ * thread then only watches vhost's ring errors. */
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/if.h>
@@ -26,6 +28,7 @@
 #include "log.h"
 #include "mem.h"
 #include "pci.h"
+#include "vhost_net.h"
 #include "virtio_net_int.h"
 
 #define VNET_CLASS 0x020000 /* network, Ethernet */
@@ -54,6 +57,10 @@ struct vnet {
 	bool dev_paused; /* the machine paused the device */
 	bool broken;     /* needs reset: take nothing more */
 	struct vnet_path path;
+	/* The kernel's datapath: usable (vhost), serving since DRIVER_OK
+	 * (vhost_on; stopped while the device is paused). */
+	struct vhost_net *vhost;
+	bool vhost_on;
 };
 
 struct device *
@@ -152,6 +159,41 @@ broken:
 	n->broken = true;
 	vnet_rx_giveback(&n->path);
 	virtio_pci_needs_reset(n->vp, why);
+}
+
+/* The queue thread while vhost serves the queues: its ring errors, and
+ * what the machine wants. */
+static void *
+vnet_vhost_thread(void *arg)
+{
+	struct vnet *n = arg;
+	struct pollfd p[3];
+	uint64_t v;
+	unsigned i;
+
+	p[0] = (struct pollfd){n->ctl_fd, POLLIN, 0};
+	p[1] = (struct pollfd){vhost_net_err_fd(n->vhost, 0), POLLIN, 0};
+	p[2] = (struct pollfd){vhost_net_err_fd(n->vhost, 1), POLLIN, 0};
+	for (;;) {
+		switch (vnet_wanted(n)) {
+		case VNET_STOP:
+			return NULL;
+		case VNET_PAUSE:
+			vnet_paused(n);
+			continue;
+		case VNET_RUN:
+			break;
+		}
+		if (poll(p, 3, -1) < 0)
+			continue;
+		for (i = 0; i < 3; i++)
+			if ((p[i].revents & POLLIN) &&
+			    read(p[i].fd, &v, sizeof(v)) < 0)
+				continue;
+		if ((p[1].revents | p[2].revents) & POLLIN)
+			virtio_pci_needs_reset(n->vp,
+					       "vhost-net: a ring is broken");
+	}
 }
 
 static void *
@@ -263,12 +305,62 @@ vnet_set_features(void *opaque, uint64_t features)
 	return vnet_set_offloads(n, vnet_tap_offloads(features));
 }
 
+/* The kernel serves both queues from where they are: 0, or -errno with
+ * why (the user-space datapath serves them instead). */
+static int
+vnet_vhost_go(struct vnet *n, char *why, size_t whylen)
+{
+	struct vhost_net_ring r[2];
+	unsigned i;
+
+	for (i = 0; i < 2; i++) {
+		r[i].vq = virtio_pci_queue(n->vp, i);
+		r[i].kick_fd = virtio_pci_kick_fd(n->vp, i);
+		r[i].call_fd = virtio_pci_call_fd(n->vp, i);
+		if (r[i].call_fd == -ENOTCONN) {
+			snprintf(why, whylen,
+				 "MSI-X is off (INTx needs the user-space "
+				 "datapath)");
+			return -ENOTCONN;
+		}
+	}
+	return vhost_net_start(n->vhost, n->features, r, n->fd, why, whylen);
+}
+
+/* DRIVER_OK with a vhost fd: the kernel's datapath if it takes the
+ * queues as the driver set them (both enabled, MSI-X on, ring features it
+ * has), else false with a logged reason. While the device is paused the
+ * kernel starts at resume. */
+static bool
+vnet_vhost_start(struct vnet *n)
+{
+	char why[160];
+
+	if (!virtio_pci_queue_enabled(n->vp, VNET_RX) ||
+	    !virtio_pci_queue_enabled(n->vp, VNET_TX))
+		return false;
+	if (n->dev_paused) {
+		if (virtio_pci_call_fd(n->vp, VNET_RX) == -ENOTCONN)
+			return false;
+		return true;
+	}
+	if (vnet_vhost_go(n, why, sizeof(why)) == 0) {
+		log_info("domain %s: nic %s: vhost-net datapath", n->env.domain,
+			 n->tap);
+		return true;
+	}
+	log_warn("domain %s: nic %s: user-space datapath: %s", n->env.domain,
+		 n->tap, why);
+	return false;
+}
+
 /* DRIVER_OK: the datapath on the two queues, and the thread. */
 static int
 vnet_start(void *opaque)
 {
 	struct vnet *n = opaque;
 	struct vnet_path *p = &n->path;
+	void *(*fn)(void *) = vnet_thread;
 	sigset_t all, old;
 	int rc;
 
@@ -287,12 +379,18 @@ vnet_start(void *opaque)
 	n->broken = !virtio_pci_queue_enabled(n->vp, VNET_RX) ||
 		    !virtio_pci_queue_enabled(n->vp, VNET_TX);
 	n->want = n->dev_paused ? VNET_PAUSE : VNET_RUN;
+	n->vhost_on = n->vhost && vnet_vhost_start(n);
+	if (n->vhost_on)
+		fn = vnet_vhost_thread;
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, &old);
-	rc = -pthread_create(&n->thread, NULL, vnet_thread, n);
+	rc = -pthread_create(&n->thread, NULL, fn, n);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	if (rc < 0)
+	if (rc < 0) {
+		vhost_net_stop(n->vhost);
+		n->vhost_on = false;
 		return rc;
+	}
 	pthread_setname_np(n->thread, "vnet-queue");
 	n->running = true;
 	return 0;
@@ -308,6 +406,8 @@ vnet_stop(void *opaque)
 	vnet_tell(n, VNET_STOP);
 	pthread_join(n->thread, NULL);
 	n->running = false;
+	vhost_net_stop(n->vhost); /* the rings' indexes back in the queues */
+	n->vhost_on = false;
 	if (n->offloads)
 		(void)vnet_set_offloads(n, 0);
 }
@@ -332,6 +432,8 @@ vnet_pause(struct device *dev)
 	while (!n->parked_ack)
 		pthread_cond_wait(&n->cond, &n->lock);
 	pthread_mutex_unlock(&n->lock);
+	if (n->vhost_on) /* the kernel writes no guest memory from here */
+		vhost_net_stop(n->vhost);
 	return 0;
 }
 
@@ -340,7 +442,17 @@ vnet_resume(struct device *dev)
 {
 	struct vnet *n = (struct vnet *)dev;
 
+	char why[160];
+
 	n->dev_paused = false;
+	if (n->running && n->vhost_on && !n->broken &&
+	    !vhost_net_started(n->vhost) &&
+	    vnet_vhost_go(n, why, sizeof(why)) < 0) {
+		log_warn("domain %s: nic %s: vhost-net at resume: %s",
+			 n->env.domain, n->tap, why);
+		n->broken = true;
+		virtio_pci_needs_reset(n->vp, "vhost-net did not resume");
+	}
 	if (n->running)
 		vnet_tell(n, VNET_RUN);
 	return 0;
@@ -352,6 +464,7 @@ vnet_free(struct device *dev)
 	struct vnet *n = (struct vnet *)dev;
 
 	vnet_stop(n);
+	vhost_net_close(n->vhost);
 	virtio_pci_free(n->vp);
 	if (n->fd >= 0)
 		close(n->fd);
@@ -425,6 +538,34 @@ fail:
 	return -errno;
 }
 
+/* The kernel's datapath when the toolstack gave a vhost fd and nothing
+ * needs user space (rate=: the token bucket is the device's); else the
+ * user-space datapath, the reason logged. */
+static void
+vnet_vhost_open(struct vnet *n, const struct xmhv_nic_config *nic,
+		const struct mem *mem)
+{
+	char why[160];
+
+	if (nic->vhost_fd < 0)
+		return;
+	if (n->rate) {
+		log_info("domain %s: nic %s: user-space datapath: rate= is a "
+			 "token bucket in the device, vhost-net has none",
+			 n->env.domain, n->tap);
+		return;
+	}
+	if (vhost_net_open(nic->vhost_fd, mem, &n->vhost, why, sizeof(why)) < 0)
+		log_warn("domain %s: nic %s: user-space datapath: %s",
+			 n->env.domain, n->tap, why);
+}
+
+const char *
+vnet_datapath(const struct vnet *n)
+{
+	return n->vhost ? "vhost-net" : "user";
+}
+
 int
 vnet_new(const struct vnet_config *cfg, struct vnet **out, char *errmsg,
 	 size_t errlen)
@@ -474,12 +615,13 @@ vnet_new(const struct vnet_config *cfg, struct vnet **out, char *errmsg,
 	rc = virtio_pci_new(&cfg->env, &vd, &n->vp, errmsg, errlen);
 	if (rc < 0)
 		goto fail;
+	vnet_vhost_open(n, nic, cfg->env.mem);
 	snprintf(n->dev.name, sizeof(n->dev.name), "virtio-net@%02x",
 		 vnet_slot(n));
 	log_info("domain %s: nic %s: virtio-net at 00:%02x.0, "
-		 "%02x:%02x:%02x:%02x:%02x:%02x%s",
+		 "%02x:%02x:%02x:%02x:%02x:%02x, %s datapath%s",
 		 cfg->env.domain, n->tap, vnet_slot(n), n->mac[0], n->mac[1],
-		 n->mac[2], n->mac[3], n->mac[4], n->mac[5],
+		 n->mac[2], n->mac[3], n->mac[4], n->mac[5], vnet_datapath(n),
 		 n->rate ? ", rate-limited" : "");
 	*out = n;
 	return 0;
