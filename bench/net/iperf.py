@@ -28,7 +28,7 @@ from l1 import cpio  # noqa: E402
 BR, HOST, GUEST, MAC = "xmbench0", "198.51.100.1", "198.51.100.2", \
     "00:16:3e:00:0b:02"
 SECS = int(os.environ.get("BENCH_NET_SECS", "5"))
-MODULES = ["failover", "net_failover", "virtio", "virtio_ring",
+MODULES = ["failover", "net_failover", "virtio_ring", "virtio",
            "virtio_pci_modern_dev", "virtio_pci_legacy_dev", "virtio_pci",
            "virtio_net"]
 PATHS = {"failover": "kernel/net/core/failover.ko",

@@ -11,6 +11,7 @@
  * thread then only watches vhost's ring errors. */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/if.h>
 #include <linux/if_tun.h>
 #include <poll.h>
@@ -510,12 +511,14 @@ static const struct device_ops vnet_ops = {
 	.free = vnet_free,
 };
 
-/* The tap: virtio-net headers of 12 bytes, no offload yet, non-blocking. */
+/* The tap: virtio-net headers of 12 bytes, no offload yet, non-blocking,
+ * no send buffer limit (as QEMU sets it: a full socket buffer would hold
+ * back the transmit queue, vhost-net's or ours). */
 static int
 vnet_tap_setup(struct vnet *n, char *errmsg, size_t errlen)
 {
 	struct ifreq ifr;
-	int sz = VNET_HDR_LEN, fl;
+	int sz = VNET_HDR_LEN, sndbuf = INT_MAX, fl;
 
 	memset(&ifr, 0, sizeof(ifr));
 	if (ioctl(n->fd, TUNGETIFF, &ifr) < 0)
@@ -529,6 +532,7 @@ vnet_tap_setup(struct vnet *n, char *errmsg, size_t errlen)
 	}
 	fl = fcntl(n->fd, F_GETFL);
 	if (ioctl(n->fd, TUNSETVNETHDRSZ, &sz) < 0 ||
+	    ioctl(n->fd, TUNSETSNDBUF, &sndbuf) < 0 ||
 	    ioctl(n->fd, TUNSETOFFLOAD, 0UL) < 0 || fl < 0 ||
 	    fcntl(n->fd, F_SETFL, fl | O_NONBLOCK) < 0)
 		goto fail;

@@ -26,7 +26,7 @@ from l1 import cpio  # noqa: E402
 NET, BR, HOST = "l2net", "xml2net0", "198.51.100.1"
 GUESTS = {"l2a": ("00:16:3e:00:0c:0a", "198.51.100.11"),
           "l2b": ("00:16:3e:00:0c:0b", "198.51.100.12")}
-MODULES = ["failover", "net_failover", "virtio", "virtio_ring",
+MODULES = ["failover", "net_failover", "virtio_ring", "virtio",
            "virtio_pci_modern_dev", "virtio_pci_legacy_dev", "virtio_pci",
            "virtio_net"]
 PATHS = {"failover": "kernel/net/core/failover.ko",
