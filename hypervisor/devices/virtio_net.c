@@ -7,8 +7,7 @@
  * rate= holds a packet back), and runs the datapath (virtio_net_io.c)
  * round by round. A chain that breaks virtio's rules puts this device
  * into "needs reset" and nothing else. With a vhost fd the kernel
- * serves the queues instead (vhost_net.c) whenever it can: the queue
- * thread then only watches vhost's ring errors. */
+ * serves the queues instead whenever it can (virtio_net_vhost.c). */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -34,35 +33,6 @@
 
 #define VNET_CLASS 0x020000 /* network, Ethernet */
 #define VNET_DEVICE_ID 1
-
-enum vnet_want { VNET_RUN, VNET_PAUSE, VNET_STOP };
-
-struct vnet {
-	struct device dev;
-	struct virtio_pci *vp;
-	struct virtio_pci_env env;
-	char tap[16];
-	uint8_t mac[6];
-	uint64_t rate;
-	uint32_t interval_us;
-	int fd, ctl_fd, timer_fd;
-	unsigned offloads; /* TUNSETOFFLOAD now */
-	uint64_t features; /* negotiated */
-	/* The queue thread and what the machine or the driver wants of it. */
-	pthread_t thread;
-	bool running;
-	pthread_mutex_t lock;
-	pthread_cond_t cond;
-	enum vnet_want want;
-	bool parked_ack; /* the thread is paused (buffers given back) */
-	bool dev_paused; /* the machine paused the device */
-	bool broken;     /* needs reset: take nothing more */
-	struct vnet_path path;
-	/* The kernel's datapath: usable (vhost), serving since DRIVER_OK
-	 * (vhost_on; stopped while the device is paused). */
-	struct vhost_net *vhost;
-	bool vhost_on;
-};
 
 struct device *
 vnet_device(struct vnet *n)
@@ -105,7 +75,7 @@ vnet_notify(void *opaque, unsigned queue)
 
 /* ---- the queue thread ---- */
 
-static enum vnet_want
+enum vnet_want
 vnet_wanted(struct vnet *n)
 {
 	enum vnet_want w;
@@ -117,7 +87,7 @@ vnet_wanted(struct vnet *n)
 }
 
 /* Paused: receive buffers given back, then nothing until told. */
-static void
+void
 vnet_paused(struct vnet *n)
 {
 	vnet_rx_giveback(&n->path);
@@ -160,41 +130,6 @@ broken:
 	n->broken = true;
 	vnet_rx_giveback(&n->path);
 	virtio_pci_needs_reset(n->vp, why);
-}
-
-/* The queue thread while vhost serves the queues: its ring errors, and
- * what the machine wants. */
-static void *
-vnet_vhost_thread(void *arg)
-{
-	struct vnet *n = arg;
-	struct pollfd p[3];
-	uint64_t v;
-	unsigned i;
-
-	p[0] = (struct pollfd){n->ctl_fd, POLLIN, 0};
-	p[1] = (struct pollfd){vhost_net_err_fd(n->vhost, 0), POLLIN, 0};
-	p[2] = (struct pollfd){vhost_net_err_fd(n->vhost, 1), POLLIN, 0};
-	for (;;) {
-		switch (vnet_wanted(n)) {
-		case VNET_STOP:
-			return NULL;
-		case VNET_PAUSE:
-			vnet_paused(n);
-			continue;
-		case VNET_RUN:
-			break;
-		}
-		if (poll(p, 3, -1) < 0)
-			continue;
-		for (i = 0; i < 3; i++)
-			if ((p[i].revents & POLLIN) &&
-			    read(p[i].fd, &v, sizeof(v)) < 0)
-				continue;
-		if ((p[1].revents | p[2].revents) & POLLIN)
-			virtio_pci_needs_reset(n->vp,
-					       "vhost-net: a ring is broken");
-	}
 }
 
 static void *
@@ -304,55 +239,6 @@ vnet_set_features(void *opaque, uint64_t features)
 		return -EINVAL;
 	n->features = features;
 	return vnet_set_offloads(n, vnet_tap_offloads(features));
-}
-
-/* The kernel serves both queues from where they are: 0, or -errno with
- * why (the user-space datapath serves them instead). */
-static int
-vnet_vhost_go(struct vnet *n, char *why, size_t whylen)
-{
-	struct vhost_net_ring r[2];
-	unsigned i;
-
-	for (i = 0; i < 2; i++) {
-		r[i].vq = virtio_pci_queue(n->vp, i);
-		r[i].kick_fd = virtio_pci_kick_fd(n->vp, i);
-		r[i].call_fd = virtio_pci_call_fd(n->vp, i);
-		if (r[i].call_fd == -ENOTCONN) {
-			snprintf(why, whylen,
-				 "MSI-X is off (INTx needs the user-space "
-				 "datapath)");
-			return -ENOTCONN;
-		}
-	}
-	return vhost_net_start(n->vhost, n->features, r, n->fd, why, whylen);
-}
-
-/* DRIVER_OK with a vhost fd: the kernel's datapath if it takes the
- * queues as the driver set them (both enabled, MSI-X on, ring features it
- * has), else false with a logged reason. While the device is paused the
- * kernel starts at resume. */
-static bool
-vnet_vhost_start(struct vnet *n)
-{
-	char why[160];
-
-	if (!virtio_pci_queue_enabled(n->vp, VNET_RX) ||
-	    !virtio_pci_queue_enabled(n->vp, VNET_TX))
-		return false;
-	if (n->dev_paused) {
-		if (virtio_pci_call_fd(n->vp, VNET_RX) == -ENOTCONN)
-			return false;
-		return true;
-	}
-	if (vnet_vhost_go(n, why, sizeof(why)) == 0) {
-		log_info("domain %s: nic %s: vhost-net datapath", n->env.domain,
-			 n->tap);
-		return true;
-	}
-	log_warn("domain %s: nic %s: user-space datapath: %s", n->env.domain,
-		 n->tap, why);
-	return false;
 }
 
 /* DRIVER_OK: the datapath on the two queues, and the thread. */
@@ -540,34 +426,6 @@ vnet_tap_setup(struct vnet *n, char *errmsg, size_t errlen)
 fail:
 	snprintf(errmsg, errlen, "nic %s: %s", n->tap, strerror(errno));
 	return -errno;
-}
-
-/* The kernel's datapath when the toolstack gave a vhost fd and nothing
- * needs user space (rate=: the token bucket is the device's); else the
- * user-space datapath, the reason logged. */
-static void
-vnet_vhost_open(struct vnet *n, const struct xmhv_nic_config *nic,
-		const struct mem *mem)
-{
-	char why[160];
-
-	if (nic->vhost_fd < 0)
-		return;
-	if (n->rate) {
-		log_info("domain %s: nic %s: user-space datapath: rate= is a "
-			 "token bucket in the device, vhost-net has none",
-			 n->env.domain, n->tap);
-		return;
-	}
-	if (vhost_net_open(nic->vhost_fd, mem, &n->vhost, why, sizeof(why)) < 0)
-		log_warn("domain %s: nic %s: user-space datapath: %s",
-			 n->env.domain, n->tap, why);
-}
-
-const char *
-vnet_datapath(const struct vnet *n)
-{
-	return n->vhost ? "vhost-net" : "user";
 }
 
 int
