@@ -12,7 +12,8 @@ MAGIC = 0x56484d58
 V2 = 2
 (PING, UNPAUSE, PAUSE, SHUTDOWN, DESTROY, GETINFO, SET_VCPUS, WATCH, REPLY,
  INFO, EVENT, CREATE, KERNEL, RAMDISK, CONSOLE_LOG, DISK, NIC,
- START, DISK_ATTACH, DISK_DETACH, NIC_ATTACH, NIC_DETACH) = range(2, 24)
+ START, DISK_ATTACH, DISK_DETACH, NIC_ATTACH, NIC_DETACH, NIC_VHOST) = \
+    range(2, 25)
 
 
 def frame(t, payload=b"", version=V2, length=None, seq=1):
@@ -87,6 +88,12 @@ def main():
                                       0, 0)) +
         frame(NIC_DETACH, struct.pack("<6s2xII", b"\x00\x16\x3e\x01\x02\x03",
                                       2, 0)),
+        "nic-vhost": create() + label(KERNEL, b"/k") + nic() +
+        frame(NIC_VHOST, struct.pack("<6s2xII", b"\x00\x16\x3e\x01\x02\x03",
+                                     0, 0)) +
+        nic(b"vif3.1") +
+        frame(NIC_VHOST, struct.pack("<6s2xII", b"\x00\x16\x3e\x01\x02\x03",
+                                     1, 0)) + frame(START),
     }
     for name, data in seeds.items():
         with open(os.path.join(out, name), "wb") as f:

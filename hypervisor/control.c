@@ -44,6 +44,9 @@ struct control_client {
 	union proto_payload *msg; /* allocated once the header checked */
 	int msg_fd;               /* an fd that came with the message */
 	unsigned nfds;            /* how many came */
+	/* NIC_VHOST's fd for the NIC_ATTACH that follows, and its MAC */
+	int vhost_fd;
+	uint8_t vhost_mac[6];
 };
 
 /* What a handler answers: a REPLY's message, or an INFO. */
@@ -501,15 +504,46 @@ control_do_nic_attach(struct control *ctl, struct control_client *cl,
 	int r;
 
 	memset(&n, 0, sizeof(n));
+	n.fd = n.vhost_fd = -1;
 	proto_nic_decode(&cl->msg->nic, cl->hdr.length, &n);
 	r = control_check_alive(ctl, ans);
 	if (r == 0)
 		r = creation_check_nic_fd(&n, cl->msg_fd, msg, mlen);
 	if (r == 0) {
 		n.fd = cl->msg_fd;
+		if (cl->vhost_fd >= 0 && memcmp(cl->vhost_mac, n.mac, 6) == 0)
+			n.vhost_fd = cl->vhost_fd;
 		r = vm_nic_attach(ctl->vm, &n, msg, mlen);
 	}
+	if (cl->vhost_fd >= 0) /* the device made its own copy */
+		close(cl->vhost_fd);
+	cl->vhost_fd = -1;
 	return r;
+}
+
+/* NIC_VHOST: /dev/vhost-net for the NIC_ATTACH that follows on this
+ * connection (kept until then). */
+static int
+control_do_nic_vhost(struct control *ctl, struct control_client *cl,
+		     union control_answer *ans)
+{
+	struct xmhv_nic_config n;
+	int r;
+
+	memset(&n, 0, sizeof(n));
+	snprintf(n.tap, sizeof(n.tap), "(attach)");
+	r = control_check_alive(ctl, ans);
+	if (r == 0)
+		r = creation_check_vhost_fd(&n, cl->msg_fd, ans->reply.msg,
+					    sizeof(ans->reply.msg));
+	if (r < 0)
+		return r;
+	if (cl->vhost_fd >= 0)
+		close(cl->vhost_fd);
+	cl->vhost_fd = cl->msg_fd;
+	memcpy(cl->vhost_mac, cl->msg->nic_detach.mac, 6);
+	cl->msg_fd = -1;
+	return 0;
 }
 
 /* NIC_DETACH: as DISK_DETACH, the NIC named by its MAC. */
@@ -564,6 +598,7 @@ static const struct {
 	[PROTO_DISK_DETACH] = {control_do_disk_detach, PROTO_REPLY},
 	[PROTO_NIC_ATTACH] = {control_do_nic_attach, PROTO_REPLY},
 	[PROTO_NIC_DETACH] = {control_do_nic_detach, PROTO_REPLY},
+	[PROTO_NIC_VHOST] = {control_do_nic_vhost, PROTO_REPLY},
 };
 
 static void
@@ -580,10 +615,13 @@ control_client_close(struct control *ctl, struct control_client *cl)
 	}
 	if (cl->msg_fd >= 0)
 		close(cl->msg_fd);
+	if (cl->vhost_fd >= 0)
+		close(cl->vhost_fd);
 	free(cl->msg);
 	memset(cl, 0, sizeof(*cl));
 	cl->fd = -1;
 	cl->msg_fd = -1;
+	cl->vhost_fd = -1;
 }
 
 static int
@@ -623,7 +661,8 @@ control_dispatch(struct control *ctl, struct control_client *cl)
 	/* A built domain takes an fd with DISK_ATTACH and NIC_ATTACH only
 	 * (the creation messages are refused below, their fds closed
 	 * unused). */
-	attach = type == PROTO_DISK_ATTACH || type == PROTO_NIC_ATTACH;
+	attach = type == PROTO_DISK_ATTACH || type == PROTO_NIC_ATTACH ||
+		 type == PROTO_NIC_VHOST;
 	if (r == 0 && attach && cl->nfds != 1) {
 		r = -EBADF;
 		control_errmsg(why, sizeof(why), "%s carries %s fd",
@@ -951,7 +990,8 @@ control_main(int ctl_fd)
 	ctl->listen_fd = -1;
 	creation_init(&ctl->c);
 	for (i = 0; i < CONTROL_MAX_CLIENTS; i++)
-		ctl->clients[i].fd = ctl->clients[i].msg_fd = -1;
+		ctl->clients[i].fd = ctl->clients[i].msg_fd =
+			ctl->clients[i].vhost_fd = -1;
 	pthread_mutex_init(&ctl->evq.lock, NULL);
 	ctl->evq.fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	r = ctl->evq.fd < 0 ? -errno : loop_new(&ctl->loop);

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "check.h"
@@ -136,6 +137,47 @@ creation_check_nic_fd(const struct xmhv_nic_config *n, int fd, char *errmsg,
 	return 0;
 }
 
+/* See creation.h. */
+int
+creation_check_vhost_fd(const struct xmhv_nic_config *n, int fd, char *errmsg,
+			size_t errlen)
+{
+	struct stat st;
+
+	/* /dev/vhost-net: misc device 10, minor 238 (VHOST_NET_MINOR) */
+	if (fstat(fd, &st) < 0 || !S_ISCHR(st.st_mode) ||
+	    major(st.st_rdev) != 10 || minor(st.st_rdev) != 238 ||
+	    creation_accmode(fd) != O_RDWR) {
+		creation_msg(errmsg, errlen,
+			     "nic %s: the vhost fd is not /dev/vhost-net open "
+			     "for reading and writing",
+			     n->tap);
+		return -EBADF;
+	}
+	return 0;
+}
+
+/* NIC_VHOST: the fd of the NIC just received, once. */
+static int
+creation_take_vhost(struct xmhv_domain_config *cfg, struct proto_msg *m,
+		    char *errmsg, size_t errlen)
+{
+	struct xmhv_nic_config *n =
+		cfg->nnics ? &cfg->nics[cfg->nnics - 1] : NULL;
+	int r;
+
+	if (!n || n->vhost_fd >= 0 ||
+	    memcmp(n->mac, m->p.nic_detach.mac, 6) != 0) {
+		creation_msg(errmsg, errlen,
+			     "nic_vhost does not follow the nic it names");
+		return -EPROTO;
+	}
+	r = creation_check_vhost_fd(n, m->fd, errmsg, errlen);
+	if (r == 0)
+		n->vhost_fd = m->fd;
+	return r;
+}
+
 /* Take one checked message into c; on success its fd is c's. */
 static int
 creation_take(struct creation *c, struct proto_msg *m, char *errmsg,
@@ -188,6 +230,9 @@ creation_take(struct creation *c, struct proto_msg *m, char *errmsg,
 			n->fd = m->fd;
 			cfg->nnics++;
 		}
+		break;
+	case PROTO_NIC_VHOST:
+		r = creation_take_vhost(cfg, m, errmsg, errlen);
 		break;
 	default: /* START */
 		return 0;
@@ -273,8 +318,10 @@ creation_close_disks(struct creation *c)
 
 	for (i = 0; i < XMHV_MAX_DISKS; i++)
 		creation_close(&c->cfg.disks[i].fd);
-	for (i = 0; i < XMHV_MAX_NICS; i++)
+	for (i = 0; i < XMHV_MAX_NICS; i++) {
 		creation_close(&c->cfg.nics[i].fd);
+		creation_close(&c->cfg.nics[i].vhost_fd);
+	}
 }
 
 /* See creation.h. */
@@ -305,7 +352,9 @@ creation_dispose(struct creation *c)
 	creation_close(&c->cfg.console_log_fd);
 	for (i = 0; i < XMHV_MAX_DISKS; i++)
 		creation_close(&c->cfg.disks[i].fd);
-	for (i = 0; i < XMHV_MAX_NICS; i++)
+	for (i = 0; i < XMHV_MAX_NICS; i++) {
 		creation_close(&c->cfg.nics[i].fd);
+		creation_close(&c->cfg.nics[i].vhost_fd);
+	}
 	c->cfg.ndisks = c->cfg.nnics = 0;
 }

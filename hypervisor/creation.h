@@ -42,6 +42,11 @@ int creation_check_disk_fd(const struct xmhv_disk_config *d, int fd,
  * with. 0, or -EBADF with errmsg. (Also for NICs hot-plugged later.) */
 int creation_check_nic_fd(const struct xmhv_nic_config *n, int fd, char *errmsg,
 			  size_t errlen) __attribute__((warn_unused_result));
+/* A NIC's vhost fd: /dev/vhost-net, open read-write. 0, or -EBADF with
+ * errmsg. */
+int creation_check_vhost_fd(const struct xmhv_nic_config *n, int fd,
+			    char *errmsg, size_t errlen)
+	__attribute__((warn_unused_result));
 
 /* Close the kernel and ramdisk fds (once the guest is loaded). */
 void creation_close_boot(struct creation *c);

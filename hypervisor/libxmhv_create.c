@@ -213,6 +213,7 @@ create_send_files(struct xmhv *h, int sock,
 		  const struct libxmhv_files *f, uint8_t *buf,
 		  uint32_t *last_seq_io)
 {
+	struct proto_nic_detach vh;
 	struct proto_nic nic;
 	uint32_t len, i;
 	int r;
@@ -238,6 +239,13 @@ create_send_files(struct xmhv *h, int sock,
 			r = create_msg(h, sock, PROTO_NIC, &nic,
 				       proto_nic_len(&nic),
 				       f->fd[LIBXMHV_F_NIC0 + i], last_seq_io);
+		if (r == 0 && cfg->nics[i].vhost_fd >= 0)
+			r = proto_nic_vhost_encode(cfg->nics[i].mac, &vh, NULL,
+						   0);
+		if (r == 0 && cfg->nics[i].vhost_fd >= 0)
+			r = create_msg(h, sock, PROTO_NIC_VHOST, &vh,
+				       sizeof(vh), cfg->nics[i].vhost_fd,
+				       last_seq_io);
 	}
 	if (r == 0)
 		r = create_msg(h, sock, PROTO_START, NULL, 0, -1, last_seq_io);

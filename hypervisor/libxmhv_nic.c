@@ -34,14 +34,34 @@ nic_old_monitor(struct xmhv *h, xmhv_domid_t domid, char *errmsg, size_t errlen)
 	(void)snprintf(h->error, sizeof(h->error), "%s", errmsg);
 }
 
+/* One message with payload p (and fd, or -1) on sock, and its REPLY (or
+ * a transport error). */
+static int
+nic_exchange(struct xmhv *h, int sock, enum proto_type type, const void *p,
+	     uint32_t len, int fd, struct proto_msg *ans)
+{
+	uint32_t seq = libxmhv_next_seq(h);
+	int r;
+
+	r = proto_send(sock, XMHV_INTERFACE_VERSION, type, seq, p, len, fd);
+	if (r == 0)
+		r = proto_recv(sock, XMHV_INTERFACE_VERSION, NIC_TIMEOUT_MS,
+			       ans, NULL, 0);
+	if (r == 0 && (ans->hdr.type != PROTO_REPLY || ans->hdr.seq != seq))
+		r = -EBADMSG;
+	return r;
+}
+
 /* One request with payload p (and fd, or -1) on a new connection to
- * domid's monitor, and its REPLY. */
+ * domid's monitor, and its REPLY; first, when vhost_fd >= 0, the NIC's
+ * vhost fd (NIC_VHOST for mac) on the same connection. */
 static int
 nic_request(struct xmhv *h, xmhv_domid_t domid, enum proto_type type,
-	    const void *p, uint32_t len, int fd, char *errmsg, size_t errlen)
+	    const void *p, uint32_t len, int fd, int vhost_fd,
+	    const uint8_t *mac, char *errmsg, size_t errlen)
 {
+	struct proto_nic_detach vh;
 	struct proto_msg *ans = NULL;
-	uint32_t seq;
 	int sock, r;
 
 	h->error[0] = '\0';
@@ -57,26 +77,30 @@ nic_request(struct xmhv *h, xmhv_domid_t domid, enum proto_type type,
 	}
 	ans = malloc(sizeof(*ans));
 	r = ans ? 0 : -ENOMEM;
-	seq = libxmhv_next_seq(h);
+	if (r == 0 && vhost_fd >= 0) {
+		r = proto_nic_vhost_encode(mac, &vh, errmsg, errlen);
+		if (r == 0)
+			r = nic_exchange(h, sock, PROTO_NIC_VHOST, &vh,
+					 sizeof(vh), vhost_fd, ans);
+		if (r == 0 && ans->p.reply.err < 0)
+			r = 1; /* refused: answered below */
+	}
 	if (r == 0)
-		r = proto_send(sock, XMHV_INTERFACE_VERSION, type, seq, p, len,
-			       fd);
-	if (r == 0)
-		r = proto_recv(sock, XMHV_INTERFACE_VERSION, NIC_TIMEOUT_MS,
-			       ans, NULL, 0);
+		r = nic_exchange(h, sock, type, p, len, fd, ans);
+	if (r == 1)
+		r = 0;
 	close(sock);
 	if (((r == -EPIPE || r == -ECONNRESET) &&
 	     libxmhv_ping(h, domid) == 0) ||
 	    r == -EPROTONOSUPPORT) {
 		nic_old_monitor(h, domid, errmsg, errlen);
 		r = -EOPNOTSUPP;
+	} else if (r == -EBADMSG) {
+		(void)snprintf(errmsg, errlen, "domain %u: unexpected answer",
+			       domid);
 	} else if (r < 0) {
 		(void)snprintf(errmsg, errlen, "domain %u: %s", domid,
 			       strerror(-r));
-	} else if (ans->hdr.type != PROTO_REPLY || ans->hdr.seq != seq) {
-		r = -EBADMSG;
-		(void)snprintf(errmsg, errlen, "domain %u: unexpected answer",
-			       domid);
 	} else {
 		r = ans->p.reply.err;
 		if (r < 0)
@@ -135,7 +159,8 @@ xmhv_domain_nic_attach(struct xmhv *h, xmhv_domid_t domid,
 		r = nic_open_tap(nic, &fd, errmsg, errlen);
 	if (r == 0)
 		r = nic_request(h, domid, PROTO_NIC_ATTACH, &m,
-				proto_nic_len(&m), fd, errmsg, errlen);
+				proto_nic_len(&m), fd, nic->vhost_fd, nic->mac,
+				errmsg, errlen);
 	if (fd >= 0 && nic->fd < 0)
 		close(fd); /* the monitor holds its own copy */
 	return r;
@@ -144,16 +169,23 @@ xmhv_domain_nic_attach(struct xmhv *h, xmhv_domid_t domid,
 /* xmhv.h: unplug a NIC (the guest ejects it). */
 int
 xmhv_domain_nic_detach(struct xmhv *h, xmhv_domid_t domid, const uint8_t mac[6],
-		       char *errmsg, size_t errlen)
+		       unsigned flags, char *errmsg, size_t errlen)
 {
 	struct proto_nic_detach m;
 	int r;
 
 	if (errmsg && errlen)
 		errmsg[0] = '\0';
-	r = proto_nic_detach_encode(mac, 0, &m, errmsg, errlen);
+	if (flags & ~XMHV_DETACH_FORCE) {
+		(void)snprintf(errmsg, errlen, "nic detach: unknown flags %#x",
+			       flags);
+		return -EINVAL;
+	}
+	r = proto_nic_detach_encode(
+		mac, flags & XMHV_DETACH_FORCE ? PROTO_DETACH_FORCE : 0, &m,
+		errmsg, errlen);
 	if (r == 0)
 		r = nic_request(h, domid, PROTO_NIC_DETACH, &m, sizeof(m), -1,
-				errmsg, errlen);
+				-1, mac, errmsg, errlen);
 	return r;
 }

@@ -35,6 +35,8 @@ hypervisor_libxmhvcore_a_SOURCES = \
 	hypervisor/vm_disk.c hypervisor/devices/virtio_net.c \
 	hypervisor/devices/virtio_net.h hypervisor/devices/virtio_net_int.h \
 	hypervisor/devices/virtio_net_io.c hypervisor/vm_nic.c \
+	hypervisor/devices/vhost_net.c hypervisor/devices/vhost_net.h \
+	hypervisor/devices/virtio_net_vhost.c \
 	hypervisor/arch/x86/x86.h \
 	hypervisor/arch/x86/cpuid.c hypervisor/arch/x86/mptable.c \
 	hypervisor/arch/x86/e820.c

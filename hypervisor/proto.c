@@ -75,6 +75,8 @@ static const struct proto_type_desc proto_types[PROTO_TYPE_MAX] = {
 	[PROTO_NIC_DETACH] = {"nic_detach",
 			      PROTO_FIXED(struct proto_nic_detach), PROTO_V2,
 			      false},
+	[PROTO_NIC_VHOST] = {"nic_vhost", PROTO_FIXED(struct proto_nic_detach),
+			     PROTO_V2, true},
 };
 
 #define PROTO_STATE_MASK                                                       \
@@ -320,7 +322,7 @@ xmhv_domain_config_init(struct xmhv_domain_config *cfg)
 	for (i = 0; i < XMHV_MAX_DISKS; i++)
 		cfg->disks[i].fd = -1;
 	for (i = 0; i < XMHV_MAX_NICS; i++)
-		cfg->nics[i].fd = -1;
+		cfg->nics[i].fd = cfg->nics[i].vhost_fd = -1;
 }
 
 /* xmhv.h: the "rbpscd" column of xm list. */

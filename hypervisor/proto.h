@@ -79,6 +79,9 @@ enum proto_type {
 	/* Version 2, requests to a built domain: NIC hot-plug. */
 	PROTO_NIC_ATTACH,
 	PROTO_NIC_DETACH,
+	/* Version 2: a NIC's /dev/vhost-net fd, in the creation sequence
+	 * right after its NIC, or on a connection before its NIC_ATTACH. */
+	PROTO_NIC_VHOST,
 	PROTO_TYPE_MAX /* sentinel */
 };
 
@@ -291,6 +294,11 @@ uint32_t proto_nic_len(const struct proto_nic *n);
 /* Decode a checked NIC of len bytes into n (n->fd left alone). */
 void proto_nic_decode(const struct proto_nic *in, uint32_t len,
 		      struct xmhv_nic_config *n);
+
+/* NIC_VHOST (the payload of a NIC_DETACH without flags) for mac. 0 or
+ * -EINVAL with why. */
+int proto_nic_vhost_encode(const uint8_t mac[6], struct proto_nic_detach *out,
+			   char *why, size_t whylen) XMHV_WUR;
 
 /* NIC_DETACH for mac (flags: enum proto_detach_flag). 0 or -EINVAL with
  * why. */

@@ -240,6 +240,32 @@ seq_check_nic_detach(const uint8_t *p, char *why, size_t whylen)
 	return 0;
 }
 
+/* NIC_VHOST: a NIC named by its MAC, no flags. */
+static int
+seq_check_nic_vhost(const uint8_t *p, char *why, size_t whylen)
+{
+	struct proto_nic_detach d;
+
+	memcpy(&d, p, sizeof(d));
+	if (d.flags || seq_check_nic_detach(p, why, whylen) < 0) {
+		seq_why(why, whylen, "nic_vhost: bad flags or MAC");
+		return -EBADMSG;
+	}
+	return 0;
+}
+
+/* proto.h: NIC_VHOST for mac. */
+int
+proto_nic_vhost_encode(const uint8_t mac[6], struct proto_nic_detach *out,
+		       char *why, size_t whylen)
+{
+	memset(out, 0, sizeof(*out));
+	memcpy(out->mac, mac, sizeof(out->mac));
+	return seq_check_nic_vhost((const uint8_t *)out, why, whylen) < 0
+		       ? -EINVAL
+		       : 0;
+}
+
 /* proto.h: NIC_DETACH for mac. */
 int
 proto_nic_detach_encode(const uint8_t mac[6], uint32_t flags,
@@ -307,6 +333,8 @@ proto_seq_payload_check(enum proto_type type, const void *payload, size_t len,
 		return seq_check_nic(p, len, why, whylen);
 	case PROTO_NIC_DETACH:
 		return seq_check_nic_detach(p, why, whylen);
+	case PROTO_NIC_VHOST:
+		return seq_check_nic_vhost(p, why, whylen);
 	case PROTO_START:
 		return 0;
 	default:
@@ -532,6 +560,18 @@ proto_seq_next(struct proto_seq *s, enum proto_type type, char *why,
 	const char *name = proto_type_name(type);
 	int i = seq_step_of(type), cur = s->begun ? s->step : -1, j;
 
+	/* A NIC's vhost fd follows the NIC, at most one each (the monitor
+	 * checks that it names that NIC). */
+	if (type == PROTO_NIC_VHOST && !s->closed && s->begun &&
+	    seq_steps[cur].type == PROTO_NIC &&
+	    s->count[PROTO_NIC_VHOST] < s->count[PROTO_NIC]) {
+		s->count[type]++;
+		return 0;
+	}
+	if (type == PROTO_NIC_VHOST) {
+		seq_why(why, whylen, "%s not right after a nic", name);
+		return -EPROTO;
+	}
 	if (i < 0) {
 		seq_why(why, whylen, "%s is not part of the creation sequence",
 			name);

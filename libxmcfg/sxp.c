@@ -164,6 +164,7 @@ sxp_vif(struct xmbuf *b, const struct xmcfg_vif *v)
 		{"model", v->model},
 		{"type", v->type},
 		{"rate", v->rate},
+		{"datapath", v->datapath},
 		{"mtu", v->mtu ? mtu : NULL},
 		{"vlan", v->vlan},
 		{"devid", v->devid >= 0 ? devid : NULL},

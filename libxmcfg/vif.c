@@ -32,6 +32,7 @@ static const struct {
 	{"model", VIF_STR, offsetof(struct xmcfg_vif, model)},
 	{"type", VIF_STR, offsetof(struct xmcfg_vif, type)},
 	{"rate", VIF_STR, offsetof(struct xmcfg_vif, rate)},
+	{"datapath", VIF_STR, offsetof(struct xmcfg_vif, datapath)},
 	{"mtu", VIF_MTU, 0},
 	{"vlan", VIF_STR, offsetof(struct xmcfg_vif, vlan)},
 	{"devid", VIF_DEVID, 0},
@@ -55,6 +56,7 @@ static const size_t vif_strings[] = {
 	offsetof(struct xmcfg_vif, model),
 	offsetof(struct xmcfg_vif, type),
 	offsetof(struct xmcfg_vif, rate),
+	offsetof(struct xmcfg_vif, datapath),
 	offsetof(struct xmcfg_vif, vlan),
 	offsetof(struct xmcfg_vif, gatewaydev),
 	offsetof(struct xmcfg_vif, ignored),
@@ -319,6 +321,12 @@ vif_check(struct xmcfg_vif *v, char *msg, size_t msglen)
 		snprintf(msg, msglen,
 			 "rate '%s' is not NUM[KMG](b|B)/s[@NUM(us|ms|s)]",
 			 v->rate);
+		return -1;
+	}
+	if (v->datapath && strcmp(v->datapath, "vhost") &&
+	    strcmp(v->datapath, "user")) {
+		snprintf(msg, msglen, "datapath '%s' is not vhost or user",
+			 v->datapath);
 		return -1;
 	}
 	if (v->vlan && vif_vlan(v->vlan, msg, msglen) < 0)

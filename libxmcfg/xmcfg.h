@@ -118,8 +118,9 @@ struct xmcfg_vif {
 	char *script;
 	char *vifname;
 	char *model;
-	char *type;                  /* "netfront", "ioemu", "vif" */
-	char *rate;                  /* as written, e.g. "10Mb/s@20ms" */
+	char *type;     /* "netfront", "ioemu", "vif" */
+	char *rate;     /* as written, e.g. "10Mb/s@20ms" */
+	char *datapath; /* "vhost" or "user" (xmtools' own key), or NULL */
 	uint64_t rate_bytes_per_sec; /* 0: unlimited */
 	uint32_t rate_interval_us;
 	/* xl's keys (xl-network-configuration(5)) */

@@ -32,18 +32,21 @@ static const struct devices_col devices_net_cols[] = {
 	{"ip", "IP", 0},
 };
 
-/* The kinds: table, domain struct array, SXP name. */
+/* The kinds: table, domain struct array, SXP name, and a field the long
+ * form shows when the daemon sends it (a vif's datapath: vhost-net or
+ * user, for a running domain). */
 static const struct {
 	const char *cmd;
 	const char *array;
 	const char *sxp;
 	const struct devices_col *cols;
 	size_t ncols;
+	const char *long_extra;
 } devices_kinds[] = {
 	{"block-list", "disks", "vbd", devices_block_cols,
-	 ARRAY_SIZE(devices_block_cols)},
+	 ARRAY_SIZE(devices_block_cols), NULL},
 	{"network-list", "vifs", "vif", devices_net_cols,
-	 ARRAY_SIZE(devices_net_cols)},
+	 ARRAY_SIZE(devices_net_cols), "datapath"},
 };
 
 static void
@@ -124,6 +127,10 @@ devices_list(int argc, char **argv)
 			sxp_leaf(&w, devices_kinds[k].cols[c].field,
 				 rpc_str(dev, devices_kinds[k].cols[c].field,
 					 ""));
+		if (devices_kinds[k].long_extra &&
+		    rpc_str(dev, devices_kinds[k].long_extra, "")[0])
+			sxp_leaf(&w, devices_kinds[k].long_extra,
+				 rpc_str(dev, devices_kinds[k].long_extra, ""));
 		sxp_close(&w);
 	}
 	xmlrpc_free(d);

@@ -377,6 +377,8 @@ domains_job_finish(struct xmd *x, struct domains_job *job)
 	d->phase = XMD_PHASE_ACTIVE;
 	d->start_time = domains_now();
 	net_job_log(job->net, d->domid);
+	d->vhost_devids = net_job_vhost_devids(job->net);
+	d->datapath_known = true;
 	rc = xmhv_watch(x->hv, d->domid);
 	if (rc < 0)
 		log_warn("domain %s (id %u): cannot watch: %s", d->name,

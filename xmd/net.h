@@ -20,6 +20,7 @@
  * setup_bridge_port: the numerically largest non-broadcast address, so
  * a Linux bridge never takes it as its own). */
 #define NET_DEFAULT_BRIDGE "xenbr0"
+#define NET_VHOST_DEV "/dev/vhost-net" /* the kernel's virtio-net datapath */
 #define NET_TAP_HOST_MAC                                                       \
 	{                                                                      \
 		0xfe, 0xff, 0xff, 0xff, 0xff, 0xff                             \

@@ -7,8 +7,12 @@
  * domain is still paused, as xend attached vifs before it unpaused. A tap
  * dies with the monitor's fd, so destroy, a crash or kill -9 of the
  * monitor and a failed create leave no interface; scripts get "offline".
- * After an xmd restart the taps are found again by name. */
+ * After an xmd restart the taps are found again by name. Each vif gets
+ * /dev/vhost-net too (the kernel's datapath) unless it asks for user
+ * space (datapath=user), has rate= (a token bucket in the device), or the
+ * host has no usable vhost-net: the reason is logged. */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,6 +38,8 @@ struct net_nic {
 	struct xmcfg_vif vif; /* the strings a script's store shows */
 	bool online;          /* its script ran "online" */
 	int fd;
+	int vhost_fd; /* /dev/vhost-net, or -1: the user-space datapath */
+	bool vhost;   /* it was given one (the fd closes once handed over) */
 };
 
 struct net_job {
@@ -86,9 +92,49 @@ net_job_free(struct net_job *job)
 	for (i = 0; i < job->n; i++) {
 		if (job->nic[i].fd >= 0)
 			close(job->nic[i].fd);
+		if (job->nic[i].vhost_fd >= 0)
+			close(job->nic[i].vhost_fd);
 		net_vif_copy_dispose(&job->nic[i].vif);
 	}
 	free(job);
+}
+
+/* /dev/vhost-net for vif i of domain name, or -1 with the reason logged
+ * (the user-space datapath serves it). */
+static int
+net_vhost_open(const char *name, size_t i, const struct xmcfg_vif *v)
+{
+	int fd;
+
+	if (v->datapath && !strcmp(v->datapath, "user")) {
+		log_info("domain %s: vif[%zu]: user-space datapath "
+			 "(datapath=user)",
+			 name, i);
+		return -1;
+	}
+	if (v->rate_bytes_per_sec) {
+		log_info("domain %s: vif[%zu]: user-space datapath (rate= is "
+			 "a token bucket in the device, vhost-net has none)",
+			 name, i);
+		return -1;
+	}
+	fd = open(NET_VHOST_DEV, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		log_info("domain %s: vif[%zu]: user-space datapath (%s: %s)",
+			 name, i, NET_VHOST_DEV, strerror(errno));
+	return fd;
+}
+
+uint32_t
+net_job_vhost_devids(const struct net_job *job)
+{
+	uint32_t m = 0;
+	size_t i;
+
+	for (i = 0; job && i < job->n; i++)
+		if (job->nic[i].vhost && job->nic[i].devid < 32)
+			m |= 1u << job->nic[i].devid;
+	return m;
 }
 
 int
@@ -185,7 +231,7 @@ net_domain_prepare(struct xmd *x, const struct xmd_domain *d,
 	XMD_STRLCPY(job->log_path, p.log_path);
 	for (i = 0; i < cfg->nvifs && rc == 0; i++) {
 		nic = &job->nic[job->n++];
-		nic->fd = -1;
+		nic->fd = nic->vhost_fd = -1;
 		nic->devid = net_vif_devid(cfg, i);
 		nic->mtu = cfg->vifs[i].mtu;
 		if (cfg->vifs[i].vifname)
@@ -217,6 +263,9 @@ net_domain_prepare(struct xmd *x, const struct xmd_domain *d,
 		memcpy(hv->nics[i].mac, nic->mac, 6);
 		XMD_STRLCPY(hv->nics[i].tap, nic->tmp);
 		hv->nics[i].fd = nic->fd;
+		nic->vhost_fd = net_vhost_open(d->name, i, &cfg->vifs[i]);
+		nic->vhost = nic->vhost_fd >= 0;
+		hv->nics[i].vhost_fd = nic->vhost_fd;
 		/* rate= for the device's token bucket (xm's netback) */
 		hv->nics[i].rate_bytes_per_sec =
 			cfg->vifs[i].rate_bytes_per_sec;
@@ -351,7 +400,9 @@ net_job_close(struct net_job *job)
 	for (i = 0; job && i < job->n; i++) {
 		if (job->nic[i].fd >= 0)
 			close(job->nic[i].fd);
-		job->nic[i].fd = -1;
+		if (job->nic[i].vhost_fd >= 0)
+			close(job->nic[i].vhost_fd);
+		job->nic[i].fd = job->nic[i].vhost_fd = -1;
 	}
 }
 
@@ -404,7 +455,7 @@ net_job_existing(struct xmd *x, const struct xmd_domain *d)
 		bool builtin = false;
 		char msg[64];
 
-		nic->fd = -1;
+		nic->fd = nic->vhost_fd = -1;
 		nic->devid = net_vif_devid(cfg, i);
 		if (net_vif_guest_mac(cfg, d->uuid, i, nic->mac, msg,
 				      sizeof(msg)) < 0 ||
@@ -503,6 +554,14 @@ net_vif_list(struct xmd *x, const struct xmd_domain *d)
 		rc |= xmlrpc_struct_set(st, "model", xmlrpc_string(v->model));
 		rc |= xmlrpc_struct_set(st, "rate", xmlrpc_string(v->rate));
 		rc |= xmlrpc_struct_set(st, "state", xmlrpc_string(state));
+		/* what xmd gave the monitor (unknown after an xmd restart) */
+		if (live && d->datapath_known)
+			rc |= xmlrpc_struct_set(
+				st, "datapath",
+				xmlrpc_string(devid < 32 && (d->vhost_devids &
+							     (1u << devid))
+						      ? "vhost-net"
+						      : "user"));
 		rc |= xmlrpc_array_append(arr, st);
 	}
 	if (rc) {

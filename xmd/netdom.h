@@ -49,6 +49,8 @@ const char *net_job_tap(const struct net_job *job, size_t i);
 void net_job_log(const struct net_job *job, xmhv_domid_t domid);
 /* Free a job (closing what is still open); NULL is fine. */
 void net_job_free(struct net_job *job);
+/* The devids (below 32) of the job's vifs given /dev/vhost-net. */
+uint32_t net_job_vhost_devids(const struct net_job *job);
 /* The monitor of d is gone or destroyed (d->domid still its id): the taps
  * went with it; scripts get "offline", reservations follow. */
 void net_domain_down(struct xmd *x, struct xmd_domain *d);

@@ -89,6 +89,19 @@ net_m_spec(const struct xmlrpc_value *sxp, char *buf, size_t size, char *msg,
 	return 0;
 }
 
+/* Force: xm sent true, or "-f"/"--force" (xend's string form). */
+static bool
+net_m_force(const struct xmlrpc_value *v)
+{
+	const char *s;
+	bool b;
+
+	if (xmlrpc_get_bool(v, &b) == 0)
+		return b;
+	return xmlrpc_get_string(v, &s) == 0 &&
+	       (!strcmp(s, "--force") || !strcmp(s, "-f") || !strcmp(s, "1"));
+}
+
 /* The next free devid of d. */
 static uint32_t
 net_m_devid(const struct xmd_domain *d)
@@ -160,6 +173,10 @@ net_m_attach(struct xmd *x, struct control_req *req,
 	}
 	if (rc == 0)
 		rc = net_job_attach(job, d->domid, msg, sizeof(msg));
+	if (rc == 0 && devid < 32) {
+		d->vhost_devids &= ~(1u << devid);
+		d->vhost_devids |= net_job_vhost_devids(job);
+	}
 	if (rc == 0) {
 		XMD_STRLCPY(hv->nics[0].tap, net_job_tap(job, 0));
 		hv->nics[0].rate_bytes_per_sec = v.rate_bytes_per_sec;
@@ -198,8 +215,10 @@ net_m_detach(struct xmd *x, struct control_req *req,
 	     const struct xmlrpc_value *params, bool *pending)
 {
 	struct xmd_domain *d = net_m_dom(x, req, params);
+	bool force = net_m_force(xmlrpc_array_get(params, 3));
 	const char *cls = NULL, *dev = NULL;
 	char msg[512], s[18];
+	uint32_t devid = 0;
 	uint8_t mac[6];
 	size_t i;
 	int rc;
@@ -220,7 +239,8 @@ net_m_detach(struct xmd *x, struct control_req *req,
 		if (net_vif_guest_mac(d->cfg, d->uuid, i, mac, msg,
 				      sizeof(msg)) < 0)
 			continue;
-		snprintf(id, sizeof(id), "%u", net_vif_devid(d->cfg, i));
+		devid = net_vif_devid(d->cfg, i);
+		snprintf(id, sizeof(id), "%u", devid);
 		if (!strcmp(id, dev) ||
 		    !strcasecmp(net_mac_string(mac, s), dev))
 			break;
@@ -231,7 +251,9 @@ net_m_detach(struct xmd *x, struct control_req *req,
 			      d->name);
 		return NULL;
 	}
-	rc = xmhv_domain_nic_detach(x->hv, d->domid, mac, msg, sizeof(msg));
+	rc = xmhv_domain_nic_detach(x->hv, d->domid, mac,
+				    force ? XMHV_DETACH_FORCE : 0, msg,
+				    sizeof(msg));
 	if (rc < 0) {
 		control_fault(req, XMLRPC_FAULT_GENERIC, "%s", msg);
 		return NULL;
@@ -253,7 +275,10 @@ net_m_detach(struct xmd *x, struct control_req *req,
 	d->cfg->nvifs--;
 	(void)record_write(x, d);
 	netmgr_sync_hosts(x, NULL);
-	log_info("domain %s (id %u): vif %s detached", d->name, d->domid, s);
+	if (devid < 32)
+		d->vhost_devids &= ~(1u << devid);
+	log_info("domain %s (id %u): vif %s detached%s", d->name, d->domid, s,
+		 force ? " (forced)" : "");
 	return xmlrpc_int(0);
 }
 

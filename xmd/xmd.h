@@ -60,6 +60,10 @@ struct xmd_domain {
 	uint64_t info_gen;     /* bumped by every event and direct refresh */
 	uint64_t info_time_ns; /* util_now_ns() of the last getinfo */
 	struct control_req *waiting; /* create/start request to answer */
+	/* The vifs (bit: devid) given the kernel's datapath at create or
+	 * attach; known once this xmd created the domain. */
+	uint32_t vhost_devids;
+	bool datapath_known;
 };
 
 TAILQ_HEAD(xmd_domain_list, xmd_domain);

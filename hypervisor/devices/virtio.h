@@ -138,6 +138,11 @@ struct virtq *virtio_pci_queue(struct virtio_pci *vp, unsigned i);
 bool virtio_pci_queue_enabled(struct virtio_pci *vp, unsigned i);
 /* The eventfd a kick of queue i arrives on (read it to clear). */
 int virtio_pci_kick_fd(struct virtio_pci *vp, unsigned i);
+/* The eventfd that raises queue i's MSI-X vector (attached to it as an
+ * irqfd while the vector is live, pending while masked): what a kernel
+ * datapath (vhost) signals. -1 when the queue has no vector, -ENOTCONN
+ * when MSI-X is off (INTx needs the ISR: no eventfd does it). */
+int virtio_pci_call_fd(struct virtio_pci *vp, unsigned i);
 /* The negotiated features (valid from FEATURES_OK). */
 uint64_t virtio_pci_features(struct virtio_pci *vp);
 /* Interrupt the driver for queue i (its MSI-X vector, or INTx with ISR

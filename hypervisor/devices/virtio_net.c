@@ -6,9 +6,11 @@
  * tap (while receive buffers wait for a packet) and a timer (while
  * rate= holds a packet back), and runs the datapath (virtio_net_io.c)
  * round by round. A chain that breaks virtio's rules puts this device
- * into "needs reset" and nothing else. */
+ * into "needs reset" and nothing else. With a vhost fd the kernel
+ * serves the queues instead whenever it can (virtio_net_vhost.c). */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/if.h>
 #include <linux/if_tun.h>
 #include <poll.h>
@@ -26,35 +28,11 @@
 #include "log.h"
 #include "mem.h"
 #include "pci.h"
+#include "vhost_net.h"
 #include "virtio_net_int.h"
 
 #define VNET_CLASS 0x020000 /* network, Ethernet */
 #define VNET_DEVICE_ID 1
-
-enum vnet_want { VNET_RUN, VNET_PAUSE, VNET_STOP };
-
-struct vnet {
-	struct device dev;
-	struct virtio_pci *vp;
-	struct virtio_pci_env env;
-	char tap[16];
-	uint8_t mac[6];
-	uint64_t rate;
-	uint32_t interval_us;
-	int fd, ctl_fd, timer_fd;
-	unsigned offloads; /* TUNSETOFFLOAD now */
-	uint64_t features; /* negotiated */
-	/* The queue thread and what the machine or the driver wants of it. */
-	pthread_t thread;
-	bool running;
-	pthread_mutex_t lock;
-	pthread_cond_t cond;
-	enum vnet_want want;
-	bool parked_ack; /* the thread is paused (buffers given back) */
-	bool dev_paused; /* the machine paused the device */
-	bool broken;     /* needs reset: take nothing more */
-	struct vnet_path path;
-};
 
 struct device *
 vnet_device(struct vnet *n)
@@ -97,7 +75,7 @@ vnet_notify(void *opaque, unsigned queue)
 
 /* ---- the queue thread ---- */
 
-static enum vnet_want
+enum vnet_want
 vnet_wanted(struct vnet *n)
 {
 	enum vnet_want w;
@@ -109,7 +87,7 @@ vnet_wanted(struct vnet *n)
 }
 
 /* Paused: receive buffers given back, then nothing until told. */
-static void
+void
 vnet_paused(struct vnet *n)
 {
 	vnet_rx_giveback(&n->path);
@@ -269,6 +247,7 @@ vnet_start(void *opaque)
 {
 	struct vnet *n = opaque;
 	struct vnet_path *p = &n->path;
+	void *(*fn)(void *) = vnet_thread;
 	sigset_t all, old;
 	int rc;
 
@@ -287,12 +266,18 @@ vnet_start(void *opaque)
 	n->broken = !virtio_pci_queue_enabled(n->vp, VNET_RX) ||
 		    !virtio_pci_queue_enabled(n->vp, VNET_TX);
 	n->want = n->dev_paused ? VNET_PAUSE : VNET_RUN;
+	n->vhost_on = n->vhost && vnet_vhost_start(n);
+	if (n->vhost_on)
+		fn = vnet_vhost_thread;
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, &old);
-	rc = -pthread_create(&n->thread, NULL, vnet_thread, n);
+	rc = -pthread_create(&n->thread, NULL, fn, n);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	if (rc < 0)
+	if (rc < 0) {
+		vhost_net_stop(n->vhost);
+		n->vhost_on = false;
 		return rc;
+	}
 	pthread_setname_np(n->thread, "vnet-queue");
 	n->running = true;
 	return 0;
@@ -308,6 +293,8 @@ vnet_stop(void *opaque)
 	vnet_tell(n, VNET_STOP);
 	pthread_join(n->thread, NULL);
 	n->running = false;
+	vhost_net_stop(n->vhost); /* the rings' indexes back in the queues */
+	n->vhost_on = false;
 	if (n->offloads)
 		(void)vnet_set_offloads(n, 0);
 }
@@ -332,6 +319,8 @@ vnet_pause(struct device *dev)
 	while (!n->parked_ack)
 		pthread_cond_wait(&n->cond, &n->lock);
 	pthread_mutex_unlock(&n->lock);
+	if (n->vhost_on) /* the kernel writes no guest memory from here */
+		vhost_net_stop(n->vhost);
 	return 0;
 }
 
@@ -340,7 +329,17 @@ vnet_resume(struct device *dev)
 {
 	struct vnet *n = (struct vnet *)dev;
 
+	char why[160];
+
 	n->dev_paused = false;
+	if (n->running && n->vhost_on && !n->broken &&
+	    !vhost_net_started(n->vhost) &&
+	    vnet_vhost_go(n, why, sizeof(why)) < 0) {
+		log_warn("domain %s: nic %s: vhost-net at resume: %s",
+			 n->env.domain, n->tap, why);
+		n->broken = true;
+		virtio_pci_needs_reset(n->vp, "vhost-net did not resume");
+	}
 	if (n->running)
 		vnet_tell(n, VNET_RUN);
 	return 0;
@@ -352,6 +351,7 @@ vnet_free(struct device *dev)
 	struct vnet *n = (struct vnet *)dev;
 
 	vnet_stop(n);
+	vhost_net_close(n->vhost);
 	virtio_pci_free(n->vp);
 	if (n->fd >= 0)
 		close(n->fd);
@@ -397,12 +397,14 @@ static const struct device_ops vnet_ops = {
 	.free = vnet_free,
 };
 
-/* The tap: virtio-net headers of 12 bytes, no offload yet, non-blocking. */
+/* The tap: virtio-net headers of 12 bytes, no offload yet, non-blocking,
+ * no send buffer limit (as QEMU sets it: a full socket buffer would hold
+ * back the transmit queue, vhost-net's or ours). */
 static int
 vnet_tap_setup(struct vnet *n, char *errmsg, size_t errlen)
 {
 	struct ifreq ifr;
-	int sz = VNET_HDR_LEN, fl;
+	int sz = VNET_HDR_LEN, sndbuf = INT_MAX, fl;
 
 	memset(&ifr, 0, sizeof(ifr));
 	if (ioctl(n->fd, TUNGETIFF, &ifr) < 0)
@@ -416,6 +418,7 @@ vnet_tap_setup(struct vnet *n, char *errmsg, size_t errlen)
 	}
 	fl = fcntl(n->fd, F_GETFL);
 	if (ioctl(n->fd, TUNSETVNETHDRSZ, &sz) < 0 ||
+	    ioctl(n->fd, TUNSETSNDBUF, &sndbuf) < 0 ||
 	    ioctl(n->fd, TUNSETOFFLOAD, 0UL) < 0 || fl < 0 ||
 	    fcntl(n->fd, F_SETFL, fl | O_NONBLOCK) < 0)
 		goto fail;
@@ -474,12 +477,13 @@ vnet_new(const struct vnet_config *cfg, struct vnet **out, char *errmsg,
 	rc = virtio_pci_new(&cfg->env, &vd, &n->vp, errmsg, errlen);
 	if (rc < 0)
 		goto fail;
+	vnet_vhost_open(n, nic, cfg->env.mem);
 	snprintf(n->dev.name, sizeof(n->dev.name), "virtio-net@%02x",
 		 vnet_slot(n));
 	log_info("domain %s: nic %s: virtio-net at 00:%02x.0, "
-		 "%02x:%02x:%02x:%02x:%02x:%02x%s",
+		 "%02x:%02x:%02x:%02x:%02x:%02x, %s datapath%s",
 		 cfg->env.domain, n->tap, vnet_slot(n), n->mac[0], n->mac[1],
-		 n->mac[2], n->mac[3], n->mac[4], n->mac[5],
+		 n->mac[2], n->mac[3], n->mac[4], n->mac[5], vnet_datapath(n),
 		 n->rate ? ", rate-limited" : "");
 	*out = n;
 	return 0;

@@ -25,6 +25,9 @@ int vnet_new(const struct vnet_config *cfg, struct vnet **out, char *errmsg,
 /* The device (ops: pause parks the queue thread and gives back receive
  * buffers taken ahead, free unplugs). */
 struct device *vnet_device(struct vnet *n);
+/* The datapath it was given: "vhost-net" (the kernel's, whenever the
+ * driver's setup allows) or "user". */
+const char *vnet_datapath(const struct vnet *n);
 /* The NIC's MAC, tap name and PCI slot. */
 const uint8_t *vnet_mac(const struct vnet *n);
 const char *vnet_tap(const struct vnet *n);

@@ -3,11 +3,13 @@
  * configuration space and their pure rules (virtio_net_io.c), the
  * datapath between the two queues and the tap (virtio_net_io.c: readv and
  * writev straight between guest buffers and the tap, the transmit token
- * bucket), and the device with its queue thread (virtio_net.c). Not for
- * other files. */
+ * bucket), and the device with its queue thread (virtio_net.c) and its
+ * kernel datapath (virtio_net_vhost.c). Not for other files. */
 #ifndef XMHV_VIRTIO_NET_INT_H
 #define XMHV_VIRTIO_NET_INT_H
 
+#include <pthread.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/uio.h>
 
@@ -109,5 +111,56 @@ int vnet_tx_round(struct vnet_path *p, uint64_t now_ns, enum vnet_wait *wait,
 		  const char **why) HV_WUR;
 /* Give back the receive buffers taken ahead (before a pause or stop). */
 void vnet_rx_giveback(struct vnet_path *p);
+
+/* ---- the device (virtio_net.c) and its kernel datapath
+ * (virtio_net_vhost.c) ---- */
+
+struct vhost_net;
+enum vnet_want { VNET_RUN, VNET_PAUSE, VNET_STOP };
+
+struct vnet {
+	struct device dev;
+	struct virtio_pci *vp;
+	struct virtio_pci_env env;
+	char tap[16];
+	uint8_t mac[6];
+	uint64_t rate;
+	uint32_t interval_us;
+	int fd, ctl_fd, timer_fd;
+	unsigned offloads; /* TUNSETOFFLOAD now */
+	uint64_t features; /* negotiated */
+	/* The queue thread and what the machine or the driver wants of it. */
+	pthread_t thread;
+	bool running;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	enum vnet_want want;
+	bool parked_ack; /* the thread is paused (buffers given back) */
+	bool dev_paused; /* the machine paused the device */
+	bool broken;     /* needs reset: take nothing more */
+	struct vnet_path path;
+	/* The kernel's datapath: usable (vhost), serving since DRIVER_OK
+	 * (vhost_on; stopped while the device is paused). */
+	struct vhost_net *vhost;
+	bool vhost_on;
+};
+
+/* What the machine or the driver wants of the queue thread now. */
+enum vnet_want vnet_wanted(struct vnet *n);
+/* The queue thread parks (receive buffers given back) until told. */
+void vnet_paused(struct vnet *n);
+
+/* Give n the kernel's datapath when nic has a vhost fd and no rate=, else
+ * log why not (virtio_net_vhost.c). */
+void vnet_vhost_open(struct vnet *n, const struct xmhv_nic_config *nic,
+		     const struct mem *mem);
+/* DRIVER_OK with n->vhost: true when the kernel serves the queues (or
+ * will at resume), false (the reason logged) for the user-space path. */
+bool vnet_vhost_start(struct vnet *n);
+/* Start the kernel's datapath from the queues' indexes: 0 or -errno with
+ * why. */
+int vnet_vhost_go(struct vnet *n, char *why, size_t whylen);
+/* The queue thread while the kernel serves the queues. */
+void *vnet_vhost_thread(void *arg);
 
 #endif

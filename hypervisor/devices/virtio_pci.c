@@ -132,6 +132,17 @@ virtio_pci_needs_reset(struct virtio_pci *vp, const char *why)
 	virtio_pci_config_changed(vp);
 }
 
+int
+virtio_pci_call_fd(struct virtio_pci *vp, unsigned i)
+{
+	uint16_t vec;
+
+	if (i >= vp->d.nqueues || !pci_msix_enabled(vp->f))
+		return -ENOTCONN;
+	vec = atomic_load(&vp->q[i].msix);
+	return vec < vp->nvec ? vp->vec_fd[vec] : -1;
+}
+
 struct pci_function *
 virtio_pci_function(struct virtio_pci *vp)
 {

@@ -72,6 +72,10 @@ struct xmhv_nic_config {
 	uint8_t mac[6];
 	char tap[16]; /* existing tap device name (created by the toolstack) */
 	int fd;       /* open tap, or -1 (see xmhv_domain_config) */
+	/* /dev/vhost-net opened by the toolstack for this NIC (the kernel's
+	 * datapath), or -1: the user-space datapath. Never opened by
+	 * libxmhv or xmhv; the caller keeps it. */
+	int vhost_fd;
 	/* rate= (xm's netback credit scheduler): bytes per second and the
 	 * credit interval in microseconds; 0: unlimited. Not yet carried by
 	 * the NIC message (the virtio-net device will honour it). */
@@ -192,21 +196,27 @@ int xmhv_domain_set_vcpus(struct xmhv *h, xmhv_domid_t domid,
 int xmhv_domain_list(struct xmhv *h, xmhv_domid_t *domids, int max) XMHV_WUR;
 int xmhv_physinfo(struct xmhv *h, struct xmhv_physinfo *info_out) XMHV_WUR;
 
+/* Detach flags (NIC and disk). */
+#define XMHV_DETACH_FORCE 1u
+
 /* Plug a NIC into a running domain (ACPI PCI hot-plug of a virtio-net
  * function): nic->fd is an open tap (the caller's; the monitor takes a
- * copy; -1: the tap nic->tap is attached here), nic->mac its guest MAC,
- * its rate honoured. 0, or -errno with errmsg (-EEXIST: a NIC of that
- * MAC; -EOPNOTSUPP: a monitor started before NIC hot-plug). */
+ * copy; -1: the tap nic->tap is attached here), nic->vhost_fd the
+ * caller's /dev/vhost-net or -1, nic->mac its guest MAC, its rate
+ * honoured. 0, or -errno with errmsg (-EEXIST: a NIC of that MAC;
+ * -EOPNOTSUPP: a monitor started before NIC hot-plug). */
 int xmhv_domain_nic_attach(struct xmhv *h, xmhv_domid_t domid,
 			   const struct xmhv_nic_config *nic, char *errmsg,
 			   size_t errlen) XMHV_WUR;
 /* Unplug the NIC with guest MAC mac: answered once the guest ejected it
  * and the monitor closed its tap fd (a non-persistent tap then goes
- * away). 0, or -errno with errmsg (-ENOENT: no such NIC; -ETIMEDOUT: the
- * guest did not let it go within 20 s, it goes when it does;
- * -EOPNOTSUPP: a monitor started before NIC hot-plug). */
+ * away). With XMHV_DETACH_FORCE (flags) it is removed at once, the guest
+ * told afterwards, its slot kept until the guest lets it go. 0, or
+ * -errno with errmsg (-ENOENT: no such NIC; -ETIMEDOUT: the guest did not
+ * let it go within 20 s, it goes when it does; -EOPNOTSUPP: a monitor
+ * started before NIC hot-plug). */
 int xmhv_domain_nic_detach(struct xmhv *h, xmhv_domid_t domid,
-			   const uint8_t mac[6], char *errmsg,
+			   const uint8_t mac[6], unsigned flags, char *errmsg,
 			   size_t errlen) XMHV_WUR;
 /* Hot-plug a disk into a running (or paused) domain: a virtio-blk
  * function the guest hears of through ACPI PCI hot-plug, named by
@@ -226,7 +236,6 @@ int xmhv_domain_disk_attach(struct xmhv *h, xmhv_domid_t domid,
  * stays: the disk goes whenever the guest ejects it). With
  * XMHV_DETACH_FORCE the disk is removed at once, the guest not asked.
  * -ENOENT (no such disk), -EOPNOTSUPP as for attach. */
-#define XMHV_DETACH_FORCE 1u
 int xmhv_domain_disk_detach(struct xmhv *h, xmhv_domid_t domid,
 			    const char *vdev_or_serial, unsigned flags,
 			    char *errmsg, size_t errlen) XMHV_WUR;

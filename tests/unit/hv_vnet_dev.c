@@ -258,7 +258,7 @@ features(uint64_t f)
 static void
 test_device(struct pci *pci, int tapfd)
 {
-	struct xmhv_nic_config nic = {.fd = tapfd};
+	struct xmhv_nic_config nic = {.fd = tapfd, .vhost_fd = -1};
 	struct virtio_pci_env env = {pci, &mem, {ioev_set, NULL}, "test"};
 	struct vnet_config c = {env, &nic};
 	struct vnet *n = NULL;

@@ -501,9 +501,48 @@ test_nic_hotplug(void)
 		   "NIC_DETACH with an unknown flag");
 }
 
+/* NIC_VHOST: a NIC's /dev/vhost-net fd, named by its MAC, right after
+ * that NIC in the creation sequence (at most one per NIC), or before a
+ * NIC_ATTACH on its connection. */
+static void
+test_nic_vhost(void)
+{
+	static const uint8_t mac[6] = {0x00, 0x16, 0x3e, 0x00, 0x00, 0x08};
+	struct proto_nic_detach m;
+	uint32_t min = 0, max = 0;
+	struct proto_seq s;
+	char why[128] = "";
+
+	tap_ok(proto_nic_vhost_encode(mac, &m, why, sizeof(why)) == 0 &&
+		       check_bytes(PROTO_NIC_VHOST, &m, sizeof(m)) == 0 &&
+		       proto_type_takes_fd(PROTO_NIC_VHOST) &&
+		       proto_payload_bounds(PROTO_NIC_VHOST, &min, &max) == 0 &&
+		       min == 16 && max == 16,
+	       "NIC_VHOST: 16 bytes (a MAC), with an fd");
+	m.flags = 1;
+	tap_is_int(check_bytes(PROTO_NIC_VHOST, &m, sizeof(m)), -EBADMSG,
+		   "NIC_VHOST with a flag");
+	tap_is_int(proto_nic_vhost_encode((const uint8_t[6]){0}, &m, why,
+					  sizeof(why)),
+		   -EINVAL, "NIC_VHOST of MAC 0");
+	tap_is_int(SEQ(&s, why, PROTO_CREATE, PROTO_KERNEL, PROTO_NIC,
+		       PROTO_NIC_VHOST, PROTO_NIC, PROTO_NIC_VHOST,
+		       PROTO_START),
+		   0, "NIC, NIC_VHOST, NIC, NIC_VHOST, START: accepted");
+	tap_is_int(SEQ(&s, why, PROTO_CREATE, PROTO_KERNEL, PROTO_NIC,
+		       PROTO_NIC_VHOST, PROTO_NIC_VHOST),
+		   -EPROTO, "a second NIC_VHOST for one NIC: %s", why);
+	tap_is_int(SEQ(&s, why, PROTO_CREATE, PROTO_KERNEL, PROTO_NIC_VHOST),
+		   -EPROTO, "NIC_VHOST before any NIC: %s", why);
+	tap_is_int(SEQ(&s, why, PROTO_CREATE, PROTO_KERNEL, PROTO_NIC,
+		       PROTO_START, PROTO_NIC_VHOST),
+		   -EPROTO, "NIC_VHOST after START");
+}
+
 int
 main(void)
 {
+	test_nic_vhost();
 	test_create();
 	test_files();
 	test_seq();

@@ -1,0 +1,285 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""iperf.py: iperf3 between one L1 and the same L2 (Debian's kernel, the
+one tests/linux uses, a busybox initramfs with iperf3 and its libraries)
+on three datapaths: xmhv's user-space virtio-net (datapath=user), xmhv
+with vhost-net, and QEMU (q35, -netdev tap,vhost=on, virtio-net-pci). The
+same bridge (198.51.100.1/24 in L1), a tap per run with host MAC
+fe:ff:ff:ff:ff:ff on it, 256 MiB and one vCPU for L2. L2 runs, against
+`iperf3 -s` in L1: TCP L2->L1 and L1->L2 (-R), UDP the same (-u -b 0),
+each for SECS seconds, and 20 pings. Prints a Markdown table (receiver
+Mbit/s, mean RTT) and whether the goals hold (vhost-net >= QEMU on every
+row; user-space >= half of vhost-net on TCP). Run it where unmodified
+Linux boots, from the build directory:
+`scripts/with-kvm --linux python3 ../../bench/net/iperf.py`
+(`make bench-linux-net`). Needs root, iperf3 and busybox-static."""
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "..", "tests", "linux"))
+import l2  # noqa: E402
+from l1 import cpio  # noqa: E402
+
+BR, HOST, GUEST, MAC = "xmbench0", "198.51.100.1", "198.51.100.2", \
+    "00:16:3e:00:0b:02"
+SECS = int(os.environ.get("BENCH_NET_SECS", "5"))
+MODULES = ["failover", "net_failover", "virtio_ring", "virtio",
+           "virtio_pci_modern_dev", "virtio_pci_legacy_dev", "virtio_pci",
+           "virtio_net"]
+PATHS = {"failover": "kernel/net/core/failover.ko",
+         "net_failover": "kernel/drivers/net/net_failover.ko",
+         "virtio_net": "kernel/drivers/net/virtio_net.ko"}
+ROWS = [("tcp_up", "TCP L2->L1 (Mbit/s)"), ("tcp_down", "TCP L1->L2 (Mbit/s)"),
+        ("udp_up", "UDP L2->L1 (Mbit/s)"), ("udp_down", "UDP L1->L2 (Mbit/s)"),
+        ("rtt", "ping RTT (ms, lower is better)")]
+INIT = r"""#!/bin/sh
+export PATH=/bin
+mount -t devtmpfs dev /dev 2>/dev/null
+exec </dev/console >/dev/console 2>&1
+mount -t proc proc /proc
+mount -t sysfs sys /sys
+mount -t tmpfs tmp /tmp
+for m in %(mods)s; do insmod /lib/modules/$m.ko; done
+for i in 1 2 3 4 5 6 7 8 9 10; do
+	[ -e /sys/class/net/eth0 ] && break
+	sleep 1
+done
+echo "XMTEST mac=$(cat /sys/class/net/eth0/address)"
+ifconfig lo up
+ifconfig eth0 %(guest)s netmask 255.255.255.0 up
+ping -c 3 -W 5 %(host)s >/dev/null
+r() { awk '/receiver/ {print $7}' | tail -1; }
+echo "XMTEST tcp_up=$(iperf3 -c %(host)s -t %(secs)d -f m | r)"
+echo "XMTEST tcp_down=$(iperf3 -c %(host)s -t %(secs)d -f m -R | r)"
+echo "XMTEST udp_up=$(iperf3 -c %(host)s -t %(secs)d -f m -u -b 0 | r)"
+echo "XMTEST udp_down=$(iperf3 -c %(host)s -t %(secs)d -f m -u -b 0 -R | r)"
+echo "XMTEST rtt=$(ping -c 20 -i 0.2 %(host)s | sed -n 's|.*= [0-9.]*/\([0-9.]*\)/.*|\1|p')"
+echo "XMTEST done"
+poweroff -f
+"""
+
+
+def sh(*a):
+    return subprocess.run(list(a), capture_output=True, text=True)
+
+
+def libs(binary):
+    """The shared objects binary needs (ldd), the loader included."""
+    out = sh("ldd", binary).stdout
+    found = re.findall(r"=> (/\S+)", out) + re.findall(r"^\s*(/\S+ld-linux\S*)",
+                                                       out, re.M)
+    return sorted(set(found))
+
+
+def initrd(kernel, out):
+    cp = cpio.Cpio()
+    cp.add_file("bin/busybox", src="/bin/busybox", mode=0o755)
+    for a in ("sh cat cut dd echo grep insmod ls mount sleep ifconfig ping "
+              "awk sed tail poweroff").split():
+        cp.add_symlink("bin/" + a, "busybox")
+    iperf = shutil.which("iperf3")
+    cp.add_file("bin/iperf3", src=iperf, mode=0o755)
+    dirs = set()
+    for lib in libs(iperf):
+        real = os.path.realpath(lib)
+        d = os.path.dirname(lib).lstrip("/")
+        parts = d.split("/")
+        for i in range(1, len(parts) + 1):
+            p = "/".join(parts[:i])
+            if p not in dirs:
+                dirs.add(p)
+                cp.add_dir(p)
+        cp.add_file(lib.lstrip("/"), src=real, mode=0o755)
+    cp.add_chardev("dev/console", 5, 1)
+    cp.add_chardev("dev/null", 1, 3)
+    for d in ("proc", "sys", "tmp"):
+        cp.add_dir(d)
+    init = out + ".init"
+    with open(init, "w") as f:
+        f.write(INIT % {"mods": " ".join(MODULES), "host": HOST,
+                        "guest": GUEST, "secs": SECS})
+    cp.add_file("init", src=init, mode=0o755)
+    for m in MODULES:
+        rel = PATHS.get(m) or l2.L2_MODULES[m]
+        cp.add_file("lib/modules/%s.ko" % m,
+                    src=os.path.join(kernel.moddir, rel))
+    raw = out + ".cpio"
+    cp.write(raw)
+    with open(out, "wb") as f:
+        subprocess.run(["gzip", "-1", "-n", "-c", raw], stdout=f, check=True)
+    os.unlink(raw)
+
+
+def wait_console(path, deadline, alive):
+    text = ""
+    while time.time() < deadline:
+        try:
+            text = open(path, errors="replace").read()
+        except OSError:
+            pass
+        if "XMTEST done" in text or "Kernel panic" in text or not alive():
+            break
+        time.sleep(1)
+    return text
+
+
+def vhost_fds(pid):
+    d = "/proc/%d/fd" % pid
+    try:
+        return sum(1 for f in os.listdir(d)
+                   if os.readlink(os.path.join(d, f)) == "/dev/vhost-net")
+    except OSError:
+        return -1
+
+
+def run_xm(tools, paths, rd, datapath):
+    name = "iperf-" + datapath
+    cfg = os.path.join(tools.xmroot, "etc", "xen", name)
+    with open(cfg, "w") as f:
+        f.write('name = "%s"\nkernel = "%s"\nramdisk = "%s"\nmemory = 256\n'
+                'extra = "console=ttyS0 quiet"\n'
+                'vif = ["bridge=%s,mac=%s,datapath=%s"]\n'
+                'on_poweroff = "destroy"\n'
+                % (name, paths["vmlinuz"], rd, BR, MAC, datapath))
+    c = subprocess.run([tools.xm, "create", name], env=tools.xm_env(),
+                       capture_output=True, text=True)
+    print("# xm create %s: %d %s" % (name, c.returncode, c.stderr.strip()))
+    lst = subprocess.run([tools.xm, "network-list", "--long", name],
+                         env=tools.xm_env(), capture_output=True,
+                         text=True).stdout
+    got = re.search(r"\(datapath (\S+)\)", lst)
+    con = os.path.join(tools.xmroot, "var", "log", "xmd", "console",
+                       name + ".log")
+
+    def alive():
+        return subprocess.run([tools.xm, "list", name], env=tools.xm_env(),
+                              capture_output=True).returncode == 0
+    text = wait_console(con, time.time() + 600, alive)
+    subprocess.run([tools.xm, "destroy", name], env=tools.xm_env(),
+                   capture_output=True)
+    return text, got.group(1) if got else "?"
+
+
+def run_qemu(tools, paths, rd, work):
+    tap = "qtap0"
+    sh("ip", "tuntap", "add", "dev", tap, "mode", "tap", "vnet_hdr")
+    sh("ip", "link", "set", tap, "address", "fe:ff:ff:ff:ff:ff")
+    sh("ip", "link", "set", tap, "master", BR)
+    sh("ip", "link", "set", tap, "up")
+    con = os.path.join(work, "qemu-console.log")
+    if os.path.exists(con):
+        os.unlink(con)
+    argv = [tools.qemu, "-L", "/usr/share/qemu", "-accel", "kvm", "-M", "q35",
+            "-cpu", "host", "-m", "256", "-smp", "1", "-nodefaults",
+            "-no-user-config", "-display", "none", "-no-reboot",
+            "-serial", "file:" + con, "-kernel", paths["vmlinuz"],
+            "-initrd", rd, "-append", "console=ttyS0 quiet",
+            "-netdev", "tap,id=n0,ifname=%s,script=no,downscript=no,"
+            "vhost=on" % tap,
+            "-device", "virtio-net-pci,netdev=n0,mac=%s" % MAC]
+    p = subprocess.Popen(argv, stdout=subprocess.DEVNULL,
+                         stderr=subprocess.PIPE, text=True)
+    time.sleep(3)
+    vh = vhost_fds(p.pid)
+    text = wait_console(con, time.time() + 600, lambda: p.poll() is None)
+    if p.poll() is None:
+        p.kill()
+    err = p.communicate()[1]
+    if err.strip():
+        print("# qemu: " + err.strip().replace("\n", "\n# "))
+    sh("ip", "tuntap", "del", "dev", tap, "mode", "tap")
+    return text, "vhost-net" if vh > 0 else "user (no vhost fd)"
+
+
+def num(kv, key):
+    try:
+        return float(kv.get(key, "").split()[0])
+    except (ValueError, IndexError):
+        return None
+
+
+def fmt(v, key):
+    if v is None:
+        return "-"
+    return "%.3f" % v if key == "rtt" else "%.0f" % v
+
+
+def better(a, b, key):
+    """Is a at least as good as b?"""
+    if a is None or b is None:
+        return False
+    return a <= b if key == "rtt" else a >= b
+
+
+def main():
+    build = os.environ.get("XM_BUILDDIR", os.getcwd())
+    work = os.path.join("/tmp", "xm-bench-iperf")
+    os.makedirs(work, exist_ok=True)
+    if not shutil.which("iperf3"):
+        print("# SKIP: no iperf3 (Debian's iperf3; scripts/install-deps)")
+        return 0
+    try:
+        paths = l2.prepare(work)
+    except l2.Skip as e:
+        print("# SKIP %s" % e)
+        return 0
+    if not os.path.exists("/dev/vhost-net"):
+        sh("modprobe", "vhost_net")
+    rd = os.path.join(work, "iperf-initrd.gz")
+    initrd(paths["kernel"], rd)
+    sh("ip", "link", "add", BR, "type", "bridge")
+    sh("ip", "addr", "add", HOST + "/24", "dev", BR)
+    sh("ip", "link", "set", BR, "up")
+    srv = subprocess.Popen(["iperf3", "-s", "-B", HOST],
+                           stdout=subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL)
+    tools = l2.Tools(build)
+    tools.start_xmd()
+    results, used = {}, {}
+    try:
+        for key, fn in (("user", lambda: run_xm(tools, paths, rd, "user")),
+                        ("vhost", lambda: run_xm(tools, paths, rd, "vhost")),
+                        ("qemu", lambda: run_qemu(tools, paths, rd, work))):
+            t0 = time.time()
+            text, used[key] = fn()
+            kv = dict(re.findall(r"XMTEST (\w+)=(.*)", text))
+            results[key] = kv
+            print("# %s (%s, %.0f s): %s" % (key, used[key],
+                                             time.time() - t0, kv))
+            if "XMTEST done" not in text:
+                print("# console tail:\n# " +
+                      "\n# ".join(text.splitlines()[-15:]))
+    finally:
+        tools.stop()
+        srv.kill()
+        sh("ip", "link", "del", BR)
+    print("| row | xmhv user-space | xmhv vhost-net | QEMU vhost=on | "
+          "vhost/QEMU | user/vhost |")
+    print("| --- | --- | --- | --- | --- | --- |")
+    goals = []
+    for key, title in ROWS:
+        u, v, q = (num(results.get(k, {}), key)
+                   for k in ("user", "vhost", "qemu"))
+        ratio = (lambda a, b: "%.2f" % (a / b) if a and b else "-")
+        print("| %s | %s | %s | %s | %s | %s |" % (
+            title, fmt(u, key), fmt(v, key), fmt(q, key), ratio(v, q),
+            ratio(u, v)))
+        goals.append(("vhost-net >= QEMU: " + title, better(v, q, key)))
+        if key.startswith("tcp"):
+            goals.append(("user-space >= half of vhost-net: " + title,
+                          u is not None and v is not None and u >= v / 2))
+    print()
+    print("datapaths used: user %s, vhost %s, QEMU %s" % (
+        used.get("user"), used.get("vhost"), used.get("qemu")))
+    for desc, met in goals:
+        print("goal %s: %s" % ("met" if met else "NOT met", desc))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
