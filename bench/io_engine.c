@@ -109,7 +109,8 @@ io_sync(int fd, const struct io_load *l)
 static struct io_result
 io_workers(int fd, const struct io_load *l, unsigned nworkers)
 {
-	struct vblk_backend be = {fd, false, &io_mem, "bench", "bench", "-"};
+	struct vblk_backend be = {fd,      false, &io_mem, "bench",
+				  "bench", "-",   true};
 	struct vblk_io_hooks hooks = {NULL, NULL};
 	static struct vblk_req reqs[IO_QD_MAX];
 	static struct {
