@@ -1,7 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """linux-io.py: fio inside the same Debian L2 kernel against the same raw
-disk, under xmhv (through xmd and `xm create`: phy:, so O_DIRECT) and under
-QEMU (q35, virtio-blk-pci, aio=io_uring, cache=none), plus L1 running the
+disk, under xmhv (through xmd and `xm create`: phy:, so O_DIRECT) with
+each of its engines (io_uring, the default for O_DIRECT, and the worker
+threads: XMHV_BLK_ENGINE=threads in xmd's environment) and under QEMU
+(q35, virtio-blk-pci, aio=io_uring, cache=none), plus L1 running the
 same fio on the disk directly: sequential 1 MiB read and write (queue
 depth 8), 4 KiB random read and write at queue depth 32, all O_DIRECT
 (libaio). `make bench-linux-io` runs it through scripts/with-kvm --linux.
@@ -9,14 +11,19 @@ The disk is a loop device over a file in L1's /tmp (tmpfs: the host's
 memory speed, so the table shows what each virtualization stack costs).
 fio and its libraries go in on an ext4 image (mke2fs -d, no mount) that
 L2 boots as its root (l2-init's rootfs action), mounted read-only; its
-/sbin/init runs the jobs and prints fio's terse lines. Not a test: never
+/sbin/init runs the jobs and prints fio's terse lines. The monitor's CPU
+time of each job (user + system of the whole process, its threads and
+io_uring workers included) is read from /proc/PID/stat when the guest
+says a job starts and when it prints the result. Not a test: never
 fails on numbers. Environment: LINUX_IO_RUNTIME (seconds per job, 10),
+LINUX_IO_ENGINES (xmhv's runs in order, "uring,threads"),
 LINUX_IO_MIB (the disk, 256), LINUX_IO_VCPUS (2)."""
 
 import os
 import shutil
 import subprocess
 import sys
+import threading
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -88,8 +95,8 @@ def tools_image(work):
         os.makedirs(os.path.dirname(dst), exist_ok=True)
         shutil.copy(os.path.realpath(lib), dst)
     jobs = "\n".join(
-        'echo "XMTEST fio_%s=$(%s 2>&1 | tail -1)"' %
-        (name, " ".join(fio_args("/dev/vdb", name, extra, "$rt")))
+        'echo "XMTEST start_%s=1"\necho "XMTEST fio_%s=$(%s 2>&1 | tail -1)"'
+        % (name, name, " ".join(fio_args("/dev/vdb", name, extra, "$rt")))
         for name, extra, _ in JOBS)
     with open(os.path.join(stage, "sbin", "init"), "w") as f:
         f.write(INIT % jobs)
@@ -99,6 +106,75 @@ def tools_image(work):
     if r.returncode != 0:
         raise RuntimeError("mke2fs: " + r.stderr)
     return img
+
+
+def _cpu_s(pid):
+    """user + system seconds of process pid (all its threads)."""
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            w = f.read().rsplit(") ", 1)[1].split()
+        return (int(w[11]) + int(w[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+def _pid_of(exe):
+    """The one process running exe (one monitor at a time here)."""
+    exe = os.path.realpath(exe)
+    for d in os.listdir("/proc"):
+        if d.isdigit():
+            try:
+                if os.readlink("/proc/%s/exe" % d) == exe:
+                    return int(d)
+            except OSError:
+                pass
+    return None
+
+
+class CpuWatch(threading.Thread):
+    """The monitor's CPU seconds over each job: sampled when the guest's
+    console shows XMTEST start_JOB and XMTEST fio_JOB (50 ms polls)."""
+
+    def __init__(self, exe, console):
+        super().__init__(daemon=True)
+        self.exe, self.console = exe, console
+        self.t0, self.t1 = {}, {}
+        self.halt = threading.Event()
+
+    def run(self):
+        pid = None
+        while not self.halt.is_set():
+            pid = pid if pid and os.path.exists("/proc/%d" % pid) \
+                else _pid_of(self.exe)
+            path = self.console()
+            try:
+                with open(path, "rb") as f:
+                    text = f.read()
+            except (OSError, TypeError):
+                text = b""
+            for name, _, _ in JOBS:
+                for mark, d in (("start_", self.t0), ("fio_", self.t1)):
+                    if name not in d and pid and \
+                            ("XMTEST %s%s=" % (mark, name)).encode() in text:
+                        d[name] = _cpu_s(pid)
+            time.sleep(0.05)
+
+    def result(self):
+        self.halt.set()
+        self.join()
+        return {n: self.t1[n] - self.t0[n] for n, _, _ in JOBS
+                if self.t0.get(n) is not None and
+                self.t1.get(n) is not None}
+
+
+def run_watched(exe, console, fn):
+    """fn() with a CpuWatch on exe's process; (fn's result, CPU/job)."""
+    w = CpuWatch(exe, console)
+    w.start()
+    try:
+        return fn(), w.result()
+    finally:
+        w.halt.set()
 
 
 def main():
@@ -124,7 +200,7 @@ def main():
     with open(back, "wb") as f:
         f.truncate(mib << 20)
     loop = sh("losetup", "-f", "--show", back).stdout.strip()
-    res = {}
+    res, cpu = {}, {}
     try:
         res["L1"] = {}
         for name, extra, _ in JOBS:
@@ -132,45 +208,77 @@ def main():
             res["L1"][name] = parse(r.stdout.strip().splitlines()[-1]
                                     if r.stdout.strip() else "")
         cmd = ("console=ttyS0 xmtest.action=rootfs xmtest.rt=%s" % rt)
-        xm = l2.run(1, "xm", vcpus, 512, "rootfs", cmd, paths, tools, work,
-                    timeout=900, disks=["file:%s,xvda,r" % timg,
-                                        "phy:%s,xvdb,w" % loop],
-                    root="/dev/xvda ro")
-        qm = l2.run(2, "qemu", vcpus, 512, "rootfs",
-                    "root=/dev/vda ro " + cmd, paths, tools, work,
-                    timeout=900,
-                    qemu_drives=["file=%s,format=raw,readonly=on" % timg,
-                                 "file=%s,format=raw,cache=none,"
-                                 "aio=io_uring" % loop])
-        for key, run in (("xmhv", xm), ("QEMU", qm)):
+        runs = []
+        order = os.environ.get("LINUX_IO_ENGINES", "uring,threads")
+        for i, key in enumerate(order.split(",")):
+            n, eng = 1 + 2 * i, ("threads" if key == "threads" else None)
+            # xmd (and so xmhv) started afresh with the engine's setting
+            tools.stop()
+            tools._rundir = None  # stop() removed it
+            os.environ.pop("XMHV_BLK_ENGINE", None)
+            if eng:
+                os.environ["XMHV_BLK_ENGINE"] = eng
+
+            def con(n=n):
+                return tools.xmroot and os.path.join(
+                    tools.xmroot, "var", "log", "xmd", "console",
+                    "l2-%d.log" % n)
+            xm, cpu[key] = run_watched(tools.xmhv, con, lambda n=n: l2.run(
+                n, "xm", vcpus, 512, "rootfs", cmd, paths, tools, work,
+                timeout=900, disks=["file:%s,xvda,r" % timg,
+                                    "phy:%s,xvdb,w" % loop],
+                root="/dev/xvda ro"))
+            runs.append((key, xm))
+        os.environ.pop("XMHV_BLK_ENGINE", None)
+        qm, cpu["QEMU"] = run_watched(
+            tools.qemu, lambda: os.path.join(work, "run2.console"),
+            lambda: l2.run(2, "qemu", vcpus, 512, "rootfs",
+                           "root=/dev/vda ro " + cmd, paths, tools, work,
+                           timeout=900,
+                           qemu_drives=["file=%s,format=raw,readonly=on" %
+                                        timg, "file=%s,format=raw,"
+                                        "cache=none,aio=io_uring" % loop]))
+        runs.append(("QEMU", qm))
+        for key, run in runs:
             res[key] = {n: parse(run["kv"].get("fio_" + n, ""))
                         for n, _, _ in JOBS}
             l2.log("%s: wall %d ms, reason %s" % (key, run["wall_ms"],
                                                    l2.reason(run)))
-        l2.save_artifacts([xm, qm], os.path.join(outdir,
-                                                 "linux-io-artifacts"),
-                          "io")
+            if key != "QEMU":
+                l2.log("%s: %s" % (key, "; ".join(
+                    x for x in run["mon"] if "I/O on" in x)))
+        l2.save_artifacts([r for _, r in runs],
+                          os.path.join(outdir, "linux-io-artifacts"), "io")
     finally:
         tools.stop()
         sh("losetup", "-d", loop)
         os.unlink(back)
     print("\nfio in L2 (%d vCPUs, %s s per job, O_DIRECT libaio) on a %d "
           "MiB loop device in L1's /tmp" % (vcpus, rt, mib))
-    print("%-10s %-5s %10s %10s %10s %10s %10s" % (
-        "job", "unit", "L1 direct", "xmhv", "QEMU", "xmhv/QEMU", "xmhv/L1"))
+    print("xmhv uring: io_uring engine; threads: XMHV_BLK_ENGINE=threads; "
+          "CPU: the monitor process's user+sys seconds over the job")
+    hdr = ("job", "unit", "L1", "uring", "threads", "QEMU", "ur/QEMU",
+           "th/QEMU", "ur/L1", "CPU ur", "CPU th", "CPU QEMU")
+    fmt = "%-10s %-5s" + " %8s" * (len(hdr) - 2)
+    print(fmt % hdr)
 
     def val(k, n, unit):
         v = res.get(k, {}).get(n)
         return None if v is None else (v[0] if unit == "MB/s" else v[1])
+
+    def num(v, f="%.0f"):
+        return "-" if v is None else f % v
+
+    def ratio(x, y):
+        return "%.2f" % (x / y) if x and y else "-"
     for n, _, unit in JOBS:
-        a, x, q = val("L1", n, unit), val("xmhv", n, unit), \
-            val("QEMU", n, unit)
-        print("%-10s %-5s %10s %10s %10s %10s %10s" % (
-            n, unit, "-" if a is None else "%.0f" % a,
-            "-" if x is None else "%.0f" % x,
-            "-" if q is None else "%.0f" % q,
-            "%.2f" % (x / q) if x and q else "-",
-            "%.2f" % (x / a) if x and a else "-"))
+        a, u, t, q = (val(k, n, unit) for k in ("L1", "uring", "threads",
+                                                "QEMU"))
+        print(fmt % (n, unit, num(a), num(u), num(t), num(q), ratio(u, q),
+                     ratio(t, q), ratio(u, a),
+                     num(cpu.get("uring", {}).get(n), "%.1f"),
+                     num(cpu.get("threads", {}).get(n), "%.1f"),
+                     num(cpu.get("QEMU", {}).get(n), "%.1f")))
     shutil.rmtree(work, ignore_errors=True)
     return 0
 
