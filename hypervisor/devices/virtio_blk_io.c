@@ -420,6 +420,20 @@ vblk_io_nowait(const struct vblk_io *io, struct vblk_req *r)
 	return true;
 }
 
+/* Submit what is prepared on the ring. What the kernel cannot take now
+ * (EBUSY, EAGAIN: its completion queue is full) stays prepared, and the
+ * queue thread is woken to reap and submit again. Ring lock held. */
+static int
+vblk_io_ring_kick(struct vblk_io *io)
+{
+	uint64_t one = 1;
+	int rc = vblk_uring_submit(io->ring);
+
+	if (rc == -EBUSY || rc == -EAGAIN)
+		(void)!write(io->done_fd, &one, sizeof(one));
+	return rc;
+}
+
 /* Reads and writes of list onto the ring, one submission; what cannot go
  * there is returned for the workers. */
 static struct vblk_req *
@@ -447,7 +461,7 @@ vblk_io_ring_submit(struct vblk_io *io, struct vblk_req *list)
 		io->busy += n;
 		pthread_mutex_unlock(&io->lock);
 	}
-	rc = vblk_uring_submit(io->ring); /* what stays is sent on the next */
+	rc = vblk_io_ring_kick(io);
 	if (rc < 0 && !io->ring_err_logged) {
 		io->ring_err_logged = true;
 		log_warn(
@@ -523,8 +537,8 @@ vblk_io_take_done(struct vblk_io *io)
 		v = 0;
 	if (io->ring) {
 		pthread_mutex_lock(&io->ring_lock);
-		(void)!vblk_uring_submit(io->ring); /* left over, if any */
 		vblk_uring_reap(io->ring, vblk_io_ring_done, io);
+		(void)!vblk_io_ring_kick(io); /* what was left, if any */
 		pthread_mutex_unlock(&io->ring_lock);
 	}
 	pthread_mutex_lock(&io->lock);
