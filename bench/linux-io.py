@@ -20,6 +20,7 @@ LINUX_IO_ENGINES (xmhv's runs in order, "uring,threads"),
 LINUX_IO_MIB (the disk, 256), LINUX_IO_VCPUS (2)."""
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -108,12 +109,27 @@ def tools_image(work):
     return img
 
 
+def _stat_s(path):
+    """user + system seconds of a /proc stat file."""
+    with open(path) as f:
+        w = f.read().rsplit(") ", 1)[1].split()
+    return (int(w[11]) + int(w[12])) / os.sysconf("SC_CLK_TCK")
+
+
+VCPU_RE = re.compile(r"^(vcpu\d+|CPU \d+/KVM)$")  # xmhv's, QEMU's names
+
+
 def _cpu_s(pid):
-    """user + system seconds of process pid (all its threads)."""
+    """(user + system seconds of process pid, all its threads; the part
+    of its vCPU threads), or None."""
     try:
-        with open("/proc/%d/stat" % pid) as f:
-            w = f.read().rsplit(") ", 1)[1].split()
-        return (int(w[11]) + int(w[12])) / os.sysconf("SC_CLK_TCK")
+        total, vcpu = _stat_s("/proc/%d/stat" % pid), None
+        for t in os.listdir("/proc/%d/task" % pid):
+            with open("/proc/%d/task/%s/comm" % (pid, t)) as f:
+                if VCPU_RE.match(f.read().strip()):
+                    vcpu = (vcpu or 0.0) + _stat_s("/proc/%d/task/%s/stat"
+                                                   % (pid, t))
+        return total, vcpu
     except (OSError, IndexError, ValueError):
         return None
 
@@ -131,6 +147,17 @@ def _pid_of(exe):
     return None
 
 
+def _iowq(pid):
+    n = 0
+    try:
+        for t in os.listdir("/proc/%d/task" % pid):
+            with open("/proc/%d/task/%s/comm" % (pid, t)) as f:
+                n += f.read().startswith("iou-wrk")
+    except OSError:
+        pass
+    return n
+
+
 class CpuWatch(threading.Thread):
     """The monitor's CPU seconds over each job: sampled when the guest's
     console shows XMTEST start_JOB and XMTEST fio_JOB (50 ms polls)."""
@@ -139,6 +166,7 @@ class CpuWatch(threading.Thread):
         super().__init__(daemon=True)
         self.exe, self.console = exe, console
         self.t0, self.t1 = {}, {}
+        self.iowq = 0  # most io_uring workers (iou-wrk-*) seen at once
         self.halt = threading.Event()
 
     def run(self):
@@ -146,6 +174,8 @@ class CpuWatch(threading.Thread):
         while not self.halt.is_set():
             pid = pid if pid and os.path.exists("/proc/%d" % pid) \
                 else _pid_of(self.exe)
+            if pid:
+                self.iowq = max(self.iowq, _iowq(pid))
             path = self.console()
             try:
                 with open(path, "rb") as f:
@@ -162,9 +192,14 @@ class CpuWatch(threading.Thread):
     def result(self):
         self.halt.set()
         self.join()
-        return {n: self.t1[n] - self.t0[n] for n, _, _ in JOBS
-                if self.t0.get(n) is not None and
-                self.t1.get(n) is not None}
+        out = {}
+        for n, _, _ in JOBS:
+            a, b = self.t0.get(n), self.t1.get(n)
+            if a is None or b is None:
+                continue
+            out[n] = (b[0] - a[0], None if a[1] is None or b[1] is None
+                      else (b[0] - b[1]) - (a[0] - a[1]))
+        return out
 
 
 def run_watched(exe, console, fn):
@@ -175,6 +210,8 @@ def run_watched(exe, console, fn):
         return fn(), w.result()
     finally:
         w.halt.set()
+        l2.log("%s: at most %d io_uring workers (iou-wrk) at once" %
+               (os.path.basename(exe), w.iowq))
 
 
 def main():
@@ -200,16 +237,17 @@ def main():
     with open(back, "wb") as f:
         f.truncate(mib << 20)
     loop = sh("losetup", "-f", "--show", back).stdout.strip()
-    res, cpu = {}, {}
+    res, cpu = {}, {}  # per monitor: a list of runs, {job: figures}
     try:
-        res["L1"] = {}
+        res["L1"] = [{}]
         for name, extra, _ in JOBS:
             r = sh(*fio_args(loop, name, extra, rt))
-            res["L1"][name] = parse(r.stdout.strip().splitlines()[-1]
-                                    if r.stdout.strip() else "")
+            res["L1"][0][name] = parse(r.stdout.strip().splitlines()[-1]
+                                       if r.stdout.strip() else "")
         cmd = ("console=ttyS0 xmtest.action=rootfs xmtest.rt=%s" % rt)
         runs = []
-        order = os.environ.get("LINUX_IO_ENGINES", "uring,threads")
+        order = os.environ.get("LINUX_IO_ENGINES",
+                               "uring,threads,threads,uring")
         for i, key in enumerate(order.split(",")):
             n, eng = 1 + 2 * i, ("threads" if key == "threads" else None)
             # xmd (and so xmhv) started afresh with the engine's setting
@@ -223,14 +261,14 @@ def main():
                 return tools.xmroot and os.path.join(
                     tools.xmroot, "var", "log", "xmd", "console",
                     "l2-%d.log" % n)
-            xm, cpu[key] = run_watched(tools.xmhv, con, lambda n=n: l2.run(
+            xm, c = run_watched(tools.xmhv, con, lambda n=n: l2.run(
                 n, "xm", vcpus, 512, "rootfs", cmd, paths, tools, work,
                 timeout=900, disks=["file:%s,xvda,r" % timg,
                                     "phy:%s,xvdb,w" % loop],
                 root="/dev/xvda ro"))
-            runs.append((key, xm))
+            runs.append((key, xm, c))
         os.environ.pop("XMHV_BLK_ENGINE", None)
-        qm, cpu["QEMU"] = run_watched(
+        qm, c = run_watched(
             tools.qemu, lambda: os.path.join(work, "run2.console"),
             lambda: l2.run(2, "qemu", vcpus, 512, "rootfs",
                            "root=/dev/vda ro " + cmd, paths, tools, work,
@@ -238,16 +276,20 @@ def main():
                            qemu_drives=["file=%s,format=raw,readonly=on" %
                                         timg, "file=%s,format=raw,"
                                         "cache=none,aio=io_uring" % loop]))
-        runs.append(("QEMU", qm))
-        for key, run in runs:
-            res[key] = {n: parse(run["kv"].get("fio_" + n, ""))
-                        for n, _, _ in JOBS}
-            l2.log("%s: wall %d ms, reason %s" % (key, run["wall_ms"],
-                                                   l2.reason(run)))
+        runs.append(("QEMU", qm, c))
+        for key, run, c in runs:
+            r = {n: parse(run["kv"].get("fio_" + n, "")) for n, _, _ in JOBS}
+            res.setdefault(key, []).append(r)
+            cpu.setdefault(key, []).append(c)
+            l2.log("%s: wall %d ms, reason %s; %s" % (
+                key, run["wall_ms"], l2.reason(run), ", ".join(
+                    "%s %s CPU %s" % (n, "-" if r[n] is None else
+                                      "%.0f MB/s %.0f IOPS" % r[n],
+                                      c.get(n)) for n, _, _ in JOBS)))
             if key != "QEMU":
                 l2.log("%s: %s" % (key, "; ".join(
                     x for x in run["mon"] if "I/O on" in x)))
-        l2.save_artifacts([r for _, r in runs],
+        l2.save_artifacts([r for _, r, _ in runs],
                           os.path.join(outdir, "linux-io-artifacts"), "io")
     finally:
         tools.stop()
@@ -255,16 +297,23 @@ def main():
         os.unlink(back)
     print("\nfio in L2 (%d vCPUs, %s s per job, O_DIRECT libaio) on a %d "
           "MiB loop device in L1's /tmp" % (vcpus, rt, mib))
-    print("xmhv uring: io_uring engine; threads: XMHV_BLK_ENGINE=threads; "
-          "CPU: the monitor process's user+sys seconds over the job")
+    print("xmhv uring: io_uring engine; threads: XMHV_BLK_ENGINE=threads "
+          "(means of the runs: %s); CPU: the monitor process's user+sys "
+          "seconds over the job, all threads / outside its vCPU threads" %
+          order)
     hdr = ("job", "unit", "L1", "uring", "threads", "QEMU", "ur/QEMU",
            "th/QEMU", "ur/L1", "CPU ur", "CPU th", "CPU QEMU")
     fmt = "%-10s %-5s" + " %8s" * (len(hdr) - 2)
     print(fmt % hdr)
 
+    def mean(xs):
+        xs = [x for x in xs if x is not None]
+        return sum(xs) / len(xs) if xs else None
+
     def val(k, n, unit):
-        v = res.get(k, {}).get(n)
-        return None if v is None else (v[0] if unit == "MB/s" else v[1])
+        i = 0 if unit == "MB/s" else 1
+        return mean([r[n][i] if r.get(n) else None
+                     for r in res.get(k, [])])
 
     def num(v, f="%.0f"):
         return "-" if v is None else f % v
@@ -274,11 +323,14 @@ def main():
     for n, _, unit in JOBS:
         a, u, t, q = (val(k, n, unit) for k in ("L1", "uring", "threads",
                                                 "QEMU"))
+        def c(k):
+            runs = [r[n] for r in cpu.get(k, []) if r.get(n)]
+            t, o = mean([x[0] for x in runs]), mean([x[1] for x in runs])
+            return "-" if t is None else "%.1f/%s" % (
+                t, "-" if o is None else "%.1f" % o)
         print(fmt % (n, unit, num(a), num(u), num(t), num(q), ratio(u, q),
-                     ratio(t, q), ratio(u, a),
-                     num(cpu.get("uring", {}).get(n), "%.1f"),
-                     num(cpu.get("threads", {}).get(n), "%.1f"),
-                     num(cpu.get("QEMU", {}).get(n), "%.1f")))
+                     ratio(t, q), ratio(u, a), c("uring"), c("threads"),
+                     c("QEMU")))
     shutil.rmtree(work, ignore_errors=True)
     return 0
 
