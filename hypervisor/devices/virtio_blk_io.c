@@ -43,9 +43,8 @@ struct vblk_io {
 	pthread_t *threads;
 	int done_fd;
 	bool nowait; /* page-cache reads inline (not with O_DIRECT) */
-	struct vblk_uring *ring; /* O_DIRECT reads and writes, or NULL */
-	pthread_mutex_t
-		ring_lock; /* the ring (submit: queue and main thread) */
+	struct vblk_uring *ring;   /* O_DIRECT reads and writes, or NULL */
+	pthread_mutex_t ring_lock; /* queue thread; main thread's retry */
 	bool ring_err_logged;
 	_Atomic bool flush_failed;
 	_Atomic unsigned nerrors;
