@@ -6,12 +6,19 @@
  * space offered, and requests run on a temporary file (read, write,
  * write-zeroes, discard, flush and its sticky failure), and the engine
  * with an O_DIRECT file: its io_uring (batches read back, a read across
- * the end, a refused write, a flush beside them on the workers). TAP. */
+ * the end, a refused write, a flush beside them on the workers) and its
+ * fallback to the threads where io_uring is refused. TAP. */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <poll.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "devices/virtio_blk_int.h"
@@ -393,6 +400,75 @@ test_ring(void)
 	unlink(path);
 }
 
+/* In a child that io_uring_setup fails for (EPERM: a container's seccomp
+ * profile, kernel.io_uring_disabled): the threads, and they work. Its
+ * exit status: 0 done, 2 no seccomp, else the step that failed. */
+static int
+ring_refused_child(int fd, const char *path)
+{
+	struct sock_filter f[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+			 offsetof(struct seccomp_data, nr)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_io_uring_setup, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+	struct sock_fprog prog = {4, f};
+	struct vblk_backend be = {fd, false, &mem, "test", "hda3", path, false};
+	struct vblk_io_hooks hooks = {NULL, NULL};
+	uint8_t *buf = mem_gpa_to_hva(&mem, DATA, 4096), st[1];
+	struct vblk_io *io = NULL;
+
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ||
+	    syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) < 0)
+		return 2;
+	if (vblk_io_new(&be, 2, &hooks, &io) < 0)
+		return 3;
+	if (strcmp(vblk_io_engine(io), "threads") != 0)
+		return 4;
+	memset(buf, 0x77, 4096);
+	if (engine_batch(io, VBLK_T_OUT, 1, 8192, st) != 1 ||
+	    st[0] != VBLK_S_OK)
+		return 5;
+	memset(buf, 0, 4096);
+	if (engine_batch(io, VBLK_T_IN, 1, 8192, st) != 1 ||
+	    st[0] != VBLK_S_OK || buf[0] != 0x77 || buf[4095] != 0x77)
+		return 6;
+	vblk_io_free(io);
+	return 0;
+}
+
+static void
+test_ring_refused(void)
+{
+	char path[] = "/tmp/hv_vblk_refused.XXXXXX";
+	int fd = mkstemp(path), direct = -1, status = 0;
+	pid_t pid;
+
+	if (fd < 0 || ftruncate(fd, 1 << 20) < 0 ||
+	    (direct = open(path, O_RDWR | O_DIRECT)) < 0) {
+		tap_skip(
+			"io_uring refused: no O_DIRECT temporary file in /tmp");
+	} else if ((pid = fork()) == 0) {
+		_exit(ring_refused_child(direct, path));
+	} else if (pid < 0 || waitpid(pid, &status, 0) != pid) {
+		tap_ok(false, "io_uring refused: fork");
+	} else if (WIFEXITED(status) && WEXITSTATUS(status) == 2) {
+		tap_skip("io_uring refused: no seccomp filter here");
+	} else {
+		tap_ok(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+		       "io_uring refused (EPERM): the engine says threads, and "
+		       "a write and its read back work on them (status %#x)",
+		       status);
+	}
+	if (direct >= 0)
+		close(direct);
+	if (fd >= 0) {
+		close(fd);
+		unlink(path);
+	}
+}
+
 int
 main(void)
 {
@@ -402,6 +478,7 @@ main(void)
 	test_offer();
 	test_io();
 	test_ring();
+	test_ring_refused();
 	mem_dispose(&mem);
 	return tap_done();
 }
