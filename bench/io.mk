@@ -7,7 +7,8 @@
 noinst_PROGRAMS += bench/io_engine
 bench_io_engine_SOURCES = bench/io_engine.c
 bench_io_engine_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/hypervisor
-bench_io_engine_LDADD = hypervisor/libxmhvcore.a common/libcommon.a -lpthread
+bench_io_engine_LDADD = hypervisor/libxmhvcore.a common/libcommon.a \
+	$(LIBURING_LIBS) -lpthread
 
 bench-io: bench/io_engine
 	./bench/io_engine $${BENCH_IO_DIR:-/tmp}

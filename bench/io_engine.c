@@ -5,7 +5,9 @@
  * no liburing, one submitting thread, what Cloud Hypervisor and
  * Firecracker's Async engine do) and against one thread doing one
  * request at a time (Firecracker's Sync engine), with the same requests
- * kept in flight, between a file and buffers in "guest memory". Prints a
+ * kept in flight, between a file and buffers in "guest memory"; with
+ * O_DIRECT also the device's io_uring engine (virtio_blk_uring.c behind
+ * the same vblk_io_* calls). Prints a
  * table: IOPS, MiB/s, host CPU per request. Not a test: `make bench-io`. */
 #include <errno.h>
 #include <fcntl.h>
@@ -105,11 +107,13 @@ io_sync(int fd, const struct io_load *l)
 	return r;
 }
 
-/* The device's engine with nworkers threads, qd requests in flight. */
+/* The device's engine with nworkers threads (and its io_uring when
+ * uring and fd is O_DIRECT), qd requests in flight. */
 static struct io_result
-io_workers(int fd, const struct io_load *l, unsigned nworkers)
+io_engine(int fd, const struct io_load *l, unsigned nworkers, bool uring)
 {
-	struct vblk_backend be = {fd, false, &io_mem, "bench", "bench", "-"};
+	struct vblk_backend be = {fd,      false, &io_mem, "bench",
+				  "bench", "-",   !uring};
 	struct vblk_io_hooks hooks = {NULL, NULL};
 	static struct vblk_req reqs[IO_QD_MAX];
 	static struct {
@@ -124,8 +128,12 @@ io_workers(int fd, const struct io_load *l, unsigned nworkers)
 	double c0;
 	unsigned i;
 
-	if (vblk_io_new(&be, nworkers, &hooks, &io) < 0)
+	if (vblk_io_new(&be, nworkers, &hooks, &io) < 0 ||
+	    (uring && strcmp(vblk_io_engine(io), "io_uring") != 0)) {
+		vblk_io_free(io);
+		res.n = UINT64_MAX; /* n/a */
 		return res;
+	}
 	for (i = 0; i < l->qd; i++) {
 		r = &reqs[i];
 		memset(r, 0, sizeof(*r));
@@ -337,9 +345,9 @@ main(int argc, char **argv)
 		const struct io_load *l = &io_loads[i];
 
 		io_row("sync (1 thread)", l, io_sync(fd, l));
-		io_row("workers x1", l, io_workers(fd, l, 1));
-		io_row("workers x4", l, io_workers(fd, l, 4));
-		io_row("workers x8", l, io_workers(fd, l, 8));
+		io_row("workers x1", l, io_engine(fd, l, 1, false));
+		io_row("workers x4", l, io_engine(fd, l, 4, false));
+		io_row("workers x8", l, io_engine(fd, l, 8, false));
 		io_row("io_uring", l, io_uring(fd, l));
 	}
 	close(fd);
@@ -363,9 +371,10 @@ main(int argc, char **argv)
 		const struct io_load *l = &io_loads[i];
 
 		io_row("sync (1 thread)", l, io_sync(direct, l));
-		io_row("workers x4", l, io_workers(direct, l, 4));
-		io_row("workers x8", l, io_workers(direct, l, 8));
+		io_row("workers x4", l, io_engine(direct, l, 4, false));
+		io_row("workers x8", l, io_engine(direct, l, 8, false));
 		io_row("io_uring", l, io_uring(direct, l));
+		io_row("device io_uring", l, io_engine(direct, l, 4, true));
 	}
 	close(direct);
 	close(fd);

@@ -13,6 +13,7 @@ fuzz_virtq_replay_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests \
 	-I$(top_srcdir)/hypervisor \
 	-DREPLAY_CORPUS='"virtq"' -DREPLAY_MAX='(1 << 20)'
 fuzz_virtq_replay_LDADD = tests/libtap.a hypervisor/libxmhvcore.a \
+	$(LIBURING_LIBS) \
 	common/libcommon.a -lpthread
 
 FUZZ_VIRTQ_SRCS = $(top_srcdir)/fuzz/virtq_fuzz.c \

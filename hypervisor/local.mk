@@ -31,7 +31,8 @@ hypervisor_libxmhvcore_a_SOURCES = \
 	hypervisor/devices/virtio_blk.c hypervisor/devices/virtio_blk.h \
 	hypervisor/devices/virtio_blk_int.h \
 	hypervisor/devices/virtio_blk_req.c \
-	hypervisor/devices/virtio_blk_io.c hypervisor/vm_int.h \
+	hypervisor/devices/virtio_blk_io.c \
+	hypervisor/devices/virtio_blk_uring.c hypervisor/vm_int.h \
 	hypervisor/vm_disk.c hypervisor/devices/virtio_net.c \
 	hypervisor/devices/virtio_net.h hypervisor/devices/virtio_net_int.h \
 	hypervisor/devices/virtio_net_io.c hypervisor/vm_nic.c \
@@ -40,9 +41,11 @@ hypervisor_libxmhvcore_a_SOURCES = \
 	hypervisor/arch/x86/x86.h \
 	hypervisor/arch/x86/cpuid.c hypervisor/arch/x86/mptable.c \
 	hypervisor/arch/x86/e820.c
-hypervisor_libxmhvcore_a_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/hypervisor
+hypervisor_libxmhvcore_a_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/hypervisor \
+	$(LIBURING_CFLAGS)
 
 sbin_PROGRAMS += hypervisor/xmhv
 hypervisor_xmhv_SOURCES = hypervisor/main.c
 hypervisor_xmhv_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/hypervisor
-hypervisor_xmhv_LDADD = hypervisor/libxmhvcore.a common/libcommon.a -lpthread
+hypervisor_xmhv_LDADD = hypervisor/libxmhvcore.a common/libcommon.a \
+	$(LIBURING_LIBS) -lpthread

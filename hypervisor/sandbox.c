@@ -92,6 +92,11 @@ static const struct sock_filter sandbox_filter[] = {
 	SB_ALLOW(SYS_preadv),
 	SB_ALLOW(SYS_pwritev),
 	SB_ALLOW(SYS_preadv2), /* virtio-blk: page-cache reads, RWF_NOWAIT */
+	/* virtio-blk's io_uring: a ring restricted to readv/writev of the one
+	 * fd it registered (the contract in devices/virtio_blk_uring.c). */
+	SB_ALLOW(SYS_io_uring_setup),
+	SB_ALLOW(SYS_io_uring_enter),
+	SB_ALLOW(SYS_io_uring_register),
 	SB_ALLOW(SYS_lseek),
 	SB_ALLOW(SYS_fsync),
 	SB_ALLOW(SYS_fdatasync),

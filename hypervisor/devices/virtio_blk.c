@@ -648,9 +648,12 @@ vblk_new(const struct vblk_config *cfg, struct vblk **out, char *errmsg,
 	rc = vblk_probe(b, errmsg, errlen);
 	if (rc < 0)
 		goto fail;
-	b->be = (struct vblk_backend){b->fd,        b->be.blockdev,
-				      cfg->env.mem, cfg->env.domain,
-				      b->serial,    b->path};
+	b->be = (struct vblk_backend){
+		b->fd,     b->be.blockdev, cfg->env.mem, cfg->env.domain,
+		b->serial, b->path,        false};
+	/* XMHV_BLK_ENGINE=threads: no io_uring (bench/linux-io.py compares) */
+	b->be.no_uring = getenv("XMHV_BLK_ENGINE") &&
+			 strcmp(getenv("XMHV_BLK_ENGINE"), "threads") == 0;
 	ioh = (struct vblk_io_hooks){vblk_enospc, b};
 	rc = vblk_io_new(&b->be,
 			 cfg->nworkers ? cfg->nworkers : VBLK_WORKERS_DEFAULT,
@@ -676,11 +679,11 @@ vblk_new(const struct vblk_config *cfg, struct vblk **out, char *errmsg,
 	snprintf(b->dev.name, sizeof(b->dev.name), "virtio-blk@%02x",
 		 vblk_slot(b));
 	log_info("domain %s: disk %s (%s): virtio-blk at 00:%02x.0, %llu "
-		 "sectors of %u bytes, %s, %u queue%s",
+		 "sectors of %u bytes, %s, %u queue%s, I/O on %s",
 		 cfg->env.domain, b->serial, b->path, vblk_slot(b),
 		 (unsigned long long)b->geom.capacity, b->geom.blk_size,
 		 b->geom.ro ? "read-only" : "writable", b->nqueues,
-		 b->nqueues == 1 ? "" : "s");
+		 b->nqueues == 1 ? "" : "s", vblk_io_engine(b->io));
 	*out = b;
 	return 0;
 fail:

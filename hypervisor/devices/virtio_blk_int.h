@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* virtio_blk_int.h: what the parts of virtio-blk share: the request
  * format (virtio 1.x 5.2.6) and its pure parser (virtio_blk_req.c), the
- * I/O engine (virtio_blk_io.c: worker threads with preadv/pwritev), and
- * the device with its queue thread (virtio_blk.c). Not for other files. */
+ * I/O engine (virtio_blk_io.c: worker threads with preadv/pwritev, and
+ * io_uring for O_DIRECT backends in virtio_blk_uring.c), and the device
+ * with its queue thread (virtio_blk.c). Not for other files. */
 #ifndef XMHV_VIRTIO_BLK_INT_H
 #define XMHV_VIRTIO_BLK_INT_H
 
@@ -111,9 +112,12 @@ struct vblk_backend {
 	bool blockdev;
 	const struct mem *mem;
 	const char *domain, *serial, *path; /* for log lines */
+	bool no_uring; /* worker threads even with O_DIRECT */
 };
 
-/* Start nworkers threads. 0 or -errno. Main thread. */
+/* Start nworkers threads, and an io_uring for reads and writes when the
+ * fd is O_DIRECT (unless be->no_uring; a ring that cannot be set up is
+ * logged and the threads do everything). 0 or -errno. Main thread. */
 int vblk_io_new(const struct vblk_backend *be, unsigned nworkers,
 		const struct vblk_io_hooks *hooks,
 		struct vblk_io **io_out) HV_WUR;
@@ -132,6 +136,8 @@ unsigned vblk_io_busy(struct vblk_io *io);
 unsigned vblk_io_parked(struct vblk_io *io);
 void vblk_io_retry(struct vblk_io *io);
 struct vblk_req *vblk_io_drop_parked(struct vblk_io *io);
+/* "io_uring" or "threads": what runs reads and writes. */
+const char *vblk_io_engine(const struct vblk_io *io);
 /* The sticky flush failure (save and restore). */
 bool vblk_io_flush_failed(struct vblk_io *io);
 void vblk_io_set_flush_failed(struct vblk_io *io, bool failed);
@@ -141,5 +147,23 @@ void vblk_io_set_flush_failed(struct vblk_io *io, bool failed);
  * sets *flush_failed, and a set one fails every later flush. */
 int vblk_io_run(const struct vblk_backend *be, struct vblk_req *r,
 		_Atomic bool *flush_failed) HV_WUR;
+
+/* ---- io_uring (virtio_blk_uring.c) ---- */
+
+struct vblk_uring;
+/* A ring of entries for fd that signals done_fd on completion, restricted
+ * to readv/writev of fd (the contract in virtio_blk_uring.c). 0, or
+ * -errno with *why naming the step that failed. */
+int vblk_uring_new(int fd, int done_fd, unsigned entries,
+		   struct vblk_uring **out, const char **why) HV_WUR;
+void vblk_uring_free(struct vblk_uring *u); /* nothing may be in flight */
+/* Prepare r (IN or OUT) on the ring: false when it cannot go there. */
+bool vblk_uring_queue(struct vblk_uring *u, struct vblk_req *r);
+/* Submit what was prepared (one system call). 0 or -errno. */
+int vblk_uring_submit(struct vblk_uring *u);
+/* fn for each completion (res: bytes or -errno); how many. */
+unsigned vblk_uring_reap(struct vblk_uring *u,
+			 void (*fn)(void *opaque, struct vblk_req *r, int res),
+			 void *opaque);
 
 #endif

@@ -3,7 +3,10 @@
  * disk take batches of requests from the queue thread and run them with
  * preadv/pwritev straight between the backend and guest memory (no bounce
  * buffer), fdatasync, and fallocate or the block device ioctls for discard
- * and write-zeroes. Why threads and not io_uring: bench/README.md (the
+ * and write-zeroes. With an O_DIRECT backend, reads and writes go to an
+ * io_uring instead (virtio_blk_uring.c), submitted in the queue thread's
+ * batch and reaped by it from the same eventfd; the workers keep the rest,
+ * and everything when the ring cannot be had. Why: bench/README.md (the
  * measurement). A write that finds no space (ENOSPC, EDQUOT) waits here,
  * unanswered, and the domain is paused; vblk_io_retry runs it again. A
  * failed flush stays failed: fsync(2) reports a writeback error once, so
@@ -40,6 +43,9 @@ struct vblk_io {
 	pthread_t *threads;
 	int done_fd;
 	bool nowait; /* page-cache reads inline (not with O_DIRECT) */
+	struct vblk_uring *ring;   /* O_DIRECT reads and writes, or NULL */
+	pthread_mutex_t ring_lock; /* queue thread; main thread's retry */
+	bool ring_err_logged;
 	_Atomic bool flush_failed;
 	_Atomic unsigned nerrors;
 };
@@ -208,7 +214,7 @@ vblk_io_run(const struct vblk_backend *be, struct vblk_req *r,
 /* One request on a worker: done (the queue thread answers it), or parked
  * until space is freed. */
 static void
-vblk_io_finish(struct vblk_io *io, struct vblk_req *r, int rc)
+vblk_io_finish(struct vblk_io *io, struct vblk_req *r, int rc, bool signal)
 {
 	bool wake = false, first_park = false;
 	uint64_t one = 1;
@@ -245,8 +251,39 @@ vblk_io_finish(struct vblk_io *io, struct vblk_req *r, int rc)
 		if (io->hooks.enospc)
 			io->hooks.enospc(io->hooks.opaque);
 	}
-	if (wake && write(io->done_fd, &one, sizeof(one)) < 0)
+	if (signal && wake && write(io->done_fd, &one, sizeof(one)) < 0)
 		return;
+}
+
+/* A completion from the ring (the queue thread, in vblk_io_take_done,
+ * which takes the done list next: no wake-up). A short transfer (the end
+ * of the backend) or -EAGAIN goes to the workers, which redo it whole. */
+static void
+vblk_io_ring_done(void *opaque, struct vblk_req *r, int res)
+{
+	struct vblk_io *io = opaque;
+
+	if (res >= 0 && (uint64_t)res == r->len) {
+		if (r->type == VBLK_T_IN)
+			vblk_dirty(&io->be, r);
+		r->status = VBLK_S_OK;
+		vblk_io_finish(io, r, 0, false);
+		return;
+	}
+	if (res >= 0 || res == -EAGAIN || res == -EINTR) {
+		r->next = NULL;
+		pthread_mutex_lock(&io->lock);
+		*io->todo_tail = r;
+		io->todo_tail = &r->next;
+		pthread_cond_signal(&io->work);
+		pthread_mutex_unlock(&io->lock);
+		return;
+	}
+	if (res == -EDQUOT)
+		res = -ENOSPC;
+	if (res != -ENOSPC)
+		r->status = VBLK_S_IOERR;
+	vblk_io_finish(io, r, res, false);
 }
 
 static void *
@@ -270,8 +307,24 @@ vblk_io_worker(void *arg)
 			io->todo_tail = &io->todo;
 		pthread_mutex_unlock(&io->lock);
 		rc = vblk_io_run(&io->be, r, &io->flush_failed);
-		vblk_io_finish(io, r, rc);
+		vblk_io_finish(io, r, rc, true);
 	}
+}
+
+/* The ring for an O_DIRECT backend; without it, the threads. */
+static void
+vblk_io_ring_new(struct vblk_io *io)
+{
+	const char *why = "";
+	int rc;
+
+	rc = vblk_uring_new(io->be.fd, io->done_fd, VBLK_QUEUE_SIZE, &io->ring,
+			    &why);
+	if (rc < 0)
+		log_warn("domain %s: disk %s (%s): no io_uring (%s: %s): "
+			 "reads and writes on worker threads",
+			 io->be.domain, io->be.serial, io->be.path, why,
+			 strerror(-rc));
 }
 
 int
@@ -289,6 +342,7 @@ vblk_io_new(const struct vblk_backend *be, unsigned nworkers,
 	io->hooks = *hooks;
 	pthread_mutex_init(&io->lock, NULL);
 	pthread_cond_init(&io->work, NULL);
+	pthread_mutex_init(&io->ring_lock, NULL);
 	io->todo_tail = &io->todo;
 	io->done_tail = &io->done;
 	io->done_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
@@ -298,6 +352,8 @@ vblk_io_new(const struct vblk_backend *be, unsigned nworkers,
 		vblk_io_free(io);
 		return io->done_fd < 0 ? -errno : -ENOMEM;
 	}
+	if (!io->nowait && !be->no_uring)
+		vblk_io_ring_new(io);
 	/* Workers take no signal (the vCPU kick signal is per thread). */
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, &old);
@@ -330,8 +386,10 @@ vblk_io_free(struct vblk_io *io)
 	pthread_mutex_unlock(&io->lock);
 	for (i = 0; i < io->nworkers; i++)
 		pthread_join(io->threads[i], NULL);
+	vblk_uring_free(io->ring); /* nothing in flight: busy is 0 */
 	if (io->done_fd >= 0)
 		close(io->done_fd);
+	pthread_mutex_destroy(&io->ring_lock);
 	pthread_cond_destroy(&io->work);
 	pthread_mutex_destroy(&io->lock);
 	free(io->threads);
@@ -359,6 +417,59 @@ vblk_io_nowait(const struct vblk_io *io, struct vblk_req *r)
 	vblk_dirty(be, r);
 	r->status = VBLK_S_OK;
 	return true;
+}
+
+/* Submit what is prepared on the ring. What the kernel cannot take now
+ * (EBUSY, EAGAIN: its completion queue is full) stays prepared, and the
+ * queue thread is woken to reap and submit again. Ring lock held. */
+static int
+vblk_io_ring_kick(struct vblk_io *io)
+{
+	uint64_t one = 1;
+	int rc = vblk_uring_submit(io->ring);
+
+	if (rc == -EBUSY || rc == -EAGAIN)
+		(void)!write(io->done_fd, &one, sizeof(one));
+	return rc;
+}
+
+/* Reads and writes of list onto the ring, one submission; what cannot go
+ * there is returned for the workers. */
+static struct vblk_req *
+vblk_io_ring_submit(struct vblk_io *io, struct vblk_req *list)
+{
+	struct vblk_req *r, *next, *rest = NULL, **rt = &rest;
+	unsigned n = 0;
+	int rc;
+
+	pthread_mutex_lock(&io->ring_lock);
+	for (r = list; r; r = next) {
+		next = r->next;
+		r->next = NULL;
+		if (vblk_uring_queue(io->ring, r)) {
+			n++;
+			continue;
+		}
+		*rt = r;
+		rt = &r->next;
+	}
+	if (n) {
+		/* Counted before the kernel sees them: the queue thread may
+		 * reap them while this is the main thread (a retry). */
+		pthread_mutex_lock(&io->lock);
+		io->busy += n;
+		pthread_mutex_unlock(&io->lock);
+	}
+	rc = vblk_io_ring_kick(io);
+	if (rc < 0 && !io->ring_err_logged) {
+		io->ring_err_logged = true;
+		log_warn(
+			"domain %s: disk %s (%s): io_uring_enter: %s (retried)",
+			io->be.domain, io->be.serial, io->be.path,
+			strerror(-rc));
+	}
+	pthread_mutex_unlock(&io->ring_lock);
+	return rest;
 }
 
 void
@@ -391,6 +502,8 @@ vblk_io_submit(struct vblk_io *io, struct vblk_req *list)
 			(void)!write(io->done_fd, &one, sizeof(one));
 	}
 	list = work;
+	if (io->ring && list)
+		list = vblk_io_ring_submit(io, list);
 	if (!list)
 		return;
 	for (r = list; r->next; r = r->next)
@@ -421,6 +534,12 @@ vblk_io_take_done(struct vblk_io *io)
 	/* Clear first: a request finished after this wakes the thread. */
 	if (read(io->done_fd, &v, sizeof(v)) < 0)
 		v = 0;
+	if (io->ring) {
+		pthread_mutex_lock(&io->ring_lock);
+		vblk_uring_reap(io->ring, vblk_io_ring_done, io);
+		(void)!vblk_io_ring_kick(io); /* what was left, if any */
+		pthread_mutex_unlock(&io->ring_lock);
+	}
 	pthread_mutex_lock(&io->lock);
 	list = io->done;
 	io->done = NULL;
@@ -479,6 +598,12 @@ vblk_io_drop_parked(struct vblk_io *io)
 	io->nparked = 0;
 	pthread_mutex_unlock(&io->lock);
 	return list;
+}
+
+const char *
+vblk_io_engine(const struct vblk_io *io)
+{
+	return io->ring ? "io_uring" : "threads";
 }
 
 bool

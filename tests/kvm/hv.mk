@@ -45,6 +45,7 @@ tests_kvm_hv_kvm_SOURCES = tests/kvm/hv_kvm.c
 tests_kvm_hv_kvm_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/hypervisor \
 	-I$(top_srcdir)/tests
 tests_kvm_hv_kvm_LDADD = hypervisor/libxmhvcore.a tests/libtap.a \
+	$(LIBURING_LIBS) \
 	common/libcommon.a -lpthread
 
 check_PROGRAMS += tests/kvm/hv_cpuhp

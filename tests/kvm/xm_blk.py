@@ -9,7 +9,8 @@ stays unchanged; write-zeroes and discard; xm block-attach and
 block-detach with the guest seeing the disk come and go and the record
 following; ENOSPC on a tiny filesystem pauses the domain (xm list: p, xm
 list -l: the reason) and xm unpause after freeing space completes the
-write; a backend that fails (device-mapper's error target) is an I/O error
+write, with file: and with tap:aio: (O_DIRECT: the io_uring engine, on a
+tmpfs that has O_DIRECT, Linux 6.6 and later); a backend that fails (device-mapper's error target) is an I/O error
 in the guest while the domain runs on. Loop devices, tmpfs mounts and
 device-mapper exist in scripts/with-kvm's nested machine; where one is
 missing its checks SKIP with the reason. TAP."""
@@ -205,7 +206,8 @@ def test_loop(env, g, name, root):
               "has them): %s" % (r.stderr.strip() or "losetup failed")
         for d in ("a loop device attached as phy:", "its CRC32 in the "
                   "guest equals the host's", "a guest write lands in the "
-                  "backing file", "detached"):
+                  "backing file", "detached",
+                  "its reads and writes go to io_uring (O_DIRECT)"):
             skip(d, why)
         return
     try:
@@ -225,12 +227,43 @@ def test_loop(env, g, name, root):
         r = env.xm("block-detach", name, "xvdf")
         ok(r.returncode == 0 and g.expect(rb"blk: removed vd. serial xvdf"),
            "detached", r.stderr)
+        engine(env)
     finally:
         sh("losetup", "-d", dev)
 
 
-def test_enospc(env, g, name, root):
-    """A sparse image on a 1 MiB tmpfs: writing 2 MiB fills it."""
+def engine(env):
+    """xmhv's line for xvdf names the engine: io_uring, unless this
+    kernel refuses io_uring to everyone (then the workers, honestly)."""
+    what = "its reads and writes go to io_uring (O_DIRECT)"
+    log = env.log_tail(400)
+    m = re.search(r"disk xvdf \(/dev/loop\d+\): virtio-blk .*I/O on (\S+)",
+                  log)
+    try:
+        with open("/proc/sys/kernel/io_uring_disabled") as f:
+            off = f.read().strip() not in ("", "0")
+    except OSError:
+        off = False
+    if m and m.group(1) == "threads" and off:
+        skip(what, "kernel.io_uring_disabled is set: worker threads")
+        return
+    ok(m is not None and m.group(1) == "io_uring", what,
+       "\n".join(x for x in log.splitlines() if "xvdf" in x))
+
+
+def o_direct(path):
+    """"" when a file in path's directory opens O_DIRECT, else why not."""
+    try:
+        os.close(os.open(path, os.O_RDWR | os.O_CREAT | os.O_DIRECT, 0o600))
+        os.unlink(path)
+        return ""
+    except OSError as e:
+        return "no O_DIRECT on a tmpfs here (Linux < 6.6): %s" % e
+
+
+def test_enospc(env, g, name, root, backend="file:", vdev="xvdg"):
+    """A sparse image on a 1 MiB tmpfs: writing 2 MiB fills it. With
+    tap:aio: (O_DIRECT) the writes go through the io_uring engine."""
     mnt = os.path.join(root, "tiny")
     os.makedirs(mnt, exist_ok=True)
     r = sh("mount", "-t", "tmpfs", "-o", "size=1m", "xmtest-tiny", mnt)
@@ -241,18 +274,26 @@ def test_enospc(env, g, name, root):
               "while paused", "space freed, xm unpause: the write "
               "completes", "the image holds the whole pattern",
               "the domain runs on")
-    if r.returncode != 0:
+    if backend != "file:":
+        checks = tuple("%s (%s)" % (c, backend) for c in checks)
+    why = "" if r.returncode == 0 else \
+        "cannot mount a tmpfs here: %s" % r.stderr.strip()
+    if not why and backend != "file:":
+        why = o_direct(os.path.join(mnt, "probe"))
+    if why:
         for d in checks:
-            skip(d, "cannot mount a tmpfs here: %s" % r.stderr.strip())
+            skip(d, why)
+        if r.returncode == 0:
+            sh("umount", "-l", mnt)
         return
     try:
         img = os.path.join(mnt, "full.img")
         image(img, 4, random=False)
-        r = env.xm("block-attach", name, "file:" + img, "xvdg", "w")
-        ok(r.returncode == 0 and g.expect(rb"blk: added vd. .*serial xvdg",
-                                          60),
+        r = env.xm("block-attach", name, backend + img, vdev, "w")
+        ok(r.returncode == 0 and g.expect(
+            rb"blk: added vd. .*serial " + vdev.encode(), 60),
            checks[0], r.stderr + g.tail())
-        g.run("blk write xvdg 0 4096 9", rb"$^", timeout=0)
+        g.run("blk write %s 0 4096 9" % vdev, rb"$^", timeout=0)
         st = None
         end = time.time() + 30
         while time.time() < end:
@@ -262,9 +303,9 @@ def test_enospc(env, g, name, root):
             time.sleep(0.3)
         ok(st == "--p---", checks[1], "state %s\n%s" % (st, g.tail()))
         long = env.xm("list", "-l", name).stdout
-        ok("(pause_reason 'no space left on device (disk xvdg)')" in long,
-           checks[2], long[-800:])
-        ok("no space left on disk xvdg" in env.log_tail(40), checks[3],
+        ok("(pause_reason 'no space left on device (disk %s)')" % vdev in
+           long, checks[2], long[-800:])
+        ok("no space left on disk %s" % vdev in env.log_tail(40), checks[3],
            env.log_tail())
         ok(g.expect(rb"blk write vd. 0\+4096", 2) is None, checks[4],
            g.tail())
@@ -282,7 +323,7 @@ def test_enospc(env, g, name, root):
            (len(bad), [b // 512 for b in bad[:8]]))
         ok(state(env, name) in ("r-----", "-b----"), checks[7],
            env.xm("list").stdout)
-        env.xm("block-detach", name, "xvdg", "--force")
+        env.xm("block-detach", name, vdev, "--force")
     finally:
         sh("umount", "-l", mnt)
 
@@ -354,6 +395,7 @@ def main():
         test_attach(env, g, "blk", os.path.join(env.root, "extra.img"))
         test_loop(env, g, "blk", env.root)
         test_enospc(env, g, "blk", env.root)
+        test_enospc(env, g, "blk", env.root, "tap:aio:", "xvdh")
         test_eio(env, g, "blk")
         r = env.xm("destroy", "blk")
         ok(r.returncode == 0, "destroy")

@@ -42,6 +42,10 @@ L2_MODULES = {
     "mbcache": "kernel/fs/mbcache.ko",
     "jbd2": "kernel/fs/jbd2/jbd2.ko",
     "ext4": "kernel/fs/ext4/ext4.ko",
+    # virtio-net (the hot-plug run), in the order l2-init loads them
+    "failover": "kernel/net/core/failover.ko",
+    "net_failover": "kernel/drivers/net/net_failover.ko",
+    "virtio_net": "kernel/drivers/net/virtio_net.ko",
 }
 BUSYBOX_APPLETS = (
     "sh ash cat cut dd dmesg echo grep head insmod kill ls mkdir mkfifo mount "
@@ -432,3 +436,60 @@ def save_artifacts(runs, artdir, prefix):
                 f.write("\n".join(r[key]) + "\n")
             files.append(p)
     return files
+
+
+def xm_start(n, vcpus, mem, cmdline, paths, tools, disks=(), vifs=()):
+    """Domain l2-N created through xmd and `xm create` (Debian's kernel and
+    the L2 initramfs, destroyed when it stops), not waited for, for tests
+    that act on it while it runs: (name, its console log, xm create's
+    CompletedProcess)."""
+    tools.start_xmd()
+    name = "l2-%d" % n
+    with open(os.path.join(tools.xmroot, "etc", "xen", name), "w") as f:
+        f.write('name = "%s"\nkernel = "%s"\nramdisk = "%s"\nmemory = %d\n'
+                'vcpus = %d\nextra = "%s"\non_poweroff = "destroy"\n'
+                'on_reboot = "destroy"\non_crash = "destroy"\n' %
+                (name, paths["vmlinuz"], paths["initrd"], mem, vcpus,
+                 cmdline))
+        if disks:
+            f.write("disk = [%s]\n" % ", ".join("'%s'" % d for d in disks))
+        if vifs:
+            f.write("vif = [%s]\n" % ", ".join("'%s'" % v for v in vifs))
+    c = subprocess.run([tools.xm, "create", name], env=tools.xm_env(),
+                       capture_output=True, text=True,
+                       stdin=subprocess.DEVNULL)
+    con = os.path.join(tools.xmroot, "var", "log", "xmd", "console",
+                       name + ".log")
+    return name, con, c
+
+
+class Console:
+    """A console log read as it grows: expect() finds a pattern in what
+    came after the previous match."""
+
+    def __init__(self, path):
+        self.path, self.pos = path, 0
+
+    def text(self):
+        try:
+            with open(self.path, "rb") as f:
+                return f.read()
+        except OSError:
+            return b""
+
+    def expect(self, pattern, timeout):
+        """The match of pattern (bytes regex) within timeout s, or None."""
+        rx = re.compile(pattern)
+        end = time.monotonic() + timeout
+        while True:
+            m = rx.search(self.text(), self.pos)
+            if m:
+                self.pos = m.end()
+                return m
+            if time.monotonic() > end:
+                return None
+            time.sleep(0.2)
+
+    def tail(self, n=25):
+        return "\n".join(self.text().decode(errors="replace").splitlines()
+                         [-n:])

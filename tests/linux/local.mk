@@ -10,7 +10,7 @@ tests_linux_xmhv_drive_SOURCES = tests/linux/xmhv-drive.c
 tests_linux_xmhv_drive_LDADD = hypervisor/libxmhv.a common/libcommon.a
 
 LINUX_TESTS = tests/linux/boot.py tests/linux/rootfs.py tests/linux/bootdisk.py \
-	tests/linux/mkimage.py tests/linux/net.py
+	tests/linux/mkimage.py tests/linux/net.py tests/linux/hotplug.py
 LINUX_FILES = tests/linux/l2.py tests/linux/l2-init tests/linux/README.md \
 	bench/linux-boot.py bench/l1-hangs.py bench/linux-io.py
 EXTRA_DIST += $(LINUX_TESTS) $(LINUX_FILES)

@@ -2,7 +2,8 @@
 # tests/unit/hv.mk: unit tests of xmhv's machine (no KVM, no root): tables,
 # loaders with crafted images, device registers.
 HV_UNIT_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/hypervisor -I$(top_srcdir)/tests
-HV_UNIT_LDADD = hypervisor/libxmhvcore.a tests/libtap.a common/libcommon.a -lpthread
+HV_UNIT_LDADD = hypervisor/libxmhvcore.a tests/libtap.a common/libcommon.a \
+	$(LIBURING_LIBS) -lpthread
 
 check_PROGRAMS += tests/unit/hv_tables tests/unit/hv_loader
 TESTS += tests/unit/hv_tables tests/unit/hv_loader

@@ -4,11 +4,21 @@
  * type, whole sectors, the range inside the disk, read-only, discard and
  * write-zeroes ranges, unknown types), the features and configuration
  * space offered, and requests run on a temporary file (read, write,
- * write-zeroes, discard, flush and its sticky failure). TAP. */
+ * write-zeroes, discard, flush and its sticky failure), and the engine
+ * with an O_DIRECT file: its io_uring (batches read back, a read across
+ * the end, a refused write, a flush beside them on the workers) and its
+ * fallback to the threads where io_uring is refused. TAP. */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <poll.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "devices/virtio_blk_int.h"
@@ -234,7 +244,7 @@ test_io(void)
 	char path[] = "/tmp/hv_vblk.XXXXXX";
 	uint8_t *buf = mem_gpa_to_hva(&mem, DATA, 8192), st = 0;
 	_Atomic bool ff = false;
-	struct vblk_backend be = {-1, false, &mem, "test", "hda1", path};
+	struct vblk_backend be = {-1, false, &mem, "test", "hda1", path, false};
 	unsigned i;
 	bool zero = true;
 
@@ -280,6 +290,185 @@ test_io(void)
 	unlink(path);
 }
 
+/* n requests of 4 KiB at 4 KiB * i (type; st[i] their status) through
+ * the engine, waited for. How many came back. */
+static unsigned
+engine_batch(struct vblk_io *io, uint8_t type, unsigned n, uint64_t base,
+	     uint8_t *st)
+{
+	static struct vblk_req reqs[16];
+	static struct {
+		struct iovec iov;
+		uint64_t gpa;
+	} v[16];
+	struct vblk_req *list = NULL, *r;
+	struct pollfd p = {vblk_io_done_fd(io), POLLIN, 0};
+	unsigned i, got = 0, tries = 0;
+
+	for (i = n; i-- > 0;) {
+		r = &reqs[i];
+		memset(r, 0, sizeof(*r));
+		v[i].gpa = DATA + i * 4096ULL;
+		v[i].iov.iov_base = mem_gpa_to_hva(&mem, v[i].gpa, 4096);
+		v[i].iov.iov_len = 4096;
+		r->type = type;
+		r->offset = base + i * 4096ULL;
+		r->len = type == VBLK_T_FLUSH ? 0 : 4096;
+		r->niov = type == VBLK_T_FLUSH ? 0 : 1;
+		r->iov = &v[i].iov;
+		r->head = (uint16_t)i;
+		r->status = 0xff;
+		r->next = list;
+		list = r;
+	}
+	vblk_io_submit(io, list);
+	while (got < n && tries++ < 50) {
+		(void)poll(&p, 1, 100);
+		for (r = vblk_io_take_done(io); r; r = r->next, got++)
+			st[r->head] = r->status;
+	}
+	return got;
+}
+
+static void
+test_ring(void)
+{
+	char path[] = "/tmp/hv_vblk_ring.XXXXXX";
+	struct vblk_backend be = {-1, false, &mem, "test", "hda2", path, false};
+	struct vblk_io_hooks hooks = {NULL, NULL};
+	uint8_t *buf = mem_gpa_to_hva(&mem, DATA, 16 * 4096), st[16];
+	struct vblk_io *io = NULL;
+	unsigned i;
+	bool ok = true;
+	int fd = mkstemp(path);
+
+	if (fd < 0 || ftruncate(fd, 1 << 20) < 0 ||
+	    (be.fd = open(path, O_RDWR | O_DIRECT)) < 0) {
+		tap_skip("io_uring engine: no O_DIRECT temporary file in /tmp");
+		if (fd >= 0) {
+			close(fd);
+			unlink(path);
+		}
+		return;
+	}
+	close(fd);
+	if (vblk_io_new(&be, 2, &hooks, &io) < 0 ||
+	    strcmp(vblk_io_engine(io), "io_uring") != 0) {
+		tap_skip("io_uring engine: no io_uring here (%s)",
+			 io ? vblk_io_engine(io) : "no engine");
+		vblk_io_free(io);
+		close(be.fd);
+		unlink(path);
+		return;
+	}
+	for (i = 0; i < 16 * 4096; i++)
+		buf[i] = (uint8_t)(i * 7 + i / 4096);
+	memset(st, 0xff, sizeof(st));
+	tap_ok(engine_batch(io, VBLK_T_OUT, 16, 65536, st) == 16 &&
+		       st[0] == VBLK_S_OK && st[15] == VBLK_S_OK,
+	       "io_uring: a batch of 16 writes of 4 KiB, all OK");
+	memset(buf, 0, 16 * 4096);
+	memset(st, 0xff, sizeof(st));
+	tap_ok(engine_batch(io, VBLK_T_IN, 16, 65536, st) == 16,
+	       "io_uring: 16 reads back");
+	for (i = 0; i < 16 * 4096; i++)
+		ok &= buf[i] == (uint8_t)(i * 7 + i / 4096);
+	tap_ok(ok && st[0] == VBLK_S_OK && st[15] == VBLK_S_OK,
+	       "io_uring: what was read is what was written");
+	memset(buf, 0x33, 8192);
+	tap_ok(engine_batch(io, VBLK_T_IN, 2, (1 << 20) - 4096, st) == 2 &&
+		       st[0] == VBLK_S_OK && st[1] == VBLK_S_OK &&
+		       buf[0] == 0 && buf[4096] == 0 && buf[8191] == 0,
+	       "io_uring: reads at and past the end read zeros (the short "
+	       "one redone on a worker)");
+	tap_ok(engine_batch(io, VBLK_T_FLUSH, 1, 0, st) == 1 &&
+		       st[0] == VBLK_S_OK && vblk_io_busy(io) == 0,
+	       "io_uring: a flush beside it (workers), nothing left busy");
+	vblk_io_free(io);
+	close(be.fd);
+	be.fd = open(path, O_RDONLY | O_DIRECT);
+	io = NULL;
+	if (be.fd >= 0 && vblk_io_new(&be, 1, &hooks, &io) == 0) {
+		memset(st, 0xff, sizeof(st));
+		tap_ok(engine_batch(io, VBLK_T_OUT, 1, 0, st) == 1 &&
+			       st[0] == VBLK_S_IOERR && vblk_io_busy(io) == 0,
+		       "io_uring: a write the backend refuses (EBADF): IOERR");
+	} else
+		tap_ok(false, "io_uring: a read-only O_DIRECT engine");
+	vblk_io_free(io);
+	close(be.fd);
+	unlink(path);
+}
+
+/* In a child that io_uring_setup fails for (EPERM: a container's seccomp
+ * profile, kernel.io_uring_disabled): the threads, and they work. Its
+ * exit status: 0 done, 2 no seccomp, else the step that failed. */
+static int
+ring_refused_child(int fd, const char *path)
+{
+	struct sock_filter f[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+			 offsetof(struct seccomp_data, nr)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_io_uring_setup, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+	struct sock_fprog prog = {4, f};
+	struct vblk_backend be = {fd, false, &mem, "test", "hda3", path, false};
+	struct vblk_io_hooks hooks = {NULL, NULL};
+	uint8_t *buf = mem_gpa_to_hva(&mem, DATA, 4096), st[1];
+	struct vblk_io *io = NULL;
+
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ||
+	    syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) < 0)
+		return 2;
+	if (vblk_io_new(&be, 2, &hooks, &io) < 0)
+		return 3;
+	if (strcmp(vblk_io_engine(io), "threads") != 0)
+		return 4;
+	memset(buf, 0x77, 4096);
+	if (engine_batch(io, VBLK_T_OUT, 1, 8192, st) != 1 ||
+	    st[0] != VBLK_S_OK)
+		return 5;
+	memset(buf, 0, 4096);
+	if (engine_batch(io, VBLK_T_IN, 1, 8192, st) != 1 ||
+	    st[0] != VBLK_S_OK || buf[0] != 0x77 || buf[4095] != 0x77)
+		return 6;
+	vblk_io_free(io);
+	return 0;
+}
+
+static void
+test_ring_refused(void)
+{
+	char path[] = "/tmp/hv_vblk_refused.XXXXXX";
+	int fd = mkstemp(path), direct = -1, status = 0;
+	pid_t pid;
+
+	if (fd < 0 || ftruncate(fd, 1 << 20) < 0 ||
+	    (direct = open(path, O_RDWR | O_DIRECT)) < 0) {
+		tap_skip(
+			"io_uring refused: no O_DIRECT temporary file in /tmp");
+	} else if ((pid = fork()) == 0) {
+		_exit(ring_refused_child(direct, path));
+	} else if (pid < 0 || waitpid(pid, &status, 0) != pid) {
+		tap_ok(false, "io_uring refused: fork");
+	} else if (WIFEXITED(status) && WEXITSTATUS(status) == 2) {
+		tap_skip("io_uring refused: no seccomp filter here");
+	} else {
+		tap_ok(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+		       "io_uring refused (EPERM): the engine says threads, and "
+		       "a write and its read back work on them (status %#x)",
+		       status);
+	}
+	if (direct >= 0)
+		close(direct);
+	if (fd >= 0) {
+		close(fd);
+		unlink(path);
+	}
+}
+
 int
 main(void)
 {
@@ -288,6 +477,8 @@ main(void)
 	test_parse();
 	test_offer();
 	test_io();
+	test_ring();
+	test_ring_refused();
 	mem_dispose(&mem);
 	return tap_done();
 }
