@@ -19,6 +19,7 @@
 
 #include "console.h"
 #include "control.h"
+#include "control_int.h"
 #include "creation.h"
 #include "log.h"
 #include "loop.h"
@@ -27,82 +28,7 @@
 #include "util.h"
 #include "vm.h"
 
-#define CONTROL_MAX_CLIENTS 32
-#define CONTROL_CREATE_TIMEOUT_MS 30000
-#define CONTROL_EVQ 64
-/* State bits an event is sent for: running <-> blocked flips are not. */
-#define CONTROL_EVENT_BITS                                                     \
-	(XMHV_STATE_PAUSED | XMHV_STATE_SHUTDOWN | XMHV_STATE_CRASHED |        \
-	 XMHV_STATE_DYING)
-
-struct control_client {
-	struct control *ctl;
-	int fd;
-	bool watch;
-	size_t have; /* bytes of hdr, then of payload, received */
-	struct proto_hdr hdr;
-	union proto_payload *msg; /* allocated once the header checked */
-	int msg_fd;               /* an fd that came with the message */
-	unsigned nfds;            /* how many came */
-	/* NIC_VHOST's fd for the NIC_ATTACH that follows, and its MAC */
-	int vhost_fd;
-	uint8_t vhost_mac[6];
-};
-
-/* What a handler answers: a REPLY's message, or an INFO. */
-union control_answer {
-	struct proto_reply reply;
-	struct proto_info info;
-};
-
-/* A state change from a vCPU thread, waiting for the main loop. */
-struct control_evq {
-	pthread_mutex_t lock;
-	int fd; /* eventfd */
-	unsigned head, tail;
-	struct {
-		uint32_t state, reason;
-	} ev[CONTROL_EVQ];
-};
-
-/* A DISK_DETACH or NIC_DETACH answered when the guest ejects the device
- * (or times out). */
-struct control_detach {
-	struct control_client *cl; /* NULL: a free entry */
-	uint32_t seq;
-	char serial[24]; /* a disk's serial, or a NIC's MAC */
-	uint64_t deadline_ns;
-	bool nic;
-};
-#define CONTROL_DETACHES 8
-/* A handler's answer comes later (control_detach). */
-#define CONTROL_LATER 1
-
-struct control {
-	struct loop *loop;
-	struct creation c; /* the configuration and the fds it came with */
-	struct vm *vm;
-	struct console *console;
-	struct control_evq evq;
-	int listen_fd;
-	char sock_path[108], pid_path[XMHV_PATH_MAX];
-	struct control_client clients[CONTROL_MAX_CLIENTS];
-	struct control_detach detaches[CONTROL_DETACHES];
-	uint32_t state, reason, pause_reason; /* last sent in an event */
-	uint64_t created_ns;
-	_Atomic bool service; /* vm_service is due (control_wake) */
-	bool built;           /* the creator was told OK */
-	bool destroyed;
-};
-
-static void control_errmsg(char *buf, size_t size, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static void control_client_close(struct control *ctl,
-				 struct control_client *cl);
-static int control_reply(int fd, uint32_t seq, int err, const char *msg);
-
-/* Messages name a path of up to PATH_MAX: truncation is acceptable. */
-static void
+void
 control_errmsg(char *buf, size_t size, const char *fmt, ...)
 {
 	va_list ap;
@@ -112,8 +38,7 @@ control_errmsg(char *buf, size_t size, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* The domain's name in messages (empty before CREATE arrived). */
-static const char *
+const char *
 control_name(const struct control *ctl)
 {
 	return ctl->c.cfg.name[0] ? ctl->c.cfg.name : "(unnamed)";
@@ -287,8 +212,7 @@ control_do_ping(struct control *ctl, struct control_client *cl,
 	return 0;
 }
 
-/* Pause and unpause make no sense once the guest has shut down. */
-static int
+int
 control_check_alive(struct control *ctl, union control_answer *ans)
 {
 	if (!(ctl->state & (XMHV_STATE_SHUTDOWN | XMHV_STATE_CRASHED)))
@@ -394,187 +318,6 @@ control_do_create_again(struct control *ctl, struct control_client *cl,
 	return -EEXIST;
 }
 
-/* DISK_ATTACH: the disk's fd (checked as creation checks a disk's) into
- * a hot-plugged virtio-blk. */
-static int
-control_do_disk_attach(struct control *ctl, struct control_client *cl,
-		       union control_answer *ans)
-{
-	struct xmhv_disk_config *d = calloc(1, sizeof(*d));
-	char *msg = ans->reply.msg;
-	size_t mlen = sizeof(ans->reply.msg);
-	int r = -ENOMEM;
-
-	if (!d)
-		goto out;
-	proto_disk_decode(cl->msg, cl->hdr.length, d);
-	r = control_check_alive(ctl, ans);
-	if (r == 0)
-		r = creation_check_disk_fd(d, cl->msg_fd, msg, mlen);
-	if (r == 0) {
-		d->fd = cl->msg_fd;
-		r = vm_disk_attach(ctl->vm, d, msg, mlen);
-	}
-out:
-	free(d);
-	return r;
-}
-
-static void
-control_detach_reply(struct control *ctl, struct control_detach *p, int err,
-		     const char *msg)
-{
-	if (control_reply(p->cl->fd, p->seq, err, msg) < 0)
-		control_client_close(ctl, p->cl);
-	p->cl = NULL;
-}
-
-/* Pending detaches past their time: answered -ETIMEDOUT (the request
- * stays: the disk goes when the guest ejects it). */
-static void
-control_detach_timer(void *opaque, int fd, uint32_t events)
-{
-	struct control *ctl = opaque;
-	uint64_t now = util_now_ns(), next = 0;
-	struct control_detach *p;
-	char msg[160];
-	unsigned i;
-
-	(void)fd;
-	(void)events;
-	for (i = 0; i < CONTROL_DETACHES; i++) {
-		p = &ctl->detaches[i];
-		if (!p->cl)
-			continue;
-		if (p->deadline_ns > now) {
-			if (!next || p->deadline_ns < next)
-				next = p->deadline_ns;
-			continue;
-		}
-		control_errmsg(msg, sizeof(msg),
-			       "domain %s: %s %s: the guest has not released "
-			       "it within %d s; it goes when the guest ejects "
-			       "it (or detach it with force)",
-			       control_name(ctl), p->nic ? "nic" : "disk",
-			       p->serial, PROTO_DETACH_WAIT_MS / 1000);
-		control_detach_reply(ctl, p, -ETIMEDOUT, msg);
-	}
-	if (next)
-		(void)!loop_timer(ctl->loop, (int)((next - now) / 1000000 + 1),
-				  control_detach_timer, ctl);
-}
-
-/* DISK_DETACH: forced, answered now; else answered when the guest ejects
- * the disk (control_disk_removed) or when the wait is over. */
-static int
-control_do_disk_detach(struct control *ctl, struct control_client *cl,
-		       union control_answer *ans)
-{
-	const struct proto_disk_detach *m = &cl->msg->detach;
-	struct control_detach *p = NULL;
-	unsigned i;
-	int r;
-
-	for (i = 0; i < CONTROL_DETACHES && !p; i++)
-		if (!ctl->detaches[i].cl)
-			p = &ctl->detaches[i];
-	if (!p && !(m->flags & PROTO_DETACH_FORCE))
-		return -EBUSY;
-	r = vm_disk_detach(ctl->vm, m->serial, m->flags & PROTO_DETACH_FORCE,
-			   ans->reply.msg, sizeof(ans->reply.msg));
-	if (r != 0)
-		return r < 0 ? r : 0;
-	*p = (struct control_detach){
-		cl, cl->hdr.seq, "",
-		util_now_ns() + PROTO_DETACH_WAIT_MS * 1000000ULL, false};
-	memcpy(p->serial, m->serial, sizeof(p->serial));
-	control_detach_timer(ctl, -1, 0); /* armed for the first deadline */
-	return CONTROL_LATER;
-}
-
-/* NIC_ATTACH: the tap's fd (checked as creation checks a NIC's) into a
- * hot-plugged virtio-net. */
-static int
-control_do_nic_attach(struct control *ctl, struct control_client *cl,
-		      union control_answer *ans)
-{
-	struct xmhv_nic_config n;
-	char *msg = ans->reply.msg;
-	size_t mlen = sizeof(ans->reply.msg);
-	int r;
-
-	memset(&n, 0, sizeof(n));
-	n.fd = n.vhost_fd = -1;
-	proto_nic_decode(&cl->msg->nic, cl->hdr.length, &n);
-	r = control_check_alive(ctl, ans);
-	if (r == 0)
-		r = creation_check_nic_fd(&n, cl->msg_fd, msg, mlen);
-	if (r == 0) {
-		n.fd = cl->msg_fd;
-		if (cl->vhost_fd >= 0 && memcmp(cl->vhost_mac, n.mac, 6) == 0)
-			n.vhost_fd = cl->vhost_fd;
-		r = vm_nic_attach(ctl->vm, &n, msg, mlen);
-	}
-	if (cl->vhost_fd >= 0) /* the device made its own copy */
-		close(cl->vhost_fd);
-	cl->vhost_fd = -1;
-	return r;
-}
-
-/* NIC_VHOST: /dev/vhost-net for the NIC_ATTACH that follows on this
- * connection (kept until then). */
-static int
-control_do_nic_vhost(struct control *ctl, struct control_client *cl,
-		     union control_answer *ans)
-{
-	struct xmhv_nic_config n;
-	int r;
-
-	memset(&n, 0, sizeof(n));
-	snprintf(n.tap, sizeof(n.tap), "(attach)");
-	r = control_check_alive(ctl, ans);
-	if (r == 0)
-		r = creation_check_vhost_fd(&n, cl->msg_fd, ans->reply.msg,
-					    sizeof(ans->reply.msg));
-	if (r < 0)
-		return r;
-	if (cl->vhost_fd >= 0)
-		close(cl->vhost_fd);
-	cl->vhost_fd = cl->msg_fd;
-	memcpy(cl->vhost_mac, cl->msg->nic_detach.mac, 6);
-	cl->msg_fd = -1;
-	return 0;
-}
-
-/* NIC_DETACH: as DISK_DETACH, the NIC named by its MAC. */
-static int
-control_do_nic_detach(struct control *ctl, struct control_client *cl,
-		      union control_answer *ans)
-{
-	const struct proto_nic_detach *m = &cl->msg->nic_detach;
-	struct control_detach *p = NULL;
-	unsigned i;
-	int r;
-
-	for (i = 0; i < CONTROL_DETACHES && !p; i++)
-		if (!ctl->detaches[i].cl)
-			p = &ctl->detaches[i];
-	if (!p && !(m->flags & PROTO_DETACH_FORCE))
-		return -EBUSY;
-	r = vm_nic_detach(ctl->vm, m->mac, m->flags & PROTO_DETACH_FORCE,
-			  ans->reply.msg, sizeof(ans->reply.msg));
-	if (r != 0)
-		return r < 0 ? r : 0;
-	*p = (struct control_detach){
-		cl, cl->hdr.seq, "",
-		util_now_ns() + PROTO_DETACH_WAIT_MS * 1000000ULL, true};
-	snprintf(p->serial, sizeof(p->serial), "%02x:%02x:%02x:%02x:%02x:%02x",
-		 m->mac[0], m->mac[1], m->mac[2], m->mac[3], m->mac[4],
-		 m->mac[5]);
-	control_detach_timer(ctl, -1, 0);
-	return CONTROL_LATER;
-}
-
 static const struct {
 	control_handler fn;
 	enum proto_type answer;
@@ -601,7 +344,7 @@ static const struct {
 	[PROTO_NIC_VHOST] = {control_do_nic_vhost, PROTO_REPLY},
 };
 
-static void
+void
 control_client_close(struct control *ctl, struct control_client *cl)
 {
 	unsigned i;
@@ -624,7 +367,7 @@ control_client_close(struct control *ctl, struct control_client *cl)
 	cl->vhost_fd = -1;
 }
 
-static int
+int
 control_reply(int fd, uint32_t seq, int err, const char *msg)
 {
 	struct proto_reply rep = {.err = err, .pid = getpid()};
@@ -939,20 +682,6 @@ out:
 	return r;
 }
 
-/* The guest ejected a disk (its serial) or a NIC (its MAC): a detach
- * waiting for it is answered. */
-static void
-control_disk_removed(void *opaque, const char *serial)
-{
-	struct control *ctl = opaque;
-	unsigned i;
-
-	for (i = 0; i < CONTROL_DETACHES; i++)
-		if (ctl->detaches[i].cl &&
-		    strcmp(ctl->detaches[i].serial, serial) == 0)
-			control_detach_reply(ctl, &ctl->detaches[i], 0, NULL);
-}
-
 /* State changes from vCPU threads, and the signals that destroy. */
 static void
 control_on_events(void *opaque, int fd, uint32_t events)
@@ -963,7 +692,7 @@ control_on_events(void *opaque, int fd, uint32_t events)
 	(void)events;
 	control_drain_events(ctl);
 	if (ctl->vm && atomic_exchange(&ctl->service, false)) {
-		vm_service(ctl->vm, control_disk_removed, ctl);
+		vm_service(ctl->vm, control_device_removed, ctl);
 		control_sync_state(ctl);
 	}
 	if (control_term && !ctl->destroyed) {
