@@ -28,25 +28,8 @@ from l1 import cpio  # noqa: E402
 NET, BR, HOST, GUEST, MAC = "benchnet", "xmbench0", "198.51.100.1", \
     "198.51.100.42", "00:16:3e:00:0b:01"
 SIZE = 8 << 20
-MODULES = ["failover", "net_failover", "virtio_ring", "virtio",
-           "virtio_pci_modern_dev", "virtio_pci_legacy_dev", "virtio_pci",
-           "virtio_net"]
-PATHS = {"failover": "kernel/net/core/failover.ko",
-         "net_failover": "kernel/drivers/net/net_failover.ko",
-         "virtio_net": "kernel/drivers/net/virtio_net.ko"}
-INIT = r"""#!/bin/sh
-export PATH=/bin
-mount -t devtmpfs dev /dev 2>/dev/null
-exec </dev/console >/dev/console 2>&1
-mount -t proc proc /proc
-mount -t sysfs sys /sys
-mount -t tmpfs tmp /tmp
-for m in %(mods)s; do insmod /lib/modules/$m.ko; done
-for i in 1 2 3 4 5 6 7 8 9 10; do
-	[ -e /sys/class/net/eth0 ] && break
-	sleep 1
-done
-echo "XMTEST mac=$(cat /sys/class/net/eth0/address)"
+MODULES = l2.NET_MODULES
+INIT = l2.NET_INIT_HEAD + r"""echo "XMTEST mac=$(cat /sys/class/net/eth0/address)"
 echo "XMTEST driver=$(basename $(readlink /sys/class/net/eth0/device/driver))"
 echo "XMTEST features=$(cat /sys/class/net/eth0/device/features)"
 ifconfig lo up
@@ -84,15 +67,8 @@ def initrd(kernel, out):
                 '\tifconfig "$interface" "$ip" netmask "${subnet:-'
                 '255.255.255.0}" up\n\techo "XMTEST lease=$ip";;\nesac\n')
     cp.add_file("bin/dhcp-script", src=script, mode=0o755)
-    for m in MODULES:
-        rel = PATHS.get(m) or l2.L2_MODULES[m]
-        cp.add_file("lib/modules/%s.ko" % m,
-                    src=os.path.join(kernel.moddir, rel))
-    raw = out + ".cpio"
-    cp.write(raw)
-    with open(out, "wb") as f:
-        subprocess.run(["gzip", "-1", "-n", "-c", raw], stdout=f, check=True)
-    os.unlink(raw)
+    l2.add_modules(cp, kernel, MODULES)
+    l2.write_gzip(cp, out)
 
 
 def serve(results):

@@ -54,6 +54,25 @@ BUSYBOX_APPLETS = (
     "switch_root"
 ).split()
 READY = b"XMTEST ready"
+# The guests that only need a network (tests/linux/net.py, bench/net/):
+# Debian's virtio-net modules in load order, and the start of their /init
+# (filesystems, the modules (%(mods)s), eth0 waited for); each adds its own.
+NET_MODULES = ["failover", "net_failover", "virtio_ring", "virtio",
+               "virtio_pci_modern_dev", "virtio_pci_legacy_dev",
+               "virtio_pci", "virtio_net"]
+NET_INIT_HEAD = r"""#!/bin/sh
+export PATH=/bin
+mount -t devtmpfs dev /dev 2>/dev/null
+exec </dev/console >/dev/console 2>&1
+mount -t proc proc /proc
+mount -t sysfs sys /sys
+mount -t tmpfs tmp /tmp
+for m in %(mods)s; do insmod /lib/modules/$m.ko; done
+for i in 1 2 3 4 5 6 7 8 9 10; do
+	[ -e /sys/class/net/eth0 ] && break
+	sleep 1
+done
+"""
 
 
 class Skip(Exception):
@@ -74,6 +93,23 @@ def is_bzimage(path):
             and int.from_bytes(hdr[0x248:0x24c], "little") > 0)
 
 
+def add_modules(cp, kernel, names):
+    """Debian's modules names (keys of L2_MODULES) into cp's lib/modules."""
+    for name in names:
+        cp.add_file("lib/modules/%s.ko" % name,
+                    src=os.path.join(kernel.moddir, L2_MODULES[name]))
+
+
+def write_gzip(cp, out, level=1):
+    """cp written to out as a gzip'd newc archive."""
+    raw = out + ".cpio"
+    cp.write(raw)
+    with open(out, "wb") as f:
+        subprocess.run(["gzip", "-%d" % level, "-n", "-c", raw], stdout=f,
+                       check=True)
+    os.unlink(raw)
+
+
 def build_initrd(kernel, out):
     """The L2 initramfs (gzip): busybox, l2-init as /init, L2 modules."""
     busybox = shutil.which("busybox") or "/bin/busybox"
@@ -88,14 +124,8 @@ def build_initrd(kernel, out):
     for d in ("proc", "sys", "tmp", "run", "usr/bin", "sbin"):
         cp.add_dir(d)
     cp.add_file("init", src=os.path.join(HERE, "l2-init"), mode=0o755)
-    for name, rel in L2_MODULES.items():
-        cp.add_file("lib/modules/%s.ko" % name,
-                    src=os.path.join(kernel.moddir, rel))
-    raw = out + ".cpio"
-    cp.write(raw)
-    with open(out, "wb") as f:
-        subprocess.run(["gzip", "-9", "-n", "-c", raw], stdout=f, check=True)
-    os.unlink(raw)
+    add_modules(cp, kernel, L2_MODULES)
+    write_gzip(cp, out, 9)
 
 
 def prepare(workdir):

@@ -26,25 +26,8 @@ from l1 import cpio  # noqa: E402
 NET, BR, HOST = "l2net", "xml2net0", "198.51.100.1"
 GUESTS = {"l2a": ("00:16:3e:00:0c:0a", "198.51.100.11"),
           "l2b": ("00:16:3e:00:0c:0b", "198.51.100.12")}
-MODULES = ["failover", "net_failover", "virtio_ring", "virtio",
-           "virtio_pci_modern_dev", "virtio_pci_legacy_dev", "virtio_pci",
-           "virtio_net"]
-PATHS = {"failover": "kernel/net/core/failover.ko",
-         "net_failover": "kernel/drivers/net/net_failover.ko",
-         "virtio_net": "kernel/drivers/net/virtio_net.ko"}
-INIT = r"""#!/bin/sh
-export PATH=/bin
-mount -t devtmpfs dev /dev 2>/dev/null
-exec </dev/console >/dev/console 2>&1
-mount -t proc proc /proc
-mount -t sysfs sys /sys
-mount -t tmpfs tmp /tmp
-mount -t tmpfs etc /etc
-for m in %(mods)s; do insmod /lib/modules/$m.ko; done
-for i in 1 2 3 4 5 6 7 8 9 10; do
-	[ -e /sys/class/net/eth0 ] && break
-	sleep 1
-done
+MODULES = l2.NET_MODULES
+INIT = l2.NET_INIT_HEAD + r"""mount -t tmpfs etc /etc
 peer=$(sed -n 's/.*xmtest\.peer=\([a-z0-9]*\).*/\1/p' /proc/cmdline)
 echo "XMTEST mac=$(cat /sys/class/net/eth0/address)"
 echo "XMTEST driver=$(basename $(readlink /sys/class/net/eth0/device/driver))"
@@ -114,15 +97,8 @@ def initrd(kernel, out):
         with open(src, "w") as f:
             f.write(text)
         cp.add_file(name, src=src, mode=mode)
-    for m in MODULES:
-        rel = PATHS.get(m) or l2.L2_MODULES[m]
-        cp.add_file("lib/modules/%s.ko" % m,
-                    src=os.path.join(kernel.moddir, rel))
-    raw = out + ".cpio"
-    cp.write(raw)
-    with open(out, "wb") as f:
-        subprocess.run(["gzip", "-1", "-n", "-c", raw], stdout=f, check=True)
-    os.unlink(raw)
+    l2.add_modules(cp, kernel, MODULES)
+    l2.write_gzip(cp, out)
 
 
 def vifs():
