@@ -29,6 +29,24 @@ buf_read(void *ctx, const void **buf)
 	return n;
 }
 
+/* path's inode (its last symlink followed when follow) in *ino and
+ * *inode, its cleaned form in p[4096]: 0; 1 when nothing is there; -1
+ * (w's error set) when path is refused or the inode cannot be read. */
+static int
+ext4w_find(struct ext4w *w, const char *path, int follow, char *p,
+	   ext2_ino_t *ino, struct ext2_inode *inode)
+{
+	errcode_t rc;
+
+	if (ext4w_clean_path(path, p, 4096) < 0)
+		return ext4w_fail(w, path, 0, "refused");
+	*ino = ext4w_lookup(w, p, follow);
+	if (!*ino)
+		return 1;
+	rc = ext2fs_read_inode(w->fs, *ino, inode);
+	return rc ? ext4w_fail(w, p, rc, "reading") : 0;
+}
+
 int
 ext4w_write(struct ext4w *w, const char *path, const void *data, size_t len,
 	    mode_t mode)
@@ -36,20 +54,14 @@ ext4w_write(struct ext4w *w, const char *path, const void *data, size_t len,
 	struct buf_src src = {data, len};
 	struct ext4w_entry e = {.path = path, .mode = S_IFREG | mode};
 	char p[4096];
+	struct ext2_inode inode;
 	ext2_ino_t ino;
+	int r = ext4w_find(w, path, 1, p, &ino, &inode);
 
-	if (ext4w_clean_path(path, p, sizeof(p)) < 0)
-		return ext4w_fail(w, path, 0, "refused");
-	ino = ext4w_lookup(w, p, 1);
-	if (ino) {
-		struct ext2_inode inode;
-		errcode_t rc = ext2fs_read_inode(w->fs, ino, &inode);
-
-		if (rc)
-			return ext4w_fail(w, p, rc, "reading");
-		if (LINUX_S_ISREG(inode.i_mode))
-			return ext4w_write_data(w, ino, p, buf_read, &src, 1);
-	}
+	if (r < 0)
+		return r;
+	if (r == 0 && LINUX_S_ISREG(inode.i_mode))
+		return ext4w_write_data(w, ino, p, buf_read, &src, 1);
 	return ext4w_add(w, &e, buf_read, &src);
 }
 
@@ -65,15 +77,10 @@ ext4w_read(struct ext4w *w, const char *path, size_t max, char **data,
 	unsigned int got = 0;
 	char *buf;
 	errcode_t rc;
+	int r = ext4w_find(w, path, 1, p, &ino, &inode);
 
-	if (ext4w_clean_path(path, p, sizeof(p)) < 0)
-		return ext4w_fail(w, path, 0, "refused");
-	ino = ext4w_lookup(w, p, 1);
-	if (!ino)
-		return 1;
-	rc = ext2fs_read_inode(w->fs, ino, &inode);
-	if (rc)
-		return ext4w_fail(w, p, rc, "reading");
+	if (r)
+		return r;
 	if (!LINUX_S_ISREG(inode.i_mode))
 		return 1;
 	size = EXT2_I_SIZE(&inode);
@@ -103,18 +110,11 @@ ext4w_lstat(struct ext4w *w, const char *path, mode_t *mode)
 	char p[4096];
 	struct ext2_inode inode;
 	ext2_ino_t ino;
-	errcode_t rc;
+	int r = ext4w_find(w, path, 0, p, &ino, &inode);
 
-	if (ext4w_clean_path(path, p, sizeof(p)) < 0)
-		return ext4w_fail(w, path, 0, "refused");
-	ino = ext4w_lookup(w, p, 0);
-	if (!ino)
-		return 1;
-	rc = ext2fs_read_inode(w->fs, ino, &inode);
-	if (rc)
-		return ext4w_fail(w, p, rc, "reading");
-	*mode = inode.i_mode;
-	return 0;
+	if (r == 0)
+		*mode = inode.i_mode;
+	return r;
 }
 
 int
@@ -162,16 +162,12 @@ ext4w_unlink(struct ext4w *w, const char *path)
 	const char *name;
 	struct ext2_inode inode;
 	ext2_ino_t dir, ino;
-	errcode_t rc;
+	int r = ext4w_find(w, path, 0, p, &ino, &inode);
 
-	if (ext4w_clean_path(path, p, sizeof(p)) < 0 || !*p)
+	if (r)
+		return r;
+	if (!*p)
 		return ext4w_fail(w, path, 0, "refused");
-	ino = ext4w_lookup(w, p, 0);
-	if (!ino)
-		return 1;
-	rc = ext2fs_read_inode(w->fs, ino, &inode);
-	if (rc)
-		return ext4w_fail(w, p, rc, "reading");
 	if (LINUX_S_ISDIR(inode.i_mode))
 		return ext4w_fail(w, p, 0, "is a directory");
 	dir = ext4w_parent_of(w, p, &name);
