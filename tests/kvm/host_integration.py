@@ -364,6 +364,10 @@ def test_xen40(e):
                 '-- ps "$@"\n' % (t, os.getpid()))
     os.chmod(os.path.join(bindir, "ps"), 0o755)
     env = dict(e.env, PATH=bindir + ":" + os.environ.get("PATH", ""))
+    # The fake /proc has no per-process entries, which LeakSanitizer reads
+    # (/proc/PID/task): in a sanitizer build xm runs there without it.
+    env["ASAN_OPTIONS"] = ":".join(
+        x for x in (env.get("ASAN_OPTIONS"), "detect_leaks=0") if x)
 
     def xen40(action):
         argv = ["unshare", "-m", "sh", "-c", XEN40_SETUP, "setup", t,

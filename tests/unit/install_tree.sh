@@ -77,7 +77,10 @@ main(void)
 EOF
 flags=$(PKG_CONFIG_SYSROOT_DIR="$stage" PKG_CONFIG_PATH="$pcdir" \
 	pkg-config --cflags --libs --static libxmhv libxmcfg 2>&1)
-out=$(${CC:-cc} -Wall -Werror -o "$stage/use" "$stage/use.c" $flags 2>&1)
+# A sanitizer build installs instrumented archives: their users link with
+# the same -fsanitize flags.
+out=$(${CC:-cc} -Wall -Werror ${SANITIZER_CFLAGS:-} -o "$stage/use" \
+	"$stage/use.c" $flags 2>&1)
 ok $? "a program builds against the installed libxmhv and libxmcfg with pkg-config alone" \
 	"$flags
 $out"
