@@ -10,7 +10,7 @@ block-detach with the guest seeing the disk come and go and the record
 following; ENOSPC on a tiny filesystem pauses the domain (xm list: p, xm
 list -l: the reason) and xm unpause after freeing space completes the
 write, with file: and with tap:aio: (O_DIRECT: the io_uring engine, on a
-tmpfs that has O_DIRECT, Linux 6.6 and later); a backend that fails (device-mapper's error target) is an I/O error
+tmpfs that has O_DIRECT, Linux 6.6 and later, else on a small ext4); a backend that fails (device-mapper's error target) is an I/O error
 in the guest while the domain runs on. Loop devices, tmpfs mounts and
 device-mapper exist in scripts/with-kvm's nested machine; where one is
 missing its checks SKIP with the reason. TAP."""
@@ -258,12 +258,36 @@ def o_direct(path):
         os.unlink(path)
         return ""
     except OSError as e:
-        return "no O_DIRECT on a tmpfs here (Linux < 6.6): %s" % e
+        return "no O_DIRECT on %s: %s" % (os.path.dirname(path), e)
+
+
+def tiny_ext4(mnt, root):
+    """mnt made a 4 MiB ext4 without a journal on a loop device (O_DIRECT
+    where a tmpfs has none), all but about 1 MiB of it taken by a filler
+    file: "" and the filler's path, or why not and None."""
+    back = os.path.join(root, "tiny-ext4.img")
+    with open(back, "wb") as f:
+        f.truncate(4 << 20)
+    r = sh("mkfs.ext4", "-q", "-F", "-O", "^has_journal", back)
+    if r.returncode == 0:
+        r = sh("mount", "-o", "loop", back, mnt)
+    if r.returncode != 0:
+        return "cannot mount a small ext4 here: %s" % r.stderr.strip(), None
+    st = os.statvfs(mnt)
+    filler = os.path.join(mnt, "filler")
+    fd = os.open(filler, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        os.posix_fallocate(fd, 0, st.f_bavail * st.f_frsize - (1 << 20))
+    finally:
+        os.close(fd)
+    return o_direct(os.path.join(mnt, "probe")), filler
 
 
 def test_enospc(env, g, name, root, backend="file:", vdev="xvdg"):
     """A sparse image on a 1 MiB tmpfs: writing 2 MiB fills it. With
-    tap:aio: (O_DIRECT) the writes go through the io_uring engine."""
+    tap:aio: (O_DIRECT) the writes go through the io_uring engine, on the
+    tmpfs where it has O_DIRECT (Linux 6.6 and later), else on a small
+    ext4 whose filler file is removed to free the space."""
     mnt = os.path.join(root, "tiny")
     os.makedirs(mnt, exist_ok=True)
     r = sh("mount", "-t", "tmpfs", "-o", "size=1m", "xmtest-tiny", mnt)
@@ -278,13 +302,15 @@ def test_enospc(env, g, name, root, backend="file:", vdev="xvdg"):
         checks = tuple("%s (%s)" % (c, backend) for c in checks)
     why = "" if r.returncode == 0 else \
         "cannot mount a tmpfs here: %s" % r.stderr.strip()
-    if not why and backend != "file:":
-        why = o_direct(os.path.join(mnt, "probe"))
+    filler = None
+    if not why and backend != "file:" and o_direct(
+            os.path.join(mnt, "probe")):
+        sh("umount", mnt)
+        why, filler = tiny_ext4(mnt, root)
     if why:
         for d in checks:
             skip(d, why)
-        if r.returncode == 0:
-            sh("umount", "-l", mnt)
+        sh("umount", "-l", mnt)
         return
     try:
         img = os.path.join(mnt, "full.img")
@@ -309,7 +335,10 @@ def test_enospc(env, g, name, root, backend="file:", vdev="xvdg"):
            env.log_tail())
         ok(g.expect(rb"blk write vd. 0\+4096", 2) is None, checks[4],
            g.tail())
-        sh("mount", "-o", "remount,size=16m", mnt)
+        if filler:
+            os.unlink(filler)
+        else:
+            sh("mount", "-o", "remount,size=16m", mnt)
         r = env.xm("unpause", name)
         m = g.expect(rb"blk write vd. (0\+4096: ok|: error[^\r]*)", 60)
         ok(r.returncode == 0 and m is not None and b"ok" in m.group(1),

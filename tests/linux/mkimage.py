@@ -13,8 +13,8 @@ computes (uname -r and its modules, hostname, swap, eth0's address and
 MAC, a ping to the host's bridge, the `NAME login:` prompt on the
 console) with what the host asked for; then xm-list-images,
 xm-delete-image, the refusal to overwrite and the undo of a failed run;
---lvm VG on a loop device inside L1 and --partition on a partitioned loop
-device (host side only). TAP; runs
+--lvm VG on a loop device inside L1 (booted as well) and --partition on a
+partitioned loop device (host side only). TAP; runs
 through scripts/with-kvm --linux (make check-linux)."""
 
 import hashlib
@@ -379,7 +379,7 @@ def main():
              not os.path.exists(os.path.join(cfgdir, NAME)),
              "a failed step is named and what was made is removed",
              text(r))
-        lvm(t, mk, dele, args, work, env)
+        lvm(t, mk, dele, args, work, env, None if kvm_why else tools)
         partition(t, mk, dele, args, work, env)
     finally:
         tools.stop()
@@ -388,7 +388,7 @@ def main():
     return t.done()
 
 
-LVM_CHECKS = 4
+LVM_CHECKS = 5
 PART_CHECKS = 3
 
 
@@ -450,8 +450,38 @@ def partition(t, mk, dele, args, work, env):
         sh("losetup", "-d", dev[:-2])
 
 
-def lvm(t, mk, dele, args, work, env):
-    """--lvm VG on a loop device in L1: host-side checks only."""
+def boot_volume(t, tools, cfgfile):
+    """xm create of the --lvm config: the guest boots from the volume to
+    its login prompt (the new part of the console log is read)."""
+    xenv = tools.xm_env()
+    con = os.path.join(tools.xmroot, "var", "log", "xmd", "console",
+                       NAME + ".log")
+    start = os.path.getsize(con) if os.path.exists(con) else 0
+    r = sh(tools.xm, "create", cfgfile, env=xenv)
+    log = ""
+    deadline = time.monotonic() + 200
+    while time.monotonic() < deadline and r.returncode == 0:
+        try:
+            with open(con, "rb") as f:
+                f.seek(start)
+                log = f.read().decode(errors="replace").replace("\r", "")
+        except OSError:
+            pass
+        if re.search(r"^%s login: ?" % NAME, log, re.M):
+            break
+        time.sleep(0.5)
+    sh(tools.xm, "destroy", NAME, env=xenv)
+    t.ok(r.returncode == 0 and "XMTEST root=/dev/vda ext4" in log and
+         re.search(r"^%s login: ?" % NAME, log, re.M) is not None,
+         "--lvm: the generated config boots from the volume (phy:VG/LV as "
+         "/dev/vda) to `%s login:`" % NAME,
+         text(r) + "\n".join(log.splitlines()[-15:]))
+
+
+def lvm(t, mk, dele, args, work, env, tools):
+    """--lvm VG on a loop device in L1: the volumes, the image in them,
+    the config, a boot from it (tools: an xmd, None where Linux cannot
+    boot here), xm-delete-image."""
     what = "--lvm"
     try:
         os.close(os.open("/dev/mapper/control", os.O_RDWR))
@@ -493,6 +523,14 @@ def lvm(t, mk, dele, args, work, env):
                                 NAME)).read()
         t.ok("phy:%s,xvda1,w" % dev in cfg, "--lvm: the config names "
              "phy:%s" % dev, cfg)
+        if tools:
+            boot_volume(t, tools, os.path.join(
+                largs[largs.index("--output") + 1], NAME))
+        else:
+            t.n += 1
+            print("ok %d - %s: booting from the volume # SKIP Linux cannot "
+                  "boot here (run through scripts/with-kvm --linux)"
+                  % (t.n, what))
         r = sh(dele, "--output", largs[largs.index("--output") + 1], NAME,
                env=lenv)
         t.ok(r.returncode == 0 and not os.path.exists(dev),
