@@ -209,7 +209,15 @@ def test_xmd_restart(e):
     ok(e.xmd.poll() is not None and set(H.monitor_args(e.root)) == mons
        and mons, "xmd stopped by SIGTERM, the monitor processes %s still run"
        % sorted(mons))
-    ok(e.start_xmd() and e.rows().get("keep") == row,
+    def same(a, b):
+        """The same id and state; running and blocked are one (the guest
+        idles between the two looks)."""
+        def flags(st):
+            return st.replace("r", "-").replace("b", "-")
+
+        return a and b and a[0] == b[0] and flags(a[1]) == flags(b[1])
+
+    ok(e.start_xmd() and same(e.rows().get("keep"), row),
        "a new xmd re-adopts keep with its id and state %s" % (row,),
        str(e.rows()) + e.log_tail())
     r = e.xendomains("stop")
