@@ -13,7 +13,6 @@ import os
 import random
 import shutil
 import sys
-import tempfile
 
 sys.dont_write_bytecode = True  # the source tree may be read-only
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -147,21 +146,8 @@ def main():
     tools = l2.Tools(top)
     need = [tools.qemu] if monitor == "qemu" else [
         tools.xmhv, tools.drive, tools.xmd, tools.xm]
-    for p in need:
-        if not p or not os.access(p, os.X_OK):
-            print("not ok 1 - %s is built" % p)
-            print("1..1")
-            return 1
     # A directory of its own: two runs in one build tree do not mix files.
-    work = tempfile.mkdtemp(prefix="work.", dir=outdir)
-    try:
-        paths = l2.prepare(work)
-    except l2.Skip as e:
-        sys.path.insert(0, os.path.join(os.path.dirname(
-            os.path.abspath(__file__)), "..", "kvm"))
-        from xmharness import skip_all
-        shutil.rmtree(work, ignore_errors=True)
-        skip_all(str(e))
+    work, paths = l2.tier_start(outdir, need)
     t = Tap()
     l2.log("kernel %s (%s)" % (paths["kernel"].version,
                                os.path.basename(paths["vmlinuz"])))

@@ -17,7 +17,6 @@ import random
 import shutil
 import subprocess
 import sys
-import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -152,21 +151,13 @@ def save(outdir, name, lines, tools):
 def main():
     top_builddir = os.environ.get("top_builddir", os.getcwd())
     outdir = os.path.join(top_builddir, "tests", "linux")
-    os.makedirs(outdir, exist_ok=True)
     os.environ["PATH"] += ":/usr/sbin:/sbin"
     tools = l2.Tools(top_builddir)
-    work = tempfile.mkdtemp(prefix="bootdisk.", dir=outdir)
-    try:
-        missing = [t for t in ("mke2fs", "sfdisk") if not shutil.which(t)]
-        if missing:
-            raise l2.Skip("%s is not installed (scripts/install-deps)" %
-                          missing[0])
-        paths = l2.prepare(work)
-    except l2.Skip as e:
-        sys.path.insert(0, os.path.join(HERE, "..", "kvm"))
-        from xmharness import skip_all
-        shutil.rmtree(work, ignore_errors=True)
-        skip_all(str(e))
+    missing = [t for t in ("mke2fs", "sfdisk") if not shutil.which(t)]
+    work, paths = l2.tier_start(
+        outdir, prefix="bootdisk.",
+        missing="%s is not installed (scripts/install-deps)" % missing[0]
+        if missing else None)
     t = Tap()
     nonce = "%08x" % random.getrandbits(32)
     try:

@@ -200,6 +200,30 @@ class Tools:
             self.xmd_proc = None
 
 
+def tier_start(outdir, built=(), prefix="work.", missing=None):
+    """The start of a tier program: every program in built executable
+    (else a failing plan and exit 1), then a work directory of its own
+    under outdir and prepare()'s paths in it: (work, paths). When missing
+    (a reason) is given or prepare raises Skip, the whole program is
+    skipped with the reason and its directory removed."""
+    for p in built:
+        if not p or not os.access(p, os.X_OK):
+            print("not ok 1 - %s is built" % p)
+            print("1..1")
+            sys.exit(1)
+    os.makedirs(outdir, exist_ok=True)
+    work = tempfile.mkdtemp(prefix=prefix, dir=outdir)
+    try:
+        if missing:
+            raise Skip(missing)
+        return work, prepare(work)
+    except Skip as e:
+        sys.path.insert(0, os.path.join(HERE, "..", "kvm"))
+        from xmharness import skip_all
+        shutil.rmtree(work, ignore_errors=True)
+        skip_all(str(e))
+
+
 def _qemu_monitor(sock, command):
     try:
         c = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)

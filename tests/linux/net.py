@@ -15,7 +15,6 @@ import re
 import shutil
 import subprocess
 import sys
-import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -110,19 +109,11 @@ def vifs():
 def main():
     top_builddir = os.environ.get("top_builddir", os.getcwd())
     outdir = os.path.join(top_builddir, "tests", "linux")
-    os.makedirs(outdir, exist_ok=True)
     os.environ["PATH"] += ":/usr/sbin:/sbin"
-    work = tempfile.mkdtemp(prefix="net.", dir=outdir)
-    try:
-        if not shutil.which("dnsmasq"):
-            raise l2.Skip("dnsmasq is not installed (dnsmasq-base, "
-                          "scripts/install-deps)")
-        paths = l2.prepare(work)
-    except l2.Skip as e:
-        sys.path.insert(0, os.path.join(HERE, "..", "kvm"))
-        from xmharness import skip_all
-        shutil.rmtree(work, ignore_errors=True)
-        skip_all(str(e))
+    work, paths = l2.tier_start(
+        outdir, prefix="net.",
+        missing=None if shutil.which("dnsmasq") else
+        "dnsmasq is not installed (dnsmasq-base, scripts/install-deps)")
     if not os.path.exists("/dev/vhost-net"):
         subprocess.run(["modprobe", "vhost_net"], capture_output=True)
     vhost = os.path.exists("/dev/vhost-net")

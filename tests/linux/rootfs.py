@@ -19,7 +19,6 @@ import random
 import shutil
 import subprocess
 import sys
-import tempfile
 
 sys.dont_write_bytecode = True  # the source tree may be read-only
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -190,20 +189,7 @@ def main():
     top = os.environ.get("top_builddir", ".")
     outdir = os.path.join(top, "tests", "linux")
     tools = l2.Tools(top)
-    for p in (tools.xmhv, tools.xmd, tools.xm):
-        if not os.access(p, os.X_OK):
-            print("not ok 1 - %s is built" % p)
-            print("1..1")
-            return 1
-    work = tempfile.mkdtemp(prefix="work.", dir=outdir)
-    try:
-        paths = l2.prepare(work)
-    except l2.Skip as e:
-        sys.path.insert(0, os.path.join(os.path.dirname(
-            os.path.abspath(__file__)), "..", "kvm"))
-        from xmharness import skip_all
-        shutil.rmtree(work, ignore_errors=True)
-        skip_all(str(e))
+    work, paths = l2.tier_start(outdir, (tools.xmhv, tools.xmd, tools.xm))
     t = Tap()
     nonce = "%08x" % random.getrandbits(32)
     runs = []
