@@ -80,11 +80,19 @@ class Env(XmdEnv):
         except OSError:
             return b""
 
-    def wait_booted(self, names, timeout=30):
-        """True once every guest printed its shell prompt in its log."""
+    def log_marks(self, names):
+        """Where each guest's console log ends now (xmd appends to it
+        across creates, as xenconsoled did)."""
+        return {n: len(self.console_log(n)) for n in names}
+
+    def wait_booted(self, names, timeout=30, since=None):
+        """True once every guest printed its shell prompt in its log
+        (after the marks of log_marks, if given: a re-created guest)."""
         end = time.time() + timeout
+        since = since or {}
         while time.time() < end:
-            if all(H.PROMPT in self.console_log(n) for n in names):
+            if all(H.PROMPT in self.console_log(n)[since.get(n, 0):]
+                   for n in names):
                 return True
             time.sleep(0.2)
         return False
@@ -116,6 +124,7 @@ def test_helper(e):
        "xendomains status: all running (0)", out_of(r))
     test_completion(e)
     e.xm("destroy", "db")
+    marks = e.log_marks(["db"])
     r = e.xendomains("status")
     ok(r.returncode == 3 and "db: not running" in r.stdout,
        "status after xm destroy db: 3, db not running", out_of(r))
@@ -126,7 +135,7 @@ def test_helper(e):
        rows["db"][0] > ids[2] and "dns is already running" in r.stdout,
        "start again: only db started, dns and web left alone",
        out_of(r) + str(rows))
-    ok(e.wait_booted(["db"]), "db booted again")
+    ok(e.wait_booted(["db"], since=marks), "db booted again")
     # A paused guest cannot answer the power button: it stands for a hung
     # one. Sequential `xm shutdown -w` would wait on it for ever.
     ok(e.xm("pause", "web").returncode == 0, "xm pause web")
@@ -284,6 +293,7 @@ def test_sysv(e):
     ok(r.returncode == 0 and st.returncode == 0 and
        e.xm("list").returncode == 0,
        "/etc/init.d/xmd start: xmd serves, status 0", out_of(r) + out_of(st))
+    marks = e.log_marks(["dns", "web", "db"])
     r = e.run(["sh", xd_init, "start"], **env)
     rows = e.rows()
     ids = [rows.get(n, (-1,))[0] for n in ("dns", "web", "db")]
@@ -292,7 +302,7 @@ def test_sysv(e):
        "that order (ids %s)" % ids, out_of(r) + str(rows))
     r = e.run(["sh", xd_init, "status"], **env)
     ok(r.returncode == 0, "/etc/init.d/xendomains status: 0", out_of(r))
-    ok(e.wait_booted(["dns", "web", "db"]), "booted")
+    ok(e.wait_booted(["dns", "web", "db"], since=marks), "booted")
     r = e.run(["sh", xd_init, "stop"], **env)
     ok(r.returncode == 0 and e.rows() == {} and
        "destroying" not in r.stdout,
