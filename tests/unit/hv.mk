@@ -32,11 +32,17 @@ tests_unit_hv_mem_SOURCES = tests/unit/hv_mem.c
 tests_unit_hv_mem_CPPFLAGS = $(HV_UNIT_CPPFLAGS)
 tests_unit_hv_mem_LDADD = $(HV_UNIT_LDADD)
 
-check_PROGRAMS += tests/unit/hv_pci
-TESTS += tests/unit/hv_pci
-tests_unit_hv_pci_SOURCES = tests/unit/hv_pci.c
+# The PCI core's function model (hv_pci) and its interrupt routing tables
+# (hv_pci_routes).
+check_PROGRAMS += tests/unit/hv_pci tests/unit/hv_pci_routes
+TESTS += tests/unit/hv_pci tests/unit/hv_pci_routes
+tests_unit_hv_pci_SOURCES = tests/unit/hv_pci.c tests/unit/hv_pci_fixture.c \
+	tests/unit/hv_pci_fixture.h
 tests_unit_hv_pci_CPPFLAGS = $(HV_UNIT_CPPFLAGS)
 tests_unit_hv_pci_LDADD = $(HV_UNIT_LDADD)
+tests_unit_hv_pci_routes_SOURCES = tests/unit/hv_pci_routes.c
+tests_unit_hv_pci_routes_CPPFLAGS = $(HV_UNIT_CPPFLAGS)
+tests_unit_hv_pci_routes_LDADD = $(HV_UNIT_LDADD)
 
 check_PROGRAMS += tests/unit/hv_virtq tests/unit/hv_virtio tests/unit/hv_vblk
 TESTS += tests/unit/hv_virtq tests/unit/hv_virtio tests/unit/hv_vblk

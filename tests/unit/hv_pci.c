@@ -2,218 +2,18 @@
 /* hv_pci.c: xmhv's PCI core without KVM: config space through 0xcf8/0xcfc,
  * BAR placement, sizing and moves (32/64-bit memory, I/O) following the
  * command register onto the buses, the capability chain, MSI-X (table,
- * masks, PBA) against a fake router that records routes and irqfds, INTx,
- * save/restore and reset; the routing table object; and the DSDT's _PRT
- * parsed back and compared with pci_slot_gsi. */
+ * masks, PBA) against a fake router that records routes and irqfds
+ * (tests/unit/hv_pci_fixture.c), INTx, save/restore and reset. */
 #include <errno.h>
-#include <linux/kvm.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
 
-#include "arch/x86/x86.h"
-#include "boot/boot.h"
 #include "bus.h"
-#include "devices/cpuhp.h"
 #include "devices/pci.h"
 #include "devices/pci_int.h"
-#include "kvm.h"
-#include "mem.h"
+#include "hv_pci_fixture.h"
 #include "tap.h"
-
-/* ---- fixtures: BAR handlers, the INTx line, the MSI router ---- */
-
-struct moved {
-	unsigned bar;
-	uint64_t old_gpa, new_gpa;
-	bool active;
-};
-static struct moved ev[32];
-static unsigned nev;
-
-static void
-bar_moved(void *opaque, unsigned bar, uint64_t old_gpa, uint64_t new_gpa,
-	  bool active)
-{
-	(void)opaque;
-	if (nev < 32)
-		ev[nev] = (struct moved){bar, old_gpa, new_gpa, active};
-	nev++;
-}
-
-/* The last event is (bar, old, new, active) and it is the only one since
- * the count was n. */
-static bool
-moved_is(unsigned n, unsigned bar, uint64_t old_gpa, uint64_t new_gpa,
-	 bool active)
-{
-	const struct moved *m = &ev[n];
-
-	return nev == n + 1 && m->bar == bar && m->old_gpa == old_gpa &&
-	       m->new_gpa == new_gpa && m->active == active;
-}
-
-static int io_id = -1;
-static uint64_t io_off;
-static bool io_write;
-
-static void
-bar_io(void *opaque, uint64_t off, uint8_t *data, uint32_t size, bool write)
-{
-	io_id = *(const int *)opaque;
-	io_off = off;
-	io_write = write;
-	if (!write)
-		memset(data, 0x5a, size);
-}
-
-static int intx_calls, intx_gsi, intx_level;
-
-static int
-intx_set(void *opaque, uint32_t gsi, int level)
-{
-	(void)opaque;
-	intx_calls++;
-	intx_gsi = (int)gsi;
-	intx_level = level;
-	return 0;
-}
-
-struct fake_router {
-	int next_gsi, adds, sets, commits, attaches, detaches, signals;
-	int last_gsi, last_efd;
-	uint64_t last_addr;
-	uint32_t last_data;
-};
-static struct fake_router fr;
-
-static int
-fr_add(void *opaque, uint64_t addr, uint32_t data)
-{
-	(void)opaque;
-	fr.adds++;
-	fr.last_addr = addr;
-	fr.last_data = data;
-	return fr.last_gsi = fr.next_gsi++;
-}
-
-static int
-fr_set(void *opaque, uint32_t gsi, uint64_t addr, uint32_t data)
-{
-	(void)opaque;
-	fr.sets++;
-	fr.last_gsi = (int)gsi;
-	fr.last_addr = addr;
-	fr.last_data = data;
-	return 0;
-}
-
-static void
-fr_del(void *opaque, uint32_t gsi)
-{
-	(void)opaque;
-	(void)gsi;
-}
-
-static int
-fr_commit(void *opaque)
-{
-	(void)opaque;
-	fr.commits++;
-	return 0;
-}
-
-static int
-fr_irqfd(void *opaque, int efd, uint32_t gsi, bool attach)
-{
-	(void)opaque;
-	if (attach)
-		fr.attaches++;
-	else
-		fr.detaches++;
-	fr.last_efd = efd;
-	fr.last_gsi = (int)gsi;
-	return 0;
-}
-
-static int
-fr_signal(void *opaque, uint64_t addr, uint32_t data)
-{
-	(void)opaque;
-	fr.signals++;
-	fr.last_addr = addr;
-	fr.last_data = data;
-	return 0;
-}
-
-static const struct msi_router_ops fr_ops = {fr_add,    fr_set,   fr_del,
-					     fr_commit, fr_irqfd, fr_signal};
-
-static struct bus *mmio, *pio;
-
-static struct pci *
-host_new(uint64_t mmio_size)
-{
-	struct pci_host_config h = {
-		.mmio = mmio,
-		.pio = pio,
-		.intx = {intx_set, NULL, 0},
-		.msi = {&fr_ops, NULL},
-		.mmio_start = XMHV_PCI_MMIO_START,
-		.mmio_size = mmio_size,
-		.io_start = PCI_IO_START,
-		.io_size = PCI_IO_SIZE,
-	};
-
-	return pci_new(&h);
-}
-
-static uint32_t
-cfg_rd(struct pci *pci, unsigned slot, unsigned reg, unsigned size)
-{
-	uint32_t a = 0x80000000u | slot << 11 | (reg & 0xfc), v = 0;
-
-	pci_io(pci, XMHV_PCI_CONFIG_ADDR, (uint8_t *)&a, 4, true);
-	pci_io(pci, XMHV_PCI_CONFIG_DATA + (reg & 3), (uint8_t *)&v, size,
-	       false);
-	return v;
-}
-
-static void
-cfg_wr(struct pci *pci, unsigned slot, unsigned reg, unsigned size, uint32_t v)
-{
-	uint32_t a = 0x80000000u | slot << 11 | (reg & 0xfc);
-
-	pci_io(pci, XMHV_PCI_CONFIG_ADDR, (uint8_t *)&a, 4, true);
-	pci_io(pci, XMHV_PCI_CONFIG_DATA + (reg & 3), (uint8_t *)&v, size,
-	       true);
-}
-
-static uint32_t
-mmio_rd32(uint64_t addr)
-{
-	uint32_t v = 0;
-
-	(void)bus_dispatch(mmio, addr, (uint8_t *)&v, 4, false);
-	return v;
-}
-
-static void
-mmio_wr32(uint64_t addr, uint32_t v)
-{
-	(void)bus_dispatch(mmio, addr, (uint8_t *)&v, 4, true);
-}
-
-static uint64_t
-efd_take(int efd)
-{
-	uint64_t v = 0;
-
-	if (read(efd, &v, sizeof(v)) != sizeof(v))
-		return 0;
-	return v;
-}
 
 /* ---- the host bridge and a function's config space ---- */
 
@@ -459,8 +259,6 @@ test_caps(struct pci *pci, struct pci_function *f)
 
 /* ---- MSI-X ---- */
 
-#define MSI_ADDR 0xfee00000u
-
 static uint64_t bar4;
 
 static void
@@ -594,31 +392,6 @@ test_msix(struct pci *pci, struct pci_function *f, const int *efds)
 }
 
 static void
-test_msix_pure(void)
-{
-	struct msix_vec v[2];
-	const uint8_t q[8] = {0, 0, 0xe0, 0xfe, 1, 0, 0, 0};
-	uint8_t r[8];
-
-	memset(v, 0, sizeof(v));
-	tap_ok(msix_table_write(v, 2, 16, q, 8) == 1 &&
-		       v[1].e.addr_lo == 0xfee00000 && v[1].e.addr_hi == 1,
-	       "table: a qword write sets both address dwords");
-	tap_ok(msix_table_write(v, 2, 18, q, 4) == -1 &&
-		       msix_table_write(v, 2, 16, q, 2) == -1 &&
-		       msix_table_write(v, 2, 32, q, 4) == -1,
-	       "table: unaligned, short and past-the-end writes are ignored");
-	tap_ok(msix_table_write(v, 2, 28,
-				(const uint8_t[]){0xff, 0xff, 0xff, 0xff},
-				4) == 1 &&
-		       v[1].e.ctrl == 1,
-	       "table: only the mask bit of vector control is writable");
-	msix_table_read(v, 2, 30, r, 4);
-	tap_ok(r[0] == 0 && r[1] == 0 && r[2] == 0 && r[3] == 0,
-	       "table: reads past the end are 0");
-}
-
-static void
 test_intx(struct pci *pci, struct pci_function *f)
 {
 	struct irq_line l = pci_intx_line(f);
@@ -729,168 +502,11 @@ test_state(struct pci *pci, struct pci_function *f)
 		   "reset: signals waiting in the eventfds are dropped");
 }
 
-/* ---- the routing table ---- */
-
-static void
-test_routes(void)
-{
-	struct kvm_irq_routing_entry e[KVM_GSI_ROUTES + 4];
-	struct kvm_routes *r = kvm_routes_new(-1);
-	int a, b, n;
-
-	a = kvm_routes_add_msi(r, MSI_ADDR, 0x41);
-	b = kvm_routes_add_msi(r, 0x1fee01000ULL, 0x42);
-	n = kvm_routes_fill(r, e, ARRAY_SIZE_HV(e));
-	tap_ok(a == 24 && b == 25 && n == KVM_GSI_ROUTES + 2 &&
-		       e[n - 1].type == KVM_IRQ_ROUTING_MSI &&
-		       e[n - 1].gsi == 25 && e[n - 1].u.msi.address_hi == 1 &&
-		       e[n - 1].u.msi.address_lo == 0xfee01000 &&
-		       e[n - 1].u.msi.data == 0x42,
-	       "routes: the pc table, then MSI routes on GSIs 24, 25");
-	tap_is_int(kvm_routes_fill(r, e, KVM_GSI_ROUTES + 1), -ENOSPC,
-		   "routes: fill refuses a short array");
-	kvm_routes_del(r, 24);
-	tap_ok(kvm_routes_add_msi(r, MSI_ADDR, 0x43) == 24 &&
-		       kvm_routes_set_msi(r, 25, MSI_ADDR, 0x44) == 0 &&
-		       kvm_routes_set_msi(r, 5, MSI_ADDR, 0) == -ENOENT,
-	       "routes: a freed GSI is reused; IOAPIC GSIs are not MSI routes");
-	tap_is_int(kvm_routes_commit(r), -EBADF,
-		   "routes: commit hands the table to KVM (no VM here)");
-	kvm_routes_free(r);
-}
-
-/* ---- the DSDT's _PRT against pci_slot_gsi ---- */
-
-static uint32_t
-rd32(const uint8_t *p)
-{
-	uint32_t v;
-
-	memcpy(&v, p, 4);
-	return v;
-}
-
-static uint64_t
-rd64(const uint8_t *p)
-{
-	uint64_t v;
-
-	memcpy(&v, p, 8);
-	return v;
-}
-
-/* An AML PkgLength at p (end e): the length it encodes, its own size in
- * *n; 0 on a bad encoding. */
-static size_t
-aml_pkglen(const uint8_t *p, const uint8_t *e, size_t *n)
-{
-	size_t len, i;
-
-	if (p >= e)
-		return 0;
-	*n = 1 + (p[0] >> 6);
-	if (*n > (size_t)(e - p))
-		return 0;
-	if (*n == 1)
-		return p[0] & 0x3f;
-	len = p[0] & 0x0f;
-	for (i = 1; i < *n; i++)
-		len |= (size_t)p[i] << (4 + 8 * (i - 1));
-	return len;
-}
-
-/* An AML integer (ZeroOp, OneOp, Byte/Word/DWord/QWordPrefix) at *p;
- * false on anything else. */
-static bool
-aml_int(const uint8_t **p, const uint8_t *e, uint64_t *v)
-{
-	static const size_t sz[] = {
-		[0x0a] = 1, [0x0b] = 2, [0x0c] = 4, [0x0e] = 8};
-	size_t n, i;
-	uint8_t op;
-
-	if (*p >= e)
-		return false;
-	op = **p;
-	if (op == 0x00 || op == 0x01) {
-		*v = op;
-		(*p)++;
-		return true;
-	}
-	if (op >= ARRAY_SIZE_HV(sz) || !sz[op])
-		return false;
-	n = sz[op];
-	if (n + 1 > (size_t)(e - *p))
-		return false;
-	for (*v = 0, i = 0; i < n; i++)
-		*v |= (uint64_t)(*p)[1 + i] << (8 * i);
-	*p += 1 + n;
-	return true;
-}
-
-static void
-test_prt(const struct mem *mem)
-{
-	const uint8_t *rsdp, *xsdt, *fadt = NULL, *dsdt, *p, *e, *pe, *q;
-	uint64_t addr, pin, src, gsi;
-	uint32_t seen = 0, i, xlen;
-	size_t len, n = 0;
-	unsigned count, good = 0, entries = 0;
-
-	tap_is_int(acpi_write_cpus(mem, HV_ACPI_RSDP_GPA, HV_ACPI_TABLES_GPA,
-				   HV_ACPI_TABLES_END, 2, 2),
-		   0, "ACPI tables written");
-	rsdp = mem_gpa_to_hva(mem, HV_ACPI_RSDP_GPA, 36);
-	xsdt = mem_gpa_to_hva(mem, rd64(rsdp + 24), 36);
-	xlen = rd32(xsdt + 4);
-	for (i = 36; i + 8 <= xlen; i += 8) {
-		p = mem_gpa_to_hva(mem, rd64(xsdt + i), 36);
-		if (p && memcmp(p, "FACP", 4) == 0)
-			fadt = p;
-	}
-	dsdt = fadt ? mem_gpa_to_hva(mem, rd64(fadt + 140), 36) : NULL;
-	dsdt = dsdt ? mem_gpa_to_hva(mem, rd64(fadt + 140), rd32(dsdt + 4))
-		    : NULL;
-	p = dsdt ? memmem(dsdt, rd32(dsdt + 4), "\x08_PRT\x12", 6) : NULL;
-	if (!tap_ok(p != NULL, "DSDT: Name(_PRT, Package) found"))
-		return;
-	e = dsdt + rd32(dsdt + 4);
-	p += 6;
-	len = aml_pkglen(p, e, &n);
-	pe = len && len <= (size_t)(e - p) ? p + len : p;
-	p += n;
-	count = p < pe ? *p++ : 0;
-	while (p < pe && *p == 0x12) {
-		q = ++p;
-		len = aml_pkglen(q, pe, &n);
-		if (!len || len > (size_t)(pe - q) || q[n] != 4)
-			break;
-		p = q + n + 1;
-		if (!aml_int(&p, q + len, &addr) ||
-		    !aml_int(&p, q + len, &pin) ||
-		    !aml_int(&p, q + len, &src) ||
-		    !aml_int(&p, q + len, &gsi) || p != q + len)
-			break;
-		entries++;
-		if ((addr & 0xffff) == 0xffff && (addr >> 16) < 32 &&
-		    pin == 0 && src == 0 && gsi == pci_slot_gsi(addr >> 16) &&
-		    !(seen & 1u << (addr >> 16))) {
-			seen |= 1u << (addr >> 16);
-			good++;
-		}
-	}
-	tap_ok(count == 31 && entries == 31 && p == pe,
-	       "_PRT: a package of 31 four-element packages, parsed whole");
-	tap_ok(good == 31 && seen == 0xfffffffe,
-	       "_PRT: INTA of every slot 1..31 routes to pci_slot_gsi(slot)");
-}
-
 int
 main(void)
 {
 	struct pci_function *f;
 	struct pci *pci;
-	struct mem mem;
 	int efds[3] = {-1, -1, -1};
 
 	mmio = bus_new("mmio", UINT64_MAX);
@@ -915,7 +531,6 @@ main(void)
 	test_caps(pci, f);
 	test_msix_add(pci, f, efds);
 	test_msix(pci, f, efds);
-	test_msix_pure();
 	test_intx(pci, f);
 	test_intx_shared(pci, f);
 	cfg_wr(pci, 1, 0x4a, 2, 0x8000); /* MSI-X on again */
@@ -925,10 +540,5 @@ main(void)
 	close(efds[1]);
 	bus_free(mmio);
 	bus_free(pio);
-	test_routes();
-	if (tap_ok(mem_init(&mem, 64 * HV_MIB) == 0, "mem_init maps 64 MiB")) {
-		test_prt(&mem);
-		mem_dispose(&mem);
-	}
 	return tap_done();
 }
