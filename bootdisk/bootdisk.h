@@ -47,7 +47,7 @@ struct bd_layout {
 int bd_layout_probe(bd_read_fn rd, void *ctx, uint64_t disk_size,
 		    struct bd_layout *out, char *err, size_t errlen) WUR_BD;
 
-/* ---- ext.c: ext2/3/4, read-only ---- */
+/* ---- ext.c, ext_map.c, ext_dir.c: ext2/3/4, read-only ---- */
 
 #define BD_EXT_MAX_SYMLINKS 8
 #define BD_EXT_MAX_DIR (16u << 20) /* directory bytes read, at most */

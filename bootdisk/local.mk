@@ -4,8 +4,9 @@
 # the sandboxed helper xmd and xm run on one read-only fd of the disk.
 noinst_LIBRARIES += bootdisk/libbootdisk.a
 bootdisk_libbootdisk_a_SOURCES = bootdisk/bootdisk.h bootdisk/bootfind.h \
-	bootdisk/menu_int.h bootdisk/layout.c bootdisk/ext.c bootdisk/menu.c \
-	bootdisk/grub2.c bootdisk/menu_text.c bootdisk/find.c bootdisk/initrd.c
+	bootdisk/menu_int.h bootdisk/layout.c bootdisk/ext_int.h bootdisk/ext.c \
+	bootdisk/ext_map.c bootdisk/ext_dir.c bootdisk/menu.c bootdisk/grub2.c \
+	bootdisk/menu_text.c bootdisk/find.c bootdisk/initrd.c
 bootdisk_libbootdisk_a_SOURCES += bootdisk/bootdisk_client.h \
 	bootdisk/client.c bootdisk/bootdisk_cfg.h bootdisk/bootcmd.c \
 	bootdisk/dryrun.c

@@ -18,6 +18,7 @@ fuzz_bootdisk_replay_LDADD = tests/libtap.a bootdisk/libbootdisk.a \
 
 FUZZ_BOOTDISK_SRCS = $(top_srcdir)/fuzz/bootdisk_fuzz.c \
 	$(top_srcdir)/bootdisk/layout.c $(top_srcdir)/bootdisk/ext.c \
+	$(top_srcdir)/bootdisk/ext_map.c $(top_srcdir)/bootdisk/ext_dir.c \
 	$(top_srcdir)/bootdisk/menu.c $(top_srcdir)/bootdisk/grub2.c \
 	$(top_srcdir)/bootdisk/menu_text.c $(top_srcdir)/bootdisk/find.c \
 	$(top_srcdir)/bootdisk/initrd.c
