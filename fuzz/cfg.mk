@@ -24,7 +24,8 @@ fuzz/cfg_spec_fuzzer: $(FUZZ_CFG_SRCS) config.h libxmcfg/py_prelude_gen.h
 	@mkdir -p fuzz
 	$(AM_V_CC)$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined \
 		-include config.h -I$(top_srcdir)/common \
-		-I$(top_srcdir)/libxmcfg -Ilibxmcfg -I$(top_srcdir)/fuzz $(PYTHON_CFLAGS) \
+		-I$(top_srcdir)/libxmcfg -Ilibxmcfg -I$(top_srcdir)/hypervisor/include \
+		-I$(top_srcdir)/fuzz $(PYTHON_CFLAGS) \
 		$(LIBXML_CFLAGS) -o $@ $(FUZZ_CFG_SRCS) $(PYTHON_LIBS) $(LIBXML_LIBS)
 fuzz-cfg: fuzz/cfg_spec_fuzzer
 fuzz-cfg-run: fuzz/cfg_spec_fuzzer
@@ -57,7 +58,8 @@ FUZZ_XMCFG_SRCS = \
 	$(top_srcdir)/common/util.c
 FUZZ_XMCFG_FLAGS = -g -O1 -fsanitize=fuzzer,address,undefined \
 	-include config.h -I$(top_srcdir)/common -I$(top_srcdir)/libxmcfg \
-	-Ilibxmcfg -I$(top_srcdir)/fuzz $(PYTHON_CFLAGS) $(LIBXML_CFLAGS)
+	-Ilibxmcfg -I$(top_srcdir)/hypervisor/include -I$(top_srcdir)/fuzz \
+	$(PYTHON_CFLAGS) $(LIBXML_CFLAGS)
 fuzz/xl_spec_fuzzer: $(top_srcdir)/fuzz/xl_spec.c $(FUZZ_XMCFG_SRCS) \
 		config.h libxmcfg/py_prelude_gen.h
 	@test -n "$(CLANG)" || { echo "make fuzz needs clang (apt-get install clang)"; exit 1; }
