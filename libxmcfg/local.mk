@@ -12,7 +12,8 @@ libxmcfg_libxmcfg_a_SOURCES = libxmcfg/xmcfg.h libxmcfg/internal.h \
 	libxmcfg/keyval.c libxmcfg/keylist.c libxmcfg/keytab.c libxmcfg/notes.c \
 	libxmcfg/disk.c libxmcfg/xldisk.c libxmcfg/vif.c libxmcfg/cpus.c \
 	libxmcfg/cmdline.c libxmcfg/xml_int.h libxmcfg/xml_write.c \
-	libxmcfg/xml_read.c libxmcfg/sxp.c libxmcfg/error.c libxmcfg/wire.c \
+	libxmcfg/xml_read_int.h libxmcfg/xml_read.c libxmcfg/xml_read_dev.c \
+	libxmcfg/sxp.c libxmcfg/error.c libxmcfg/wire.c \
 	libxmcfg/suggest.c libxmcfg/py.c libxmcfg/py_sandbox.h \
 	libxmcfg/py_sandbox.c
 nodist_libxmcfg_libxmcfg_a_SOURCES = libxmcfg/py_prelude_gen.h

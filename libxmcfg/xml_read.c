@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* xml_read.c: libvirt-style domain XML back into a domain, our
  * <metadata><xmtools:config> first and libvirt's own elements for what it
- * lacks; the document is untrusted (a record on disk, a client's). */
+ * lacks; the document is untrusted (a record on disk, a client's). The
+ * domain-level elements are read here, the devices in xml_read_dev.c. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -14,10 +15,11 @@
 #include "internal.h"
 #include "util.h"
 #include "xml_int.h"
+#include "xml_read_int.h"
 
 #define XML_MAX (16u << 20)
 
-static xmlNodePtr
+xmlNodePtr
 xml_find(xmlNodePtr parent, const char *name)
 {
 	xmlNodePtr c;
@@ -32,7 +34,7 @@ xml_find(xmlNodePtr parent, const char *name)
 }
 
 /* malloc'd copy of the text of a child element, or NULL. */
-static char *
+char *
 xml_text(xmlNodePtr parent, const char *name)
 {
 	xmlNodePtr n = xml_find(parent, name);
@@ -47,7 +49,7 @@ xml_text(xmlNodePtr parent, const char *name)
 	return s;
 }
 
-static char *
+char *
 xml_attr(xmlNodePtr n, const char *name)
 {
 	xmlChar *t;
@@ -80,92 +82,6 @@ xml_u64(xmlNodePtr parent, const char *name, uint64_t div, uint64_t *out)
 	return 0;
 }
 
-/* Build "driver:source,vdev[:cdrom],mode" from a libvirt <disk>. */
-static char *
-xml_disk_spec(xmlNodePtr d)
-{
-	xmlNodePtr drv = xml_find(d, "driver"), src = xml_find(d, "source");
-	char *name = xml_attr(drv, "name"), *type = xml_attr(drv, "type");
-	char *dev = xml_attr(xml_find(d, "target"), "dev");
-	char *file = xml_attr(src, "dev"), *device = xml_attr(d, "device");
-	const char *mode = xml_find(d, "readonly")    ? "r"
-			   : xml_find(d, "shareable") ? "w!"
-						      : "w";
-	struct xmbuf b = {0};
-
-	if (!file)
-		file = xml_attr(src, "file");
-	if (name && !strcmp(name, "qemu")) {
-		/* libvirt's driver for xl's qdisk: xl's syntax, target last */
-		xmbuf_printf(&b, "format=%s,vdev=%s,access=%s%s%s%s",
-			     type ? type : "raw", dev ? dev : "",
-			     mode[0] == 'r' ? "ro" : "rw",
-			     device && !strcmp(device, "cdrom")
-				     ? ",devtype=cdrom"
-				     : "",
-			     file ? ",target=" : "", file ? file : "");
-	} else if (name && (!strcmp(name, "tap") || !strcmp(name, "tap2")))
-		xmbuf_printf(&b, "%s:%s:", name,
-			     type && strcmp(type, "raw") ? type : "aio");
-	else if (name && file)
-		xmbuf_printf(&b, "%s:", name);
-	if (!name || strcmp(name, "qemu"))
-		xmbuf_printf(&b, "%s,%s%s,%s", file ? file : "", dev ? dev : "",
-			     device && !strcmp(device, "cdrom") ? ":cdrom" : "",
-			     mode);
-	xmbuf_put(&b, "", 1);
-	free(name);
-	free(type);
-	free(dev);
-	free(file);
-	free(device);
-	if (b.failed) {
-		xmbuf_free(&b);
-		return NULL;
-	}
-	return b.data;
-}
-
-static char *
-xml_vif_spec(xmlNodePtr n)
-{
-	static const struct {
-		const char *elem, *attr, *key;
-	} map[] = {
-		{"mac", "address", "mac"},    {"source", "bridge", "bridge"},
-		{"script", "path", "script"}, {"target", "dev", "vifname"},
-		{"model", "type", "model"},   {NULL, NULL, NULL},
-	};
-	struct xmbuf b = {0};
-	xmlNodePtr c;
-	char *v;
-	size_t i;
-	bool ip = false;
-
-	for (i = 0; map[i].elem; i++) {
-		v = xml_attr(xml_find(n, map[i].elem), map[i].attr);
-		if (v)
-			xmbuf_printf(&b, "%s%s=%s", b.len ? "," : "",
-				     map[i].key, v);
-		free(v);
-	}
-	for (c = n->children; c; c = c->next) {
-		if (c->type != XML_ELEMENT_NODE ||
-		    xmlStrcmp(c->name, BAD_CAST "ip"))
-			continue;
-		v = xml_attr(c, "address");
-		if (v)
-			xmbuf_printf(&b, "%s%s",
-				     ip      ? " "
-				     : b.len ? ",ip="
-					     : "ip=",
-				     v);
-		ip = true;
-		free(v);
-	}
-	return xmbuf_finish(&b);
-}
-
 /* One <xmtools:setting key= kind= line=>value</xmtools:setting>. Returns
  * 0 (a malformed one is skipped) or -1 (out of memory). */
 static int
@@ -193,12 +109,7 @@ xml_setting(struct xmcfg_domain *dom, xmlNodePtr c)
 	return rc < 0 ? -1 : 0;
 }
 
-struct xml_list {
-	char **v;
-	size_t n;
-};
-
-static int
+int
 xml_push(struct xml_list *l, char *s)
 {
 	char **nv;
@@ -225,22 +136,8 @@ xml_list_free(struct xml_list *l)
 	free(l->v);
 }
 
-/* What the parts of xmcfg_from_xml share: the document's landmarks, the
- * domain being filled and the device specs collected for the end. */
-struct xml_in {
-	xmlNodePtr root;
-	xmlNodePtr os;
-	xmlNodePtr meta; /* <xmtools:config> under <metadata>, or NULL */
-	struct xmcfg_domain *dom;
-	struct xml_list disks, vifs;
-	struct xmcfg_error *err;
-};
-
-static int xml_fail(struct xml_in *in, enum xmcfg_errcode code, const char *fmt,
-		    ...) __attribute__((format(printf, 3, 4)));
-
 /* Fill in->err (never with a file or line: XML has none we could name). */
-static int
+int
 xml_fail(struct xml_in *in, enum xmcfg_errcode code, const char *fmt, ...)
 {
 	va_list ap;
@@ -251,7 +148,7 @@ xml_fail(struct xml_in *in, enum xmcfg_errcode code, const char *fmt, ...)
 	return -1;
 }
 
-static int
+int
 xml_nomem(struct xml_in *in)
 {
 	return xml_fail(in, XMCFG_EINTERNAL, "out of memory");
@@ -541,59 +438,6 @@ xml_read_meta(struct xml_in *in)
 	if (rc < 0 && in->err->code == XMCFG_OK)
 		return xml_nomem(in);
 	return rc;
-}
-
-/* libvirt's <devices> as disk and vif specs, when our metadata (which has
- * them as written) is absent. */
-static int
-xml_read_devices(struct xml_in *in)
-{
-	xmlNodePtr n = xml_find(in->root, "devices"), c;
-
-	if (in->meta || !n)
-		return 0;
-	for (c = n->children; c; c = c->next) {
-		if (c->type != XML_ELEMENT_NODE)
-			continue;
-		if (!xmlStrcmp(c->name, BAD_CAST "disk") &&
-		    xml_push(&in->disks, xml_disk_spec(c)) < 0)
-			return xml_nomem(in);
-		if (!xmlStrcmp(c->name, BAD_CAST "interface") &&
-		    xml_push(&in->vifs, xml_vif_spec(c)) < 0)
-			return xml_nomem(in);
-	}
-	return 0;
-}
-
-/* The collected disk and vif specs, parsed as a config's would be. */
-static int
-xml_parse_devices(struct xml_in *in)
-{
-	struct xmcfg_domain *dom = in->dom;
-	char msg[512];
-	size_t i;
-
-	if (in->disks.n > XMCFG_MAX_DISKS || in->vifs.n > XMCFG_MAX_VIFS)
-		return xml_fail(in, XMCFG_EXML, "too many devices");
-	dom->disks = calloc(in->disks.n + 1, sizeof(*dom->disks));
-	dom->vifs = calloc(in->vifs.n + 1, sizeof(*dom->vifs));
-	if (!dom->disks || !dom->vifs)
-		return xml_nomem(in);
-	for (i = 0; i < in->disks.n; i++) {
-		if (xmdisk_parse(in->disks.v[i], &dom->disks[i], msg,
-				 sizeof(msg)) < 0)
-			return xml_fail(in, XMCFG_EXML, "disk[%zu]: %s", i,
-					msg);
-		dom->ndisks = i + 1;
-		xmdisk_set_guest_dev(&dom->disks[i], i);
-	}
-	for (i = 0; i < in->vifs.n; i++) {
-		if (xmvif_parse(in->vifs.v[i], &dom->vifs[i], msg,
-				sizeof(msg)) < 0)
-			return xml_fail(in, XMCFG_EXML, "vif[%zu]: %s", i, msg);
-		dom->nvifs = i + 1;
-	}
-	return 0;
 }
 
 /* The command line from the parts, then the rules every domain obeys:
