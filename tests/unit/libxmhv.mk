@@ -23,7 +23,9 @@ TESTS += tests/unit/libxmhv_console
 # kvm tier: libxmhv drives real xmhv monitors (SKIPs without root, /dev/kvm,
 # hypervisor/xmhv or the test guest).
 check_PROGRAMS += tests/unit/xmhv_iface
-tests_unit_xmhv_iface_SOURCES = tests/unit/xmhv_iface.c
+tests_unit_xmhv_iface_SOURCES = tests/unit/xmhv_iface.c \
+	tests/unit/xmhv_iface_fault.c tests/unit/xmhv_iface_lib.c \
+	tests/unit/xmhv_iface.h
 tests_unit_xmhv_iface_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests \
 	-I$(top_srcdir)/hypervisor
 tests_unit_xmhv_iface_LDADD = $(LIBXMHV_TEST_LDADD)
