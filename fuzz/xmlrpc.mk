@@ -16,6 +16,7 @@ fuzz_xmlrpc_replay_LDADD = tests/libtap.a common/libxmlrpc.a \
 FUZZ_XMLRPC_SRCS = $(top_srcdir)/fuzz/xmlrpc_fuzz.c \
 	$(top_srcdir)/common/xmlrpc_value.c \
 	$(top_srcdir)/common/xmlrpc_parse.c \
+	$(top_srcdir)/common/xmlrpc_parse_value.c \
 	$(top_srcdir)/common/xmlrpc_write.c
 fuzz/xmlrpc_fuzzer: $(FUZZ_XMLRPC_SRCS) config.h
 	@test -n "$(CLANG)" || { echo "make fuzz needs clang (apt-get install clang)"; exit 1; }

@@ -3,6 +3,7 @@
 # its man page and unit tests.
 noinst_LIBRARIES += common/libxmlrpc.a
 common_libxmlrpc_a_SOURCES = common/xmlrpc_value.c common/xmlrpc_parse.c \
+	common/xmlrpc_parse_value.c common/xmlrpc_parse_int.h \
 	common/xmlrpc_write.c common/xmlrpc_int.h common/xmlrpc.h \
 	common/xmlrpc_client.c
 common_libxmlrpc_a_CFLAGS = $(AM_CFLAGS) $(LIBXML_CFLAGS)
