@@ -28,7 +28,8 @@ IMAGETOOLS_LIBS = imagetools/libext4w.a imagetools/libimagetools.a \
 
 bin_PROGRAMS += imagetools/xm-create-image imagetools/xm-delete-image \
 	imagetools/xm-list-images
-imagetools_xm_create_image_SOURCES = imagetools/create.c
+imagetools_xm_create_image_SOURCES = imagetools/create.c \
+	imagetools/create_kernel.c imagetools/create_int.h
 imagetools_xm_create_image_CPPFLAGS = $(AM_CPPFLAGS) $(EXT2FS_CFLAGS)
 imagetools_xm_create_image_LDADD = $(IMAGETOOLS_LIBS) $(UUID_LIBS)
 imagetools_xm_delete_image_SOURCES = imagetools/delete.c
