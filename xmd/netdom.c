@@ -554,7 +554,8 @@ net_vif_list(struct xmd *x, const struct xmd_domain *d)
 		rc |= xmlrpc_struct_set(st, "model", xmlrpc_string(v->model));
 		rc |= xmlrpc_struct_set(st, "rate", xmlrpc_string(v->rate));
 		rc |= xmlrpc_struct_set(st, "state", xmlrpc_string(state));
-		/* what xmd gave the monitor (unknown after an xmd restart) */
+		/* what xmd gave the monitor (from the record after an xmd
+		 * restart; unknown for records older than that) */
 		if (live && d->datapath_known)
 			rc |= xmlrpc_struct_set(
 				st, "datapath",

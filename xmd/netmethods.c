@@ -273,10 +273,10 @@ net_m_detach(struct xmd *x, struct control_req *req,
 	memmove(&d->cfg->vifs[i], &d->cfg->vifs[i + 1],
 		(d->cfg->nvifs - i) * sizeof(d->cfg->vifs[0]));
 	d->cfg->nvifs--;
-	(void)record_write(x, d);
-	netmgr_sync_hosts(x, NULL);
 	if (devid < 32)
 		d->vhost_devids &= ~(1u << devid);
+	(void)record_write(x, d);
+	netmgr_sync_hosts(x, NULL);
 	log_info("domain %s (id %u): vif %s detached%s", d->name, d->domid, s,
 		 force ? " (forced)" : "");
 	return xmlrpc_int(0);

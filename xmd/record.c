@@ -66,6 +66,10 @@ record_build(const struct xmd_domain *d)
 	record_set_num(rt, "policy_done", 0, d->policy_done);
 	record_set_num(rt, "shutdown_reason", 0,
 		       d->info_valid ? d->info.shutdown_reason : 0);
+	/* which vifs xmd gave a vhost-net fd, for network-list after an xmd
+	 * restart */
+	record_set_num(rt, "datapath_known", 0, d->datapath_known);
+	record_set_num(rt, "vhost_devids", 0, d->vhost_devids);
 	cfgxml = d->cfg->kernel || bootdisk_needed(d->cfg)
 			 ? xmcfg_to_xml(d->cfg)
 			 : NULL;
@@ -246,6 +250,8 @@ record_load_one(struct xmd *x, const char *path)
 	d->policy_done = record_num(rt, "policy_done") != 0;
 	/* the shutdown being handled when xmd stopped (policy_done) */
 	d->info.shutdown_reason = (uint32_t)record_num(rt, "shutdown_reason");
+	d->datapath_known = record_num(rt, "datapath_known") != 0;
+	d->vhost_devids = (uint32_t)record_num(rt, "vhost_devids");
 	if (d->phase == XMD_PHASE_STOPPED && !d->managed) {
 		log_warn("domain %s: stopped record of an unmanaged domain "
 			 "removed",

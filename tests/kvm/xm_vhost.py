@@ -180,6 +180,12 @@ def test_user(e):
        lst.count("(datapath user)") == 2,
        "the monitor holds no /dev/vhost-net; network-list --long says "
        "user twice", lst)
+    e.kill9_xmd()
+    up = e.start_xmd()
+    lst = long_list(e, "vh2")
+    ok(up and lst.count("(datapath user)") == 2,
+       "after kill -9 of xmd and a new xmd, network-list --long still says "
+       "user twice (from the record)", lst + e.log_tail())
     g.close()
     r = e.xm("destroy", "vh2")
     ok(r.returncode == 0 and N.vifs() == [], "destroy leaves no vif",
