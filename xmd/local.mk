@@ -17,6 +17,7 @@ xmd_xmd_SOURCES = xmd/xmd.c xmd/xmd.h xmd/control.c xmd/control_int.h \
 	xmd/net.h xmd/netcfg.c \
 	xmd/netstore.c xmd/nettap.h xmd/nettap.c xmd/netscript.c \
 	xmd/netdom.h xmd/netdom.c xmd/netmgr.c xmd/netmgr_int.h \
+	xmd/netmgr_host.c xmd/netmgr_adopt.c \
 	xmd/netdnsmasq.c xmd/netmethods.c
 xmd_xmd_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/bootdisk
 xmd_xmd_CFLAGS = $(AM_CFLAGS) $(LIBXML_CFLAGS) $(LIBEVENT_CFLAGS) \
