@@ -10,7 +10,8 @@ common_libxmlrpc_a_CFLAGS = $(AM_CFLAGS) $(LIBXML_CFLAGS)
 sbin_PROGRAMS += xmd/xmd
 xmd_xmd_SOURCES = xmd/xmd.c xmd/xmd.h xmd/control.c xmd/control_int.h \
 	xmd/control_conn.c xmd/methods.c xmd/domview.c \
-	xmd/node.c xmd/domains.c xmd/policy.c xmd/record.c xmd/hvconfig.c \
+	xmd/node.c xmd/domains.c xmd/domains_int.h xmd/domains_lifecycle.c \
+	xmd/domains_adopt.c xmd/policy.c xmd/record.c xmd/hvconfig.c \
 	xmd/storage.c xmd/storage_probe.c xmd/storage_probe.h xmd/bootdisk.c \
 	xmd/autostart.c xmd/notify.c xmd/info.c xmd/devices.c \
 	xmd/admission.h xmd/admission.c \
