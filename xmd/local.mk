@@ -15,7 +15,7 @@ xmd_xmd_SOURCES = xmd/xmd.c xmd/xmd.h xmd/control.c xmd/control_int.h \
 	xmd/storage.c xmd/storage_probe.c xmd/storage_probe.h xmd/bootdisk.c \
 	xmd/autostart.c xmd/notify.c xmd/info.c xmd/devices.c \
 	xmd/admission.h xmd/admission.c \
-	xmd/net.h xmd/netcfg.c \
+	xmd/net.h xmd/netcfg.c xmd/netcfg_int.h xmd/netconfig.c xmd/nettext.c \
 	xmd/netstore.c xmd/nettap.h xmd/nettap.c xmd/netscript.c \
 	xmd/netdom.h xmd/netdom.c xmd/netmgr.c xmd/netmgr_int.h \
 	xmd/netmgr_host.c xmd/netmgr_adopt.c \
@@ -50,7 +50,8 @@ tests_unit_xmd_admission_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests \
 	-I$(top_srcdir)/xmd
 tests_unit_xmd_admission_LDADD = tests/libtap.a
 TESTS += tests/unit/xmd_net
-tests_unit_xmd_net_SOURCES = tests/unit/xmd_net.c xmd/netcfg.c xmd/netstore.c
+tests_unit_xmd_net_SOURCES = tests/unit/xmd_net.c xmd/netcfg.c \
+	xmd/netcfg_int.h xmd/netconfig.c xmd/nettext.c xmd/netstore.c
 tests_unit_xmd_net_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests \
 	-I$(top_srcdir)/xmd
 tests_unit_xmd_net_LDADD = tests/libtap.a common/libcommon.a
