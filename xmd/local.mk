@@ -11,13 +11,15 @@ common_libxmlrpc_a_CFLAGS = $(AM_CFLAGS) $(LIBXML_CFLAGS)
 sbin_PROGRAMS += xmd/xmd
 xmd_xmd_SOURCES = xmd/xmd.c xmd/xmd.h xmd/control.c xmd/control_int.h \
 	xmd/control_conn.c xmd/methods.c xmd/domview.c \
-	xmd/node.c xmd/domains.c xmd/policy.c xmd/record.c xmd/hvconfig.c \
+	xmd/node.c xmd/domains.c xmd/domains_int.h xmd/domains_lifecycle.c \
+	xmd/domains_adopt.c xmd/policy.c xmd/record.c xmd/hvconfig.c \
 	xmd/storage.c xmd/storage_probe.c xmd/storage_probe.h xmd/bootdisk.c \
 	xmd/autostart.c xmd/notify.c xmd/info.c xmd/devices.c \
 	xmd/admission.h xmd/admission.c \
-	xmd/net.h xmd/netcfg.c \
+	xmd/net.h xmd/netcfg.c xmd/netcfg_int.h xmd/netconfig.c xmd/nettext.c \
 	xmd/netstore.c xmd/nettap.h xmd/nettap.c xmd/netscript.c \
 	xmd/netdom.h xmd/netdom.c xmd/netmgr.c xmd/netmgr_int.h \
+	xmd/netmgr_host.c xmd/netmgr_adopt.c \
 	xmd/netdnsmasq.c xmd/netmethods.c
 xmd_xmd_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/bootdisk
 xmd_xmd_CFLAGS = $(AM_CFLAGS) $(LIBXML_CFLAGS) $(LIBEVENT_CFLAGS) \
@@ -49,7 +51,8 @@ tests_unit_xmd_admission_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests \
 	-I$(top_srcdir)/xmd
 tests_unit_xmd_admission_LDADD = tests/libtap.a
 TESTS += tests/unit/xmd_net
-tests_unit_xmd_net_SOURCES = tests/unit/xmd_net.c xmd/netcfg.c xmd/netstore.c
+tests_unit_xmd_net_SOURCES = tests/unit/xmd_net.c xmd/netcfg.c \
+	xmd/netcfg_int.h xmd/netconfig.c xmd/nettext.c xmd/netstore.c
 tests_unit_xmd_net_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests \
 	-I$(top_srcdir)/xmd
 tests_unit_xmd_net_LDADD = tests/libtap.a common/libcommon.a

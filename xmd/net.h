@@ -72,6 +72,8 @@ bool net_subnet_overlaps(const struct net_subnet *a,
 int net_subnet_pick(const struct net_subnet *cand, size_t ncand,
 		    const struct net_subnet *used, size_t nused) NET_WUR;
 
+/* ---- netconfig.c: managed network configs (pure) ---- */
+
 /* A managed NAT network, from <etc>/xen/networks/NAME.conf. */
 #define NET_MAX_POOL 64
 struct net_config {
@@ -96,6 +98,8 @@ int net_config_parse(const char *text, size_t len, const char *dflt_name,
 /* The DHCP range of cfg with subnet s: [first, last], host order. */
 void net_config_range(const struct net_config *cfg, const struct net_subnet *s,
 		      uint32_t *first, uint32_t *last);
+
+/* ---- nettext.c: text for dnsmasq and nftables (pure) ---- */
 
 /* One DHCP/DNS reservation of a managed network. */
 struct net_host {

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* netdom.h: the networking hooks of a domain's lifecycle (netdom.c,
- * netattach.c) and the managed NAT networks (netmgr.c). Main thread unless
+ * netattach.c) and the managed NAT networks (netmgr*.c). Main thread unless
  * a comment says otherwise. */
 #ifndef XMD_NETDOM_H
 #define XMD_NETDOM_H
@@ -80,7 +80,7 @@ struct xmlrpc_value *net_m_stop(struct xmd *x, struct control_req *req,
 				const struct xmlrpc_value *params,
 				bool *pending);
 
-/* ---- netmgr.c: managed NAT networks ---- */
+/* ---- netmgr*.c: managed NAT networks ---- */
 
 /* Take over the networks a previous xmd left running (<run>/net/NAME),
  * and make the xenstore shims' directory. */

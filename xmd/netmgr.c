@@ -5,25 +5,15 @@
  * table of its own, IPv4 forwarding. Started when a vif names the network
  * (or by xm network-start); stopping restores the host as it was: the
  * bridge (when xmd made it), the table, dnsmasq, net.ipv4.ip_forward.
- * What a running network changed is kept in <run>/net/NAME/state, so an
- * xmd restarted after kill -9 takes it over. */
+ * This file is the start and stop; what it probes and changes on the host
+ * is netmgr_host.c, the take-over after an xmd restart netmgr_adopt.c,
+ * dnsmasq and the reservations netdnsmasq.c. */
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <ifaddrs.h>
-#include <arpa/inet.h>
-#include <pwd.h>
-#include <signal.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <sys/syscall.h>
-#include <sys/wait.h>
 #include <unistd.h>
-
-#include <event2/event.h>
 
 #include "log.h"
 #include "net.h"
@@ -32,12 +22,8 @@
 #include "nettap.h"
 #include "util.h"
 
-#define NETMGR_FORWARD "/proc/sys/net/ipv4/ip_forward"
-
 struct xmd *netmgr_x;
 struct netmgr_net *netmgr_nets[NETMGR_MAX];
-
-static void netmgr_forget(struct netmgr_net *n);
 
 static struct netmgr_net *
 netmgr_running(const char *name)
@@ -81,7 +67,7 @@ netmgr_load_file(const char *file, struct net_config *cfg, char *msg,
 }
 
 /* The config of network name (by its name or its bridge). */
-static int
+int
 netmgr_load(const char *name, struct net_config *cfg, char *msg, size_t msglen)
 {
 	char dir[PATH_MAX + 16], file[NET_NAME_MAX + 8];
@@ -130,192 +116,6 @@ netmgr_bridge_of(const char *name, char out[IFNAMSIZ])
 	return 0;
 }
 
-/* Run argv (PATH searched), its stdout into out (may be NULL). Returns the
- * exit status, or -errno. */
-static int
-netmgr_cmd(char *const argv[], char *out, size_t outlen)
-{
-	posix_spawn_file_actions_t fa;
-	int p[2], st = 0, rc;
-	size_t o = 0;
-	ssize_t r;
-	pid_t pid;
-
-	if (pipe2(p, O_CLOEXEC) < 0)
-		return -errno;
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null",
-					 O_RDONLY, 0);
-	posix_spawn_file_actions_adddup2(&fa, p[1], STDOUT_FILENO);
-	posix_spawn_file_actions_adddup2(&fa, p[1], STDERR_FILENO);
-	rc = -posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ);
-	posix_spawn_file_actions_destroy(&fa);
-	close(p[1]);
-	if (rc == 0) {
-		char sink[512];
-
-		for (;;) {
-			bool keep = out && o + 1 < outlen;
-
-			r = read(p[0], keep ? out + o : sink,
-				 keep ? outlen - o - 1 : sizeof(sink));
-			if (r < 0 && errno == EINTR)
-				continue;
-			if (r <= 0)
-				break;
-			if (keep)
-				o += (size_t)r;
-		}
-		while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-			;
-		rc = WIFEXITED(st) ? WEXITSTATUS(st) : 128;
-	}
-	if (out && outlen)
-		out[o] = '\0';
-	close(p[0]);
-	return rc;
-}
-
-/* Every IPv4 subnet the host has on an interface or in its routes (the
- * default route aside). */
-static size_t
-netmgr_host_subnets(struct net_subnet *used, size_t max)
-{
-	struct ifaddrs *ifa = NULL, *i;
-	unsigned dest, mask;
-	size_t n = 0;
-	char line[256];
-	FILE *f;
-
-	if (getifaddrs(&ifa) == 0) {
-		for (i = ifa; i && n < max; i = i->ifa_next) {
-			if (!i->ifa_addr || i->ifa_addr->sa_family != AF_INET ||
-			    !i->ifa_netmask)
-				continue;
-			mask = ntohl(((struct sockaddr_in *)i->ifa_netmask)
-					     ->sin_addr.s_addr);
-			dest = ntohl(((struct sockaddr_in *)i->ifa_addr)
-					     ->sin_addr.s_addr);
-			used[n].prefix = (unsigned)__builtin_popcount(mask);
-			used[n++].addr = dest & mask;
-		}
-		freeifaddrs(ifa);
-	}
-	f = fopen("/proc/net/route", "re");
-	while (f && n < max && fgets(line, sizeof(line), f)) {
-		char ifname[32];
-		unsigned flags;
-
-		if (sscanf(line, "%31s %x %*x %x %*d %*d %*d %x", ifname, &dest,
-			   &flags, &mask) != 4 ||
-		    mask == 0)
-			continue;
-		used[n].prefix = (unsigned)__builtin_popcount(mask);
-		used[n++].addr = ntohl(dest) & ntohl(mask);
-	}
-	if (f)
-		fclose(f);
-	return n;
-}
-
-/* The subnet of n: its own, or the first free one of its pool (the one
- * it had last time first). 0 or -EADDRINUSE with msg. */
-static int
-netmgr_pick(struct netmgr_net *n, char *msg, size_t msglen)
-{
-	struct net_subnet used[256], cand[NET_MAX_POOL + 1];
-	size_t nused = netmgr_host_subnets(used, ARRAY_SIZE(used)), nc = 0, i;
-	char path[PATH_MAX + 64], a[16], *text = NULL;
-	size_t len;
-	int k;
-
-	if (!n->cfg.subnet_auto) {
-		cand[nc++] = n->cfg.subnet;
-	} else {
-		snprintf(path, sizeof(path), "%s/networks/%s.subnet",
-			 netmgr_x->lib_dir, n->cfg.name);
-		if (util_read_file(path, 64, &text, &len) == 0) {
-			text[strcspn(text, "\n")] = '\0';
-			if (net_subnet_parse(text, &cand[nc]) == 0)
-				nc++;
-			free(text);
-		}
-		for (i = 0; i < n->cfg.npool; i++)
-			cand[nc++] = n->cfg.pool[i];
-	}
-	k = net_subnet_pick(cand, nc, used, nused);
-	if (k < 0) {
-		if (n->cfg.subnet_auto)
-			snprintf(msg, msglen,
-				 "network %s: every subnet of its pool is in "
-				 "use on this host: give one with subnet = in "
-				 "its config",
-				 n->cfg.name);
-		else
-			snprintf(msg, msglen,
-				 "network %s: subnet %s/%u is in use on this "
-				 "host: choose another in its config",
-				 n->cfg.name, net_ip_string(cand[0].addr, a),
-				 cand[0].prefix);
-		return -EADDRINUSE;
-	}
-	n->subnet = cand[k];
-	if (n->cfg.subnet_auto) {
-		char text2[32];
-
-		snprintf(text2, sizeof(text2), "%s/%u\n",
-			 net_ip_string(n->subnet.addr, a), n->subnet.prefix);
-		snprintf(path, sizeof(path), "%s/networks", netmgr_x->lib_dir);
-		(void)!util_mkdir_p(path, 0755);
-		snprintf(path, sizeof(path), "%s/networks/%s.subnet",
-			 netmgr_x->lib_dir, n->cfg.name);
-		(void)!util_write_file_atomic(path, text2, strlen(text2), 0644);
-	}
-	return 0;
-}
-
-static int
-netmgr_forward_read(void)
-{
-	char *t = NULL;
-	size_t len;
-	int v = -1;
-
-	if (util_read_file(NETMGR_FORWARD, 16, &t, &len) == 0)
-		v = t[0] == '1';
-	free(t);
-	return v;
-}
-
-static int
-netmgr_forward_write(int v)
-{
-	int fd = open(NETMGR_FORWARD, O_WRONLY | O_CLOEXEC), rc = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (write(fd, v ? "1\n" : "0\n", 2) != 2)
-		rc = -errno;
-	close(fd);
-	return rc;
-}
-
-/* <dir>/state: what this network changed on the host. */
-void
-netmgr_state_write(struct netmgr_net *n)
-{
-	char path[PATH_MAX + 16], buf[256], a[16];
-
-	snprintf(buf, sizeof(buf),
-		 "subnet=%s/%u\nbridge_created=%d\nforward_prev=%d\n"
-		 "dnsmasq=%d\n",
-		 net_ip_string(n->subnet.addr, a), n->subnet.prefix,
-		 n->bridge_created, n->forward_prev, (int)n->dnsmasq);
-	(void)!util_snprintf(path, sizeof(path), "%s/state", n->dir);
-	if (util_write_file_atomic(path, buf, strlen(buf), 0644) < 0)
-		log_warn("network %s: cannot write %s", n->cfg.name, path);
-}
-
 void
 netmgr_path(const struct netmgr_net *n, const char *file, char *buf,
 	    size_t size)
@@ -323,7 +123,7 @@ netmgr_path(const struct netmgr_net *n, const char *file, char *buf,
 	(void)!util_snprintf(buf, size, "%s/%s", n->dir, file);
 }
 
-static void
+void
 netmgr_forget(struct netmgr_net *n)
 {
 	size_t i;
@@ -367,7 +167,7 @@ netmgr_teardown(struct netmgr_net *n)
 	netmgr_forget(n);
 }
 
-static struct netmgr_net *
+struct netmgr_net *
 netmgr_new(const struct net_config *cfg)
 {
 	struct netmgr_net *n;
@@ -652,118 +452,4 @@ netmgr_list(struct xmd *x)
 		return NULL;
 	}
 	return arr;
-}
-
-/* Take over the network whose state is in <run>/net/name. */
-static void
-netmgr_adopt(const char *name)
-{
-	char path[PATH_MAX + 64], msg[512], cmd[PATH_MAX + 64];
-	struct net_config cfg;
-	struct netstore s;
-	struct netmgr_net *n;
-	char *text = NULL;
-	const char *v;
-	size_t len;
-	uint64_t u;
-
-	if (netmgr_load(name, &cfg, msg, sizeof(msg)) < 0 ||
-	    !(n = netmgr_new(&cfg)))
-		return;
-	snprintf(path, sizeof(path), "%s/state", n->dir);
-	if (util_read_file(path, 4096, &text, &len) < 0 ||
-	    netstore_parse(text, len, &s) < 0) {
-		log_warn("network %s: %s unreadable: not taken over", name,
-			 path);
-		free(text);
-		netmgr_forget(n);
-		return;
-	}
-	free(text);
-	if ((v = netstore_get(&s, "subnet")))
-		(void)!net_subnet_parse(v, &n->subnet);
-	n->bridge_created =
-		(v = netstore_get(&s, "bridge_created")) && v[0] == '1';
-	n->forward_prev =
-		(v = netstore_get(&s, "forward_prev")) && !strcmp(v, "0") ? 0
-									  : -1;
-	if ((v = netstore_get(&s, "dnsmasq")) &&
-	    util_parse_u64(v, INT32_MAX, &u) == 0 && u > 0) {
-		char *cl = NULL;
-
-		snprintf(cmd, sizeof(cmd), "/proc/%llu/cmdline",
-			 (unsigned long long)u);
-		if (util_read_file(cmd, 8192, &cl, &len) == 0 && len &&
-		    memmem(cl, len, n->dir, strlen(n->dir)))
-			n->dnsmasq = (pid_t)u;
-		free(cl);
-	}
-	netstore_dispose(&s);
-	if (n->dnsmasq > 0 && netmgr_watch(n) == 0)
-		log_info("network %s: re-adopted (bridge %s, dnsmasq pid %d)",
-			 name, cfg.bridge, (int)n->dnsmasq);
-	else if (netmgr_dnsmasq_start(n) == 0)
-		log_info("network %s: re-adopted, dnsmasq restarted", name);
-	netmgr_state_write(n);
-}
-
-void
-netmgr_init(struct xmd *x)
-{
-	static const char *const shims[] = {
-		"xenstore-read", "xenstore-write", "xenstore-exists",
-		"xenstore-rm",   "xenstore-list",  "xenstore-chmod"};
-	char path[PATH_MAX + 64], self[PATH_MAX], target[PATH_MAX + 32];
-	struct net_paths p;
-	struct dirent *de;
-	ssize_t k;
-	DIR *dp;
-	size_t i;
-
-	netmgr_x = x;
-	snprintf(path, sizeof(path), "%s/net", x->run_dir);
-	dp = opendir(path);
-	while (dp && (de = readdir(dp)) != NULL)
-		if (de->d_name[0] != '.')
-			netmgr_adopt(de->d_name);
-	if (dp)
-		closedir(dp);
-	/* The shims: links to xmd-xenstore (beside xmd in a build tree,
-	 * else in libexecdir), in a directory of their own for PATH. */
-	if (net_paths(x, &p) < 0 || util_mkdir_p(p.shim_dir, 0755) < 0 ||
-	    util_mkdir_p(p.store_dir, 0700) < 0)
-		return;
-	k = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	self[k > 0 ? k : 0] = '\0';
-	if (k > 0 && strrchr(self, '/'))
-		*strrchr(self, '/') = '\0';
-	snprintf(target, sizeof(target), "%s/xmd-xenstore", self);
-	if (access(target, X_OK) < 0)
-		snprintf(target, sizeof(target), "%s/xmd-xenstore",
-			 XM_LIBEXECDIR);
-	for (i = 0; i < ARRAY_SIZE(shims); i++) {
-		snprintf(path, sizeof(path), "%s/%s", p.shim_dir, shims[i]);
-		(void)unlink(path);
-		if (symlink(target, path) < 0)
-			log_warn("%s: %s", path, strerror(errno));
-	}
-}
-
-void
-netmgr_dispose(struct xmd *x)
-{
-	size_t i;
-
-	for (i = 0; i < NETMGR_MAX; i++) {
-		struct netmgr_net *n = netmgr_nets[i];
-
-		if (!n)
-			continue;
-		if (n->ev)
-			event_free(n->ev);
-		if (n->pidfd >= 0)
-			close(n->pidfd);
-		free(n);
-		netmgr_nets[i] = NULL;
-	}
 }

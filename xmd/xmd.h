@@ -96,17 +96,30 @@ struct xmd {
 	struct event *sig_events[3];
 };
 
-/* ---- domains.c: the domain table and lifecycle ---- */
+/* ---- domains.c: the domain table ---- */
 
 /* Look a domain up by id, name or uuid string (xm's designators). */
 struct xmd_domain *domains_find(struct xmd *x, const char *designator);
 struct xmd_domain *domains_find_name(struct xmd *x, const char *name);
 struct xmd_domain *domains_find_domid(struct xmd *x, xmhv_domid_t domid);
-
 /* A new table entry (phase CREATING, no id) for cfg, which is taken over
  * (freed on failure); a uuid is generated when cfg has none. NULL: ENOMEM. */
 struct xmd_domain *domains_insert(struct xmd *x, struct xmcfg_domain *cfg,
 				  bool managed);
+/* Remove d from the table and free it (and its record unless keep). */
+void domains_forget(struct xmd *x, struct xmd_domain *d, bool keep_record);
+/* Refresh d->info with getinfo; returns 0 or -errno. */
+int domains_refresh(struct xmd *x, struct xmd_domain *d);
+/* Store a getinfo answer for d, fresh as of now: d->info (with d's id),
+ * valid, its generation bumped (an older sweep loses, see info.c). */
+void domains_info_store(struct xmd_domain *d, const struct xmhv_dominfo *info);
+/* The xm state string of d into buf[7]. */
+const char *domains_state_string(const struct xmd_domain *d, char buf[7]);
+/* Console log path of a domain name. */
+int domains_console_log(struct xmd *x, const char *name, char *buf, size_t len);
+
+/* ---- domains_lifecycle.c: create, destroy, events, restarts ---- */
+
 /* Validate cfg (taken over in every case) and start building the domain in
  * a worker thread; req (may be NULL) is answered when it is done. Returns
  * 0 (pending) or a fault code with msg filled. */
@@ -119,25 +132,17 @@ int domains_start(struct xmd *x, struct xmd_domain *d, bool paused,
 /* Destroy now. Managed domains become STOPPED, others are freed (d is
  * invalid afterwards unless managed). Returns 0 or -errno. */
 int domains_destroy(struct xmd *x, struct xmd_domain *d, const char *why);
-/* Remove d from the table and free it (and its record unless keep). */
-void domains_forget(struct xmd *x, struct xmd_domain *d, bool keep_record);
-/* Refresh d->info with getinfo; returns 0 or -errno. */
-int domains_refresh(struct xmd *x, struct xmd_domain *d);
-/* Store a getinfo answer for d, fresh as of now: d->info (with d's id),
- * valid, its generation bumped (an older sweep loses, see info.c). */
-void domains_info_store(struct xmd_domain *d, const struct xmhv_dominfo *info);
-/* The xm state string of d into buf[7]. */
-const char *domains_state_string(const struct xmd_domain *d, char buf[7]);
 /* Boot d again from its config after a policy restart (no monitor left).
  * Returns 0 or -errno (logged). */
 int domains_restart(struct xmd *x, struct xmd_domain *d);
 /* Main-loop callbacks for the job pipe and the xmhv event fd. */
 void domains_job_cb(int fd, short what, void *arg);
 void domains_event_cb(int fd, short what, void *arg);
+
+/* ---- domains_adopt.c: the table at xmd start ---- */
+
 /* Adopt live monitors and records at start (xmd restart). */
 void domains_adopt_all(struct xmd *x);
-/* Console log path of a domain name. */
-int domains_console_log(struct xmd *x, const char *name, char *buf, size_t len);
 
 /* ---- policy.c ---- */
 
