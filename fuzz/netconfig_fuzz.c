@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* netconfig_fuzz.c: the managed network config fuzz target: the input is
- * an <etc>/networks/NAME.conf; it goes through net_config_parse (given a
- * NUL-terminated copy, as util_read_file gives xmd), and a config that
+ * an <etc>/networks/NAME.conf; it goes through net_config_parse (given an
+ * exact-size copy with no NUL after it, so a read past len is caught by
+ * ASan), and a config that
  * passes must be whole (name, bridge, a subnet) and render into the DHCP
  * range, dnsmasq's configuration and reservation files and the nftables
  * ruleset. Built as a libFuzzer target and as the corpus replayer. */
@@ -47,10 +48,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char *text;
 	int rc;
 
-	if (size > (64 << 10) || !(text = malloc(size + 1)))
+	if (size > (64 << 10) || !(text = malloc(size ? size : 1)))
 		return 0;
 	memcpy(text, data, size);
-	text[size] = '\0';
 	msg[0] = '\0';
 	rc = net_config_parse(text, size, "fuzz", &c, msg, sizeof(msg));
 	free(text);

@@ -89,10 +89,11 @@ struct net_config {
 	char domain[64];                /* DNS domain of the guests */
 };
 
-/* Parse a network config: `key = value` lines (value optionally in
- * quotes), '#' comments; keys name, bridge, subnet, dhcp, nat, domain. name
- * defaults to dflt_name (the file's). 0, or -EINVAL with msg
- * "LINE: message". Pure; bounded by the sizes above. */
+/* Parse a network config of len bytes (no NUL needed after them):
+ * `key = value` lines (value optionally in quotes), '#' comments; keys
+ * name, bridge, subnet, dhcp, nat, domain. name defaults to dflt_name (the
+ * file's). 0, or -EINVAL with msg "LINE: message". Pure; bounded by the
+ * sizes above. */
 int net_config_parse(const char *text, size_t len, const char *dflt_name,
 		     struct net_config *out, char *msg, size_t msglen) NET_WUR;
 /* The DHCP range of cfg with subnet s: [first, last], host order. */

@@ -157,6 +157,7 @@ net_config_parse(const char *text, size_t len, const char *dflt_name,
 {
 	struct net_config c;
 	char line[200], *k, *v, *eq, *end;
+	const char *eol;
 	size_t pos = 0, n;
 	int lineno = 0, rc = 0;
 	char why[256];
@@ -168,9 +169,9 @@ net_config_parse(const char *text, size_t len, const char *dflt_name,
 		c.name[0] = '\0';
 	while (pos < len && rc == 0) {
 		lineno++;
-		n = strcspn(text + pos, "\n");
-		if (pos + n > len)
-			n = len - pos;
+		/* bounded by len: text need not end in a NUL */
+		eol = memchr(text + pos, '\n', len - pos);
+		n = eol ? (size_t)(eol - (text + pos)) : len - pos;
 		if (n >= sizeof(line) || memchr(text + pos, '\0', n)) {
 			snprintf(why, sizeof(why), "line too long or binary");
 			rc = -EINVAL;
