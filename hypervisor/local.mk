@@ -28,6 +28,9 @@ hypervisor_libxmhvcore_a_SOURCES = \
 	hypervisor/devices/pcihp.h hypervisor/devices/acpi_pcihp.c \
 	hypervisor/devices/virtq.c hypervisor/devices/virtq.h \
 	hypervisor/devices/virtio.h hypervisor/devices/virtio_pci.c \
+	hypervisor/devices/virtio_pci_int.h \
+	hypervisor/devices/virtio_pci_cfg.c \
+	hypervisor/devices/virtio_pci_save.c \
 	hypervisor/devices/virtio_blk.c hypervisor/devices/virtio_blk.h \
 	hypervisor/devices/virtio_blk_int.h \
 	hypervisor/devices/virtio_blk_req.c \
