@@ -5,7 +5,8 @@
 # parts (loaders, ACPI, MP table, e820, CPUID masks).
 noinst_LIBRARIES += hypervisor/libxmhvcore.a
 hypervisor_libxmhvcore_a_SOURCES = \
-	hypervisor/hv.h hypervisor/vm.h hypervisor/vm.c hypervisor/kvm.c \
+	hypervisor/hv.h hypervisor/vm.h hypervisor/vm.c hypervisor/vm_run.c \
+	hypervisor/kvm.c \
 	hypervisor/kvm.h hypervisor/vcpu.c hypervisor/vcpu.h hypervisor/mem.c \
 	hypervisor/mem.h hypervisor/bus.c hypervisor/bus.h \
 	hypervisor/device.c hypervisor/device.h hypervisor/board.c \
