@@ -34,6 +34,7 @@ hypervisor_libxmhvcore_a_SOURCES = \
 	hypervisor/devices/virtio_pci_save.c \
 	hypervisor/devices/virtio_blk.c hypervisor/devices/virtio_blk.h \
 	hypervisor/devices/virtio_blk_int.h \
+	hypervisor/devices/virtio_blk_queue.c \
 	hypervisor/devices/virtio_blk_req.c \
 	hypervisor/devices/virtio_blk_io.c \
 	hypervisor/devices/virtio_blk_uring.c hypervisor/vm_int.h \
