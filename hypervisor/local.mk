@@ -37,6 +37,7 @@ hypervisor_libxmhvcore_a_SOURCES = \
 	hypervisor/devices/virtio_blk_queue.c \
 	hypervisor/devices/virtio_blk_req.c \
 	hypervisor/devices/virtio_blk_io.c \
+	hypervisor/devices/virtio_blk_run.c \
 	hypervisor/devices/virtio_blk_uring.c hypervisor/vm_int.h \
 	hypervisor/vm_disk.c hypervisor/devices/virtio_net.c \
 	hypervisor/devices/virtio_net.h hypervisor/devices/virtio_net_int.h \

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* virtio_blk_int.h: what the parts of virtio-blk share: the request
  * format (virtio 1.x 5.2.6) and its pure parser (virtio_blk_req.c), the
- * I/O engine (virtio_blk_io.c: worker threads with preadv/pwritev, and
- * io_uring for O_DIRECT backends in virtio_blk_uring.c), and the device
- * (virtio_blk.c) with its queue thread (virtio_blk_queue.c). Not for other
- * files. */
+ * I/O engine (virtio_blk_io.c: worker threads running requests with
+ * preadv/pwritev in virtio_blk_run.c, and io_uring for O_DIRECT backends
+ * in virtio_blk_uring.c), and the device (virtio_blk.c) with its queue
+ * thread (virtio_blk_queue.c). Not for other files. */
 #ifndef XMHV_VIRTIO_BLK_INT_H
 #define XMHV_VIRTIO_BLK_INT_H
 
@@ -148,6 +148,9 @@ void vblk_io_set_flush_failed(struct vblk_io *io, bool failed);
  * sets *flush_failed, and a set one fails every later flush. */
 int vblk_io_run(const struct vblk_backend *be, struct vblk_req *r,
 		_Atomic bool *flush_failed) HV_WUR;
+/* virtio_blk_run.c: mark the guest pages a read wrote (the dirty log of
+ * migration). Any thread. */
+void vblk_dirty(const struct vblk_backend *be, const struct vblk_req *r);
 
 /* ---- io_uring (virtio_blk_uring.c) ---- */
 
