@@ -19,7 +19,8 @@ hypervisor_libxmhv_a_SOURCES = hypervisor/libxmhv.c \
 # The control side of the xmhv program (main.c calls control_main for
 # --control-fd).
 hypervisor_xmhv_SOURCES += hypervisor/control.c hypervisor/control.h \
-	hypervisor/control_int.h hypervisor/control_devices.c \
+	hypervisor/control_int.h hypervisor/control_client.c \
+	hypervisor/control_domain.c hypervisor/control_devices.c \
 	hypervisor/creation.c hypervisor/creation.h \
 	hypervisor/console.c hypervisor/console.h hypervisor/proto.c \
 	hypervisor/proto.h hypervisor/proto_seq.c hypervisor/proto_io.c

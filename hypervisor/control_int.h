@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* control_int.h: the state of xmhv's toolstack mode, shared by the
- * request loop (control.c) and the device hot-plug requests
- * (control_devices.c). Main thread only. */
+ * build and loop (control.c), the connections and dispatch
+ * (control_client.c), the domain requests (control_domain.c) and the
+ * device hot-plug requests (control_devices.c). Main thread only. */
 #ifndef XMHV_CONTROL_INT_H
 #define XMHV_CONTROL_INT_H
 
@@ -93,6 +94,37 @@ const char *control_name(const struct control *ctl);
 int control_check_alive(struct control *ctl, union control_answer *ans);
 int control_reply(int fd, uint32_t seq, int err, const char *msg);
 void control_client_close(struct control *ctl, struct control_client *cl);
+/* control.c: push one event to every watcher (a watcher whose socket is
+ * full loses it), and re-read the VM state and push it if it moved. */
+void control_push_event(struct control *ctl, uint32_t state, uint32_t reason);
+void control_sync_state(struct control *ctl);
+/* control_client.c: serve fd in client slot i (closed when the loop
+ * cannot watch it); listen on sock_path (0600) and serve what connects:
+ * 0 or -errno. */
+void control_client_add(struct control *ctl, int i, int fd);
+int control_listen(struct control *ctl);
+
+/* control_domain.c: PING, UNPAUSE, PAUSE, SHUTDOWN, SET_VCPUS, WATCH,
+ * DESTROY, GETINFO, and the creation messages once built (handlers: 0 or
+ * a negative errno with ans->reply.msg saying why). */
+int control_do_ping(struct control *ctl, struct control_client *cl,
+		    union control_answer *ans);
+int control_do_unpause(struct control *ctl, struct control_client *cl,
+		       union control_answer *ans);
+int control_do_pause(struct control *ctl, struct control_client *cl,
+		     union control_answer *ans);
+int control_do_shutdown(struct control *ctl, struct control_client *cl,
+			union control_answer *ans);
+int control_do_set_vcpus(struct control *ctl, struct control_client *cl,
+			 union control_answer *ans);
+int control_do_watch(struct control *ctl, struct control_client *cl,
+		     union control_answer *ans);
+int control_do_destroy(struct control *ctl, struct control_client *cl,
+		       union control_answer *ans);
+int control_do_getinfo(struct control *ctl, struct control_client *cl,
+		       union control_answer *ans);
+int control_do_create_again(struct control *ctl, struct control_client *cl,
+			    union control_answer *ans);
 
 /* control_devices.c: DISK_ATTACH, DISK_DETACH, NIC_VHOST, NIC_ATTACH and
  * NIC_DETACH (handlers: 0, a negative errno, or CONTROL_LATER when the

@@ -5,7 +5,8 @@
 # parts (loaders, ACPI, MP table, e820, CPUID masks).
 noinst_LIBRARIES += hypervisor/libxmhvcore.a
 hypervisor_libxmhvcore_a_SOURCES = \
-	hypervisor/hv.h hypervisor/vm.h hypervisor/vm.c hypervisor/kvm.c \
+	hypervisor/hv.h hypervisor/vm.h hypervisor/vm.c hypervisor/vm_run.c \
+	hypervisor/kvm.c \
 	hypervisor/kvm.h hypervisor/vcpu.c hypervisor/vcpu.h hypervisor/mem.c \
 	hypervisor/mem.h hypervisor/bus.c hypervisor/bus.h \
 	hypervisor/device.c hypervisor/device.h hypervisor/board.c \
@@ -28,10 +29,15 @@ hypervisor_libxmhvcore_a_SOURCES = \
 	hypervisor/devices/pcihp.h hypervisor/devices/acpi_pcihp.c \
 	hypervisor/devices/virtq.c hypervisor/devices/virtq.h \
 	hypervisor/devices/virtio.h hypervisor/devices/virtio_pci.c \
+	hypervisor/devices/virtio_pci_int.h \
+	hypervisor/devices/virtio_pci_cfg.c \
+	hypervisor/devices/virtio_pci_save.c \
 	hypervisor/devices/virtio_blk.c hypervisor/devices/virtio_blk.h \
 	hypervisor/devices/virtio_blk_int.h \
+	hypervisor/devices/virtio_blk_queue.c \
 	hypervisor/devices/virtio_blk_req.c \
 	hypervisor/devices/virtio_blk_io.c \
+	hypervisor/devices/virtio_blk_run.c \
 	hypervisor/devices/virtio_blk_uring.c hypervisor/vm_int.h \
 	hypervisor/vm_disk.c hypervisor/devices/virtio_net.c \
 	hypervisor/devices/virtio_net.h hypervisor/devices/virtio_net_int.h \

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* vm_int.h: the machine's own structure, shared by vm.c (build, vCPUs,
- * pause, getinfo) and vm_disk.c (disks: plugged at build, hot-plugged and
- * unplugged at run time, what devices ask of the front end). Not for
- * other files: they use vm.h. */
+/* vm_int.h: the machine's own structure, shared by vm.c (build,
+ * teardown, devices), vm_run.c (vCPU threads, pause, getinfo), vm_disk.c
+ * (disks: plugged at build, hot-plugged and unplugged at run time, what
+ * devices ask of the front end) and vm_nic.c. Not for other files: they
+ * use vm.h. */
 #ifndef XMHV_VM_INT_H
 #define XMHV_VM_INT_H
 
@@ -60,10 +61,16 @@ struct vm {
 	struct vnet *nics[XMHV_MAX_NICS];
 };
 
-/* vm.c: park every vCPU outside KVM_RUN (the guest sees nothing) for a
- * change of devices, and let them go again. Main thread. */
+/* vm_run.c: park every vCPU outside KVM_RUN (the guest sees nothing) for
+ * a change of devices, and let them go again. Main thread. */
 void vm_quiesce(struct vm *vm);
 void vm_release(struct vm *vm);
+/* vm_run.c: caller holds vm->lock: make every vCPU leave KVM_RUN soon. */
+void vm_kick_locked(struct vm *vm);
+/* vm_run.c: one thread per vCPU (parked while the machine is paused),
+ * pinned if the configuration says so. 0, or -errno with errmsg; the
+ * threads started are joined by vm_destroy. Main thread, at build. */
+int vm_start_threads(struct vm *vm, char *errmsg, size_t errlen) HV_WUR;
 /* vm_disk.c: one virtio-blk per disk of cfg at build time, in order. */
 int vm_disks_build(struct vm *vm, char *errmsg, size_t errlen) HV_WUR;
 /* vm_nic.c: one virtio-net per NIC of cfg at build time, in order, and

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* virtio_blk_int.h: what the parts of virtio-blk share: the request
  * format (virtio 1.x 5.2.6) and its pure parser (virtio_blk_req.c), the
- * I/O engine (virtio_blk_io.c: worker threads with preadv/pwritev, and
- * io_uring for O_DIRECT backends in virtio_blk_uring.c), and the device
- * with its queue thread (virtio_blk.c). Not for other files. */
+ * I/O engine (virtio_blk_io.c: worker threads running requests with
+ * preadv/pwritev in virtio_blk_run.c, and io_uring for O_DIRECT backends
+ * in virtio_blk_uring.c), and the device (virtio_blk.c) with its queue
+ * thread (virtio_blk_queue.c). Not for other files. */
 #ifndef XMHV_VIRTIO_BLK_INT_H
 #define XMHV_VIRTIO_BLK_INT_H
 
@@ -147,6 +148,9 @@ void vblk_io_set_flush_failed(struct vblk_io *io, bool failed);
  * sets *flush_failed, and a set one fails every later flush. */
 int vblk_io_run(const struct vblk_backend *be, struct vblk_req *r,
 		_Atomic bool *flush_failed) HV_WUR;
+/* virtio_blk_run.c: mark the guest pages a read wrote (the dirty log of
+ * migration). Any thread. */
+void vblk_dirty(const struct vblk_backend *be, const struct vblk_req *r);
 
 /* ---- io_uring (virtio_blk_uring.c) ---- */
 
@@ -165,5 +169,48 @@ int vblk_uring_submit(struct vblk_uring *u);
 unsigned vblk_uring_reap(struct vblk_uring *u,
 			 void (*fn)(void *opaque, struct vblk_req *r, int res),
 			 void *opaque);
+
+/* ---- the device and its queue thread (virtio_blk_queue.c) ---- */
+
+enum vblk_want { VBLK_RUN, VBLK_PAUSE, VBLK_STOP };
+
+struct vblk_queue {
+	struct virtq *vq;
+	int kick_fd;
+	bool active, touched;
+	struct vblk_req *reqs, *free;
+};
+
+struct vblk {
+	struct device dev;
+	struct virtio_pci *vp;
+	struct virtio_pci_env env;
+	struct domain_hooks hooks;
+	char serial[VBLK_ID_LEN + 1];
+	char path[256];
+	int fd;
+	struct vblk_backend be;
+	struct vblk_geom geom;
+	struct vblk_io *io;
+	unsigned nqueues;
+	struct vblk_queue q[VIRTIO_PCI_QUEUES_MAX];
+	/* The queue thread and what the machine or the driver wants of it. */
+	pthread_t thread;
+	bool running;
+	int ctl_fd;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	enum vblk_want want;
+	bool parked_ack; /* the thread is paused (nothing in flight) */
+	bool dev_paused; /* the machine paused the device */
+	bool broken;     /* needs reset: take nothing more */
+	struct virtq_seg seg[VBLK_QUEUE_SIZE], data[VBLK_QUEUE_SIZE];
+};
+
+/* virtio_blk_queue.c: the queue thread (arg: the struct vblk), started at
+ * DRIVER_OK and ended by vblk_tell(VBLK_STOP) and a join. */
+void *vblk_thread(void *arg);
+/* Tell the queue thread what to do now. Main or vCPU thread. */
+void vblk_tell(struct vblk *b, enum vblk_want w);
 
 #endif

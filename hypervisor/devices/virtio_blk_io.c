@@ -1,16 +1,17 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* virtio_blk_io.c: the virtio-blk I/O engine: a few worker threads per
- * disk take batches of requests from the queue thread and run them with
- * preadv/pwritev straight between the backend and guest memory (no bounce
- * buffer), fdatasync, and fallocate or the block device ioctls for discard
- * and write-zeroes. With an O_DIRECT backend, reads and writes go to an
- * io_uring instead (virtio_blk_uring.c), submitted in the queue thread's
- * batch and reaped by it from the same eventfd; the workers keep the rest,
- * and everything when the ring cannot be had. Why: bench/README.md (the
- * measurement). A write that finds no space (ENOSPC, EDQUOT) waits here,
- * unanswered, and the domain is paused; vblk_io_retry runs it again. A
- * failed flush stays failed: fsync(2) reports a writeback error once, so
- * after one every later flush fails too (QEMU's rule). */
+ * disk take batches of requests from the queue thread and run them
+ * (vblk_io_run, virtio_blk_run.c: preadv/pwritev straight between the
+ * backend and guest memory, fdatasync, fallocate or the block device
+ * ioctls for discard and write-zeroes). With an O_DIRECT backend, reads
+ * and writes go to an io_uring instead (virtio_blk_uring.c), submitted in
+ * the queue thread's batch and reaped by it from the same eventfd; the
+ * workers keep the rest, and everything when the ring cannot be had.
+ * Why: bench/README.md (the measurement). A write that finds no space
+ * (ENOSPC, EDQUOT) waits here, unanswered, and the domain is paused;
+ * vblk_io_retry runs it again. A failed flush stays failed: fsync(2)
+ * reports a writeback error once, so after one every later flush fails
+ * too (QEMU's rule). */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -29,7 +30,6 @@
 #include "virtio_blk_int.h"
 
 #define VBLK_IO_LOG_MAX 8 /* I/O errors logged per disk */
-#define VBLK_ZERO_CHUNK 65536
 
 struct vblk_io {
 	struct vblk_backend be;
@@ -50,8 +50,6 @@ struct vblk_io {
 	_Atomic unsigned nerrors;
 };
 
-static const uint8_t vblk_zeros[VBLK_ZERO_CHUNK];
-
 static const char *
 vblk_io_what(uint8_t type)
 {
@@ -67,148 +65,6 @@ vblk_io_what(uint8_t type)
 	default:
 		return "write zeroes";
 	}
-}
-
-/* Transfer len bytes between the request's buffers and the backend at
- * r->offset, as many system calls as it takes. A read past the end of the
- * backend reads zeros. 0 or -errno. */
-static int
-vblk_xfer(const struct vblk_backend *be, struct vblk_req *r, bool write)
-{
-	struct iovec *iov = r->iov, saved;
-	uint64_t done = 0, skip = 0;
-	unsigned i = 0, n;
-	ssize_t got;
-
-	while (done < r->len && i < r->niov) {
-		n = r->niov - i < IOV_MAX ? r->niov - i : IOV_MAX;
-		saved = iov[i];
-		iov[i].iov_base = (uint8_t *)iov[i].iov_base + skip;
-		iov[i].iov_len -= skip;
-		got = write ? pwritev(be->fd, &iov[i], (int)n,
-				      (off_t)(r->offset + done))
-			    : preadv(be->fd, &iov[i], (int)n,
-				     (off_t)(r->offset + done));
-		iov[i] = saved;
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got < 0)
-			return -errno;
-		if (got == 0 && write)
-			return -EIO;
-		if (got == 0) { /* the end of the backend: zeros */
-			for (; i < r->niov; i++, skip = 0)
-				memset((uint8_t *)iov[i].iov_base + skip, 0,
-				       iov[i].iov_len - skip);
-			return 0;
-		}
-		done += (uint64_t)got;
-		skip += (uint64_t)got;
-		while (i < r->niov && skip >= iov[i].iov_len)
-			skip -= iov[i++].iov_len;
-	}
-	return 0;
-}
-
-/* Mark the guest pages a read wrote (the dirty log of migration). */
-static void
-vblk_dirty(const struct vblk_backend *be, const struct vblk_req *r)
-{
-	const uint64_t *gpa = (const uint64_t *)(r->iov + r->niov);
-	unsigned i;
-
-	for (i = 0; i < r->niov; i++)
-		(void)!mem_dirty(be->mem, gpa[i], r->iov[i].iov_len);
-}
-
-/* Zeros written the slow way (a filesystem without ZERO_RANGE). */
-static int
-vblk_write_zeros(const struct vblk_backend *be, uint64_t off, uint64_t len)
-{
-	ssize_t got;
-	size_t n;
-
-	while (len) {
-		n = len < sizeof(vblk_zeros) ? (size_t)len : sizeof(vblk_zeros);
-		got = pwrite(be->fd, vblk_zeros, n, (off_t)off);
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got <= 0)
-			return got < 0 ? -errno : -EIO;
-		off += (uint64_t)got;
-		len -= (uint64_t)got;
-	}
-	return 0;
-}
-
-/* DISCARD (punch a hole; a backend that cannot is not an error: discard
- * is a hint) and WRITE_ZEROES (zero the range, deallocating it when the
- * driver allows). */
-static int
-vblk_range(const struct vblk_backend *be, const struct vblk_req *r)
-{
-	uint64_t range[2] = {r->offset, r->len};
-	int mode, rc;
-
-	if (be->blockdev) {
-		if (r->type == VBLK_T_DISCARD)
-			rc = ioctl(be->fd, BLKDISCARD, range) < 0 ? -errno : 0;
-		else
-			rc = ioctl(be->fd, BLKZEROOUT, range) < 0 ? -errno : 0;
-	} else {
-		mode = r->type == VBLK_T_DISCARD || r->unmap
-			       ? FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE
-			       : FALLOC_FL_ZERO_RANGE | FALLOC_FL_KEEP_SIZE;
-		rc = fallocate(be->fd, mode, (off_t)r->offset, (off_t)r->len) <
-				     0
-			     ? -errno
-			     : 0;
-	}
-	if (rc == -EOPNOTSUPP || rc == -ENOTTY || rc == -EINVAL) {
-		if (r->type == VBLK_T_DISCARD)
-			return 0;
-		rc = vblk_write_zeros(be, r->offset, r->len);
-	}
-	return rc;
-}
-
-int
-vblk_io_run(const struct vblk_backend *be, struct vblk_req *r,
-	    _Atomic bool *flush_failed)
-{
-	int rc;
-
-	switch (r->type) {
-	case VBLK_T_IN:
-		rc = vblk_xfer(be, r, false);
-		if (rc == 0)
-			vblk_dirty(be, r);
-		break;
-	case VBLK_T_OUT:
-		rc = vblk_xfer(be, r, true);
-		break;
-	case VBLK_T_FLUSH:
-		rc = atomic_load(flush_failed) ? -EIO : 0;
-		if (rc == 0 && fdatasync(be->fd) < 0)
-			rc = -errno;
-		if (rc < 0)
-			atomic_store(flush_failed, true);
-		break;
-	case VBLK_T_DISCARD:
-	case VBLK_T_WRITE_ZEROES:
-		rc = vblk_range(be, r);
-		break;
-	default:
-		rc = -EOPNOTSUPP;
-		break;
-	}
-	if (rc == -EDQUOT)
-		rc = -ENOSPC;
-	if (rc == -ENOSPC && r->type == VBLK_T_FLUSH)
-		rc = -EIO;
-	if (rc != -ENOSPC)
-		r->status = rc < 0 ? VBLK_S_IOERR : VBLK_S_OK;
-	return rc;
 }
 
 /* One request on a worker: done (the queue thread answers it), or parked
