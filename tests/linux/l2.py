@@ -100,6 +100,25 @@ def add_modules(cp, kernel, names):
                     src=os.path.join(kernel.moddir, L2_MODULES[name]))
 
 
+def add_binary(cp, binary, dest):
+    """The host's program binary at dest in cp, with the shared objects it
+    needs (ldd; the loader included) at their host paths."""
+    cp.add_file(dest, src=binary, mode=0o755)
+    out = subprocess.run(["ldd", binary], capture_output=True,
+                         text=True).stdout
+    found = re.findall(r"=> (/\S+)", out) + re.findall(
+        r"^\s*(/\S+ld-linux\S*)", out, re.M)
+    dirs = set()
+    for lib in sorted(set(found)):
+        parts = os.path.dirname(lib).lstrip("/").split("/")
+        for i in range(1, len(parts) + 1):
+            d = "/".join(parts[:i])
+            if d not in dirs:
+                dirs.add(d)
+                cp.add_dir(d)
+        cp.add_file(lib.lstrip("/"), src=os.path.realpath(lib), mode=0o755)
+
+
 def write_gzip(cp, out, level=1):
     """cp written to out as a gzip'd newc archive."""
     raw = out + ".cpio"

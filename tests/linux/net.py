@@ -7,8 +7,12 @@ reservation (mac= and ip= in its vif). Each gets its reserved address from
 dnsmasq (udhcpc, the DNS server of the lease in its resolv.conf), resolves
 the other's domain name through dnsmasq (busybox nslookup: the bare name
 and NAME.xm, the network's domain) and pings the address it resolved.
-With /dev/vhost-net in L1 (`modprobe vhost_net`) both vifs are on the
-kernel's datapath, as network-list --long says. Destroy leaves no vif.
+l2a's vif is on the user-space datapath (datapath=user), l2b's on the
+kernel's (vhost-net, with /dev/vhost-net in L1: `modprobe vhost_net`), as
+network-list --long says; l2a runs iperf3 against l2b both ways (3 s
+each), so each datapath sends and receives, and the bytes iperf3 counted
+in the guests are checked against what the host's taps carried. Destroy
+leaves no vif.
 Runs where Debian's kernel can run (scripts/with-kvm --linux). TAP."""
 import os
 import re
@@ -25,6 +29,7 @@ from l1 import cpio  # noqa: E402
 NET, BR, HOST = "l2net", "xml2net0", "198.51.100.1"
 GUESTS = {"l2a": ("00:16:3e:00:0c:0a", "198.51.100.11"),
           "l2b": ("00:16:3e:00:0c:0b", "198.51.100.12")}
+ROLE = {"l2a": ("client", ",datapath=user"), "l2b": ("server", "")}
 MODULES = l2.NET_MODULES
 INIT = l2.NET_INIT_HEAD + r"""mount -t tmpfs etc /etc
 peer=$(sed -n 's/.*xmtest\.peer=\([a-z0-9]*\).*/\1/p' /proc/cmdline)
@@ -46,7 +51,37 @@ done
 echo "XMTEST resolved=$a"
 echo "XMTEST fqdn=$(look $peer.xm)"
 echo "XMTEST ping=$(ping -c 3 -W 3 $a | grep -o '[0-9]* packets received')"
-sleep 10
+# iperf3: l2b serves (a daemon) until l2a says it is done (nc on 5202,
+# 150 s at most); l2a retries until l2b listens. The bytes its receiver
+# counted.
+got() { grep -A9 '"sum_received"' | grep -m1 '"bytes"' | tr -dc 0-9; }
+case "$(sed -n 's/.*xmtest\.role=\([a-z]*\).*/\1/p' /proc/cmdline)" in
+server)
+	[ -x /bin/iperf3 ] && iperf3 -s -D
+	timeout 150 nc -l -p 5202 >/dev/null 2>&1 ;;
+client)
+	for dir in up down; do
+		r=
+		i=0
+		while [ -x /bin/iperf3 ] && [ -z "$r" ] && [ $i -lt 30 ]; do
+			if [ $dir = up ]; then
+				r=$(iperf3 -c $a -t 3 -J 2>/dev/null | got)
+			else
+				r=$(iperf3 -c $a -t 3 -J -R 2>/dev/null | got)
+			fi
+			[ -n "$r" ] || sleep 1
+			i=$((i+1))
+		done
+		echo "XMTEST iperf_$dir=$r"
+	done
+	sleep 2
+	i=0
+	until echo done | nc -w 2 $a 5202 || [ $i -ge 10 ]; do
+		sleep 1
+		i=$((i+1))
+	done ;;
+esac
+sleep 3
 echo "XMTEST done"
 poweroff -f
 """
@@ -84,8 +119,11 @@ def initrd(kernel, out):
     cp = cpio.Cpio()
     cp.add_file("bin/busybox", src="/bin/busybox", mode=0o755)
     for a in ("sh cat cut echo grep insmod ls mount sleep ifconfig ping "
-              "awk sed poweroff basename readlink udhcpc nslookup").split():
+              "awk sed poweroff basename readlink udhcpc nslookup timeout "
+              "tr nc").split():
         cp.add_symlink("bin/" + a, "busybox")
+    if shutil.which("iperf3"):
+        l2.add_binary(cp, shutil.which("iperf3"), "bin/iperf3")
     cp.add_chardev("dev/console", 5, 1)
     cp.add_chardev("dev/null", 1, 3)
     for d in ("proc", "sys", "tmp", "etc"):
@@ -104,6 +142,34 @@ def vifs():
     out = subprocess.run(["ip", "-o", "link"], capture_output=True,
                          text=True).stdout
     return re.findall(r"^\d+: (vif[0-9.]+|xmtap\d+)", out, re.M)
+
+
+def tap_bytes(tap, what):
+    """The host's count of bytes on tap (rx: what the guest sent)."""
+    try:
+        with open("/sys/class/net/%s/statistics/%s_bytes" % (tap, what)) as f:
+            return int(f.read())
+    except (OSError, ValueError):
+        return -1
+
+
+def iperf_checks(t, k, tap, seen, vhost, text):
+    """l2a's iperf3 runs against l2b: what its receivers counted, against
+    the bytes l2a's tap carried on the host (seen: the largest counts
+    sampled while l2a ran; headers make those more)."""
+    peer = "l2b (%s)" % ("vhost-net" if vhost else "user-space")
+    for key, what, desc in (
+            ("iperf_up", "rx", "l2a (user-space) sends to %s" % peer),
+            ("iperf_down", "tx", "%s sends to l2a (user-space)" % peer)):
+        if not shutil.which("iperf3"):
+            t.skip(desc + " with iperf3", "no iperf3 on this machine "
+                   "(Debian's iperf3, scripts/install-deps)")
+            continue
+        got = int(k.get(key, "").strip() or "0")
+        host = seen[what]
+        t.ok(got >= 1 << 20 and host >= got,
+             "%s with iperf3 for 3 s: the receiver counted %d bytes, %s's "
+             "%s %d" % (desc, got, tap, what, host), str(k) + text[-1500:])
 
 
 def main():
@@ -137,25 +203,36 @@ def main():
             with open(cfg, "w") as f:
                 f.write('name = "%s"\nkernel = "%s"\nramdisk = "%s"\n'
                         'memory = 128\nextra = "console=ttyS0 quiet '
-                        'xmtest.peer=%s"\nvif = ["bridge=%s,mac=%s,ip=%s"]\n'
+                        'xmtest.peer=%s xmtest.role=%s"\n'
+                        'vif = ["bridge=%s,mac=%s,ip=%s%s"]\n'
                         'on_poweroff = "destroy"\non_crash = "destroy"\n'
-                        % (name, paths["vmlinuz"], rd, peer, NET, mac, ip))
+                        % (name, paths["vmlinuz"], rd, peer, ROLE[name][0],
+                           NET, mac, ip, ROLE[name][1]))
             c = subprocess.run([tools.xm, "create", name], env=env,
                                capture_output=True, text=True)
             rcs.append((c.returncode, c.stderr))
         t.ok(all(rc == 0 for rc, _ in rcs),
              "two domains with reservations on one managed network",
              str(rcs) + open(tools.xmd_log, errors="replace").read())
-        lst = subprocess.run([tools.xm, "network-list", "--long", "l2a"],
-                             env=env, capture_output=True, text=True).stdout
+        lst = {n: subprocess.run([tools.xm, "network-list", "--long", n],
+                                 env=env, capture_output=True,
+                                 text=True).stdout for n in GUESTS}
+        taps = {n: (re.findall(r"\(vifname (\S+)\)", x) or ["?"])[0]
+                for n, x in lst.items()}
         if vhost:
-            t.ok("(datapath vhost-net)" in lst,
-                 "their vifs are on vhost-net (network-list --long)", lst)
+            t.ok("(datapath user)" in lst["l2a"] and
+                 "(datapath vhost-net)" in lst["l2b"],
+                 "l2a's vif is on the user-space datapath, l2b's on "
+                 "vhost-net (network-list --long)", str(lst))
         else:
-            t.skip("their vifs are on vhost-net (network-list --long)",
+            t.skip("l2a's vif is on the user-space datapath, l2b's on "
+                   "vhost-net (network-list --long)",
                    "no /dev/vhost-net in this L1 (modprobe vhost_net)")
+        seen = {"rx": -1, "tx": -1}  # l2a's tap, sampled: it goes with l2a
         t0 = time.time()
         while time.time() - t0 < 300:
+            for what in seen:
+                seen[what] = max(seen[what], tap_bytes(taps["l2a"], what))
             for name in GUESTS:
                 con = os.path.join(tools.xmroot, "var", "log", "xmd",
                                    "console", name + ".log")
@@ -188,6 +265,8 @@ def main():
             t.ok("3 packets received" in k.get("ping", ""),
                  "%s pings %s at the address it resolved: 3 of 3" %
                  (name, peer), str(k))
+        iperf_checks(t, kv.get("l2a", {}), taps["l2a"], seen, vhost,
+                     texts.get("l2a", ""))
         for name in GUESTS:
             subprocess.run([tools.xm, "destroy", name], env=env,
                            capture_output=True)
