@@ -14,10 +14,13 @@ L2 boots as its root (l2-init's rootfs action), mounted read-only; its
 /sbin/init runs the jobs and prints fio's terse lines. The monitor's CPU
 time of each job (user + system of the whole process, its threads and
 io_uring workers included) is read from /proc/PID/stat when the guest
-says a job starts and when it prints the result. Not a test: never
-fails on numbers. Environment: LINUX_IO_RUNTIME (seconds per job, 10),
-LINUX_IO_ENGINES (xmhv's runs in order, "uring,threads"),
-LINUX_IO_MIB (the disk, 256), LINUX_IO_VCPUS (2)."""
+says a job starts and when it prints the result. LINUX_IO_ROUNDS rounds
+(3), the three monitors in a rotated order each round (a Latin square:
+each runs first, second and third once in three rounds, so neither L1's
+warm caches nor a busy moment of the shared host favours one); every run
+is printed and the table gives the medians. Not a test: never fails on
+numbers. Environment: LINUX_IO_RUNTIME (seconds per job, 10),
+LINUX_IO_ROUNDS (3), LINUX_IO_MIB (the disk, 256), LINUX_IO_VCPUS (2)."""
 
 import os
 import re
@@ -214,6 +217,39 @@ def run_watched(exe, console, fn):
                (os.path.basename(exe), w.iowq))
 
 
+def xm_run(tools, paths, work, cmd, timg, loop, vcpus, n, key):
+    """One xmhv run, xmd (and so xmhv) started afresh with the engine's
+    setting: (l2.run's result, CPU per job)."""
+    tools.stop()
+    tools._rundir = None  # stop() removed it
+    os.environ.pop("XMHV_BLK_ENGINE", None)
+    if key == "threads":
+        os.environ["XMHV_BLK_ENGINE"] = "threads"
+
+    def con():
+        return tools.xmroot and os.path.join(
+            tools.xmroot, "var", "log", "xmd", "console", "l2-%d.log" % n)
+    return run_watched(tools.xmhv, con, lambda: l2.run(
+        n, "xm", vcpus, 512, "rootfs", cmd, paths, tools, work,
+        timeout=900, disks=["file:%s,xvda,r" % timg, "phy:%s,xvdb,w" % loop],
+        root="/dev/xvda ro"))
+
+
+def qemu_run(tools, paths, work, cmd, timg, loop, vcpus, n):
+    """One QEMU run (aio=io_uring, cache=none), no xmd beside it: as
+    xm_run."""
+    tools.stop()
+    tools._rundir = None
+    return run_watched(
+        tools.qemu, lambda: os.path.join(work, "run%d.console" % n),
+        lambda: l2.run(n, "qemu", vcpus, 512, "rootfs",
+                       "root=/dev/vda ro " + cmd, paths, tools, work,
+                       timeout=900,
+                       qemu_drives=["file=%s,format=raw,readonly=on" % timg,
+                                    "file=%s,format=raw,cache=none,"
+                                    "aio=io_uring" % loop]))
+
+
 def main():
     top = os.environ.get("top_builddir", os.path.join(HERE, ".."))
     outdir = os.path.join(top, "bench")
@@ -246,37 +282,17 @@ def main():
                                        if r.stdout.strip() else "")
         cmd = ("console=ttyS0 xmtest.action=rootfs xmtest.rt=%s" % rt)
         runs = []
-        order = os.environ.get("LINUX_IO_ENGINES",
-                               "uring,threads,threads,uring")
-        for i, key in enumerate(order.split(",")):
-            n, eng = 1 + 2 * i, ("threads" if key == "threads" else None)
-            # xmd (and so xmhv) started afresh with the engine's setting
-            tools.stop()
-            tools._rundir = None  # stop() removed it
-            os.environ.pop("XMHV_BLK_ENGINE", None)
-            if eng:
-                os.environ["XMHV_BLK_ENGINE"] = eng
-
-            def con(n=n):
-                return tools.xmroot and os.path.join(
-                    tools.xmroot, "var", "log", "xmd", "console",
-                    "l2-%d.log" % n)
-            xm, c = run_watched(tools.xmhv, con, lambda n=n: l2.run(
-                n, "xm", vcpus, 512, "rootfs", cmd, paths, tools, work,
-                timeout=900, disks=["file:%s,xvda,r" % timg,
-                                    "phy:%s,xvdb,w" % loop],
-                root="/dev/xvda ro"))
-            runs.append((key, xm, c))
+        kinds = ("uring", "threads", "QEMU")
+        rounds = int(os.environ.get("LINUX_IO_ROUNDS", "3"))
+        for i in range(rounds * 3):
+            key = kinds[(i // 3 + i % 3) % 3]
+            if key == "QEMU":
+                runs.append(("QEMU",) + qemu_run(tools, paths, work, cmd,
+                                                 timg, loop, vcpus, 2 + 2 * i))
+            else:
+                runs.append((key,) + xm_run(tools, paths, work, cmd, timg,
+                                            loop, vcpus, 1 + 2 * i, key))
         os.environ.pop("XMHV_BLK_ENGINE", None)
-        qm, c = run_watched(
-            tools.qemu, lambda: os.path.join(work, "run2.console"),
-            lambda: l2.run(2, "qemu", vcpus, 512, "rootfs",
-                           "root=/dev/vda ro " + cmd, paths, tools, work,
-                           timeout=900,
-                           qemu_drives=["file=%s,format=raw,readonly=on" %
-                                        timg, "file=%s,format=raw,"
-                                        "cache=none,aio=io_uring" % loop]))
-        runs.append(("QEMU", qm, c))
         for key, run, c in runs:
             r = {n: parse(run["kv"].get("fio_" + n, "")) for n, _, _ in JOBS}
             res.setdefault(key, []).append(r)
@@ -297,18 +313,26 @@ def main():
         os.unlink(back)
     print("\nfio in L2 (%d vCPUs, %s s per job, O_DIRECT libaio) on a %d "
           "MiB loop device in L1's /tmp" % (vcpus, rt, mib))
-    print("xmhv uring: io_uring engine; threads: XMHV_BLK_ENGINE=threads "
-          "(means of the runs: %s); CPU: the monitor process's user+sys "
-          "seconds over the job, all threads / outside its vCPU threads" %
-          order)
+    print("xmhv uring: io_uring engine; threads: XMHV_BLK_ENGINE=threads; "
+          "runs in the order %s; medians of the runs; CPU: the monitor "
+          "process's user+sys seconds over the job (median), all threads / "
+          "outside its vCPU threads" % ",".join(k for k, _, _ in runs))
+    for n, _, unit in JOBS:
+        i = 0 if unit == "MB/s" else 1
+        print("%-10s %-5s runs: %s" % (n, unit, "; ".join(
+            "%s %s" % (k, "-" if not r.get(n) else "%.0f" % r[n][i])
+            for k in ("uring", "threads", "QEMU")
+            for r in res.get(k, []))))
     hdr = ("job", "unit", "L1", "uring", "threads", "QEMU", "ur/QEMU",
            "th/QEMU", "ur/L1", "CPU ur", "CPU th", "CPU QEMU")
     fmt = "%-10s %-5s" + " %8s" * (len(hdr) - 2)
     print(fmt % hdr)
 
-    def mean(xs):
-        xs = [x for x in xs if x is not None]
-        return sum(xs) / len(xs) if xs else None
+    def mean(xs):  # the median, which one wild run does not move
+        xs = sorted(x for x in xs if x is not None)
+        m = len(xs) // 2
+        return None if not xs else (xs[m] if len(xs) % 2 else
+                                    (xs[m - 1] + xs[m]) / 2)
 
     def val(k, n, unit):
         i = 0 if unit == "MB/s" else 1

@@ -7,8 +7,13 @@ with vhost-net, and QEMU (q35, -netdev tap,vhost=on, virtio-net-pci). The
 same bridge (198.51.100.1/24 in L1), a tap per run with host MAC
 fe:ff:ff:ff:ff:ff on it, 256 MiB and one vCPU for L2. L2 runs, against
 `iperf3 -s` in L1: TCP L2->L1 and L1->L2 (-R), UDP the same (-u -b 0),
-each for SECS seconds, and 20 pings. Prints a Markdown table (receiver
-Mbit/s, mean RTT) and whether the goals hold (vhost-net >= QEMU on every
+each for SECS seconds, and 20 pings. ROUNDS rounds (BENCH_NET_ROUNDS, 3),
+the three datapaths in a rotated order each round (a Latin square: each
+runs first, second and third once in three rounds, so neither L1's warm
+caches nor a busy moment of the shared host favours one), each guest
+reporting the virtio features it negotiated and its interrupt count.
+Prints every round and a Markdown table of the medians (receiver Mbit/s,
+mean RTT) and whether the goals hold on them (vhost-net >= QEMU on every
 row; user-space >= half of vhost-net on TCP). Run it where unmodified
 Linux boots, from the build directory:
 `scripts/with-kvm --linux python3 ../../bench/net/iperf.py`
@@ -28,6 +33,8 @@ from l1 import cpio  # noqa: E402
 BR, HOST, GUEST, MAC = "xmbench0", "198.51.100.1", "198.51.100.2", \
     "00:16:3e:00:0b:02"
 SECS = int(os.environ.get("BENCH_NET_SECS", "5"))
+ROUNDS = int(os.environ.get("BENCH_NET_ROUNDS", "3"))
+KINDS = ("user", "vhost", "qemu")
 MODULES = l2.NET_MODULES
 ROWS = [("tcp_up", "TCP L2->L1 (Mbit/s)"), ("tcp_down", "TCP L1->L2 (Mbit/s)"),
         ("udp_up", "UDP L2->L1 (Mbit/s)"), ("udp_down", "UDP L1->L2 (Mbit/s)"),
@@ -42,6 +49,9 @@ echo "XMTEST tcp_down=$(iperf3 -c %(host)s -t %(secs)d -f m -R | r)"
 echo "XMTEST udp_up=$(iperf3 -c %(host)s -t %(secs)d -f m -u -b 0 | r)"
 echo "XMTEST udp_down=$(iperf3 -c %(host)s -t %(secs)d -f m -u -b 0 -R | r)"
 echo "XMTEST rtt=$(ping -c 20 -i 0.2 %(host)s | sed -n 's|.*= [0-9.]*/\([0-9.]*\)/.*|\1|p')"
+echo "XMTEST cpuflags=$(grep -m1 '^flags' /proc/cpuinfo | wc -w)"
+echo "XMTEST features=$(cat /sys/class/net/eth0/device/features)"
+echo "XMTEST irqs=$(grep virtio /proc/interrupts | awk '{s += $2} END {print s}')"
 echo "XMTEST done"
 poweroff -f
 """
@@ -51,33 +61,13 @@ def sh(*a):
     return subprocess.run(list(a), capture_output=True, text=True)
 
 
-def libs(binary):
-    """The shared objects binary needs (ldd), the loader included."""
-    out = sh("ldd", binary).stdout
-    found = re.findall(r"=> (/\S+)", out) + re.findall(r"^\s*(/\S+ld-linux\S*)",
-                                                       out, re.M)
-    return sorted(set(found))
-
-
 def initrd(kernel, out):
     cp = cpio.Cpio()
     cp.add_file("bin/busybox", src="/bin/busybox", mode=0o755)
     for a in ("sh cat cut dd echo grep insmod ls mount sleep ifconfig ping "
               "awk sed tail poweroff").split():
         cp.add_symlink("bin/" + a, "busybox")
-    iperf = shutil.which("iperf3")
-    cp.add_file("bin/iperf3", src=iperf, mode=0o755)
-    dirs = set()
-    for lib in libs(iperf):
-        real = os.path.realpath(lib)
-        d = os.path.dirname(lib).lstrip("/")
-        parts = d.split("/")
-        for i in range(1, len(parts) + 1):
-            p = "/".join(parts[:i])
-            if p not in dirs:
-                dirs.add(p)
-                cp.add_dir(p)
-        cp.add_file(lib.lstrip("/"), src=real, mode=0o755)
+    l2.add_binary(cp, shutil.which("iperf3"), "bin/iperf3")
     cp.add_chardev("dev/console", 5, 1)
     cp.add_chardev("dev/null", 1, 3)
     for d in ("proc", "sys", "tmp"):
@@ -113,8 +103,8 @@ def vhost_fds(pid):
         return -1
 
 
-def run_xm(tools, paths, rd, datapath):
-    name = "iperf-" + datapath
+def run_xm(tools, paths, rd, datapath, rnd):
+    name = "iperf-%s-%d" % (datapath, rnd)
     cfg = os.path.join(tools.xmroot, "etc", "xen", name)
     with open(cfg, "w") as f:
         f.write('name = "%s"\nkernel = "%s"\nramdisk = "%s"\nmemory = 256\n'
@@ -216,46 +206,79 @@ def main():
                            stderr=subprocess.DEVNULL)
     tools = l2.Tools(build)
     tools.start_xmd()
-    results, used = {}, {}
+    results, used = {}, {}  # per datapath: a list of {row: value}
     try:
-        for key, fn in (("user", lambda: run_xm(tools, paths, rd, "user")),
-                        ("vhost", lambda: run_xm(tools, paths, rd, "vhost")),
-                        ("qemu", lambda: run_qemu(tools, paths, rd, work))):
-            t0 = time.time()
-            text, used[key] = fn()
-            kv = dict(re.findall(r"XMTEST (\w+)=(.*)", text))
-            results[key] = kv
-            print("# %s (%s, %.0f s): %s" % (key, used[key],
-                                             time.time() - t0, kv))
-            if "XMTEST done" not in text:
-                print("# console tail:\n# " +
-                      "\n# ".join(text.splitlines()[-15:]))
+        for rnd in range(ROUNDS):
+            order = KINDS[rnd % 3:] + KINDS[:rnd % 3]
+            for key in order:
+                t0 = time.time()
+                if key == "qemu":
+                    text, dp = run_qemu(tools, paths, rd, work)
+                else:
+                    text, dp = run_xm(tools, paths, rd, key, rnd)
+                used.setdefault(key, set()).add(dp)
+                kv = dict(re.findall(r"XMTEST (\w+)=(.*)", text))
+                results.setdefault(key, []).append(kv)
+                print("# round %d %s (%s, %.0f s): %s" % (
+                    rnd + 1, key, dp, time.time() - t0, kv))
+                if "XMTEST done" not in text:
+                    print("# console tail:\n# " +
+                          "\n# ".join(text.splitlines()[-15:]))
     finally:
         tools.stop()
         srv.kill()
         sh("ip", "link", "del", BR)
-    print("| row | xmhv user-space | xmhv vhost-net | QEMU vhost=on | "
-          "vhost/QEMU | user/vhost |")
-    print("| --- | --- | --- | --- | --- | --- |")
-    goals = []
-    for key, title in ROWS:
-        u, v, q = (num(results.get(k, {}), key)
-                   for k in ("user", "vhost", "qemu"))
-        ratio = (lambda a, b: "%.2f" % (a / b) if a and b else "-")
-        print("| %s | %s | %s | %s | %s | %s |" % (
-            title, fmt(u, key), fmt(v, key), fmt(q, key), ratio(v, q),
-            ratio(u, v)))
-        goals.append(("vhost-net >= QEMU: " + title, better(v, q, key)))
-        if key.startswith("tcp"):
-            goals.append(("user-space >= half of vhost-net: " + title,
-                          u is not None and v is not None and u >= v / 2))
-    print()
-    print("datapaths used: user %s, vhost %s, QEMU %s" % (
-        used.get("user"), used.get("vhost"), used.get("qemu")))
-    for desc, met in goals:
-        print("goal %s: %s" % ("met" if met else "NOT met", desc))
+    table(results)
+    print("datapaths used: " + ", ".join(
+        "%s %s" % (k, "/".join(sorted(used.get(k, ())))) for k in KINDS))
     return 0
 
+
+def median(xs):
+    xs = sorted(x for x in xs if x is not None)
+    if not xs:
+        return None
+    m = len(xs) // 2
+    return xs[m] if len(xs) % 2 else (xs[m - 1] + xs[m]) / 2
+
+
+def table(results):
+    print("| row | round | xmhv user-space | xmhv vhost-net | QEMU vhost=on "
+          "| vhost/QEMU | user/vhost |")
+    print("| --- | --- | --- | --- | --- | --- | --- |")
+    goals = []
+
+    def ratio(a, b):
+        return "%.2f" % (a / b) if a and b else "-"
+    for key, title in ROWS:
+        per = {k: [num(kv, key) for kv in results.get(k, [])] for k in KINDS}
+        for rnd in range(ROUNDS):
+            u, v, q = (per[k][rnd] if rnd < len(per[k]) else None
+                       for k in KINDS)
+            print("| %s | %d | %s | %s | %s | %s | %s |" % (
+                title if rnd == 0 else "", rnd + 1, fmt(u, key),
+                fmt(v, key), fmt(q, key), ratio(v, q), ratio(u, v)))
+        u, v, q = (median(per[k]) for k in KINDS)
+        print("| | **median** | %s | %s | %s | %s | %s |" % (
+            fmt(u, key), fmt(v, key), fmt(q, key), ratio(v, q),
+            ratio(u, v)))
+        goals.append(("vhost-net >= QEMU (medians): " + title,
+                      better(v, q, key)))
+        if key.startswith("tcp"):
+            goals.append(("user-space >= half of vhost-net (medians): " +
+                          title, u is not None and v is not None and
+                          u >= v / 2))
+    print()
+    for k in KINDS:
+        feats = sorted(set(kv.get("features", "?")
+                           for kv in results.get(k, [])))
+        irqs = [kv.get("irqs", "?") for kv in results.get(k, [])]
+        flags = sorted(set(kv.get("cpuflags", "?")
+                           for kv in results.get(k, [])))
+        print("%s: virtio features %s; virtio interrupts %s; CPU flags %s" %
+              (k, " ".join(feats), " ".join(irqs), " ".join(flags)))
+    for desc, met in goals:
+        print("goal %s: %s" % ("met" if met else "NOT met", desc))
 
 if __name__ == "__main__":
     sys.exit(main())
