@@ -32,7 +32,7 @@ check-kvm-here:
 # spelled the kvm programs out in TESTS.
 check-unit: all $(check_PROGRAMS) $(check_LIBRARIES) $(check_SCRIPTS) $(check_DATA)
 	$(MAKE) $(AM_MAKEFLAGS) check-TESTS
-EXTRA_DIST += tests/run-tier tests/check-counts
+EXTRA_DIST += tests/run-tier tests/sum-suites tests/check-counts
 # the kvm tier's own summary (make check writes it; distcleancheck wants it gone)
 CLEANFILES += tests/kvm/test-suite.log
 .PHONY: check-kvm check-kvm-here check-unit
