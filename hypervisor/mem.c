@@ -9,6 +9,34 @@
 #include "arch/x86/x86.h"
 #include "mem.h"
 
+/* size bytes of anonymous memory starting on a 2 MiB boundary (or
+ * MAP_FAILED with errno). KVM maps guest RAM with 2 MiB pages in its
+ * nested page tables only where the host address and the guest-physical
+ * address agree modulo 2 MiB; mmap gives 4 KiB alignment (Linux before 6.7
+ * does not align large anonymous mappings), which left every guest on 4
+ * KiB nested pages however the huge pages behind them were. QEMU aligns
+ * its RAM the same way. */
+static void *
+mem_map_aligned(uint64_t size)
+{
+	const uintptr_t align = 2u << 20;
+	uintptr_t start, head, tail;
+	void *p;
+
+	p = mmap(NULL, size + align, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (p == MAP_FAILED)
+		return p;
+	start = ((uintptr_t)p + align - 1) & ~(align - 1);
+	head = start - (uintptr_t)p;
+	tail = align - head;
+	if (head)
+		(void)munmap(p, head);
+	if (tail)
+		(void)munmap((void *)(start + size), tail);
+	return (void *)start;
+}
+
 /* Map size bytes of guest RAM without touching it (a 3500 MiB guest must
  * cost nothing until it uses its memory): one mapping, two slots. */
 int
@@ -23,8 +51,7 @@ mem_init(struct mem *mem, uint64_t size)
 	if (size < XMHV_MEMORY_MIN_MIB * HV_MIB ||
 	    size > XMHV_MEMORY_MAX_MIB * HV_MIB)
 		return -EINVAL;
-	p = mmap(NULL, size, PROT_READ | PROT_WRITE,
-		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	p = mem_map_aligned(size);
 	if (p == MAP_FAILED)
 		return -errno;
 	/* Best effort: huge pages halve the first-touch cost on this KVM. */

@@ -88,6 +88,10 @@ test_high(void)
 				    3500 * HV_MIB - XMHV_PCI_HOLE_START,
 		    "3500 MiB: slot 1 above 4 GiB"))
 		return;
+	tap_ok(((uintptr_t)mem.slot[0].hva & ((2u << 20) - 1)) == 0 &&
+		       ((uintptr_t)mem.slot[1].hva & ((2u << 20) - 1)) == 0,
+	       "both slots start on a 2 MiB host boundary (KVM's 2 MiB "
+	       "nested pages need host and guest addresses to agree)");
 	bm = calloc(mem.slot[1].dirty_words, sizeof(*bm));
 	tap_ok(mem_write(&mem, XMHV_PCI_HOLE_END + 5 * 4096, &b, 1) == 0 &&
 		       mem_write(&mem, XMHV_PCI_HOLE_START, &b, 1) == -EFAULT,
