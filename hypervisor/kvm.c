@@ -139,8 +139,26 @@ out:
 	return rc;
 }
 
-/* KVM_GET_SUPPORTED_CPUID, grown until it fits. Caller frees; NULL with
- * errno set on failure. */
+#define CPUID_1_ECX_TSC_DEADLINE (1u << 24)
+
+/* KVM_GET_SUPPORTED_CPUID leaves out the TSC-deadline timer even where the
+ * in-kernel LAPIC emulates it (the API documentation says to ask
+ * KVM_CAP_TSC_DEADLINE_TIMER; QEMU sets the bit the same way). Without it
+ * Linux programs its LAPIC timer through TMICT in one-shot mode. */
+static void
+kvm_add_tsc_deadline(int kvm_fd, struct kvm_cpuid2 *c)
+{
+	uint32_t i;
+
+	if (ioctl(kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_TSC_DEADLINE_TIMER) <= 0)
+		return;
+	for (i = 0; i < c->nent; i++)
+		if (c->entries[i].function == 1)
+			c->entries[i].ecx |= CPUID_1_ECX_TSC_DEADLINE;
+}
+
+/* KVM_GET_SUPPORTED_CPUID, grown until it fits, with the TSC-deadline
+ * timer where KVM has it. Caller frees; NULL with errno set on failure. */
 struct kvm_cpuid2 *
 kvm_supported_cpuid(int kvm_fd)
 {
@@ -152,8 +170,10 @@ kvm_supported_cpuid(int kvm_fd)
 		if (!c)
 			return NULL;
 		c->nent = n;
-		if (ioctl(kvm_fd, KVM_GET_SUPPORTED_CPUID, c) == 0)
+		if (ioctl(kvm_fd, KVM_GET_SUPPORTED_CPUID, c) == 0) {
+			kvm_add_tsc_deadline(kvm_fd, c);
 			return c;
+		}
 		free(c);
 		if (errno != E2BIG)
 			return NULL;

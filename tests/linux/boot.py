@@ -83,6 +83,10 @@ def check_run(t, run, vcpus, mem, action, want, nonce):
              "%s: e820 and MemTotal match %d MiB" % (what, mem),
              "e820 usable %d KiB, MemTotal %d KiB\n%s" %
              (usable, memtotal, "\n".join(" ".join(e) for e in run["e820"])))
+        t.ok(kv.get("clockevent") == "lapic-deadline",
+             "%s: the LAPIC timer runs in TSC-deadline mode (CPUID has "
+             "the bit where KVM_CAP_TSC_DEADLINE_TIMER says so)" % what,
+             "clockevent0: %s" % kv.get("clockevent"))
         t.ok(kv.get("pressed") == "1",
              "%s: the guest saw the power button (ACPI event)" % what,
              "button=%s pressed=%s" % (kv.get("button"), kv.get("pressed")))
