@@ -23,10 +23,13 @@
 #define CONSOLE_BUF 4096
 /* After the console stream ends: how long to look for the next incarnation
  * (restart policies), and how long a live domain with the same id may stay
- * before we conclude another client took the console over. */
+ * before we conclude another client took the console over. A takeover
+ * normally says so (CONSOLE_TAKEOVER_MARK); the timeout is for a lost
+ * message, and must outlast xmd noticing a rebooted monitor on a loaded
+ * host (1.5 s did not: a console lost its domain across `xm reboot`). */
 #define CONSOLE_RESTART_WAIT_NS (30ull * 1000 * 1000 * 1000)
 #define CONSOLE_GONE_WAIT_NS (1ull * 1000 * 1000 * 1000)
-#define CONSOLE_TAKEOVER_NS (1500ull * 1000 * 1000)
+#define CONSOLE_TAKEOVER_NS (10ull * 1000 * 1000 * 1000)
 #define CONSOLE_POLL_NS (100ull * 1000 * 1000)
 /* What xmhv writes to a client before closing it for a newer one
  * (CONSOLE_TAKEOVER_MSG in hypervisor/console.h). */
