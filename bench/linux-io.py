@@ -20,7 +20,9 @@ each runs first, second and third once in three rounds, so neither L1's
 warm caches nor a busy moment of the shared host favours one); every run
 is printed and the table gives the medians. Not a test: never fails on
 numbers. Environment: LINUX_IO_RUNTIME (seconds per job, 10),
-LINUX_IO_ROUNDS (3), LINUX_IO_MIB (the disk, 256), LINUX_IO_VCPUS (2)."""
+LINUX_IO_ROUNDS (3), LINUX_IO_MIB (the disk, 256), LINUX_IO_VCPUS (2),
+LINUX_IO_SAME_CPU (1: xmhv's L2 gets QEMU's CPU model, l2.QEMU_LIKE_CPUID;
+0: its own)."""
 
 import os
 import re
@@ -39,6 +41,10 @@ JOBS = (("seqread", "--rw=read --bs=1M --iodepth=8", "MB/s"),
         ("seqwrite", "--rw=write --bs=1M --iodepth=8", "MB/s"),
         ("randread", "--rw=randread --bs=4k --iodepth=32", "IOPS"),
         ("randwrite", "--rw=randwrite --bs=4k --iodepth=32", "IOPS"))
+# The same CPU model as QEMU's L2 for xmhv's (l2.QEMU_LIKE_CPUID);
+# LINUX_IO_SAME_CPU=0 keeps xmhv's own.
+SAME_CPU = (l2.QEMU_LIKE_CPUID
+            if os.environ.get("LINUX_IO_SAME_CPU", "1") == "1" else "")
 APPLETS = "sh mount cat echo sync poweroff awk sed sleep tail".split()
 INIT = r"""#!/bin/sh
 export PATH=/bin:/usr/bin
@@ -232,7 +238,7 @@ def xm_run(tools, paths, work, cmd, timg, loop, vcpus, n, key):
     return run_watched(tools.xmhv, con, lambda: l2.run(
         n, "xm", vcpus, 512, "rootfs", cmd, paths, tools, work,
         timeout=900, disks=["file:%s,xvda,r" % timg, "phy:%s,xvdb,w" % loop],
-        root="/dev/xvda ro"))
+        root="/dev/xvda ro", xm_extra=SAME_CPU))
 
 
 def qemu_run(tools, paths, work, cmd, timg, loop, vcpus, n):

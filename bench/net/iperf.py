@@ -34,6 +34,10 @@ BR, HOST, GUEST, MAC = "xmbench0", "198.51.100.1", "198.51.100.2", \
     "00:16:3e:00:0b:02"
 SECS = int(os.environ.get("BENCH_NET_SECS", "5"))
 ROUNDS = int(os.environ.get("BENCH_NET_ROUNDS", "3"))
+# The same CPU model as QEMU's L2 for xmhv's (l2.QEMU_LIKE_CPUID);
+# BENCH_NET_SAME_CPU=0 keeps xmhv's own.
+SAME_CPU = (l2.QEMU_LIKE_CPUID
+            if os.environ.get("BENCH_NET_SAME_CPU", "1") == "1" else "")
 KINDS = ("user", "vhost", "qemu")
 MODULES = l2.NET_MODULES
 ROWS = [("tcp_up", "TCP L2->L1 (Mbit/s)"), ("tcp_down", "TCP L1->L2 (Mbit/s)"),
@@ -50,8 +54,11 @@ echo "XMTEST udp_up=$(iperf3 -c %(host)s -t %(secs)d -f m -u -b 0 | r)"
 echo "XMTEST udp_down=$(iperf3 -c %(host)s -t %(secs)d -f m -u -b 0 -R | r)"
 echo "XMTEST rtt=$(ping -c 20 -i 0.2 %(host)s | sed -n 's|.*= [0-9.]*/\([0-9.]*\)/.*|\1|p')"
 echo "XMTEST cpuflags=$(grep -m1 '^flags' /proc/cpuinfo | wc -w)"
+echo "XMTEST cpuflagset=$(grep -m1 '^flags' /proc/cpuinfo | cut -d: -f2)"
 echo "XMTEST features=$(cat /sys/class/net/eth0/device/features)"
 echo "XMTEST irqs=$(grep virtio /proc/interrupts | awk '{s += $2} END {print s}')"
+echo "XMTEST cmdline=$(cat /proc/cmdline)"
+dmesg | grep -iE 'kvm|steal|haltpoll|clocksource|x86/fpu|apic|tsc|idle' | sed 's/^\[[ 0-9.]*\] */XMDMESG /'
 echo "XMTEST done"
 poweroff -f
 """
@@ -81,8 +88,54 @@ def initrd(kernel, out):
     l2.write_gzip(cp, out)
 
 
-def wait_console(path, deadline, alive):
-    text = ""
+KVM_DEBUGFS = "/sys/kernel/debug/kvm"
+KVM_STATS = ("pages_4k", "pages_2m", "exits", "io_exits", "mmio_exits",
+             "halt_exits", "irq_injections", "insn_emulation", "irq_exits",
+             "request_irq_exits", "irq_window_exits")
+SAMPLED = KVM_STATS + ("cpu_ticks", "vhost_ticks")
+
+
+def kvm_stats(pid):
+    """L1 KVM's counters (debugfs) of process pid's VM, or {}."""
+    if not os.path.isdir(KVM_DEBUGFS):
+        sh("mount", "-t", "debugfs", "none", "/sys/kernel/debug")
+    try:
+        d = [x for x in os.listdir(KVM_DEBUGFS)
+             if x.startswith("%d-" % pid)]
+        out = {}
+        for k in KVM_STATS:
+            with open(os.path.join(KVM_DEBUGFS, d[0], k)) as f:
+                out[k] = int(f.read())
+        out["cpu_ticks"] = ticks(pid)
+        w = pid_of("vhost-%d" % pid)
+        out["vhost_ticks"] = ticks(w) if w else 0
+        return out
+    except (OSError, IndexError, ValueError):
+        return {}
+
+
+def ticks(pid):
+    """User + system clock ticks of process pid (all its threads)."""
+    with open("/proc/%d/stat" % pid) as f:
+        f = f.read().rsplit(")", 1)[1].split()
+    return int(f[11]) + int(f[12])
+
+
+def pid_of(comm):
+    for d in os.listdir("/proc"):
+        try:
+            with open("/proc/%s/comm" % d) as f:
+                if f.read().strip() == comm:
+                    return int(d)
+        except (OSError, ValueError):
+            pass
+    return None
+
+
+def wait_console(path, deadline, alive, pid=None):
+    """The console text once the guest is done; with pid, also the last
+    KVM counters of its VM read while it ran (the VM goes at poweroff)."""
+    text, stats = "", {}
     while time.time() < deadline:
         try:
             text = open(path, errors="replace").read()
@@ -90,8 +143,10 @@ def wait_console(path, deadline, alive):
             pass
         if "XMTEST done" in text or "Kernel panic" in text or not alive():
             break
+        p = pid() if callable(pid) else pid
+        stats = (kvm_stats(p) if p else {}) or stats
         time.sleep(1)
-    return text
+    return text, stats
 
 
 def vhost_fds(pid):
@@ -110,8 +165,8 @@ def run_xm(tools, paths, rd, datapath, rnd):
         f.write('name = "%s"\nkernel = "%s"\nramdisk = "%s"\nmemory = 256\n'
                 'extra = "console=ttyS0 quiet"\n'
                 'vif = ["bridge=%s,mac=%s,datapath=%s"]\n'
-                'on_poweroff = "destroy"\n'
-                % (name, paths["vmlinuz"], rd, BR, MAC, datapath))
+                'on_poweroff = "destroy"\n%s'
+                % (name, paths["vmlinuz"], rd, BR, MAC, datapath, SAME_CPU))
     c = subprocess.run([tools.xm, "create", name], env=tools.xm_env(),
                        capture_output=True, text=True)
     print("# xm create %s: %d %s" % (name, c.returncode, c.stderr.strip()))
@@ -125,10 +180,11 @@ def run_xm(tools, paths, rd, datapath, rnd):
     def alive():
         return subprocess.run([tools.xm, "list", name], env=tools.xm_env(),
                               capture_output=True).returncode == 0
-    text = wait_console(con, time.time() + 600, alive)
+    text, stats = wait_console(con, time.time() + 600, alive,
+                               lambda: pid_of("xmhv"))
     subprocess.run([tools.xm, "destroy", name], env=tools.xm_env(),
                    capture_output=True)
-    return text, got.group(1) if got else "?"
+    return text, got.group(1) if got else "?", stats
 
 
 def run_qemu(tools, paths, rd, work):
@@ -152,14 +208,15 @@ def run_qemu(tools, paths, rd, work):
                          stderr=subprocess.PIPE, text=True)
     time.sleep(3)
     vh = vhost_fds(p.pid)
-    text = wait_console(con, time.time() + 600, lambda: p.poll() is None)
+    text, stats = wait_console(con, time.time() + 600,
+                               lambda: p.poll() is None, p.pid)
     if p.poll() is None:
         p.kill()
     err = p.communicate()[1]
     if err.strip():
         print("# qemu: " + err.strip().replace("\n", "\n# "))
     sh("ip", "tuntap", "del", "dev", tap, "mode", "tap")
-    return text, "vhost-net" if vh > 0 else "user (no vhost fd)"
+    return text, "vhost-net" if vh > 0 else "user (no vhost fd)", stats
 
 
 def num(kv, key):
@@ -213,14 +270,18 @@ def main():
             for key in order:
                 t0 = time.time()
                 if key == "qemu":
-                    text, dp = run_qemu(tools, paths, rd, work)
+                    text, dp, st = run_qemu(tools, paths, rd, work)
                 else:
-                    text, dp = run_xm(tools, paths, rd, key, rnd)
+                    text, dp, st = run_xm(tools, paths, rd, key, rnd)
                 used.setdefault(key, set()).add(dp)
                 kv = dict(re.findall(r"XMTEST (\w+)=(.*)", text))
+                kv.update(("kvm_" + k, str(v)) for k, v in st.items())
                 results.setdefault(key, []).append(kv)
                 print("# round %d %s (%s, %.0f s): %s" % (
                     rnd + 1, key, dp, time.time() - t0, kv))
+                if rnd == 0 and os.environ.get("BENCH_NET_DMESG"):
+                    print("# %s dmesg:\n# " % key + "\n# ".join(
+                        re.findall(r"XMDMESG (.*)", text)))
                 if "XMTEST done" not in text:
                     print("# console tail:\n# " +
                           "\n# ".join(text.splitlines()[-15:]))
@@ -277,6 +338,14 @@ def table(results):
                            for kv in results.get(k, [])))
         print("%s: virtio features %s; virtio interrupts %s; CPU flags %s" %
               (k, " ".join(feats), " ".join(irqs), " ".join(flags)))
+        for s in SAMPLED:
+            print("%s: L1 KVM %s %s" % (k, s, " ".join(
+                kv.get("kvm_" + s, "?") for kv in results.get(k, []))))
+    fl = {k: set(results.get(k, [{}])[0].get("cpuflagset", "").split())
+          for k in ("vhost", "qemu")}
+    print("CPU flags only under xmhv: %s; only under QEMU: %s" % (
+        " ".join(sorted(fl["vhost"] - fl["qemu"])) or "-",
+        " ".join(sorted(fl["qemu"] - fl["vhost"])) or "-"))
     for desc, met in goals:
         print("goal %s: %s" % ("met" if met else "NOT met", desc))
 
