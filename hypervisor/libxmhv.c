@@ -65,7 +65,8 @@ libxmhv_run_dir(const struct xmhv *h)
 void
 libxmhv_remove_files(const struct xmhv *h, xmhv_domid_t domid)
 {
-	static const char *const suffixes[] = {".sock", ".console", ".pid"};
+	static const char *const suffixes[] = {".sock", ".console", ".pid",
+					       ".building"};
 	char path[XMHV_PATH_MAX];
 	size_t i;
 

@@ -87,6 +87,29 @@ out:
 	return r;
 }
 
+/* "<domid>.building": the pid of a monitor still being created. */
+static int
+create_mark_building(struct xmhv *h, xmhv_domid_t domid, pid_t pid)
+{
+	char path[XMHV_PATH_MAX], buf[32];
+	int r;
+
+	r = libxmhv_path(h, domid, ".building", path, sizeof(path));
+	if (r < 0)
+		return r;
+	(void)snprintf(buf, sizeof(buf), "%d\n", (int)pid);
+	return util_write_file_atomic(path, buf, strlen(buf), 0600);
+}
+
+static void
+create_unmark_building(struct xmhv *h, xmhv_domid_t domid)
+{
+	char path[XMHV_PATH_MAX];
+
+	if (libxmhv_path(h, domid, ".building", path, sizeof(path)) == 0)
+		(void)unlink(path);
+}
+
 /* In the grandchild: become the monitor. Only async-signal-safe calls. */
 static void __attribute__((noreturn))
 create_exec_monitor(int sock, const char *path, char *const argv[])
@@ -311,6 +334,7 @@ xmhv_domain_create(struct xmhv *h, const struct xmhv_domain_config *cfg,
 	xmhv_domid_t domid = 0;
 	uint32_t len, first = 0, last = 0;
 	int sp[2] = {-1, -1}, pidfd = -1, r, rs;
+	bool building = false;
 	pid_t pid = 0;
 
 	if (errmsg && errlen)
@@ -362,6 +386,9 @@ xmhv_domain_create(struct xmhv *h, const struct xmhv_domain_config *cfg,
 		goto out;
 	}
 	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	/* Until it answers: a caller killed from here on leaves the marker
+	 * for the next one (xmhv_wait_creates). */
+	building = create_mark_building(h, domid, pid) == 0;
 	rs = create_msg(h, sp[0], PROTO_CREATE, buf, len, -1, &first);
 	last = first;
 	if (rs == 0)
@@ -390,6 +417,8 @@ out:
 		(void)!libxmhv_wait_gone(pid, pidfd, CREATE_EXIT_TIMEOUT_MS);
 		libxmhv_remove_files(h, domid);
 	}
+	if (building)
+		create_unmark_building(h, domid);
 	/* The monitor holds its own copies (and with them the locks). */
 	libxmhv_files_close(&files, r < 0);
 	if (sp[0] >= 0)

@@ -106,7 +106,7 @@ void libxmhv_watch_free_all(struct xmhv *h);
 int libxmhv_path(const struct xmhv *h, xmhv_domid_t domid, const char *suffix,
 		 char *buf, size_t size) XMHV_WUR;
 
-/* Remove "<domid>.sock", ".console" and ".pid" from run_dir. */
+/* Remove "<domid>.sock", ".console", ".pid" and ".building" from run_dir. */
 void libxmhv_remove_files(const struct xmhv *h, xmhv_domid_t domid);
 
 /* Connect to the domain's control (".sock") or console (".console")

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* libxmhv_list.c: monitor processes: pid files, waiting for an exit,
- * destroy, and the list of live domains. */
+ * destroy, the list of live domains, and the creates a killed caller left. */
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
@@ -236,4 +236,58 @@ out:
 	closedir(d);
 	free(all);
 	return r;
+}
+
+/* One "<id>.building" marker: 1 while its monitor is alive and not yet
+ * answering, else 0 (the marker removed). */
+static int
+libxmhv_still_building(struct xmhv *h, xmhv_domid_t id)
+{
+	char path[XMHV_PATH_MAX], *data = NULL;
+	uint64_t pid = 0;
+	size_t len;
+
+	if (libxmhv_path(h, id, ".building", path, sizeof(path)) < 0)
+		return 0;
+	if (util_read_file(path, 64, &data, &len) == 0) {
+		data[strcspn(data, "\n")] = '\0';
+		if (util_parse_u64(data, INT_MAX, &pid) < 0)
+			pid = 0;
+		free(data);
+	}
+	if (libxmhv_pid_alive((pid_t)pid) && libxmhv_ping(h, id) < 0)
+		return 1;
+	(void)unlink(path);
+	return 0;
+}
+
+/* xmhv.h: wait for the monitors whose creator went away mid-create. */
+int
+xmhv_wait_creates(struct xmhv *h, int timeout_ms)
+{
+	uint64_t deadline = util_now_ns() + (uint64_t)timeout_ms * 1000000;
+	int waited = 0, building;
+
+	for (;;) {
+		DIR *d = opendir(h->run_dir);
+		struct dirent *e;
+
+		if (!d)
+			return errno == ENOENT ? waited : -errno;
+		building = 0;
+		while ((e = readdir(d)) != NULL) {
+			xmhv_domid_t id;
+
+			if (libxmhv_list_name(e->d_name, ".building", &id))
+				building += libxmhv_still_building(h, id);
+		}
+		closedir(d);
+		if (building == 0)
+			return waited;
+		if (waited == 0)
+			waited = building;
+		if (util_now_ns() >= deadline)
+			return -ETIMEDOUT;
+		(void)usleep(20000);
+	}
 }

@@ -12,6 +12,9 @@
 #include "util.h"
 #include "xmd.h"
 
+/* How long xmd's start waits for creates its predecessor left running. */
+#define DOMAINS_ADOPT_WAIT_MS 30000
+
 /* Adopt a live monitor that has no record, from what getinfo says. */
 static void
 domains_adopt_unknown(struct xmd *x, xmhv_domid_t domid)
@@ -137,6 +140,17 @@ domains_adopt_all(struct xmd *x)
 	int n, i;
 
 	record_load_all(x);
+	/* A monitor the previous xmd was creating when it was killed
+	 * finishes first: it lives (and is adopted below) or exits and drops
+	 * its image locks before anything here restarts its domain. */
+	n = xmhv_wait_creates(x->hv, DOMAINS_ADOPT_WAIT_MS);
+	if (n > 0)
+		log_info("waited for %d monitor(s) the previous xmd was "
+			 "creating",
+			 n);
+	else if (n < 0)
+		log_warn("monitors still being created after %d s: %s",
+			 DOMAINS_ADOPT_WAIT_MS / 1000, strerror(-n));
 	n = xmhv_domain_list(x->hv, ids, (int)ARRAY_SIZE(ids));
 	if (n < 0) {
 		log_err("cannot list live domains: %s", strerror(-n));

@@ -213,9 +213,13 @@ m_do_shutdown(struct xmd *x, struct control_req *req, struct xmd_domain *d,
 	(void)domains_refresh(x, d);
 	if (d->info.state & (XMHV_STATE_SHUTDOWN | XMHV_STATE_CRASHED))
 		return m_zero(); /* already down (preserved) */
-	rc = xmhv_domain_shutdown(x->hv, d->domid, reason);
-	if (rc == 0 && reason == XMHV_SHUTDOWN_REBOOT)
+	/* Recorded before it is asked: an xmd killed in between still
+	 * knows, on restart, that this reboot is the administrator's. */
+	if (reason == XMHV_SHUTDOWN_REBOOT && !d->reboot_requested) {
 		d->reboot_requested = true;
+		(void)record_write(x, d);
+	}
+	rc = xmhv_domain_shutdown(x->hv, d->domid, reason);
 	if (rc < 0) {
 		control_fault(req, XMLRPC_FAULT_GENERIC,
 			      "domain %s: shutdown failed: %s", d->name,

@@ -64,6 +64,9 @@ record_build(const struct xmd_domain *d)
 	record_set_num(rt, "restart_count", 0, d->restart_count);
 	record_set_num(rt, "auto_restarted", 0, d->auto_restarted);
 	record_set_num(rt, "policy_done", 0, d->policy_done);
+	/* an administrator's xm reboot is not a reboot loop, after an xmd
+	 * restart too */
+	record_set_num(rt, "reboot_requested", 0, d->reboot_requested);
 	record_set_num(rt, "shutdown_reason", 0,
 		       d->info_valid ? d->info.shutdown_reason : 0);
 	/* which vifs xmd gave a vhost-net fd, for network-list after an xmd
@@ -248,6 +251,7 @@ record_load_one(struct xmd *x, const char *path)
 	d->restart_count = (unsigned)record_num(rt, "restart_count");
 	d->auto_restarted = record_num(rt, "auto_restarted") != 0;
 	d->policy_done = record_num(rt, "policy_done") != 0;
+	d->reboot_requested = record_num(rt, "reboot_requested") != 0;
 	/* the shutdown being handled when xmd stopped (policy_done) */
 	d->info.shutdown_reason = (uint32_t)record_num(rt, "shutdown_reason");
 	d->datapath_known = record_num(rt, "datapath_known") != 0;

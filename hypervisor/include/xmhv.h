@@ -194,6 +194,12 @@ int xmhv_domain_set_vcpus(struct xmhv *h, xmhv_domid_t domid,
  * Monitors of interface version 1 (started before an upgrade) are listed
  * and answer every call but create: libxmhv speaks version 1 to them. */
 int xmhv_domain_list(struct xmhv *h, xmhv_domid_t *domids, int max) XMHV_WUR;
+/* Wait (at most timeout_ms) until no monitor is between its spawn and its
+ * answer to the creation sequence: one whose creator was killed meanwhile
+ * either answers and lives, or exits and drops what it holds (the image
+ * locks). xmd calls it before xmhv_domain_list at start. Returns how many
+ * it waited for, or -ETIMEDOUT (those still building are left alone). */
+int xmhv_wait_creates(struct xmhv *h, int timeout_ms) XMHV_WUR;
 int xmhv_physinfo(struct xmhv *h, struct xmhv_physinfo *info_out) XMHV_WUR;
 
 /* Detach flags (NIC and disk). */

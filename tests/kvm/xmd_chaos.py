@@ -5,7 +5,8 @@ tier). Domains with file disks; kill -9 of xmd at a random moment inside
 create, destroy, shutdown, reboot, rename and vcpu-set (seed in the
 output; XM_CHAOS_SEED repeats a run), each followed by a restart and an
 audit: every monitor listed with its id, no listed domain without a
-monitor, no record without a domain. Then every image can be taken again
+monitor, no record without a domain, and reboot, rename and vcpu-set
+lose no domain. Then every image can be taken again
 (no lock left), kill -9 of one xmhv ends only that domain, and a short
 create/destroy soak with parallel pollers leaves xmd's fds, threads and
 run directory as they were. TAP output."""
@@ -50,6 +51,17 @@ def audit(e):
     if len(recs) > len(names):
         return "%d records for %d domains: %s" % (len(recs), len(names),
                                                   recs)
+    return ""
+
+
+def kept(e, op, before):
+    """'' when an op that keeps its domain (reboot, rename, vcpu-set)
+    kept every domain through the kill, else which are gone."""
+    now = listed(e)
+    if op in ("reboot", "vcpu-set") and set(before) - set(now):
+        return "lost by `xm %s`: %s" % (op, sorted(set(before) - set(now)))
+    if op == "rename" and len(now) < len(before):
+        return "lost by `xm rename`: %s -> %s" % (sorted(before), sorted(now))
     return ""
 
 
@@ -101,10 +113,11 @@ def chaos(e, rng, images):
         except subprocess.TimeoutExpired:
             p.kill()
         time.sleep(0.5)
-        why = audit(e) if up else "xmd did not restart"
+        why = (audit(e) or kept(e, op, names)) if up else \
+            "xmd did not restart"
         if why:
             time.sleep(2)
-            why = audit(e) if up else why
+            why = (audit(e) or kept(e, op, names)) if up else why
         ok(not why, "kill -9 of xmd inside `xm %s`: every domain accounted "
            "for after the restart" % " ".join(args[:2]), why + "\n" +
            e.log_tail())

@@ -57,6 +57,14 @@ tests_unit_libxmhv_compat_CPPFLAGS = $(AM_CPPFLAGS) \
 tests_unit_libxmhv_compat_LDADD = $(LIBXMHV_TEST_LDADD) -lpthread
 TESTS += tests/unit/libxmhv_compat
 
+# xmhv_wait_creates: monitors a killed xmd was creating.
+check_PROGRAMS += tests/unit/libxmhv_creates
+tests_unit_libxmhv_creates_SOURCES = tests/unit/libxmhv_creates.c
+tests_unit_libxmhv_creates_CPPFLAGS = $(AM_CPPFLAGS) \
+	-I$(top_srcdir)/hypervisor -I$(top_srcdir)/tests
+tests_unit_libxmhv_creates_LDADD = $(LIBXMHV_TEST_LDADD)
+TESTS += tests/unit/libxmhv_creates
+
 check_PROGRAMS += tests/unit/proto_seq_check
 tests_unit_proto_seq_check_SOURCES = tests/unit/proto_seq_check.c
 tests_unit_proto_seq_check_CPPFLAGS = $(AM_CPPFLAGS) \
