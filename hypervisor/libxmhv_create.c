@@ -334,7 +334,6 @@ xmhv_domain_create(struct xmhv *h, const struct xmhv_domain_config *cfg,
 	xmhv_domid_t domid = 0;
 	uint32_t len, first = 0, last = 0;
 	int sp[2] = {-1, -1}, pidfd = -1, r, rs;
-	bool building = false;
 	pid_t pid = 0;
 
 	if (errmsg && errlen)
@@ -388,7 +387,7 @@ xmhv_domain_create(struct xmhv *h, const struct xmhv_domain_config *cfg,
 	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
 	/* Until it answers: a caller killed from here on leaves the marker
 	 * for the next one (xmhv_wait_creates). */
-	building = create_mark_building(h, domid, pid) == 0;
+	(void)create_mark_building(h, domid, pid);
 	rs = create_msg(h, sp[0], PROTO_CREATE, buf, len, -1, &first);
 	last = first;
 	if (rs == 0)
@@ -417,7 +416,7 @@ out:
 		(void)!libxmhv_wait_gone(pid, pidfd, CREATE_EXIT_TIMEOUT_MS);
 		libxmhv_remove_files(h, domid);
 	}
-	if (building)
+	if (pid > 0)
 		create_unmark_building(h, domid);
 	/* The monitor holds its own copies (and with them the locks). */
 	libxmhv_files_close(&files, r < 0);

@@ -53,15 +53,16 @@ libxmhv_wait_gone(pid_t pid, int pidfd, int timeout_ms)
 	}
 }
 
-/* The pid in "<domid>.pid", 0 when missing or unreadable. */
-pid_t
-libxmhv_read_pid(const struct xmhv *h, xmhv_domid_t domid)
+/* The pid in "<domid><suffix>", 0 when missing or unreadable. */
+static pid_t
+libxmhv_read_pid_file(const struct xmhv *h, xmhv_domid_t domid,
+		      const char *suffix)
 {
 	char path[XMHV_PATH_MAX], *data = NULL;
 	uint64_t v = 0;
 	size_t len;
 
-	if (libxmhv_path(h, domid, ".pid", path, sizeof(path)) < 0)
+	if (libxmhv_path(h, domid, suffix, path, sizeof(path)) < 0)
 		return 0;
 	if (util_read_file(path, 64, &data, &len) < 0)
 		return 0;
@@ -70,6 +71,13 @@ libxmhv_read_pid(const struct xmhv *h, xmhv_domid_t domid)
 		v = 0;
 	free(data);
 	return (pid_t)v;
+}
+
+/* The pid in "<domid>.pid", 0 when missing or unreadable. */
+pid_t
+libxmhv_read_pid(const struct xmhv *h, xmhv_domid_t domid)
+{
+	return libxmhv_read_pid_file(h, domid, ".pid");
 }
 
 /* Has pid not exited yet? A zombie counts as exited. */
@@ -243,19 +251,12 @@ out:
 static int
 libxmhv_still_building(struct xmhv *h, xmhv_domid_t id)
 {
-	char path[XMHV_PATH_MAX], *data = NULL;
-	uint64_t pid = 0;
-	size_t len;
+	char path[XMHV_PATH_MAX];
 
 	if (libxmhv_path(h, id, ".building", path, sizeof(path)) < 0)
 		return 0;
-	if (util_read_file(path, 64, &data, &len) == 0) {
-		data[strcspn(data, "\n")] = '\0';
-		if (util_parse_u64(data, INT_MAX, &pid) < 0)
-			pid = 0;
-		free(data);
-	}
-	if (libxmhv_pid_alive((pid_t)pid) && libxmhv_ping(h, id) < 0)
+	if (libxmhv_pid_alive(libxmhv_read_pid_file(h, id, ".building")) &&
+	    libxmhv_ping(h, id) < 0)
 		return 1;
 	(void)unlink(path);
 	return 0;
